@@ -1,0 +1,46 @@
+# The README's commands. `make run` and `make test` work on a fresh Debian/Ubuntu with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres lint bench install system-deps clean
+
+$(BIN)/python:
+	@$(MAKE) --no-print-directory system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# WeasyPrint needs Pango; `python3 -m venv` needs Debian's venv package. Install them when missing
+# and we may (root with apt-get); otherwise say what to install.
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== Running the suite again against PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(BIN)/pytest; \
+	fi
+
+lint: install
+	$(BIN)/ruff check lrc_training tests bench
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,105 @@
+"""LRC Training: the application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import CONFIGS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → CLI → error handlers. Never migrates."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LRC_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_request_hooks(app)
+    from .core.error_handlers import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def configure(app: Flask, config: str | dict | None) -> None:
+    overrides = config if isinstance(config, dict) else {}
+    name = config if isinstance(config, str) else overrides.get("ENV_NAME") or os.environ.get("LRC_ENV", "development")
+    app.config.from_object(CONFIGS[name])
+    app.config.from_mapping(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "lrc_training.db")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # Use psycopg 3 for plain postgresql:// URLs too.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production")
+
+
+def register_extensions(app: Flask) -> None:
+    from .auth.models import User
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, stamp = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.get_id() != session_id:
+            return None  # password changed since this session started
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth import admin_bp, api_bp as auth_api_bp, bp as auth_bp
+    from .certificates import bp as certificates_bp
+    from .contests import bp as contests_bp
+    from .core import bp as core_bp
+    from .core.openapi import bp as docs_bp
+    from .courses import bp as courses_bp
+    from .exams import bp as exams_bp
+    from .extensions import csrf
+
+    for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (auth_api_bp, docs_bp):
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
+        app.register_blueprint(blueprint)
+
+
+def register_cli(app: Flask) -> None:
+    from .core.cli import register_commands
+
+    register_commands(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .core.security import register_security
+
+    register_security(app)
+    from .core.templating import register_template_helpers
+
+    register_template_helpers(app)

@@ -1,0 +1,237 @@
+"""User and organization administration pages (admins; organization staff for their own people)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import or_
+
+from ..core.access import roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors, to_int
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..extensions import db
+from . import admin_bp as bp
+from .forms import ActivationForm, ImportUsersForm, OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
+from .importing import build_import_template, import_users
+from .models import User, UserRole
+from .organizations import (
+    create_organization,
+    get_organization_for_edit,
+    member_counts,
+    organization_choices,
+    update_organization,
+    visible_organizations,
+)
+from .roles import ADMIN, ORG_STAFF, ROLE_LABELS
+from .users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
+
+MANAGERS = (ADMIN, ORG_STAFF)
+register_nav("用户管理", "admin.users", roles=MANAGERS, description="创建、编辑、停用账号，分配角色与机构，批量导入",
+             group="管理")
+register_nav("机构管理", "admin.organizations", roles=(ADMIN,),
+             description="技工院校、评价机构、企业、工会、园区/街道/社区平台", group="管理")
+
+
+def _role_choices():
+    if current_user.has_role(ADMIN):
+        return list(ROLE_LABELS.items())
+    return [(k, v) for k, v in ROLE_LABELS.items() if k != ADMIN]
+
+
+def _org_choices():
+    if current_user.has_role(ADMIN):
+        return [(0, "无"), *organization_choices()]
+    org = current_user.organization
+    return [(org.id, org.name)] if org else [(0, "无")]
+
+
+# -- users ---------------------------------------------------------------------
+
+@bp.route("/users")
+@roles_required(*MANAGERS)
+def users():
+    form = UserFilterForm(request.args)
+    stmt = visible_users(current_user)
+    if form.validate():
+        if form.q.data:
+            like = f"%{form.q.data.strip()}%"
+            stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like), User.phone.like(like)))
+        if form.role.data:
+            stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
+    page = paginate_page(stmt)
+    return render_template("admin/users.html", page=page, form=form)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def user_new():
+    form = UserForm()
+    form.roles.choices = _role_choices()
+    form.organization_id.choices = _org_choices()
+    if request.method == "GET":
+        form.roles.data = ["trainee"]
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                current_user, username=form.username.data, password=form.password.data or "",
+                name=form.name.data, id_number=form.id_number.data or None, phone=form.phone.data or None,
+                roles=form.roles.data, organization_id=form.organization_id.data or None, require_identity=False,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已创建用户 {user.username}（{user.name}）。", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    del form.username, form.password
+    form.roles.choices = _role_choices()
+    form.organization_id.choices = _org_choices()
+    if request.method == "GET":
+        form.roles.data = user.roles
+        form.organization_id.data = user.organization_id or 0
+        form.version.data = str(user.version)
+    if form.validate_on_submit():
+        try:
+            update_user(
+                current_user, user, version=to_int(form.version.data), name=form.name.data,
+                id_number=form.id_number.data or None, phone=form.phone.data or None, roles=form.roles.data,
+                organization_id=form.organization_id.data or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已保存 {user.name} 的信息。", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           reset_form=ResetPasswordForm(prefix="reset"), activation_form=ActivationForm(prefix="act"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required(*MANAGERS)
+def user_reset_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        try:
+            reset_password(current_user, user, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash("重置失败：" + exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已重置 {user.name} 的密码，请通过安全渠道告知本人。", "success")
+    else:
+        flash("重置失败：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(*MANAGERS)
+def user_set_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActivationForm(prefix="act")
+    if form.validate_on_submit():
+        try:
+            set_user_active(current_user, user, not user.active, form.reason.data or None)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已{'启用' if user.active else '停用'}账号 {user.username}。", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def users_import():
+    form = ImportUsersForm()
+    report = None
+    if form.validate_on_submit():
+        report = import_users(current_user, form.file.data.stream)
+        db.session.commit()
+        if report.file_error:
+            flash(report.file_error, "danger")
+        else:
+            flash(f"导入完成：新建 {report.created} 人，已存在跳过 {report.skipped} 人，错误 {len(report.errors)} 行。",
+                  "success" if not report.errors else "warning")
+    return render_template("admin/users_import.html", form=form, report=report)
+
+
+@bp.route("/users/import/template.xlsx")
+@roles_required(*MANAGERS)
+def users_import_template():
+    return send_file(build_import_template(), as_attachment=True, download_name="用户导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _user_or_404(user_id: int) -> User:
+    try:
+        return get_user_for_edit(current_user, user_id)
+    except DomainError:
+        abort(404)
+
+
+# -- organizations ---------------------------------------------------------------
+
+@bp.route("/organizations")
+@roles_required(ADMIN)
+def organizations():
+    page = paginate_page(visible_organizations(current_user))
+    counts = member_counts([org.id for org in page.items])
+    return render_template("admin/organizations.html", page=page, counts=counts)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def organization_new():
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = create_organization(current_user, name=form.name.data, kind=form.kind.data,
+                                      region_code=form.region_code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已创建机构 {org.name}。", "success")
+            return redirect(url_for("admin.organizations"))
+    return render_template("admin/organization_form.html", form=form, org=None)
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def organization_edit(org_id: int):
+    try:
+        org = get_organization_for_edit(current_user, org_id)
+    except DomainError:
+        abort(404)
+    form = OrganizationForm(obj=org)
+    if request.method == "GET":
+        form.version.data = str(org.version)
+    if form.validate_on_submit():
+        try:
+            update_organization(current_user, org, version=to_int(form.version.data), name=form.name.data,
+                                kind=form.kind.data, region_code=form.region_code.data, active=form.active.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已保存机构 {org.name}。", "success")
+            return redirect(url_for("admin.organizations"))
+    return render_template("admin/organization_form.html", form=form, org=org)

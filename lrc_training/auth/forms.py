@@ -1,0 +1,104 @@
+"""Forms with Chinese labels and messages. Domain rules live in validation.py and run in the services;
+these forms check presence and length so the page can answer before a service is called."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .roles import ORG_KIND_LABELS, ROLE_LABELS
+
+REQUIRED = "此项为必填项"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message="用户名过长")])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
+    remember = BooleanField("在此设备上保持登录")
+    submit = SubmitField("登录")
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字符")])
+    id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=18, message="身份证号应为 18 位")])
+    phone = StringField("手机号", validators=[DataRequired(REQUIRED), Length(max=20, message="手机号格式不正确")])
+    organization_id = SelectField("工作单位（可选）", coerce=int, default=0, validate_choice=False)
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message="用户名不能超过 32 位")])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
+    password_confirm = PasswordField(
+        "确认密码", validators=[DataRequired(REQUIRED), EqualTo("password", message="两次输入的密码不一致")]
+    )
+    submit = SubmitField("注册")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired(REQUIRED), Length(max=128)])
+    new_password = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
+    new_password_confirm = PasswordField(
+        "确认新密码", validators=[DataRequired(REQUIRED), EqualTo("new_password", message="两次输入的密码不一致")]
+    )
+    submit = SubmitField("修改密码")
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message="用户名不能超过 32 位")])
+    password = PasswordField("初始密码", validators=[Optional(), Length(max=128, message="密码过长")])
+    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字符")])
+    id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为 18 位")])
+    phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不正确")])
+    organization_id = SelectField("所属机构", coerce=int, default=0, validate_choice=False)
+    roles = MultiCheckboxField("角色", choices=list(ROLE_LABELS.items()))
+    version = HiddenField()
+    submit = SubmitField("保存")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
+    submit = SubmitField("重置密码")
+
+
+class ActivationForm(FlaskForm):
+    reason = StringField("原因", validators=[Optional(), Length(max=200, message="原因不能超过 200 个字符")])
+    submit = SubmitField("确认")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("机构名称", validators=[DataRequired(REQUIRED), Length(max=100, message="机构名称不能超过 100 个字符")])
+    kind = SelectField("机构类型", choices=list(ORG_KIND_LABELS.items()), validators=[InputRequired(REQUIRED)])
+    region_code = StringField("行政区划代码", validators=[DataRequired(REQUIRED), Length(min=6, max=6, message="应为 6 位数字")],
+                              description="6 位行政区划代码，例如 371500（聊城市）、371502（东昌府区）")
+    active = BooleanField("启用", default=True)
+    version = HiddenField()
+    submit = SubmitField("保存")
+
+
+class ImportUsersForm(FlaskForm):
+    file = FileField("Excel 文件（.xlsx）", validators=[
+        FileRequired("请选择要导入的文件"), FileAllowed(["xlsx"], "只支持 .xlsx 格式的 Excel 文件")])
+    submit = SubmitField("开始导入")
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", validators=[Optional(), Length(max=50)])
+    role = SelectField("角色", choices=[("", "全部角色"), *ROLE_LABELS.items()], validate_choice=True)
+    page = IntegerField(validators=[Optional()])

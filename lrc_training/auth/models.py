@@ -1,0 +1,136 @@
+"""Users, their roles, organizations and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+from .identity import mask_id_number, mask_phone
+from .roles import ALL_ROLES, ORG_KINDS, ROLE_LABELS
+
+_hasher = PasswordHasher()
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class Organization(TimestampMixin, VersionMixin, Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(ORG_KINDS)})", name="kind_known"),
+        CheckConstraint("length(region_code) = 6", name="region_code_six_digits"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    users: Mapped[list[User]] = relationship(back_populates="organization")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.id} {self.name}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (CheckConstraint(f"role IN ({_in(ALL_ROLES)})", name="role_known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class User(UserMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(11))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organization: Mapped[Organization | None] = relationship(back_populates="users")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    # -- passwords ---------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # -- roles -------------------------------------------------------------
+    @property
+    def roles(self) -> list[str]:
+        return [row.role for row in self.role_rows]
+
+    def set_roles(self, roles: list[str] | set[str]) -> None:
+        wanted = set(roles)
+        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
+            UserRole(role=r) for r in sorted(wanted - set(self.roles))
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(set(roles) & set(self.roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[r] for r in self.roles]
+
+    # -- Flask-Login ---------------------------------------------------------
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        # The password timestamp makes old sessions invalid after a password change.
+        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
+        return f"{self.id}:{stamp}"
+
+    # -- personal data -----------------------------------------------------
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
+
+
+class ApiToken(Base):
+    """A bearer token. Only its SHA-256 is stored; expiry and revocation are checked on every request."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"), Index("ix_api_tokens_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_from: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()

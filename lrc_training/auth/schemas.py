@@ -1,0 +1,63 @@
+"""Request schemas of the people-and-organizations API (validated by pydantic, documented in OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.api import ApiModel
+from .roles import ALL_ROLES, ORG_KINDS
+
+RoleName = Literal[ALL_ROLES]  # type: ignore[valid-type]
+OrgKind = Literal[ORG_KINDS]  # type: ignore[valid-type]
+
+
+class TokenRequest(ApiModel):
+    username: str = Field(max_length=32)
+    password: str = Field(max_length=128)
+
+
+class OrganizationIn(ApiModel):
+    name: str = Field(min_length=1, max_length=100)
+    kind: OrgKind
+    region_code: str = Field(min_length=6, max_length=6)
+
+
+class UserIn(ApiModel):
+    username: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=1, max_length=18)
+    phone: str = Field(min_length=1, max_length=20)
+    roles: list[RoleName] = Field(default_factory=lambda: ["trainee"], max_length=6)
+    organization_id: int | None = None
+
+
+class OrganizationOut(ApiModel):
+    id: int
+    name: str
+    kind: str
+    region_code: str
+    region_name: str
+    active: bool
+    version: int
+
+
+class UserOut(ApiModel):
+    id: int
+    username: str
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    roles: list[str]
+    organization_id: int | None
+    organization: OrganizationOut | None
+    active: bool
+    version: int
+
+
+class TokenOut(ApiModel):
+    token: str
+    expires_at: str
+    user: dict

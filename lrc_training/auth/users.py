@@ -1,0 +1,220 @@
+"""User use cases: registration, creation, editing, activation and passwords, with the scoping rules
+(admins manage everyone; organization staff manage the people of their own organization)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from ..core.audit import record_audit
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..db import utcnow
+from ..extensions import db
+from .models import ApiToken, Organization, User
+from .roles import ADMIN, ORG_STAFF, TRAINEE
+from .validation import (
+    clean_id_number,
+    clean_name,
+    clean_password,
+    clean_phone,
+    clean_roles,
+    clean_username,
+    collect,
+)
+
+
+def _optional(rule):
+    return lambda value: rule(value) if value not in (None, "") else None
+
+
+def audit_view(user: User) -> dict:
+    """What the audit log keeps of a user: personal data masked."""
+    return {
+        "username": user.username,
+        "name": user.name,
+        "id_number": user.id_number_masked,
+        "phone": user.phone_masked,
+        "roles": user.roles,
+        "organization_id": user.organization_id,
+        "active": user.active,
+    }
+
+
+# -- scoping -------------------------------------------------------------------
+
+def can_manage_users(actor) -> bool:
+    return actor is not None and actor.has_role(ADMIN, ORG_STAFF)
+
+
+def visible_users(actor) -> Select:
+    """Users the actor may see in management lists."""
+    stmt = select(User).options(joinedload(User.organization)).order_by(User.id)
+    if actor.has_role(ADMIN):
+        return stmt
+    if actor.has_role(ORG_STAFF) and actor.organization_id:
+        return stmt.where(User.organization_id == actor.organization_id)
+    return stmt.where(False)
+
+
+def get_user_for_edit(actor, user_id: int) -> User:
+    """The user if the actor may manage them; 404 otherwise (ids outside the scope are not revealed)."""
+    user = db.session.get(User, user_id)
+    if user is None or not _in_scope(actor, user):
+        raise NotFound("用户不存在")
+    return user
+
+
+def _in_scope(actor, user: User) -> bool:
+    if actor.has_role(ADMIN):
+        return True
+    return bool(actor.has_role(ORG_STAFF) and actor.organization_id
+                and user.organization_id == actor.organization_id and not user.has_role(ADMIN))
+
+
+def _check_assignment(actor, roles: list[str], organization_id: int | None) -> dict[str, str]:
+    """Organization staff may only place people in their own organization and never grant admin."""
+    errors = {}
+    if organization_id is not None and db.session.get(Organization, organization_id) is None:
+        errors["organization_id"] = "机构不存在"
+    if actor is None or actor.has_role(ADMIN):
+        return errors
+    if ADMIN in roles:
+        errors["roles"] = "只有系统管理员可以授予管理员角色"
+    if organization_id != actor.organization_id:
+        errors["organization_id"] = "只能在本机构内创建或调整人员"
+    return errors
+
+
+def _check_unique(username: str | None, id_number: str | None, exclude_id: int | None = None) -> None:
+    fields = {}
+    if username:
+        other = db.session.execute(select(User.id).where(User.username == username)).scalar()
+        if other is not None and other != exclude_id:
+            fields["username"] = "用户名已被使用"
+    if id_number:
+        other = db.session.execute(select(User.id).where(User.id_number == id_number)).scalar()
+        if other is not None and other != exclude_id:
+            fields["id_number"] = "该身份证号已注册"
+    if fields:
+        raise Conflict("、".join(fields.values()), fields, code="duplicate")
+
+
+# -- use cases -----------------------------------------------------------------
+
+def create_user(actor, *, username: str, password: str, name: str, id_number: str | None = None,
+                phone: str | None = None, roles=(TRAINEE,), organization_id: int | None = None,
+                require_identity: bool = True) -> User:
+    """Create an account. `actor` None means the person registers themself (or the CLI acts)."""
+    if actor is not None and not can_manage_users(actor):
+        raise Forbidden("无权创建用户")
+    id_rule = clean_id_number if require_identity else _optional(clean_id_number)
+    phone_rule = clean_phone if require_identity else _optional(clean_phone)
+    clean, errors = collect({
+        "username": (clean_username, username),
+        "password": (clean_password, password),
+        "name": (clean_name, name),
+        "id_number": (id_rule, id_number),
+        "phone": (phone_rule, phone),
+        "roles": (clean_roles, roles),
+    })
+    if actor is not None and organization_id is None and not actor.has_role(ADMIN):
+        organization_id = actor.organization_id
+    errors.update(_check_assignment(actor, clean.get("roles", []), organization_id))
+    if errors:
+        raise ValidationFailed("输入有误：" + "；".join(errors.values()), errors)
+    _check_unique(clean["username"], clean["id_number"])
+    user = User(username=clean["username"], name=clean["name"], id_number=clean["id_number"],
+                phone=clean["phone"], organization_id=organization_id, active=True)
+    user.set_password(clean["password"])
+    user.set_roles(clean["roles"])
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user.create", "user", user.id, new=audit_view(user),
+                 actor_id=actor.id if actor is not None else user.id)
+    return user
+
+
+def register_trainee(*, username: str, password: str, name: str, id_number: str, phone: str,
+                     organization_id: int | None = None) -> User:
+    return create_user(None, username=username, password=password, name=name, id_number=id_number,
+                       phone=phone, roles=[TRAINEE], organization_id=organization_id)
+
+
+def update_user(actor, user: User, *, version: int, name: str, id_number: str | None, phone: str | None,
+                roles, organization_id: int | None) -> User:
+    """Edit a user's profile, roles and organization. A stale `version` means someone else saved first."""
+    if not _in_scope(actor, user):
+        raise NotFound("用户不存在")
+    if version != user.version:
+        raise Conflict("该用户信息已被他人修改，请刷新后重新编辑", {"version": "版本已过期"}, code="stale_version")
+    clean, errors = collect({
+        "name": (clean_name, name),
+        "id_number": (_optional(clean_id_number), id_number),
+        "phone": (_optional(clean_phone), phone),
+        "roles": (clean_roles, roles),
+    })
+    errors.update(_check_assignment(actor, clean.get("roles", []), organization_id))
+    if user.id == actor.id and ADMIN in user.roles and ADMIN not in clean.get("roles", [ADMIN]):
+        errors["roles"] = "不能移除自己的管理员角色"
+    if errors:
+        raise ValidationFailed("输入有误：" + "；".join(errors.values()), errors)
+    _check_unique(None, clean["id_number"], exclude_id=user.id)
+    old = audit_view(user)
+    user.name, user.id_number, user.phone = clean["name"], clean["id_number"], clean["phone"]
+    user.organization_id = organization_id
+    user.set_roles(clean["roles"])
+    db.session.flush()
+    record_audit("user.update", "user", user.id, old=old, new=audit_view(user))
+    return user
+
+
+def set_user_active(actor, user: User, active: bool, reason: str | None = None) -> User:
+    if not _in_scope(actor, user):
+        raise NotFound("用户不存在")
+    if user.id == actor.id and not active:
+        raise ValidationFailed("不能停用自己的账号", {"active": "不能停用自己的账号"})
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        revoke_all_tokens(user)
+    db.session.flush()
+    record_audit("user.activate" if active else "user.deactivate", "user", user.id,
+                 old={"active": not active}, new={"active": active}, reason=reason)
+    return user
+
+
+def reset_password(actor, user: User, new_password: str) -> None:
+    if not _in_scope(actor, user):
+        raise NotFound("用户不存在")
+    try:
+        password = clean_password(new_password)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), {"password": str(exc)}) from None
+    user.set_password(password)
+    revoke_all_tokens(user)
+    db.session.flush()
+    record_audit("user.reset_password", "user", user.id)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password or ""):
+        raise ValidationFailed("当前密码不正确", {"current_password": "当前密码不正确"})
+    try:
+        password = clean_password(new_password)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), {"new_password": str(exc)}) from None
+    if user.check_password(password):
+        raise ValidationFailed("新密码不能与当前密码相同", {"new_password": "新密码不能与当前密码相同"})
+    user.set_password(password)
+    revoke_all_tokens(user)
+    db.session.flush()
+    record_audit("user.change_password", "user", user.id, actor_id=user.id)
+
+
+def revoke_all_tokens(user: User) -> None:
+    now = utcnow()
+    for token in db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars():
+        token.revoked_at = now

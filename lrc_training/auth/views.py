@@ -1,0 +1,107 @@
+"""Sign in, sign out, registration, profile and password pages."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..core.access import login_required, public, safe_next_url
+from ..core.errors import DomainError
+from ..core.forms import apply_errors
+from ..core.navigation import register_nav
+from ..core.throttle import LoginThrottled
+from ..extensions import db
+from . import bp
+from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from .identity import parse_id_number
+from .organizations import organization_choices
+from .sessions import authenticate
+from .users import change_password, register_trainee
+
+register_nav("个人信息", "auth.profile", description="查看个人资料、修改密码", group="账号")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data, form.password.data, request.remote_addr)
+        except LoginThrottled as exc:
+            minutes = max(1, -(-exc.retry_after // 60))
+            form.password.errors = [f"登录失败次数过多，请 {minutes} 分钟后再试"]
+            status = 429
+        except DomainError as exc:
+            form.password.errors = [exc.message]
+        else:
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next_url(request.args.get("next")) or url_for("core.dashboard"))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = RegisterForm()
+    form.organization_id.choices = [(0, "暂不选择"), *organization_choices()]
+    if form.validate_on_submit():
+        try:
+            user = register_trainee(
+                username=form.username.data, password=form.password.data, name=form.name.data,
+                id_number=form.id_number.data, phone=form.phone.data,
+                organization_id=form.organization_id.data or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash("注册成功，欢迎使用劳动关系协调员培训平台！", "success")
+            return redirect(url_for("core.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/profile")
+@login_required
+def profile():
+    identity = None
+    if current_user.id_number:
+        identity = parse_id_number(current_user.id_number)
+    return render_template("auth/profile.html", user=current_user, identity=identity)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the session id changes with the password stamp
+            flash("密码已修改。其他设备上的登录和 API 令牌已失效。", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,67 @@
+"""Configuration classes. Settings come from the environment: DATABASE_URL, SECRET_KEY, the rest prefixed LRC_."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions: HttpOnly + SameSite everywhere, Secure in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LRC_SESSION_HOURS", 8))
+
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    # Uploads (Excel imports, materials) may be this large; JSON bodies have their own 1 MB limit.
+    MAX_CONTENT_LENGTH = _env_int("LRC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    LRC_JSON_MAX_BYTES = _env_int("LRC_JSON_MAX_BYTES", 1024 * 1024)
+
+    # Rate limiting and login throttling (Flask-Limiter; memory by default, Redis when configured).
+    RATELIMIT_STORAGE_URI = os.environ.get("LRC_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LRC_LOGIN_MAX_FAILURES = _env_int("LRC_LOGIN_MAX_FAILURES", 5)
+    LRC_LOGIN_LOCK_MINUTES = _env_int("LRC_LOGIN_LOCK_MINUTES", 15)
+
+    LRC_TOKEN_HOURS = _env_int("LRC_TOKEN_HOURS", 12)
+    LRC_TIMEZONE = os.environ.get("LRC_TIMEZONE", "Asia/Shanghai")
+    LRC_OCCUPATION_CODE = os.environ.get("LRC_OCCUPATION_CODE", "4-07-03-02")
+    LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,162 @@
+"""Helpers every JSON endpoint uses: declared request schemas, the error format, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import Select, func, select
+
+from ..extensions import db
+from .errors import DomainError
+
+# Error types that mean "malformed" (400) rather than "well-formed but breaks a rule" (422).
+_MALFORMED = ("missing", "json_invalid", "json_type", "model_type", "model_attributes_type")
+
+_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "datetime_type": "应为带时区的 ISO 8601 时间",
+    "datetime_parsing": "时间格式不正确，应为 ISO 8601（例如 2026-05-01T09:00:00+08:00）",
+    "datetime_from_date_parsing": "时间格式不正确，应为 ISO 8601（例如 2026-05-01T09:00:00+08:00）",
+    "timezone_aware": "时间必须带时区，例如 +08:00",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "json_invalid": "JSON 格式错误",
+    "model_type": "请求体应为 JSON 对象",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+class ApiModel(BaseModel):
+    """Base for request schemas: strict types (a string is not an integer), unknown fields ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
+
+
+class ApiError(DomainError):
+    """An HTTP error in API.md's format; `status` is set per instance."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message, fields, code=code)
+        self.status = status
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"长度不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"长度不能少于 {ctx.get('min_length')} 个字符"
+    if kind == "too_short":
+        return f"至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind == "literal_error" or kind == "enum":
+        return f"取值应为：{ctx.get('expected')}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"不能小于{'等于' if kind == 'greater_than' else ''} {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"不能大于{'等于' if kind == 'less_than' else ''} {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确"
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "取值无效")))
+    return _MESSAGES.get(kind, error.get("msg", "取值无效"))
+
+
+def schema_error(exc: PydanticValidationError) -> ApiError:
+    fields: dict[str, str] = {}
+    malformed = False
+    for error in exc.errors(include_url=False):
+        kind = error["type"]
+        if kind in _MALFORMED or kind.endswith("_type") or kind.endswith("_parsing"):
+            malformed = True
+        loc = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.setdefault(loc, _describe(error))
+    if malformed:
+        return ApiError(400, "bad_request", "请求格式错误：" + "；".join(f"{k} {v}" for k, v in fields.items()),
+                        fields)
+    return ApiError(422, "invalid", "输入不符合要求：" + "；".join(f"{k} {v}" for k, v in fields.items()), fields)
+
+
+def parse_json(schema: type[BaseModel]) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "bad_request", "请求体不能为空，应为 JSON 对象", {"body": "必填"})
+    try:
+        return schema.model_validate_json(raw)
+    except PydanticValidationError as exc:
+        raise schema_error(exc) from None
+
+
+def json_body(schema: type[BaseModel]) -> Callable:
+    """Validate the JSON body against `schema` and pass it to the view as `body`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            kwargs["body"] = parse_json(schema)
+            return view(*args, **kwargs)
+
+        wrapped._api_body = schema  # read by the OpenAPI builder
+        return wrapped
+
+    return decorator
+
+
+def api_response(schema: type[BaseModel], status: int = 200) -> Callable:
+    """Document the response schema of an endpoint in the OpenAPI document."""
+
+    def decorator(view: Callable) -> Callable:
+        responses = dict(getattr(view, "_api_responses", {}))
+        responses[status] = schema
+        view._api_responses = responses
+        return view
+
+    return decorator
+
+
+def page_args() -> tuple[int, int]:
+    fields = {}
+    values = {}
+    for name, default, upper in (("page", 1, None), ("per_page", current_app.config["LRC_PER_PAGE"], 200)):
+        raw = request.args.get(name, "")
+        if raw == "":
+            values[name] = default
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            fields[name] = "应为正整数"
+            continue
+        values[name] = min(int(raw), upper) if upper else int(raw)
+    if fields:
+        raise ApiError(400, "bad_request", "分页参数无效", fields)
+    return values["page"], values["per_page"]
+
+
+def paginate(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
+    """Run `stmt` for one page and count the whole: two queries however long the list."""
+    page, per_page = page_args()
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return {"items": [serialize(item) for item in items], "page": page, "per_page": per_page, "total": total}
+
+
+def created(payload: dict):
+    return jsonify(payload), 201

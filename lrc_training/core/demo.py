@@ -1,0 +1,63 @@
+"""Realistic demo data: Shandong organizations and one user per role, with known demo passwords."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth.identity import id_check_char
+from ..auth.models import Organization, User
+from ..auth.organizations import create_organization
+from ..auth.users import create_user
+from ..extensions import db
+
+DEMO_PASSWORD = "Demo2026!lrc"  # noqa: S105 - documented in README, demo only
+ADMIN_PASSWORD = "Admin2026!lrc"  # noqa: S105
+
+ORGANIZATIONS = [
+    ("山东省劳动关系协调员职业技能等级认定中心", "evaluator", "370000"),
+    ("聊城高级技工学校", "school", "371502"),
+    ("济南技师学院", "school", "370112"),
+    ("聊城华信机械制造有限公司", "enterprise", "371502"),
+    ("临清市轴承产业园劳动关系服务站", "platform", "371581"),
+    ("聊城市总工会", "union", "371500"),
+    ("聊城市企业联合会", "employer_org", "371500"),
+    ("青岛海岸电子科技有限公司", "enterprise", "370211"),
+]
+
+# (username, name, region of birth, birth date, sequence, roles, organization index or None)
+PEOPLE = [
+    ("staff", "王建国", "370102", "19800312", "031", ["org_staff"], 0),
+    ("teacher", "李秀梅", "371502", "19850621", "042", ["instructor"], 1),
+    ("examiner", "张志强", "370103", "19780905", "013", ["examiner"], 0),
+    ("judge", "刘洪涛", "370202", "19760118", "055", ["judge"], 0),
+    ("trainee", "陈晓燕", "371502", "19950410", "026", ["trainee"], 3),
+    ("trainee2", "赵文博", "371581", "19930727", "019", ["trainee"], 4),
+    ("trainee3", "孙丽娟", "370211", "19970203", "048", ["trainee"], 7),
+]
+
+
+def demo_id_number(region: str, birth: str, sequence: str) -> str:
+    first17 = region + birth + sequence
+    return first17 + id_check_char(first17)
+
+
+def demo_phone(index: int) -> str:
+    return f"1386350{index:04d}"
+
+
+def seed_demo() -> bool:
+    """Load demo data once. Returns False when it was already there."""
+    if db.session.execute(select(User.id).where(User.username == "staff")).scalar() is not None:
+        return False
+    orgs = []
+    for name, kind, region in ORGANIZATIONS:
+        org = db.session.execute(select(Organization).where(Organization.name == name)).scalar_one_or_none()
+        orgs.append(org or create_organization(None, name=name, kind=kind, region_code=region))
+    if db.session.execute(select(User.id).where(User.username == "admin")).scalar() is None:
+        create_user(None, username="admin", password=ADMIN_PASSWORD, name="平台管理员", roles=["admin"],
+                    require_identity=False)
+    for index, (username, name, region, birth, seq, roles, org_index) in enumerate(PEOPLE, start=1):
+        create_user(None, username=username, password=DEMO_PASSWORD, name=name,
+                    id_number=demo_id_number(region, birth, seq), phone=demo_phone(index), roles=roles,
+                    organization_id=orgs[org_index].id if org_index is not None else None)
+    return True

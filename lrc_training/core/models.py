@@ -1,0 +1,41 @@
+"""The audit log: append-only and hash-chained so that a quiet edit or deletion is detectable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..db import Base, UTCDateTime, utcnow
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_logs"
+    __table_args__ = (Index("ix_audit_logs_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    old: Mapped[dict | None] = mapped_column(JSON)
+    new: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(AuditLog, "before_update")
+def _refuse_update(mapper, connection, target):  # noqa: ARG001
+    raise RuntimeError("audit records are append-only")
+
+
+@event.listens_for(AuditLog, "before_delete")
+def _refuse_delete(mapper, connection, target):  # noqa: ARG001
+    raise RuntimeError("audit records are append-only")

@@ -1,0 +1,33 @@
+"""What each role can reach: the navigation bar and the dashboard cards come from this one list.
+
+Areas add their entries when their blueprint module is imported, so the navigation only ever shows
+pages that exist and that the user's roles may open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]  # empty: every signed-in user
+    description: str = ""
+    group: str = ""
+
+
+NAV_ITEMS: list[NavItem] = []
+
+
+def register_nav(label: str, endpoint: str, *, roles: tuple[str, ...] = (), description: str = "",
+                 group: str = "") -> None:
+    if not any(item.endpoint == endpoint for item in NAV_ITEMS):
+        NAV_ITEMS.append(NavItem(label, endpoint, roles, description, group))
+
+
+def items_for(user) -> list[NavItem]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAV_ITEMS if not item.roles or user.has_role(*item.roles)]

@@ -1,0 +1,109 @@
+"""The API's own OpenAPI document, built from the URL map, the declared request schemas and the access
+policies, plus a browsable docs page (Swagger UI served from our own files, no CDN)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from pydantic.json_schema import models_json_schema
+
+from .access import policy_of, public
+
+bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "机器可读的错误代码"},
+        "message": {"type": "string", "description": "给人看的中文说明"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "字段 → 原因"},
+    },
+}
+_STATUS_TEXT = {400: "请求格式错误", 401: "未登录或令牌无效", 403: "无权操作", 404: "不存在", 409: "冲突",
+                413: "请求体过大", 422: "不符合业务规则", 429: "请求过于频繁"}
+
+
+def _path_of(rule: str) -> str:
+    return re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule)
+
+
+def build_openapi() -> dict:
+    operations: dict[str, dict] = {}
+    models = set()
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api_docs."):
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        body = getattr(view, "_api_body", None)
+        responses_declared = getattr(view, "_api_responses", {})
+        models.update(m for m in [body, *responses_declared.values()] if m is not None)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            doc = (view.__doc__ or "").strip().splitlines()
+            policy = policy_of(view)
+            operation: dict = {
+                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
+                "summary": doc[0] if doc else rule.endpoint,
+                "tags": [rule.rule.split("/")[3]],
+                "responses": {},
+                "parameters": [
+                    {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
+                    for arg in sorted(rule.arguments)
+                ],
+            }
+            if policy is not None and policy.kind != "public":
+                operation["security"] = [{"bearer": []}]
+                if policy.roles:
+                    operation["description"] = "角色：" + "、".join(policy.roles)
+            if body is not None:
+                operation["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+            ok = next(iter(responses_declared), 201 if method == "POST" else 200)
+            schema = responses_declared.get(ok)
+            content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
+                if schema else {"application/json": {"schema": {"type": "object"}}}
+            operation["responses"][str(ok)] = {"description": "成功", "content": content}
+            for status, text in _STATUS_TEXT.items():
+                operation["responses"][str(status)] = {"description": text, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            operations.setdefault(_path_of(rule.rule), {})[method.lower()] = operation
+    _, definitions = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+                                        ref_template="#/components/schemas/{model}")
+    schemas = dict(definitions.get("$defs", {}))
+    schemas["Error"] = ERROR_SCHEMA
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "LRC Training API", "version": "1", "description": "劳动关系协调员培训认证平台 JSON API"},
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(operations.items())),
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_document():
+    """This API's OpenAPI document."""
+    return jsonify(build_openapi())
+
+
+@bp.get("/docs")
+@public
+def docs_page():
+    """Browsable API documentation."""
+    return render_template("core/api_docs.html")
+
+
+_SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"}
+
+
+@bp.get("/docs/assets/<path:filename>")
+@public
+def docs_asset(filename: str):
+    """Swagger UI's own files, from the swagger-ui-bundle package."""
+    if filename not in _SWAGGER_FILES:
+        abort(404)
+    return send_from_directory(Path(swagger_ui_bundle.swagger_ui_path), filename, max_age=86400)

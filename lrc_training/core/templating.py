@@ -1,0 +1,25 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from ..auth.identity import mask_id_number, mask_phone
+from ..auth.roles import ORG_KIND_LABELS, ROLE_LABELS
+from .navigation import items_for
+from .regions import region_display
+from .timeutil import format_local
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["region"] = region_display
+    app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.filters["org_kind_label"] = lambda kind: ORG_KIND_LABELS.get(kind, kind)
+
+    @app.context_processor
+    def navigation():
+        return {"nav_items": items_for(current_user)}
