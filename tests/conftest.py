@@ -1,0 +1,97 @@
+"""Shared fixtures: one app per test session on SQLite (or PostgreSQL when TEST_DATABASE_URL is set),
+every table emptied after each test, a pushed app context per test, and helpers to sign in."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import text
+
+_INSTANCE = tempfile.mkdtemp(prefix="lrc-test-instance-")
+os.environ["LRC_INSTANCE_PATH"] = _INSTANCE
+
+from lrc_training import create_app  # noqa: E402
+from lrc_training.extensions import db, limiter  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+USING_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"))
+
+
+def database_uri() -> str:
+    return TEST_DATABASE_URL or f"sqlite:///{_INSTANCE}/test.db"
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_uri()})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Each test runs inside an app context and leaves every table empty behind it."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """A CSRF token for this client's session, read from a form page as a browser would."""
+    response = client.get(path)
+    match = _CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST a form with a valid CSRF token, as the page at `token_from` (default: `path`) would."""
+    payload = {"csrf_token": csrf_token(client, token_from or path), **data}
+    return client.post(path, data=payload, **kwargs)
+
+
+def login(client, username: str, password: str = "Passw0rd1"):
+    response = post_form(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def api_token(client, username: str, password: str = "Passw0rd1") -> dict:
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
