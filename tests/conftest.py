@@ -3,11 +3,13 @@ every table emptied after each test, a pushed app context per test, and helpers 
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import tempfile
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 _INSTANCE = tempfile.mkdtemp(prefix="lrc-test-instance-")
@@ -24,9 +26,21 @@ def database_uri() -> str:
     return TEST_DATABASE_URL or f"sqlite:///{_INSTANCE}/test.db"
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a real server would: the request gets its
+    own app context, `g` (where Flask-Login keeps the current user) and database session. Afterwards the
+    test's session forgets what it loaded, so it reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_uri()})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -68,15 +82,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
-_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
 
 
 def csrf_token(client, path: str = "/login") -> str:
     """A CSRF token for this client's session, read from a form page as a browser would."""
-    response = client.get(path)
+    response = client.get(path, follow_redirects=True)
     match = _CSRF_RE.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    return match.group(1) or match.group(2)
 
 
 def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
@@ -95,3 +109,32 @@ def api_token(client, username: str, password: str = "Passw0rd1") -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements: `with count_queries() as counter: ...; counter.count`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
