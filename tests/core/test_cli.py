@@ -1,0 +1,31 @@
+"""create-admin and seed-demo are safe to run again."""
+
+from sqlalchemy import select
+
+from lrc_training.auth.models import Organization, User
+from lrc_training.extensions import db
+
+
+def test_create_admin_is_idempotent(runner):
+    result = runner.invoke(args=["create-admin", "boss", "--password", "Admin12345"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["create-admin", "boss", "--password", "Other12345"])
+    assert again.exit_code == 0 and "已存在" in again.output
+    user = db.session.execute(select(User).where(User.username == "boss")).scalar_one()
+    assert user.roles == ["admin"] and user.check_password("Admin12345")
+
+
+def test_create_admin_rejects_weak_password(runner):
+    result = runner.invoke(args=["create-admin", "boss", "--password", "short"])
+    assert result.exit_code != 0 and "密码至少 8 位" in result.output
+
+
+def test_seed_demo_loads_once_with_every_role(runner):
+    assert "已载入" in runner.invoke(args=["seed-demo"]).output
+    assert "跳过" in runner.invoke(args=["seed-demo"]).output
+    users = db.session.execute(select(User)).scalars().all()
+    roles = {role for user in users for role in user.roles}
+    assert roles == {"admin", "org_staff", "instructor", "examiner", "judge", "trainee"}
+    assert db.session.query(Organization).count() == 8
+    kinds = set(db.session.execute(select(Organization.kind)).scalars())
+    assert {"school", "evaluator", "enterprise", "union", "employer_org", "platform"} <= kinds
