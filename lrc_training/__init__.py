@@ -74,7 +74,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth import admin_bp, api_bp as auth_api_bp, bp as auth_bp
+    from .auth import admin_bp
+    from .auth import api_bp as auth_api_bp
+    from .auth import bp as auth_bp
     from .certificates import bp as certificates_bp
     from .contests import bp as contests_bp
     from .core import bp as core_bp

@@ -82,7 +82,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-_CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
+_CSRF_RE = re.compile(
+    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def csrf_token(client, path: str = "/login") -> str:

@@ -21,6 +21,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .roles import ORG_KIND_LABELS, ROLE_LABELS
 
 REQUIRED = "此项为必填项"
+NAME_TOO_LONG = "姓名不能超过 50 个字符"
+ID_LENGTH = "身份证号应为 18 位"
+USERNAME_TOO_LONG = "用户名不能超过 32 位"
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -36,11 +39,11 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字符")])
-    id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=18, message="身份证号应为 18 位")])
+    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
+    id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[DataRequired(REQUIRED), Length(max=20, message="手机号格式不正确")])
     organization_id = SelectField("工作单位（可选）", coerce=int, default=0, validate_choice=False)
-    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message="用户名不能超过 32 位")])
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message=USERNAME_TOO_LONG)])
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
     password_confirm = PasswordField(
         "确认密码", validators=[DataRequired(REQUIRED), EqualTo("password", message="两次输入的密码不一致")]
@@ -58,10 +61,10 @@ class ChangePasswordForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message="用户名不能超过 32 位")])
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message=USERNAME_TOO_LONG)])
     password = PasswordField("初始密码", validators=[Optional(), Length(max=128, message="密码过长")])
-    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字符")])
-    id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为 18 位")])
+    name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
+    id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不正确")])
     organization_id = SelectField("所属机构", coerce=int, default=0, validate_choice=False)
     roles = MultiCheckboxField("角色", choices=list(ROLE_LABELS.items()))
@@ -80,9 +83,11 @@ class ActivationForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField("机构名称", validators=[DataRequired(REQUIRED), Length(max=100, message="机构名称不能超过 100 个字符")])
+    name = StringField("机构名称", validators=[
+        DataRequired(REQUIRED), Length(max=100, message="机构名称不能超过 100 个字符")])
     kind = SelectField("机构类型", choices=list(ORG_KIND_LABELS.items()), validators=[InputRequired(REQUIRED)])
-    region_code = StringField("行政区划代码", validators=[DataRequired(REQUIRED), Length(min=6, max=6, message="应为 6 位数字")],
+    region_code = StringField("行政区划代码",
+                              validators=[DataRequired(REQUIRED), Length(min=6, max=6, message="应为 6 位数字")],
                               description="6 位行政区划代码，例如 371500（聊城市）、371502（东昌府区）")
     active = BooleanField("启用", default=True)
     version = HiddenField()
