@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -62,6 +63,8 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the session id; a new one on every password change signs out every other session.
+    session_stamp: Mapped[str] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -72,6 +75,7 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
         self.password_changed_at = utcnow()
+        self.session_stamp = secrets.token_hex(8)
 
     def check_password(self, password: str) -> bool:
         try:
@@ -106,9 +110,7 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
         return self.active
 
     def get_id(self) -> str:
-        # The password timestamp makes old sessions invalid after a password change.
-        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{self.session_stamp}"
 
     # -- personal data -----------------------------------------------------
     @property

@@ -1,8 +1,8 @@
 """accounts organizations audit
 
-Revision ID: a37264a4df5c
+Revision ID: 56eb747600ef
 Revises: 
-Create Date: 2026-11-25 03:45:08.570703
+Create Date: 2026-11-25 03:51:22.071607
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a37264a4df5c'
+revision = '56eb747600ef'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('password_changed_at', sa.DateTime(), nullable=True),
+    sa.Column('session_stamp', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
