@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite on SQLite, then (when TEST_DATABASE_URL is set) the whole suite again on
+# PostgreSQL. Both passes always run; the exit status is non-zero when either failed. pytest's exit 5
+# ("no tests collected") counts as a failure: the suite has tests, so collecting none means it broke.
+# Extra arguments go to both pytest runs (e.g. `make test PYTEST_ARGS="-x -k login"`).
+set -uo pipefail
+
+PYTEST=${PYTEST:-.venv/bin/pytest}
+failed=()
+
+run_pass() {
+  local label=$1
+  shift
+  echo
+  echo "==================== pytest on $label ===================="
+  "$@"
+  local status=$?
+  case $status in
+    0) echo "== $label: passed" ;;
+    5) echo "== $label: FAILED: pytest collected no tests (exit 5); the suite has tests, so this is an error" >&2
+       failed+=("$label (no tests collected)") ;;
+    *) echo "== $label: FAILED (pytest exit $status)" >&2
+       failed+=("$label (exit $status)") ;;
+  esac
+}
+
+run_pass "SQLite" env -u TEST_DATABASE_URL "$PYTEST" "$@"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  shown=$(printf '%s' "$TEST_DATABASE_URL" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')
+  run_pass "PostgreSQL ($shown)" "$PYTEST" "$@"
+else
+  echo
+  echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set" \
+    "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo
+  printf '== make test FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
