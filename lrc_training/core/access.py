@@ -94,6 +94,12 @@ def _deny_page(user):
 
 def _guard(policy: Policy) -> Callable:
     def decorator(view: Callable) -> Callable:
+        earlier = policy_of(view)
+        if earlier is not None:
+            # Two decorators would both run, and the outer one would hide the inner one from the permission test.
+            raise TypeError(f"{view.__qualname__} already declares {earlier.describe()}; "
+                            f"use exactly one of public, login_required, roles_required")
+
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if is_api_request():
