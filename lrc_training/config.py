@@ -29,6 +29,7 @@ class Config:
     # Uploads (Excel imports, materials) may be this large; JSON bodies have their own 1 MB limit.
     MAX_CONTENT_LENGTH = _env_int("LRC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     LRC_JSON_MAX_BYTES = _env_int("LRC_JSON_MAX_BYTES", 1024 * 1024)
+    LRC_MATERIAL_MAX_BYTES = _env_int("LRC_MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
 
     # Rate limiting and login throttling (Flask-Limiter; memory by default, Redis when configured).
     RATELIMIT_STORAGE_URI = os.environ.get("LRC_RATELIMIT_STORAGE_URI", "memory://")

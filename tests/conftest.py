@@ -16,6 +16,7 @@ _INSTANCE = tempfile.mkdtemp(prefix="lrc-test-instance-")
 os.environ["LRC_INSTANCE_PATH"] = _INSTANCE
 
 from lrc_training import create_app  # noqa: E402
+from lrc_training.core.work_areas import ensure_default_work_areas  # noqa: E402
 from lrc_training.extensions import db, limiter  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -44,6 +45,8 @@ def app():
     with app.app_context():
         db.drop_all()
         db.create_all()
+        ensure_default_work_areas()
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
@@ -58,6 +61,8 @@ def _empty_all_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+    db.session.commit()
+    ensure_default_work_areas()  # reference data the migrations insert
     db.session.commit()
 
 

@@ -39,3 +39,40 @@ def _refuse_update(mapper, connection, target):  # noqa: ARG001
 @event.listens_for(AuditLog, "before_delete")
 def _refuse_delete(mapper, connection, target):  # noqa: ARG001
     raise RuntimeError("audit records are append-only")
+
+
+class WorkArea(Base):
+    """A work area (职业功能) of the national standard; tags courses, questions and competition items.
+    Admins may rename, add or retire them; codes never change once used."""
+
+    __tablename__ = "work_areas"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+DEFAULT_WORK_AREAS = [
+    ("LS", "劳动标准实施管理"),
+    ("LC", "劳动合同管理"),
+    ("CB", "集体协商与集体合同管理"),
+    ("RR", "劳动规章制度建设"),
+    ("DM", "劳资沟通与民主管理"),
+    ("DR", "员工申诉与劳动争议处理"),
+]
+
+
+class Notification(Base):
+    """An in-site message to one user (enrollment decisions, waitlist promotion, results ...)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

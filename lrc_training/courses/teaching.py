@@ -1,0 +1,211 @@
+"""Class sessions, the attendance grid and course materials."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zipfile
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..core.audit import record_audit
+from ..core.errors import Forbidden, NotFound, ValidationFailed
+from ..db import utcnow
+from ..extensions import db
+from .models import Attendance, Course, CourseMaterial, CourseSession, Enrollment, EnrollmentStatus
+from .permissions import can_manage
+
+# -- sessions --------------------------------------------------------------------
+
+
+@dataclass
+class SessionInput:
+    held_on: date
+    starts_at: time
+    ends_at: time
+    topic: str
+    hours: Decimal | float | str
+    room: str | None = None
+
+
+def _clean_session(course: Course, data: SessionInput) -> dict:
+    errors = {}
+    topic = (data.topic or "").strip()
+    if not topic or len(topic) > 200:
+        errors["topic"] = "课程主题不能为空且不超过 200 个字符"
+    if data.held_on and not (course.starts_on <= data.held_on <= course.ends_on):
+        errors["held_on"] = f"上课日期应在课程期间（{course.starts_on} 至 {course.ends_on}）"
+    if data.starts_at and data.ends_at and data.ends_at <= data.starts_at:
+        errors["ends_at"] = "结束时间应晚于开始时间"
+    try:
+        hours = Decimal(str(data.hours)).quantize(Decimal("0.1"))
+        if not (Decimal("0.5") <= hours <= Decimal("24")):
+            errors["hours"] = "课时应在 0.5 到 24 之间"
+    except (InvalidOperation, ValueError):
+        hours = None
+        errors["hours"] = "课时应为数字"
+    room = (data.room or "").strip() or None
+    if room and len(room) > 100:
+        errors["room"] = "教室不能超过 100 个字符"
+    if errors:
+        raise ValidationFailed("课次信息有误：" + "；".join(errors.values()), errors)
+    return {"held_on": data.held_on, "starts_at": data.starts_at, "ends_at": data.ends_at, "topic": topic,
+            "hours": hours, "room": room}
+
+
+def add_session(actor: User, course: Course, data: SessionInput) -> CourseSession:
+    if not can_manage(actor, course):
+        raise Forbidden("无权修改此课程")
+    session = CourseSession(course_id=course.id, **_clean_session(course, data))
+    db.session.add(session)
+    db.session.flush()
+    record_audit("course.add_session", "course", course.id, new={"session_id": session.id, "topic": session.topic})
+    return session
+
+
+def delete_session(actor: User, session: CourseSession) -> None:
+    if not can_manage(actor, session.course):
+        raise Forbidden("无权修改此课程")
+    record_audit("course.delete_session", "course", session.course_id,
+                 old={"session_id": session.id, "topic": session.topic, "held_on": session.held_on})
+    db.session.delete(session)
+    db.session.flush()
+
+
+# -- attendance ------------------------------------------------------------------
+
+ATTENDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
+
+
+def roster(course: Course) -> list[Enrollment]:
+    """Trainees who attend the course (enrolled or completed), by name."""
+    return list(db.session.execute(
+        select(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.course_id == course.id, Enrollment.status.in_(ATTENDING))
+        .order_by(User.name, User.id)).scalars())
+
+
+def attendance_grid(course: Course) -> dict[tuple[int, int], bool]:
+    """{(session id, enrollment id): present} for the whole course in one query."""
+    rows = db.session.execute(
+        select(Attendance.session_id, Attendance.enrollment_id, Attendance.present)
+        .join(CourseSession, CourseSession.id == Attendance.session_id)
+        .where(CourseSession.course_id == course.id))
+    return {(sid, eid): present for sid, eid, present in rows}
+
+
+def record_attendance(actor: User, session: CourseSession, enrollment_id: int, present: bool) -> Attendance:
+    """Set one cell of the attendance grid (idempotent)."""
+    course = session.course
+    if not can_manage(actor, course):
+        raise Forbidden("无权记录考勤")
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.course_id != course.id or enrollment.status not in ATTENDING:
+        raise NotFound("该学员不在本课程名单中")
+    if enrollment.status == EnrollmentStatus.COMPLETED:
+        raise ValidationFailed("该学员已结业，考勤已锁定", {"enrollment_id": "已结业，考勤已锁定"})
+    row = db.session.execute(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.enrollment_id == enrollment_id)).scalar_one_or_none()
+    old = None if row is None else row.present
+    if row is None:
+        row = Attendance(session_id=session.id, enrollment_id=enrollment_id)
+        db.session.add(row)
+    row.present, row.recorded_by_id, row.recorded_at = present, actor.id, utcnow()
+    db.session.flush()
+    if old != present:
+        record_audit("attendance.record", "enrollment", enrollment_id, old={"session_id": session.id, "present": old},
+                     new={"session_id": session.id, "present": present})
+    return row
+
+
+# -- materials -------------------------------------------------------------------
+
+MATERIAL_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_OOXML_PART = {"docx": "word/", "pptx": "ppt/", "xlsx": "xl/"}
+
+
+def sniff_type(head: bytes, stream: BinaryIO) -> str | None:
+    """The real type from the file's content (not its name or the browser's claim), or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "[Content_Types].xml" not in names:
+            return None
+        for kind, prefix in _OOXML_PART.items():
+            if any(name.startswith(prefix) for name in names):
+                return kind
+    return None
+
+
+def materials_folder() -> Path:
+    folder = Path(current_app.instance_path) / "materials"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_material(actor: User, course: Course, title: str, filename: str, stream: BinaryIO) -> CourseMaterial:
+    if not can_manage(actor, course):
+        raise Forbidden("无权上传资料")
+    limit = current_app.config["LRC_MATERIAL_MAX_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed(f"文件超过 {limit // (1024 * 1024)} MB 上限", {"file": "文件过大"})
+    if not data:
+        raise ValidationFailed("文件为空", {"file": "文件为空"})
+    kind = sniff_type(data[:8], io.BytesIO(data))
+    extension = Path(filename or "").suffix.lower().lstrip(".")
+    if kind is None or kind != extension:
+        raise ValidationFailed(
+            "只支持 PDF、Word（.docx）、PowerPoint（.pptx）、Excel（.xlsx）文件，且内容须与扩展名一致",
+            {"file": "文件类型不受支持或与扩展名不符"})
+    title = (title or "").strip() or Path(filename).stem
+    if len(title) > 200:
+        raise ValidationFailed("资料名称不能超过 200 个字符", {"title": "不能超过 200 个字符"})
+    stored = f"{secrets.token_hex(16)}.{kind}"
+    (materials_folder() / stored).write_bytes(data)
+    material = CourseMaterial(course_id=course.id, title=title, filename=Path(filename).name[:200], stored_name=stored,
+                              mime_type=MATERIAL_TYPES[kind], size=len(data), uploaded_by_id=actor.id)
+    db.session.add(material)
+    db.session.flush()
+    record_audit("course.upload_material", "course", course.id, new={"material_id": material.id, "title": title})
+    return material
+
+
+def can_download(user: User, material: CourseMaterial) -> bool:
+    if can_manage(user, material.course):
+        return True
+    return db.session.execute(select(Enrollment.id).where(
+        Enrollment.course_id == material.course_id, Enrollment.user_id == user.id,
+        Enrollment.status.in_(ATTENDING))).scalar() is not None
+
+
+def material_path(material: CourseMaterial) -> Path:
+    return materials_folder() / material.stored_name
+
+
+def delete_material(actor: User, material: CourseMaterial) -> None:
+    if not can_manage(actor, material.course):
+        raise Forbidden("无权删除资料")
+    path = material_path(material)
+    record_audit("course.delete_material", "course", material.course_id,
+                 old={"material_id": material.id, "title": material.title})
+    db.session.delete(material)
+    db.session.flush()
+    path.unlink(missing_ok=True)
