@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Select, func, select
 
@@ -15,7 +16,16 @@ from ..extensions import db
 from .errors import DomainError
 
 # Error types that mean "malformed" (400) rather than "well-formed but breaks a rule" (422).
-_MALFORMED = ("missing", "json_invalid", "json_type", "model_type", "model_attributes_type")
+_MALFORMED = ("missing", "json_invalid", "json_type", "model_type", "model_attributes_type", "finite_number")
+
+# Largest integer the databases store (SQLite INTEGER, PostgreSQL BIGINT); Python's ints are unbounded and a larger
+# one reaching a query raises OverflowError (a 500) instead of "not found".
+MAX_DB_INT = 2**63 - 1
+# The highest page number accepted: beyond it OFFSET could overflow the database's integer.
+MAX_PAGE = 1_000_000
+# C0 control characters other than tab, newline and carriage return: never meaningful in our data, refused by
+# PostgreSQL (NUL) and by openpyxl when exporting to Excel.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _MESSAGES = {
     "missing": "必填",
@@ -40,13 +50,36 @@ _MESSAGES = {
     "model_type": "请求体应为 JSON 对象",
     "model_attributes_type": "请求体应为 JSON 对象",
     "extra_forbidden": "不允许的字段",
+    "finite_number": "应为有限数字（不接受 NaN 或 Infinity）",
 }
 
 
-class ApiModel(BaseModel):
-    """Base for request schemas: strict types (a string is not an integer), unknown fields ignored."""
+def _unsafe_scalar(value: Any) -> str | None:
+    """Why a value (or anything inside a list or object) cannot be stored, or None."""
+    if isinstance(value, str):
+        return "不能包含控制字符" if _CONTROL_CHARS.search(value) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "数值超出范围" if abs(value) > MAX_DB_INT else None
+    if isinstance(value, list | tuple | set | frozenset):
+        return next((r for r in map(_unsafe_scalar, value) if r), None)
+    if isinstance(value, dict):
+        return next((r for r in map(_unsafe_scalar, [*value.keys(), *value.values()]) if r), None)
+    return None
 
-    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
+
+class ApiModel(BaseModel):
+    """Base for request schemas: strict types (a string is not an integer), unknown fields ignored, no NaN or
+    Infinity, no control characters in text and no integer the database cannot hold (422 for those)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        reason = _unsafe_scalar(value)
+        if reason:
+            raise ValueError(reason)
+        return value
 
 
 class ApiError(DomainError):
@@ -81,12 +114,26 @@ def _describe(error: dict) -> str:
     return _MESSAGES.get(kind, error.get("msg", "取值无效"))
 
 
+def _wrong_choice_type(error: dict) -> bool:
+    """A choice field (Literal / Enum) given a value of the wrong JSON type, e.g. `"kind": 5` or `"kind": []`
+    where names are expected: a wrong type (400), not a wrong choice (422)."""
+    value = error.get("input")
+    wants_text = "'" in str((error.get("ctx") or {}).get("expected", ""))
+    if value is None or isinstance(value, bool | list | dict):
+        return True
+    if isinstance(value, str):
+        return not wants_text
+    return wants_text
+
+
 def schema_error(exc: PydanticValidationError) -> ApiError:
     fields: dict[str, str] = {}
     malformed = False
     for error in exc.errors(include_url=False):
         kind = error["type"]
         if kind in _MALFORMED or kind.endswith("_type") or kind.endswith("_parsing"):
+            malformed = True
+        elif kind in ("literal_error", "enum") and _wrong_choice_type(error):
             malformed = True
         loc = ".".join(str(part) for part in error["loc"]) or "body"
         fields.setdefault(loc, _describe(error))
@@ -134,17 +181,25 @@ def api_response(schema: type[BaseModel], status: int = 200) -> Callable:
 
 
 def page_args() -> tuple[int, int]:
+    """`?page=` (1 … MAX_PAGE) and `?per_page=` (1 and up, capped at 200); 400 naming the bad parameter."""
     fields = {}
     values = {}
-    for name, default, upper in (("page", 1, None), ("per_page", current_app.config["LRC_PER_PAGE"], 200)):
+    for name, default in (("page", 1), ("per_page", current_app.config["LRC_PER_PAGE"])):
         raw = request.args.get(name, "")
         if raw == "":
             values[name] = default
             continue
-        if not raw.isdigit() or int(raw) < 1:
+        # isascii(): str.isdigit() also accepts "²" and "①", which int() then refuses.
+        digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else None
+        if not digits:
             fields[name] = "应为正整数"
             continue
-        values[name] = min(int(raw), upper) if upper else int(raw)
+        # Thirteen digits and more are out of range either way; int() of thousands of digits would raise.
+        values[name] = int(digits) if len(digits) <= 12 else 10**12
+    if values.get("page", 1) > MAX_PAGE:
+        fields["page"] = f"不能大于 {MAX_PAGE}"
+    if "per_page" in values:
+        values["per_page"] = min(values["per_page"], 200)
     if fields:
         raise ApiError(400, "bad_request", "分页参数无效", fields)
     return values["page"], values["per_page"]

@@ -31,7 +31,7 @@ def _status_text(status: int) -> tuple[str, str, str]:
 
 
 def _respond(status: int, message: str | None = None, *, code: str | None = None, fields=None,
-             retry_after: int | None = None):
+             retry_after: int | None = None, headers=None):
     default_code, title, default_message = _status_text(status)
     message = message or default_message
     if is_api_request():
@@ -40,8 +40,13 @@ def _respond(status: int, message: str | None = None, *, code: str | None = None
     else:
         response = make_response(render_template("errors/error.html", status=status, title=title, message=message))
     response.status_code = status
+    for name, value in headers or ():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+    if status == 401 and is_api_request():
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     return response
 
 
@@ -68,7 +73,8 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if isinstance(exc, InternalServerError):
             return internal_error(exc)
-        return _respond(exc.code or 500)
+        # Keep the exception's own headers: a 405 must say which methods are allowed (Allow).
+        return _respond(exc.code or 500, headers=exc.get_headers())
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):

@@ -1,10 +1,10 @@
-"""Security headers and the JSON body limit."""
+"""Security headers, the JSON body limit and bounds on ids in URLs."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
-from .api import ApiError
+from .api import MAX_DB_INT, ApiError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -12,14 +12,36 @@ CSP = (
 )
 
 
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"请求体超过 {limit // 1024} KB 上限", {"body": "内容过大"})
+
+
 def register_security(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def ids_in_range(endpoint, values):
+        # An id no database column can hold names no record: 404, not an OverflowError deep in a query.
+        for value in (values or {}).values():
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_DB_INT:
+                abort(404)
+
     @app.before_request
     def limit_json_bodies():
-        if request.path.startswith("/api/"):
-            limit = app.config["LRC_JSON_MAX_BYTES"]
-            if request.content_length is not None and request.content_length > limit:
-                raise ApiError(413, "too_large", f"请求体超过 {limit // 1024} KB 上限", {"body": "内容过大"})
-            request.max_content_length = limit  # also caps chunked bodies without a length
+        # API.md: JSON bodies over 1 MB get 413; file uploads (multipart) keep MAX_CONTENT_LENGTH.
+        if not request.path.startswith("/api/") or request.mimetype == "multipart/form-data":
+            return
+        limit = app.config["LRC_JSON_MAX_BYTES"]
+        if request.content_length is not None:
+            if request.content_length > limit:
+                raise _too_large(limit)
+            request.max_content_length = limit
+            return
+        if "wsgi.input_terminated" in request.environ:
+            # A chunked body without Content-Length. Werkzeug's limited stream stops quietly *at* its limit, so
+            # a view would see the first megabyte and answer "malformed JSON"; read one byte past the limit here
+            # (the body is cached for the view) to tell "exactly 1 MB" from "too large".
+            request.max_content_length = limit + 1
+            if len(request.get_data(cache=True)) > limit:
+                raise _too_large(limit)
 
     @app.after_request
     def security_headers(response):
