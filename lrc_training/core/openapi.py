@@ -27,6 +27,30 @@ _STATUS_TEXT = {400: "请求格式错误", 401: "未登录或令牌无效", 403:
                 413: "请求体过大", 422: "不符合业务规则", 429: "请求过于频繁"}
 
 
+def _openapi30(schema):
+    """Pydantic writes JSON Schema 2020-12; OpenAPI 3.0 (what the bundled Swagger UI 4 reads) has no
+    `{"type": "null"}` and no `const`: `X | None` becomes `nullable: true`, a single literal becomes an enum."""
+    if isinstance(schema, list):
+        return [_openapi30(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: _openapi30(value) for key, value in schema.items()}
+    if "const" in schema:
+        schema.setdefault("enum", [schema.pop("const")])
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            del schema[key]
+            schema["nullable"] = True
+            if len(rest) == 1 and "$ref" not in rest[0]:
+                schema.update(rest[0])
+            elif rest:
+                # Siblings of a $ref are ignored in OpenAPI 3.0, so wrap it.
+                schema["allOf" if len(rest) == 1 else key] = rest
+    return schema
+
+
 def _path_of(rule: str) -> str:
     return re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule)
 
@@ -72,7 +96,7 @@ def build_openapi() -> dict:
             operations.setdefault(_path_of(rule.rule), {})[method.lower()] = operation
     _, definitions = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
                                         ref_template="#/components/schemas/{model}")
-    schemas = dict(definitions.get("$defs", {}))
+    schemas = {name: _openapi30(schema) for name, schema in definitions.get("$defs", {}).items()}
     schemas["Error"] = ERROR_SCHEMA
     return {
         "openapi": "3.0.3",
