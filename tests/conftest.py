@@ -9,6 +9,7 @@ import re
 import tempfile
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -34,7 +35,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():  # not while following a redirect inside the isolated context
+            db.session.expire_all()
         return response
 
 

@@ -10,8 +10,8 @@ from ..core.regions import PROVINCES
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def id_check_char(first17: str) -> str:

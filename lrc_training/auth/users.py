@@ -72,16 +72,17 @@ def _in_scope(actor, user: User) -> bool:
 
 
 def _check_assignment(actor, roles: list[str], organization_id: int | None) -> dict[str, str]:
-    """Organization staff may only place people in their own organization and never grant admin."""
+    """Organization staff may only place people in their own organization and never grant admin
+    (403: their role forbids it); an unknown organization is a field error."""
     errors = {}
     if organization_id is not None and db.session.get(Organization, organization_id) is None:
         errors["organization_id"] = "机构不存在"
     if actor is None or actor.has_role(ADMIN):
         return errors
     if ADMIN in roles:
-        errors["roles"] = "只有系统管理员可以授予管理员角色"
-    if organization_id != actor.organization_id:
-        errors["organization_id"] = "只能在本机构内创建或调整人员"
+        raise Forbidden("只有系统管理员可以授予管理员角色", {"roles": "只有系统管理员可以授予管理员角色"})
+    if actor.organization_id is None or organization_id != actor.organization_id:
+        raise Forbidden("只能在本机构内创建或调整人员", {"organization_id": "只能在本机构内创建或调整人员"})
     return errors
 
 

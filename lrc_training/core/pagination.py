@@ -31,10 +31,12 @@ class Page:
         return self.page < self.pages
 
 
-def paginate_page(stmt: Select, per_page: int | None = None) -> Page:
+def paginate_page(stmt: Select, per_page: int | None = None, *, rows: bool = False) -> Page:
+    """One page of `stmt`: its entities, or with `rows=True` its full result rows (entity plus aggregates)."""
     raw = request.args.get("page", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
     per_page = per_page or current_app.config["LRC_PER_PAGE"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
+    items = result.all() if rows else result.scalars().all()
     return Page(list(items), page, per_page, total)

@@ -48,7 +48,7 @@ COUNTIES = {
     "371702": "牡丹区", "371703": "定陶区", "371721": "曹县", "371722": "单县",
 }
 
-REGION_CODE_RE = re.compile(r"^\d{6}$")
+REGION_CODE_RE = re.compile(r"^[0-9]{6}$")
 
 
 def region_scope(code: str) -> str:

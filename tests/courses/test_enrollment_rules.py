@@ -115,7 +115,8 @@ def test_capacity_cannot_drop_below_seats_taken(teacher):
 
 def test_stale_course_edit_is_refused(teacher):
     course = make_course(teacher)
-    data = CourseInput(title="新名称", level=4, hours=40, capacity=2, starts_on=course.starts_on, ends_on=course.ends_on)
+    data = CourseInput(title="新名称", level=4, hours=40, capacity=2, starts_on=course.starts_on,
+                       ends_on=course.ends_on)
     with pytest.raises(Conflict):
         update_course(teacher, course, data, version=course.version - 1)
 
