@@ -44,7 +44,8 @@ def _import_sheet(page, tmp_path, org_name: str):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_every_page_fits_the_screen(new_page, sign_in, browser_problems, tmp_path, viewport):
+def test_every_page_fits_the_screen(app, monkeypatch, new_page, sign_in, browser_problems, tmp_path, viewport):
+    monkeypatch.setitem(app.config, "LRC_PER_PAGE", 8)  # long enough lists to show the pager
     seed_demo()
     db.session.commit()
     org = make_org("聊城市东昌府区劳动关系协调服务中心（测试用超长机构名称）", kind="platform", region_code="371502")
@@ -94,6 +95,13 @@ def test_every_page_fits_the_screen(new_page, sign_in, browser_problems, tmp_pat
     sign_in(admin, "tour_admin")
     visit(admin, "dashboard-admin", "/dashboard", "您好，平台管理员")
     visit(admin, "users", "/admin/users", "用户管理")
+    admin.get_by_role("navigation", name="分页").get_by_role("link", name="下一页").click()
+    expect(admin).to_have_url(re.compile(r"/admin/users\?page=2$"))
+    visit(admin, "users-page-2", None, "用户管理")
+    admin.get_by_label("搜索").fill("欧阳")
+    admin.get_by_role("button", name="筛选").click()
+    expect(admin.get_by_role("row")).to_have_count(2)  # header + 欧阳娜娜
+    visit(admin, "users-filtered", None, "用户管理")
     visit(admin, "user-new", "/admin/users/new", "新建用户")
     admin.get_by_role("button", name="保存").click()
     expect(admin.locator(".invalid-feedback").first).to_be_visible()
@@ -120,6 +128,10 @@ def test_every_page_fits_the_screen(new_page, sign_in, browser_problems, tmp_pat
     expect(docs.locator(".swagger-ui .info .title")).to_contain_text("LRC Training API")
     expect(docs.locator(".opblock").first).to_be_visible()
     docs.screenshot(path=str(TOUR / f"{size}-api-docs.png"), full_page=True)
+    docs.locator(".opblock-summary-control").first.click()  # Swagger UI renders more on demand
+    expect(docs.locator(".opblock-body").first).to_be_visible()
+    docs.get_by_role("button", name="Authorize").first.click()
+    expect(docs.locator(".modal-ux")).to_be_visible()
 
     assert not browser_problems.csp_violations()
     assert not too_wide, "pages wider than the screen:\n" + "\n".join(too_wide)
