@@ -121,7 +121,7 @@ def docs_page():
     return render_template("core/api_docs.html")
 
 
-_SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"}
+_SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
 
 
 @bp.get("/docs/assets/<path:filename>")
