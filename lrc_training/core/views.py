@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.roles import ADMIN
+from ..extensions import db
 from . import bp
-from .access import login_required, public, roles_required
+from .access import login_required, public, roles_required, safe_next_url
+from .errors import DomainError
+from .forms import apply_errors
 from .models import AuditLog
 from .navigation import items_for, register_nav
+from .notifications import mark_read, notifications_of
 from .pagination import paginate_page
+from .web_forms import ActionForm, WorkAreaForm
+from .work_areas import all_work_areas, save_work_area
 
 register_nav("审计日志", "core.audit_log", roles=(ADMIN,), description="所有成绩、结果、证书与账号变更的防篡改记录",
              group="管理")
+register_nav("职业功能", "core.work_areas", roles=(ADMIN,), description="维护课程、试题、竞赛项目使用的职业功能列表",
+             group="管理")
+register_nav("消息通知", "core.notifications", description="报名审核、候补递补、成绩发布等站内通知", group="账号")
 
 
 @bp.route("/")
@@ -40,3 +49,39 @@ def dashboard():
 def audit_log():
     stmt = select(AuditLog).options(joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
     return render_template("core/audit_log.html", page=paginate_page(stmt))
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    page = paginate_page(notifications_of(current_user.id), per_page=30)
+    return render_template("core/notifications.html", page=page, form=ActionForm())
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def notifications_read():
+    form = ActionForm()
+    if form.validate_on_submit():
+        raw = request.form.get("notification_id", "")
+        mark_read(current_user.id, int(raw) if raw.isdigit() else None)
+        db.session.commit()
+    target = request.form.get("next", "")
+    return redirect(safe_next_url(target) or url_for("core.notifications"))
+
+
+@bp.route("/admin/work-areas", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def work_areas():
+    form = WorkAreaForm()
+    if form.validate_on_submit():
+        try:
+            save_work_area(form.code.data, form.name.data, form.active.data, create=form.create.data == "1")
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已保存职业功能 {form.code.data.upper()}。", "success")
+            return redirect(url_for("core.work_areas"))
+    return render_template("core/work_areas.html", areas=all_work_areas(), form=form)
