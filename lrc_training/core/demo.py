@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from ..auth.identity import id_check_char
@@ -9,6 +11,7 @@ from ..auth.models import Organization, User
 from ..auth.organizations import create_organization
 from ..auth.users import create_user
 from ..extensions import db
+from .work_areas import ensure_default_work_areas
 
 DEMO_PASSWORD = "Demo2026!lrc"  # noqa: S105 - documented in README, demo only
 ADMIN_PASSWORD = "Admin2026!lrc"  # noqa: S105
@@ -45,6 +48,16 @@ def demo_phone(index: int) -> str:
     return f"1386350{index:04d}"
 
 
+DemoSeeder = Callable[[dict[str, User], list[Organization]], None]
+_SEEDERS: list[DemoSeeder] = []
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> DemoSeeder:
+    """Areas add their demo data (courses, exams ...) here, so core never imports them."""
+    _SEEDERS.append(seeder)
+    return seeder
+
+
 def seed_demo() -> bool:
     """Load demo data once. Returns False when it was already there."""
     if db.session.execute(select(User.id).where(User.username == "staff")).scalar() is not None:
@@ -56,8 +69,13 @@ def seed_demo() -> bool:
     if db.session.execute(select(User.id).where(User.username == "admin")).scalar() is None:
         create_user(None, username="admin", password=ADMIN_PASSWORD, name="平台管理员", roles=["admin"],
                     require_identity=False)
+    users = {}
     for index, (username, name, region, birth, seq, roles, org_index) in enumerate(PEOPLE, start=1):
-        create_user(None, username=username, password=DEMO_PASSWORD, name=name,
-                    id_number=demo_id_number(region, birth, seq), phone=demo_phone(index), roles=roles,
-                    organization_id=orgs[org_index].id if org_index is not None else None)
+        users[username] = create_user(
+            None, username=username, password=DEMO_PASSWORD, name=name,
+            id_number=demo_id_number(region, birth, seq), phone=demo_phone(index), roles=roles,
+            organization_id=orgs[org_index].id if org_index is not None else None)
+    ensure_default_work_areas()
+    for seeder in _SEEDERS:
+        seeder(users, orgs)
     return True

@@ -27,5 +27,10 @@ def test_seed_demo_loads_once_with_every_role(runner):
     roles = {role for user in users for role in user.roles}
     assert roles == {"admin", "org_staff", "instructor", "examiner", "judge", "trainee"}
     assert db.session.query(Organization).count() == 8
+    from lrc_training.courses.models import Course, Enrollment
+
+    assert db.session.query(Course).count() == 3
+    statuses = set(db.session.execute(select(Enrollment.status)).scalars())
+    assert {"completed", "enrolled", "pending", "waitlisted"} <= statuses
     kinds = set(db.session.execute(select(Organization.kind)).scalars())
     assert {"school", "evaluator", "enterprise", "union", "employer_org", "platform"} <= kinds
