@@ -419,6 +419,14 @@ def test_a_revoked_token_fails_and_other_tokens_keep_working(client, admin):
     assert db.session.execute(select(ApiToken).where(ApiToken.revoked_at.is_not(None))).scalars().all()
 
 
+def test_a_stale_token_does_not_stop_signing_in_again(client, admin):
+    """Public endpoints ignore a bad token (clients often keep sending the old header)."""
+    client.delete(TOKEN, headers=admin["headers"])
+    response = client.post(TOKEN, json={"username": "conv_admin", "password": "Passw0rd1"}, headers=admin["headers"])
+    assert response.status_code == 200, response.get_json()
+    assert client.get("/api/v1/openapi.json", headers={"Authorization": "Bearer junk"}).status_code == 200
+
+
 def test_revoking_needs_a_token(client, admin):
     before = snapshot()
     assert_error(client.delete(TOKEN), 401)
