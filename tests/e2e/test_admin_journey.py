@@ -90,6 +90,13 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     page.get_by_role("navigation").get_by_role("link", name="用户管理").click()
     expect(page.get_by_role("row").filter(has_text="zhangzq")).to_contain_text("已停用")
 
+    # The audit log names the change and keeps the reason.
+    page.get_by_role("navigation").get_by_role("link", name="审计日志").click()
+    audit_row = page.get_by_role("row").filter(has_text="停用账号")
+    expect(audit_row).to_contain_text("平台管理员")
+    expect(audit_row).to_contain_text("调离评价机构")
+    expect(audit_row).to_contain_text("启用 → 停用")
+
     # The deactivated user can no longer sign in.
     other.goto("/login")
     other.get_by_label("用户名").fill("zhangzq")
