@@ -77,7 +77,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth import admin_bp
     from .auth import api_bp as auth_api_bp
     from .auth import bp as auth_bp
+    from .certificates import api_bp as certificates_api_bp
     from .certificates import bp as certificates_bp
+    from .certificates import public_bp as verify_bp
     from .contests import bp as contests_bp
     from .core import bp as core_bp
     from .core.openapi import bp as docs_bp
@@ -86,9 +88,9 @@ def register_blueprints(app: Flask) -> None:
     from .exams import bp as exams_bp
     from .extensions import csrf
 
-    for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (auth_api_bp, courses_api_bp, docs_bp):
+    for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, docs_bp):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         app.register_blueprint(blueprint)
 

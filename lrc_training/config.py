@@ -41,6 +41,8 @@ class Config:
     LRC_TIMEZONE = os.environ.get("LRC_TIMEZONE", "Asia/Shanghai")
     LRC_OCCUPATION_CODE = os.environ.get("LRC_OCCUPATION_CODE", "4-07-03-02")
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
+    # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
+    LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
 
 
 class DevelopmentConfig(Config):

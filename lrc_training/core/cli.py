@@ -50,6 +50,23 @@ def register_commands(app: Flask) -> None:
         else:
             click.echo("演示数据已存在，跳过")
 
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
+    def scheduler_command(once: bool) -> None:
+        """Run the timed jobs (batches, auto-submission, reminders) in this process."""
+        import logging
+
+        from .scheduler import JOBS, run_all_once, start_blocking
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        real_app = app  # the app this CLI was built for
+        if once:
+            run_all_once(real_app)
+            click.echo(f"已运行 {len(JOBS)} 个定时任务")
+            return
+        click.echo("定时任务进程已启动：" + "，".join(f"{j.id}（每 {j.seconds} 秒）" for j in JOBS.values()))
+        start_blocking(real_app)
+
     audit = AppGroup("audit", help="Audit log tools.")
     app.cli.add_command(audit)
 

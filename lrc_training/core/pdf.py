@@ -66,6 +66,23 @@ def _html_to_pdf(html: str, *, source: str) -> bytes:
         raise PdfRenderError(f"{source}: {reason}") from exc.__cause__
 
 
+def render_pdf_pages(template_name: str, context: Mapping[str, Any]) -> list[bytes]:
+    """Render once, then write each page as its own PDF (a batch of certificates → one file each).
+    Layout and fonts are loaded once for the whole document."""
+    check_plain_context(context)
+    html = render_template(template_name, **context)
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _fetcher_class()(current_app.static_folder, current_app.static_url_path)
+    try:
+        document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render()
+        return [document.copy([page]).write_pdf() for page in document.pages]
+    except FatalURLFetchingError as exc:
+        reason = f"{exc}: {exc.__cause__}" if exc.__cause__ else str(exc)
+        raise PdfRenderError(f"{template_name}: {reason}") from exc.__cause__
+
+
 def check_plain_context(context: Mapping[str, Any]) -> None:
     """Raise TypeError naming the first key whose value is not a plain value (checked recursively)."""
     if not isinstance(context, Mapping):

@@ -1,0 +1,166 @@
+"""Batch downloads: every certificate of a source as one merged PDF or a ZIP, built in the background by
+the scheduler process in chunks (rendering state stays small however many certificates there are) and
+streamed to a file under the instance folder, with progress the page can show."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from pypdf import PdfWriter
+from sqlalchemy import func, select, update
+
+from ..core.audit import record_audit
+from ..core.errors import NotFound, ValidationFailed
+from ..core.pdf import render_pdf_pages
+from ..core.scheduler import register_job
+from ..db import utcnow
+from ..extensions import db
+from .models import Certificate, CertificateBatch
+from .rendering import TEMPLATE, certificate_context
+
+CHUNK = 50
+SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "import": "批量导入", "manual": "单独签发"}
+
+
+def batch_folder() -> Path:
+    folder = Path(current_app.instance_path) / "batches"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sources_of(organization_id: int | None) -> list[tuple[str, str | None, int]]:
+    """(source type, source id, certificates) for an organization (all organizations for None)."""
+    stmt = (select(Certificate.source_type, Certificate.source_id, func.count())
+            .group_by(Certificate.source_type, Certificate.source_id)
+            .order_by(Certificate.source_type, Certificate.source_id))
+    if organization_id is not None:
+        stmt = stmt.where(Certificate.issuer_organization_id == organization_id)
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def _certificates(batch: CertificateBatch):
+    stmt = select(Certificate).where(Certificate.issuer_organization_id == batch.organization_id,
+                                     Certificate.source_type == batch.source_type)
+    if batch.source_id is None:
+        stmt = stmt.where(Certificate.source_id.is_(None))
+    else:
+        stmt = stmt.where(Certificate.source_id == batch.source_id)
+    return stmt.order_by(Certificate.id)
+
+
+def create_batch(actor, organization_id: int, source_type: str, source_id: str | None, fmt: str) -> CertificateBatch:
+    if fmt not in ("pdf", "zip"):
+        raise ValidationFailed("格式应为 pdf 或 zip", {"format": "格式应为 pdf 或 zip"})
+    batch = CertificateBatch(organization_id=organization_id, source_type=source_type, source_id=source_id,
+                             format=fmt, status="queued", created_by_id=actor.id,
+                             title=f"{SOURCE_LABELS.get(source_type, source_type)} {source_id or ''}".strip())
+    total = db.session.execute(select(func.count()).select_from(_certificates(batch).subquery())).scalar_one()
+    if total == 0:
+        raise ValidationFailed("该来源没有证书", {"source": "该来源没有证书"})
+    batch.total = total
+    db.session.add(batch)
+    db.session.flush()
+    record_audit("certificate_batch.create", "certificate_batch", batch.id,
+                 new={"source": f"{source_type}:{source_id}", "format": fmt, "total": total})
+    return batch
+
+
+def _claim(batch_id: int) -> bool:
+    """queued → running in one UPDATE, so two scheduler runs can never build the same batch."""
+    claimed = db.session.execute(update(CertificateBatch).where(
+        CertificateBatch.id == batch_id, CertificateBatch.status == "queued").values(
+        status="running", started_at=utcnow())).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
+    """Build one batch; commits progress after each chunk."""
+    if not _claim(batch_id):
+        batch = db.session.get(CertificateBatch, batch_id)
+        if batch is None:
+            raise NotFound("批次不存在")
+        return batch
+    batch = db.session.get(CertificateBatch, batch_id)
+    work = Path(tempfile.mkdtemp(prefix=f"lrc-batch-{batch_id}-", dir=batch_folder()))
+    target = batch_folder() / f"batch-{batch.id}.{batch.format}"
+    try:
+        ids = list(db.session.execute(_certificates(batch).with_only_columns(Certificate.id)).scalars())
+        batch.total, batch.done = len(ids), 0
+        db.session.commit()
+        chunk_files = []
+        archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if batch.format == "zip" else None
+        try:
+            for start in range(0, len(ids), chunk):
+                certs = list(db.session.execute(select(Certificate).where(
+                    Certificate.id.in_(ids[start:start + chunk])).order_by(Certificate.id)).scalars())
+                pages = render_pdf_pages(TEMPLATE, {"certificates": [certificate_context(c) for c in certs]})
+                if archive is not None:
+                    for cert, page in zip(certs, pages, strict=True):
+                        archive.writestr(f"{cert.number}-{cert.holder_name}.pdf", page)
+                else:
+                    path = work / f"chunk-{start:07d}.pdf"
+                    _merge_pages(pages, path)
+                    chunk_files.append(path)
+                batch.done = min(len(ids), start + len(certs))
+                db.session.commit()
+                db.session.expunge_all()
+                batch = db.session.get(CertificateBatch, batch_id)
+        finally:
+            if archive is not None:
+                archive.close()
+        if batch.format == "pdf":
+            _merge_files(chunk_files, target)
+        batch.status, batch.file_name, batch.finished_at = "done", target.name, utcnow()
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        batch = db.session.get(CertificateBatch, batch_id)
+        batch.status, batch.error, batch.finished_at = "failed", str(exc)[:2000], utcnow()
+        db.session.commit()
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return batch
+
+
+def _merge_pages(pages: list[bytes], path: Path) -> None:
+    writer = PdfWriter()
+    for page in pages:
+        writer.append(io.BytesIO(page))
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+def _merge_files(files: list[Path], target: Path) -> None:
+    writer = PdfWriter()
+    for path in files:
+        writer.append(str(path))
+    with target.open("wb") as handle:
+        writer.write(handle)
+
+
+@register_job("certificates.batches", seconds=5, description="生成证书批量下载文件")
+def process_pending_batches() -> int:
+    """Build every queued batch. Idempotent: a batch is claimed before it is built."""
+    ids = list(db.session.execute(select(CertificateBatch.id).where(
+        CertificateBatch.status == "queued").order_by(CertificateBatch.id)).scalars())
+    for batch_id in ids:
+        try:
+            run_batch(batch_id)
+        except Exception:  # noqa: BLE001 - recorded on the batch; carry on with the next one
+            current_app.logger.exception("certificate batch %s failed", batch_id)
+    return len(ids)
+
+
+def batch_file(batch: CertificateBatch) -> Path | None:
+    if batch.status != "done" or not batch.file_name:
+        return None
+    path = batch_folder() / batch.file_name
+    return path if path.exists() else None

@@ -1,0 +1,225 @@
+"""Issuing, revoking and reissuing certificates. This area knows nothing of exams or competitions: they hand
+it plain values (IssueRequest) and register their sources so the API can dispatch to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..auth.identity import parse_id_number
+from ..auth.models import Organization, User
+from ..core.audit import record_audit
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.notifications import notify
+from ..db import utcnow
+from ..extensions import db
+from .models import LEVEL_LABELS, Certificate
+from .numbering import award_number, level_number, settings_for
+
+OCCUPATION = "劳动关系协调员"
+
+
+@dataclass
+class IssueRequest:
+    """Plain values describing one certificate to issue."""
+
+    kind: str  # "level" or "award"
+    holder_name: str
+    issuer_organization_id: int
+    source_type: str  # exam_session, competition, import, manual ...
+    source_key: str | None = None  # unique per source item: issuing it again returns the same certificate
+    source_id: str | None = None
+    holder_user_id: int | None = None
+    id_type: str = "居民身份证"
+    id_number: str | None = None
+    level: int | None = None
+    award: str | None = None
+    event_title: str | None = None
+    rank: int | None = None
+    number_prefix: str | None = None  # award numbering scheme, e.g. 2026SDLRC-
+    occupation: str = OCCUPATION
+    job_direction: str = "--"
+    issued_on: date | None = None
+    photo_file: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _validate(req: IssueRequest) -> None:
+    errors = {}
+    if req.kind not in ("level", "award"):
+        errors["kind"] = "证书类型应为等级证书或获奖证书"
+    name = (req.holder_name or "").strip()
+    if not name or len(name) > 50:
+        errors["holder_name"] = "持证人姓名不能为空且不超过 50 个字符"
+    if req.kind == "level" and req.level not in LEVEL_LABELS:
+        errors["level"] = "等级应为 4、3、2 或 1"
+    if req.kind == "award" and not (req.award and req.event_title and req.number_prefix):
+        errors["award"] = "获奖证书需要奖项、竞赛名称和编号前缀"
+    if req.id_number and req.id_type == "居民身份证":
+        try:
+            req.id_number = parse_id_number(req.id_number).number
+        except ValueError as exc:
+            errors["id_number"] = str(exc)
+    if req.id_number and len(req.id_number) > 30:
+        errors["id_number"] = "证件号码过长"
+    if len(req.job_direction or "") > 50:
+        errors["job_direction"] = "工种/职业方向不能超过 50 个字符"
+    if req.issued_on and req.issued_on > date.today():
+        errors["issued_on"] = "发证日期不能晚于今天"
+    if errors:
+        raise ValidationFailed("证书信息有误：" + "；".join(errors.values()), errors)
+    req.holder_name = name
+    req.job_direction = (req.job_direction or "").strip() or "--"
+
+
+def audit_view(cert: Certificate) -> dict:
+    return {"number": cert.number, "kind": cert.kind, "holder": cert.holder_name, "level": cert.level,
+            "award": cert.award, "status": cert.status, "source": f"{cert.source_type}:{cert.source_id or ''}"}
+
+
+def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tuple[Certificate, bool]:
+    """Issue one certificate, or return the one already issued for `req.source_key`.
+    Returns (certificate, created)."""
+    if req.source_key:
+        existing = db.session.execute(
+            select(Certificate).where(Certificate.source_key == req.source_key)).scalar_one_or_none()
+        if existing is not None:
+            return existing, False
+    _validate(req)
+    org = db.session.get(Organization, req.issuer_organization_id)
+    if org is None:
+        raise NotFound("发证机构不存在")
+    settings = settings_for(org)
+    issued_on = req.issued_on or date.today()
+    if req.kind == "level":
+        number = level_number(settings, org.id, issued_on.year, req.level)
+    else:
+        number = award_number(req.number_prefix)
+    cert = Certificate(
+        number=number, kind=req.kind, status="valid", holder_user_id=req.holder_user_id,
+        holder_name=req.holder_name, id_type=req.id_type, id_number=req.id_number, occupation=req.occupation,
+        job_direction=req.job_direction, level=req.level, award=req.award, event_title=req.event_title,
+        rank=req.rank, issuer_organization_id=org.id, issuer_name=settings.registered_name,
+        signatory=settings.signatory, issued_on=issued_on, photo_file=req.photo_file,
+        source_type=req.source_type, source_id=req.source_id, source_key=req.source_key, issued_by_id=actor_id)
+    db.session.add(cert)
+    db.session.flush()
+    record_audit("certificate.issue", "certificate", cert.number, new=audit_view(cert), actor_id=actor_id)
+    if cert.holder_user_id:
+        notify(cert.holder_user_id, f"证书已签发：{cert.kind_label}", f"证书编号 {cert.number}",
+               f"/certificates/{cert.number}")
+    return cert, True
+
+
+def issue_many(requests: list[IssueRequest], *, actor_id: int | None = None) -> list[Certificate]:
+    """Issue a list; already-issued items are returned as they are (idempotent). Returns the new ones."""
+    created = []
+    for req in requests:
+        cert, is_new = issue_certificate(req, actor_id=actor_id)
+        if is_new:
+            created.append(cert)
+    return created
+
+
+def revoke(cert: Certificate, reason: str, *, actor_id: int | None = None) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationFailed("请填写撤销原因（不超过 500 字）", {"reason": "请填写撤销原因"})
+    if cert.status == "revoked":
+        raise Conflict("证书已撤销", {"status": "证书已撤销"}, code="wrong_state")
+    cert.status, cert.revoked_at, cert.revoke_reason = "revoked", utcnow(), reason
+    db.session.flush()
+    record_audit("certificate.revoke", "certificate", cert.number, old={"status": "valid"},
+                 new={"status": "revoked"}, reason=reason, actor_id=actor_id)
+    if cert.holder_user_id:
+        notify(cert.holder_user_id, f"证书已撤销：{cert.number}", f"原因：{reason}", f"/certificates/{cert.number}")
+    return cert
+
+
+def reissue(cert: Certificate, reason: str, *, holder_name: str | None = None, id_number: str | None = None,
+            job_direction: str | None = None, actor_id: int | None = None) -> Certificate:
+    """A corrected certificate with a new number; the old one is revoked and both point at each other."""
+    if cert.replaced_by_id is not None:
+        raise Conflict("该证书已补发过，请在新证书上操作", {"status": "已补发"}, code="wrong_state")
+    req = IssueRequest(
+        kind=cert.kind, holder_name=holder_name or cert.holder_name, issuer_organization_id=cert.issuer_organization_id,
+        source_type=cert.source_type, source_id=cert.source_id, holder_user_id=cert.holder_user_id,
+        id_type=cert.id_type, id_number=id_number or cert.id_number, level=cert.level, award=cert.award,
+        event_title=cert.event_title, rank=cert.rank, occupation=cert.occupation,
+        job_direction=job_direction or cert.job_direction, photo_file=cert.photo_file,
+        number_prefix=_award_prefix(cert.number) if cert.kind == "award" else None)
+    if cert.status == "valid":
+        revoke(cert, f"更正补发：{reason}", actor_id=actor_id)
+    new, _ = issue_certificate(req, actor_id=actor_id)
+    new.replaces_id, cert.replaced_by_id = cert.id, new.id
+    # The source item now points at the corrected certificate.
+    cert.source_key, new.source_key = None, cert.source_key
+    db.session.flush()
+    record_audit("certificate.reissue", "certificate", cert.number, old={"number": cert.number},
+                 new={"number": new.number}, reason=reason, actor_id=actor_id)
+    return new
+
+
+def _award_prefix(number: str) -> str:
+    return number[:-4]
+
+
+def highest_level_of(user_id: int) -> int | None:
+    """The person's highest valid level (1 is the highest), from certificates issued on the platform."""
+    return db.session.execute(select(func.min(Certificate.level)).where(
+        Certificate.holder_user_id == user_id, Certificate.kind == "level",
+        Certificate.status == "valid")).scalar()
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.execute(select(Certificate).where(Certificate.holder_user_id == user_id)
+                                   .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).scalars())
+
+
+def find_by_number(number: str) -> Certificate | None:
+    return db.session.execute(select(Certificate).where(Certificate.number == (number or "").strip().upper()
+                                                        )).scalar_one_or_none()
+
+
+def holder_user_for(id_number: str | None) -> User | None:
+    if not id_number:
+        return None
+    return db.session.execute(select(User).where(User.id_number == id_number)).scalar_one_or_none()
+
+
+# -- sources -------------------------------------------------------------------
+
+SourceIssuer = Callable[[object, int], list[Certificate]]
+_SOURCES: dict[str, SourceIssuer] = {}
+
+
+def register_source(name: str, issuer: SourceIssuer) -> None:
+    """Areas that produce results register how to issue for one of their sources
+    (e.g. "exam_session" → issue to every candidate who passed)."""
+    _SOURCES[name] = issuer
+
+
+def issue_for_source(actor, name: str, source_id: int) -> tuple[list[Certificate], list[Certificate]]:
+    """Dispatch to the registered source. Returns (newly issued, all certificates of the source)."""
+    issuer = _SOURCES.get(name)
+    if issuer is None:
+        raise ValidationFailed(f"未知的证书来源：{name}", {name: "不支持的来源"})
+    created = issuer(actor, source_id)
+    all_certs = list(db.session.execute(select(Certificate).where(
+        Certificate.source_type == name, Certificate.source_id == str(source_id)).order_by(Certificate.id)).scalars())
+    return created, all_certs
+
+
+def registered_sources() -> list[str]:
+    return sorted(_SOURCES)
+
+
+def photo_folder() -> Path:
+    folder = Path(current_app.instance_path) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

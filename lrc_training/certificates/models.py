@@ -1,0 +1,135 @@
+"""Certificates (level and award), each organization's numbering settings, serial counters and batch jobs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import Organization, User
+from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+
+LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
+KIND_LABELS = {"level": "职业技能等级证书", "award": "获奖证书"}
+STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
+
+
+class CertificateSettings(VersionMixin, Base):
+    """How an organization numbers and signs its certificates. Without a row, defaults derived from the
+    organization apply (see services.settings_for)."""
+
+    __tablename__ = "certificate_settings"
+    __table_args__ = (
+        CheckConstraint("type_letter IN ('Y', 'S')", name="type_letter_known"),
+        CheckConstraint("length(org_code) = 4", name="org_code_four_digits"),
+        CheckConstraint("length(province_code) = 2", name="province_code_two_digits"),
+        CheckConstraint("length(site_code) = 6", name="site_code_six_digits"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    type_letter: Mapped[str] = mapped_column(String(1))
+    org_code: Mapped[str] = mapped_column(String(4))
+    province_code: Mapped[str] = mapped_column(String(2))
+    site_code: Mapped[str] = mapped_column(String(6))
+    registered_name: Mapped[str] = mapped_column(String(100))
+    signatory: Mapped[str | None] = mapped_column(String(50))
+    seal_file: Mapped[str | None] = mapped_column(String(64))  # PNG under instance/seals/
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SerialCounter(Base):
+    """The last serial used in a numbering scope (organization + year + level, or an award scheme).
+    Serials are taken under a row lock and never handed out twice, even after revocation."""
+
+    __tablename__ = "serial_counters"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Certificate(TimestampMixin, Base):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("kind IN ('level', 'award')", name="kind_known"),
+        CheckConstraint("status IN ('valid', 'revoked')", name="status_known"),
+        CheckConstraint("level IS NULL OR level BETWEEN 1 AND 4", name="level_1_to_4"),
+        Index("ix_certificates_holder", "holder_user_id", "status"),
+        Index("ix_certificates_source", "source_type", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="valid")
+    holder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holder_name: Mapped[str] = mapped_column(String(50))
+    id_type: Mapped[str] = mapped_column(String(20), default="居民身份证")
+    id_number: Mapped[str | None] = mapped_column(String(30), index=True)
+    occupation: Mapped[str] = mapped_column(String(50))
+    job_direction: Mapped[str] = mapped_column(String(50), default="--")  # 工种/职业方向
+    level: Mapped[int | None] = mapped_column(Integer)
+    award: Mapped[str | None] = mapped_column(String(50))  # e.g. 一等奖, 金牌, 技术能手
+    event_title: Mapped[str | None] = mapped_column(String(200))  # the competition of an award
+    rank: Mapped[int | None] = mapped_column(Integer)
+    issuer_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    issuer_name: Mapped[str] = mapped_column(String(100))  # registered name at issue time
+    signatory: Mapped[str | None] = mapped_column(String(50))
+    issued_on: Mapped[date] = mapped_column(Date)
+    photo_file: Mapped[str | None] = mapped_column(String(64))
+    source_type: Mapped[str] = mapped_column(String(32))  # exam_session, competition, import, manual
+    source_id: Mapped[str | None] = mapped_column(String(64))
+    source_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # idempotency per source item
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    holder: Mapped[User | None] = relationship(foreign_keys=[holder_user_id])
+    issuer: Mapped[Organization] = relationship()
+    replaces: Mapped[Certificate | None] = relationship(foreign_keys=[replaces_id], remote_side=[id])
+    replaced_by: Mapped[Certificate | None] = relationship(foreign_keys=[replaced_by_id], remote_side=[id])
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, "") if self.level else ""
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class CertificateBatch(Base):
+    """A background job that renders all certificates of a source into one merged PDF or a ZIP."""
+
+    __tablename__ = "certificate_batches"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint("format IN ('pdf', 'zip')", name="format_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    source_type: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(8), default="queued", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)

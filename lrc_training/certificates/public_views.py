@@ -1,0 +1,34 @@
+"""The public verification page: by number + holder name, or by scanning the QR code (a signed token)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..core.access import public
+from ..extensions import limiter
+from . import public_bp as bp
+from .forms import VerifyForm
+from .verification import verify, verify_token
+
+LIMIT = "30 per minute"
+
+
+@bp.route("/verify")
+@public
+@limiter.limit(LIMIT)
+def verify_page():
+    form = VerifyForm(request.args)
+    result, searched = None, False
+    if request.args and form.validate():
+        searched = True
+        result = verify(form.number.data, form.name.data)
+    return render_template("certificates/verify.html", form=form, result=result, searched=searched)
+
+
+@bp.route("/verify/q/<token>")
+@public
+@limiter.limit(LIMIT)
+def verify_qr(token: str):
+    result = verify_token(token)
+    return render_template("certificates/verify.html", form=VerifyForm(), result=result, searched=True,
+                           by_qr=True), (200 if result else 404)

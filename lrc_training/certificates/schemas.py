@@ -1,0 +1,32 @@
+"""Request schemas of the certificates API."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from ..core.api import ApiModel
+
+
+class SettingsIn(ApiModel):
+    type_letter: str = Field(min_length=1, max_length=1)
+    org_code: str = Field(min_length=4, max_length=4)
+    province_code: str = Field(min_length=2, max_length=2)
+    site_code: str = Field(min_length=6, max_length=6)
+    registered_name: str = Field(min_length=1, max_length=100)
+    signatory: str | None = Field(default=None, max_length=50)
+    version: int | None = None
+
+
+class IssueIn(ApiModel):
+    exam_session_id: int | None = Field(default=None, ge=1)
+    competition_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def exactly_one_source(self):
+        if (self.exam_session_id is None) == (self.competition_id is None):
+            raise ValueError("exam_session_id 与 competition_id 须且只能提供一个")
+        return self
+
+
+class RevokeIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=500)

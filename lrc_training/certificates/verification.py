@@ -1,0 +1,82 @@
+"""Public verification by number + name, or by the signed token a certificate's QR code carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..auth.identity import mask_name
+from .issuing import find_by_number
+from .models import Certificate
+
+_SALT = "lrc-certificate-qr"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    number: str
+    status: str  # valid / revoked
+    holder: str  # masked
+    kind: str
+    occupation: str
+    level: str | None
+    award: str | None
+    event_title: str | None
+    issued_on: str
+    issuer: str
+    revoke_reason: str | None
+    replaced_by: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+    def as_json(self) -> dict:
+        return {"valid": self.valid, "status": self.status, "holder": self.holder, "number": self.number,
+                "kind": self.kind, "occupation": self.occupation, "level": self.level, "award": self.award,
+                "event_title": self.event_title, "issued_on": self.issued_on, "issuer": self.issuer,
+                "replaced_by": self.replaced_by}
+
+
+def _result(cert: Certificate) -> VerificationResult:
+    return VerificationResult(
+        number=cert.number, status=cert.status, holder=mask_name(cert.holder_name), kind=cert.kind_label,
+        occupation=cert.occupation, level=cert.level_label or None, award=cert.award, event_title=cert.event_title,
+        issued_on=cert.issued_on.isoformat(), issuer=cert.issuer_name,
+        revoke_reason="已撤销" if cert.status == "revoked" else None,
+        replaced_by=cert.replaced_by.number if cert.replaced_by else None)
+
+
+def verify(number: str, name: str) -> VerificationResult | None:
+    """The certificate if number and holder name both match; None otherwise (never says which one failed)."""
+    cert = find_by_number(number)
+    if cert is None or (name or "").strip() != cert.holder_name:
+        return None
+    return _result(cert)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def qr_token(cert: Certificate) -> str:
+    """A signed token naming the certificate; a forged or altered token does not verify."""
+    return _serializer().dumps({"n": cert.number})
+
+
+def verify_token(token: str) -> VerificationResult | None:
+    try:
+        payload = _serializer().loads(token)
+    except BadSignature:
+        return None
+    cert = find_by_number(payload.get("n", "")) if isinstance(payload, dict) else None
+    return _result(cert) if cert is not None else None
+
+
+def qr_url(cert: Certificate) -> str:
+    """The absolute URL a certificate's QR code opens: LRC_PUBLIC_URL, else the current request's host
+    (background jobs need LRC_PUBLIC_URL)."""
+    base = current_app.config.get("LRC_PUBLIC_URL") or (request.host_url if has_request_context() else "")
+    return (base or "http://127.0.0.1:5000/").rstrip("/") + f"/verify/q/{qr_token(cert)}"

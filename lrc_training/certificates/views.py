@@ -1,0 +1,272 @@
+"""Certificate pages: staff settings, issuing, import, list, detail with revoke and reissue, batches;
+holders' own certificates."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from PIL import Image, UnidentifiedImageError
+
+from ..auth.roles import ADMIN, ORG_STAFF
+from ..core.access import login_required, roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors, to_int
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..extensions import db
+from . import bp
+from .access import can_manage, get_for_view, managed_certificates
+from .batches import SOURCE_LABELS, batch_file, create_batch, sources_of
+from .forms import BatchForm, ImportForm, IssueForm, ReissueForm, RevokeForm, SettingsForm
+from .importing import build_template, import_certificates
+from .issuing import IssueRequest, certificates_of, holder_user_for, issue_certificate, photo_folder, reissue, revoke
+from .models import CertificateBatch
+from .numbering import settings_for, settings_row, update_settings
+from .rendering import image_data_uri, qr_data_uri, render_certificate, render_contexts, seal_path
+from .verification import qr_url
+
+STAFF = (ORG_STAFF, ADMIN)
+register_nav("证书管理", "certificates.index", roles=STAFF,
+             description="签发、导入、撤销、补发证书，批量下载，证书设置", group="证书")
+register_nav("我的证书", "certificates.mine", description="查看和下载本人的职业技能等级证书与获奖证书", group="证书")
+
+
+def _own_org():
+    if current_user.organization is None:
+        flash("您的账号尚未归属任何机构，无法管理证书。", "warning")
+        return None
+    return current_user.organization
+
+
+def _save_image(upload, folder, *, max_bytes: int = 2 * 1024 * 1024) -> str:
+    """Check that an upload really is a PNG/JPEG image and store it under a random name."""
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DomainError("图片不能超过 2 MB", {"photo": "图片不能超过 2 MB"})
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise DomainError("文件不是有效的图片", {"photo": "文件不是有效的图片"}) from None
+    if image.format not in ("PNG", "JPEG"):
+        raise DomainError("只支持 PNG 或 JPG 图片", {"photo": "只支持 PNG 或 JPG 图片"})
+    name = f"{secrets.token_hex(16)}.{'png' if image.format == 'PNG' else 'jpg'}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return name
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    q, status = request.args.get("q", "")[:50], request.args.get("status", "")
+    page = paginate_page(managed_certificates(current_user, q, status))
+    return render_template("certificates/index.html", page=page, q=q, status=status)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def settings():
+    org = _own_org()
+    if org is None:
+        return redirect(url_for("certificates.index"))
+    current = settings_for(org)
+    row = settings_row(org)
+    form = SettingsForm(obj=current)
+    if request.method == "GET":
+        form.version.data = str(row.version) if row else ""
+    if form.validate_on_submit():
+        try:
+            seal_file = _save_image(form.seal.data, seal_path("x").parent) if form.seal.data else None
+            update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
+                            province_code=form.province_code.data, site_code=form.site_code.data,
+                            registered_name=form.registered_name.data, signatory=form.signatory.data,
+                            version=to_int(form.version.data) if form.version.data else None, seal_file=seal_file)
+        except DomainError as exc:
+            db.session.rollback()
+            if "photo" in exc.fields:
+                exc.fields["seal"] = exc.fields.pop("photo")
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("证书设置已保存。", "success")
+            return redirect(url_for("certificates.settings"))
+    example = f"{form.type_letter.data or current.type_letter}{form.org_code.data or current.org_code}" \
+              f"{form.province_code.data or current.province_code}{form.site_code.data or current.site_code}263000001"
+    return render_template("certificates/settings.html", form=form, current=current, example=example)
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def issue():
+    org = _own_org()
+    if org is None:
+        return redirect(url_for("certificates.index"))
+    form = IssueForm()
+    if form.validate_on_submit():
+        try:
+            photo = _save_image(form.photo.data, photo_folder()) if form.photo.data else None
+            holder = holder_user_for(form.id_number.data.strip().upper())
+            cert, _ = issue_certificate(IssueRequest(
+                kind="level", holder_name=form.holder_name.data, issuer_organization_id=org.id, source_type="manual",
+                id_number=form.id_number.data, level=form.level.data, job_direction=form.job_direction.data,
+                issued_on=form.issued_on.data, photo_file=photo, holder_user_id=holder.id if holder else None),
+                actor_id=current_user.id)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已签发证书 {cert.number}。", "success")
+            return redirect(url_for("certificates.detail", number=cert.number))
+    return render_template("certificates/issue.html", form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def import_view():
+    org = _own_org()
+    if org is None:
+        return redirect(url_for("certificates.index"))
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        report = import_certificates(current_user, org.id, form.file.data.stream)
+        db.session.commit()
+    return render_template("certificates/import.html", form=form, report=report)
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(ORG_STAFF)
+def import_template():
+    return send_file(build_template(), as_attachment=True, download_name="证书导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=certificates_of(current_user.id))
+
+
+@bp.route("/preview/<kind>.pdf")
+@roles_required(*STAFF)
+def preview(kind: str):
+    """A sample certificate with this organization's settings, to check the template before issuing."""
+    if kind not in ("level", "award"):
+        abort(404)
+    org = current_user.organization
+    s = settings_for(org) if org else None
+    sample = {
+        "kind": kind, "number": "S000037150001263000001" if kind == "level" else "2026SDLRC-0001",
+        "holder_name": "张龑䶮", "id_type": "居民身份证", "id_number": "3715**********123X",
+        "occupation": "劳动关系协调员", "job_direction": "--", "level": 3, "level_label": "三级/高级工",
+        "award": "一等奖" if kind == "award" else "",
+        "event_title": "山东省劳动关系协调员职业技能竞赛" if kind == "award" else "",
+        "rank": 1 if kind == "award" else None, "issuer_name": s.registered_name if s else "（发证机构登记名称）",
+        "signatory": (s.signatory or "") if s else "", "issued_on": date.today(), "status": "valid", "photo": None,
+        "seal": None, "qr_code": None, "verify_url": request.host_url.rstrip("/") + "/verify", "sample": True,
+    }
+    if s and s.seal_file:
+        sample["seal"] = image_data_uri(seal_path(s.seal_file))
+    sample["qr_code"] = qr_data_uri(sample["verify_url"])
+    return send_file(io.BytesIO(render_contexts([sample])), mimetype="application/pdf",
+                     download_name=f"preview-{kind}.pdf")
+
+
+@bp.route("/batches", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def batches():
+    org = _own_org()
+    if org is None:
+        return redirect(url_for("certificates.index"))
+    sources = sources_of(org.id)
+    form = BatchForm()
+    form.source.choices = [(f"{t}|{i or ''}", f"{SOURCE_LABELS.get(t, t)} {i or ''}（{n} 张）") for t, i, n in sources]
+    if form.validate_on_submit():
+        source_type, _, source_id = form.source.data.partition("|")
+        try:
+            batch = create_batch(current_user, org.id, source_type, source_id or None, form.format.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已提交批量生成任务（{batch.total} 张），完成后可在下方下载。", "success")
+            return redirect(url_for("certificates.batches"))
+    jobs = db.session.execute(db.select(CertificateBatch).where(CertificateBatch.organization_id == org.id)
+                              .order_by(CertificateBatch.id.desc()).limit(20)).scalars().all()
+    return render_template("certificates/batches.html", form=form, jobs=jobs, labels=SOURCE_LABELS)
+
+
+def _batch_for(batch_id: int) -> CertificateBatch:
+    batch = db.session.get(CertificateBatch, batch_id)
+    if batch is None or batch.organization_id != current_user.organization_id:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>/progress")
+@roles_required(ORG_STAFF)
+def batch_progress(batch_id: int):
+    batch = _batch_for(batch_id)
+    return jsonify({"status": batch.status, "done": batch.done, "total": batch.total, "percent": batch.percent,
+                    "error": batch.error})
+
+
+@bp.route("/batches/<int:batch_id>/download")
+@roles_required(ORG_STAFF)
+def batch_download(batch_id: int):
+    batch = _batch_for(batch_id)
+    path = batch_file(batch)
+    if path is None:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=f"证书-{batch.title}.{batch.format}",
+                     mimetype="application/pdf" if batch.format == "pdf" else "application/zip")
+
+
+@bp.route("/<string:number>.pdf")
+@login_required
+def pdf(number: str):
+    try:
+        cert = get_for_view(current_user, number)
+    except DomainError:
+        abort(404)
+    return send_file(io.BytesIO(render_certificate(cert)), mimetype="application/pdf",
+                     download_name=f"{cert.number}.pdf")
+
+
+@bp.route("/<string:number>", methods=["GET", "POST"])
+@login_required
+def detail(number: str):
+    try:
+        cert = get_for_view(current_user, number)
+    except DomainError:
+        abort(404)
+    manager = can_manage(current_user, cert)
+    revoke_form, reissue_form = RevokeForm(prefix="revoke"), ReissueForm(prefix="reissue")
+    if request.method == "POST":
+        if not manager:
+            abort(403)
+        try:
+            if revoke_form.submit.data and revoke_form.validate_on_submit():
+                revoke(cert, revoke_form.reason.data, actor_id=current_user.id)
+                db.session.commit()
+                flash("证书已撤销，公开查询将显示“已撤销”。", "success")
+                return redirect(url_for("certificates.detail", number=cert.number))
+            if reissue_form.submit.data and reissue_form.validate_on_submit():
+                new = reissue(cert, reissue_form.reason.data, holder_name=reissue_form.holder_name.data or None,
+                              id_number=reissue_form.id_number.data or None,
+                              job_direction=reissue_form.job_direction.data or None, actor_id=current_user.id)
+                db.session.commit()
+                flash(f"已补发新证书 {new.number}，原证书已撤销。", "success")
+                return redirect(url_for("certificates.detail", number=new.number))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(reissue_form if reissue_form.submit.data else revoke_form, exc)
+    return render_template("certificates/detail.html", cert=cert, manager=manager, revoke_form=revoke_form,
+                           reissue_form=reissue_form, verify_link=qr_url(cert))
