@@ -147,6 +147,21 @@ def screenshot(request):
 
 
 @pytest.fixture
+def go_to():
+    """go_to(page, "管理", "用户管理") clicks through the main navigation by visible names: on a wide screen an
+    area with several pages is a dropdown, and the account pages and 退出 are in the menu named after the user."""
+
+    def go(page, *names) -> None:
+        nav = page.get_by_role("navigation", name="主导航")
+        for name in names:
+            exact = not isinstance(name, re.Pattern)
+            nav.get_by_role("link", name=name, exact=exact).or_(
+                nav.get_by_role("button", name=name, exact=exact)).click()
+
+    return go
+
+
+@pytest.fixture
 def sign_in():
     """sign_in(page, username, password) signs in through the login form and waits for the dashboard."""
     from playwright.sync_api import expect

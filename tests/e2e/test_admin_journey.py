@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 ORG_NAME = "聊城市东昌府区劳动关系协调服务中心"
 
 
-def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page, sign_in, screenshot):
+def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page, sign_in, screenshot, go_to):
     make_user("admin", username="admin1", name="平台管理员")
     db.session.commit()
     id_number = valid_id_number(region="371502", birth="19780905", seq=13)
@@ -25,7 +25,7 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     sign_in(page, "admin1")
 
     # Organization: name, kind and a county code shown as its full region path.
-    page.get_by_role("navigation").get_by_role("link", name="机构管理").click()
+    go_to(page, "管理", "机构管理")
     expect(page.get_by_role("heading", name="机构管理")).to_be_visible()
     page.get_by_role("link", name="新建机构").click()
     page.get_by_label("机构名称").fill(ORG_NAME)
@@ -41,7 +41,7 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     screenshot(page, "organizations")
 
     # User with two roles in that organization.
-    page.get_by_role("navigation").get_by_role("link", name="用户管理").click()
+    go_to(page, "管理", "用户管理")
     page.get_by_role("link", name="新建用户").click()
     expect(page.get_by_role("heading", name="新建用户")).to_be_visible()
     page.get_by_label("用户名").fill("zhangzq")
@@ -87,11 +87,11 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     expect(page.get_by_role("button", name="启用账号")).to_be_visible()
     screenshot(page, "deactivated")
 
-    page.get_by_role("navigation").get_by_role("link", name="用户管理").click()
+    go_to(page, "管理", "用户管理")
     expect(page.get_by_role("row").filter(has_text="zhangzq")).to_contain_text("已停用")
 
     # The audit log names the change and keeps the reason.
-    page.get_by_role("navigation").get_by_role("link", name="审计日志").click()
+    go_to(page, "管理", "审计日志")
     audit_row = page.get_by_role("row").filter(has_text="停用账号")
     expect(audit_row).to_contain_text("平台管理员")
     expect(audit_row).to_contain_text("调离评价机构")
@@ -107,7 +107,7 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     screenshot(other, "login-refused")
 
 
-def test_deactivation_can_be_cancelled_in_the_confirmation_dialog(page, sign_in):
+def test_deactivation_can_be_cancelled_in_the_confirmation_dialog(page, sign_in, go_to):
     make_user("admin", username="admin2", name="平台管理员")
     target = make_user("trainee", username="keepme", name="李秀梅")
     db.session.commit()
@@ -120,5 +120,5 @@ def test_deactivation_can_be_cancelled_in_the_confirmation_dialog(page, sign_in)
     assert asked == ["确定要停用该账号吗？"]
     expect(page.get_by_role("heading", name="账号状态")).to_contain_text("正常")
     expect(page.get_by_role("alert")).to_have_count(0)
-    page.get_by_role("navigation").get_by_role("link", name="用户管理").click()
+    go_to(page, "管理", "用户管理")
     expect(page.get_by_role("row").filter(has_text="keepme")).to_contain_text("正常")

@@ -23,7 +23,7 @@ def fill_registration(page, *, name: str, id_number: str, phone: str, username: 
     page.get_by_label("确认密码").fill(password)
 
 
-def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot):
+def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot, go_to):
     id_number = valid_id_number(region="371502", birth="19950410", seq=26)
 
     page.goto("/")
@@ -40,7 +40,7 @@ def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot)
     expect(page.get_by_text("角色：学员")).to_be_visible()
     screenshot(page, "dashboard")
 
-    page.get_by_role("navigation").get_by_role("link", name="个人信息", exact=True).click()
+    go_to(page, "陈晓燕", "个人信息")  # the user menu
     expect(page.get_by_role("heading", name="个人信息")).to_be_visible()
     profile = page.locator("dl")
     expect(profile).to_contain_text(id_number)  # the owner sees the full number
@@ -58,7 +58,7 @@ def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot)
     expect(page).to_have_url(re.compile(r"/profile$"))
     expect(page.get_by_role("alert")).to_contain_text("密码已修改")
 
-    page.get_by_role("button", name="退出").click()
+    go_to(page, "陈晓燕", "退出")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
 
