@@ -5,7 +5,8 @@
 #                                             as python3.11-venv) and Pango for WeasyPrint
 #   sh scripts/system-deps.sh --test [PKG..]  also what the test suite needs: Debian's chromium (Playwright
 #                                             end-to-end tests launch /usr/bin/chromium; never
-#                                             `playwright install`) and poppler-utils (pdftoppm); any
+#                                             `playwright install`), libatomic1 (the Playwright driver's
+#                                             Node.js needs it) and poppler-utils (pdftoppm); any
 #                                             extra Debian package names given are installed too
 #
 # Nothing missing: exits at once without touching apt (the fast path). Otherwise, as root: one
@@ -45,6 +46,8 @@ have_lib "libpangoft2-1.0.so" || want libpangoft2-1.0-0
 
 if [ "$test_tools" = 1 ]; then
   [ -x /usr/bin/chromium ] || want chromium
+  # The Node.js binary inside the playwright wheel (its driver) links libatomic, absent from minimal images.
+  have_lib "libatomic.so.1" || want libatomic1
   command -v pdftoppm >/dev/null 2>&1 || want poppler-utils
   for package in "$@"; do
     want "$package"
@@ -70,4 +73,4 @@ echo "Installing system packages:$missing"
 # shellcheck disable=SC2086  # word splitting of the package list is intended
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
-$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing </dev/null
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 $missing </dev/null
