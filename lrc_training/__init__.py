@@ -85,12 +85,13 @@ def register_blueprints(app: Flask) -> None:
     from .core.openapi import bp as docs_bp
     from .courses import api_bp as courses_api_bp
     from .courses import bp as courses_bp
+    from .exams import api_bp as exams_api_bp
     from .exams import bp as exams_bp
     from .extensions import csrf
 
     for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, docs_bp):
+    for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, docs_bp):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         app.register_blueprint(blueprint)
 

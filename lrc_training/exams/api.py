@@ -1,0 +1,256 @@
+"""JSON API for skill-level assessment (shared/API.md "Exams")."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF, TRAINEE
+from ..core.access import login_required, roles_required
+from ..core.api import created, json_body, paginate, parse_json
+from ..core.errors import NotFound
+from ..core.timeutil import iso_local
+from ..extensions import db
+from . import api_bp as bp
+from .applications import apply, decide, get_application_for_staff
+from .bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
+from .grading import grade, record_part_score, tasks_for
+from .models import Application, Attempt, ExamSession
+from .papers import (
+    close_if_overdue,
+    get_attempt_for_candidate,
+    paper_for_candidate,
+    save_response,
+    saved_responses,
+    start_attempt,
+    submit,
+)
+from .results import compute_results, publish
+from .schemas import (
+    ApplicationIn,
+    DecisionIn,
+    GradeIn,
+    PracticalScoreIn,
+    QuestionIn,
+    ResponseIn,
+    SessionIn,
+)
+from .sessions import SessionInput, create_session, get_session_for_staff, open_sessions
+
+
+def question_json(question, with_answer: bool = True) -> dict:
+    rev = question.current
+    data = {"id": question.id, "kind": question.kind, "level": question.level, "function_code": question.function_code,
+            "difficulty": question.difficulty, "stem": rev.stem, "options": rev.options, "points": float(rev.points),
+            "revision": rev.number, "active": question.active}
+    if with_answer:
+        data.update(answer=rev.answer, explanation=rev.explanation, rubric=rev.rubric)
+    return data
+
+
+def session_json(session: ExamSession) -> dict:
+    return {"id": session.id, "title": session.title, "level": session.level, "parts": session.parts,
+            "opens_at": iso_local(session.opens_at), "closes_at": iso_local(session.closes_at),
+            "applications_close_at": iso_local(session.applications_close_at),
+            "duration_minutes": session.duration_minutes, "pass_mark": float(session.pass_mark),
+            "blueprint": session.blueprint, "total_points": float(session.total_points), "state": session.state,
+            "organization_id": session.organization_id, "partial_credit": session.partial_credit,
+            "examiners_per_paper": session.examiners_per_paper, "version": session.version}
+
+
+def attempt_json(attempt) -> dict:
+    return {"id": attempt.id, "status": attempt.status, "started_at": iso_local(attempt.started_at),
+            "deadline": iso_local(attempt.deadline), "questions": paper_for_candidate(attempt),
+            "responses": {str(k): v for k, v in saved_responses(attempt).items()},
+            "objective_score": float(attempt.objective_score) if attempt.objective_score is not None else None}
+
+
+@bp.post("/questions")
+@roles_required(*BANK_ROLES)
+@json_body(QuestionIn)
+def questions_create(body: QuestionIn):
+    """Add a question to the caller's organization's bank."""
+    question = create_question(g.api_user, QuestionInput(**body.model_dump()))
+    db.session.commit()
+    return created(question_json(question))
+
+
+@bp.get("/questions")
+@roles_required(*BANK_ROLES)
+def questions_list():
+    """The caller's organization's questions (filters: level, kind, function_code), paginated."""
+    level = request.args.get("level", "")
+    stmt = search_questions(g.api_user, level=int(level) if level.isdigit() else None,
+                            kind=request.args.get("kind") or None,
+                            function_code=request.args.get("function_code") or None)
+    return jsonify(paginate(stmt, question_json))
+
+
+@bp.get("/questions/<int:question_id>")
+@roles_required(*BANK_ROLES)
+def questions_get(question_id: int):
+    """One question with its current revision."""
+    return jsonify(question_json(get_question(g.api_user, question_id)))
+
+
+@bp.post("/exam-sessions")
+@roles_required(ORG_STAFF)
+@json_body(SessionIn)
+def sessions_create(body: SessionIn):
+    """Create an exam session; 422 when the question bank cannot fill the blueprint."""
+    session = create_session(g.api_user, SessionInput(
+        title=body.title, level=body.level, opens_at=body.opens_at, closes_at=body.closes_at,
+        duration_minutes=body.duration_minutes, blueprint=[row.model_dump(exclude_none=True) for row in body.blueprint],
+        pass_mark=body.pass_mark, applications_close_at=body.applications_close_at, parts=body.parts,
+        partial_credit=body.partial_credit, examiners_per_paper=body.examiners_per_paper,
+        arbitration_share=body.arbitration_share, allow_review=body.allow_review))
+    db.session.commit()
+    return created(session_json(session))
+
+
+@bp.get("/exam-sessions")
+@login_required
+def sessions_list():
+    """Sessions open for applications, paginated."""
+    return jsonify(paginate(open_sessions(), session_json))
+
+
+@bp.get("/exam-sessions/<int:session_id>")
+@login_required
+def sessions_get(session_id: int):
+    """One exam session."""
+    session = db.session.get(ExamSession, session_id)
+    if session is None or session.state == "draft":
+        raise NotFound("认定批次不存在")
+    return jsonify(session_json(session))
+
+
+@bp.post("/exam-sessions/<int:session_id>/applications")
+@roles_required(TRAINEE)
+def applications_create(session_id: int):
+    """Apply; 422 {"error":"ineligible"} with the reason when the level's rules refuse it."""
+    body = parse_json(ApplicationIn) if request.get_data(cache=True).strip() else ApplicationIn()
+    application = apply(g.api_user, session_id, work_years=body.work_years, education=body.education,
+                        related_major=body.related_major, prior_certificate_number=body.prior_certificate_number)
+    db.session.commit()
+    return created({"id": application.id, "status": application.status, "session_id": session_id,
+                    "eligibility": application.eligibility_note, "exempt_parts": application.exempt_parts})
+
+
+def _decision(application_id: int, approve: bool):
+    body = parse_json(DecisionIn) if request.get_data(cache=True).strip() else DecisionIn()
+    application = decide(g.api_user, get_application_for_staff(g.api_user, application_id), approve, body.reason,
+                         body.override_reason)
+    db.session.commit()
+    return jsonify({"id": application.id, "status": application.status,
+                    "anonymous_code": application.anonymous_code})
+
+
+@bp.post("/applications/<int:application_id>/approve")
+@roles_required(ORG_STAFF)
+def applications_approve(application_id: int):
+    """Approve an application (with {"override_reason"} for one the rules refused)."""
+    return _decision(application_id, True)
+
+
+@bp.post("/applications/<int:application_id>/reject")
+@roles_required(ORG_STAFF)
+def applications_reject(application_id: int):
+    """Reject an application, optionally with {"reason"}."""
+    return _decision(application_id, False)
+
+
+@bp.post("/exam-sessions/<int:session_id>/attempts")
+@roles_required(TRAINEE)
+def attempts_start(session_id: int):
+    """Start the theory exam inside the window, or resume it (same paper, saved answers, true deadline)."""
+    existed = db.session.execute(db.select(Attempt.id).join(Application).where(
+        Application.session_id == session_id, Application.user_id == g.api_user.id)).scalar() is not None
+    attempt = start_attempt(g.api_user, session_id)
+    db.session.commit()
+    return jsonify(attempt_json(attempt)), (200 if existed else 201)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@roles_required(TRAINEE)
+def attempts_get(attempt_id: int):
+    """Your attempt with its questions and saved answers."""
+    attempt = get_attempt_for_candidate(g.api_user, attempt_id)
+    close_if_overdue(attempt)
+    db.session.commit()
+    return jsonify(attempt_json(attempt))
+
+
+@bp.put("/attempts/<int:attempt_id>/responses/<int:question_id>")
+@roles_required(TRAINEE)
+@json_body(ResponseIn)
+def responses_put(attempt_id: int, question_id: int, body: ResponseIn):
+    """Save one answer (409 after the deadline or submission)."""
+    attempt = get_attempt_for_candidate(g.api_user, attempt_id)
+    try:
+        saved_at = save_response(attempt, question_id, body.response)
+    except Exception:
+        db.session.commit()  # keep an auto-submission that the late write triggered
+        raise
+    db.session.commit()
+    return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@roles_required(TRAINEE)
+def attempts_submit(attempt_id: int):
+    """Hand in the paper; objective questions are graded at once. A second submit is 409."""
+    attempt = submit(get_attempt_for_candidate(g.api_user, attempt_id))
+    db.session.commit()
+    return jsonify({"status": attempt.status, "objective_score": float(attempt.objective_score),
+                    "submitted_at": iso_local(attempt.submitted_at)})
+
+
+@bp.get("/grading/tasks")
+@roles_required(EXAMINER)
+def grading_tasks():
+    """Essay answers to grade, identified by an anonymous code, never a name."""
+    tasks = tasks_for(g.api_user)
+    db.session.commit()
+    return jsonify({"items": tasks, "total": len(tasks)})
+
+
+@bp.put("/grading/tasks/<int:task_id>")
+@roles_required(EXAMINER)
+@json_body(GradeIn)
+def grading_put(task_id: int, body: GradeIn):
+    """Grade an essay answer: 0 ≤ score ≤ the question's points."""
+    task = grade(g.api_user, task_id, body.score, body.comment)
+    db.session.commit()
+    return jsonify({"id": task.id, "score": float(task.score), "comment": task.comment})
+
+
+@bp.post("/exam-sessions/<int:session_id>/practical-scores")
+@roles_required(EXAMINER)
+@json_body(PracticalScoreIn)
+def practical_scores(session_id: int, body: PracticalScoreIn):
+    """Record a candidate's practical score (0–100); a later write replaces it until results are published."""
+    session = db.session.get(ExamSession, session_id)
+    if session is None or session.organization_id != g.api_user.organization_id:
+        raise NotFound("认定批次不存在")
+    row = record_part_score(g.api_user, session, body.application_id, body.score, body.part)
+    db.session.commit()
+    return jsonify({"application_id": row.application_id, "part": row.part, "score": float(row.score)})
+
+
+@bp.get("/exam-sessions/<int:session_id>/results")
+@roles_required(ORG_STAFF, ADMIN)
+def results(session_id: int):
+    """Every candidate's part scores and pass/fail."""
+    session = get_session_for_staff(g.api_user, session_id)
+    return jsonify([row.as_json() for row in compute_results(session)])
+
+
+@bp.post("/exam-sessions/<int:session_id>/publish")
+@roles_required(ORG_STAFF)
+def results_publish(session_id: int):
+    """Publish the results to candidates; they are frozen afterwards."""
+    session = get_session_for_staff(g.api_user, session_id)
+    rows = publish(g.api_user, session)
+    db.session.commit()
+    return jsonify({"state": session.state, "published_at": iso_local(session.published_at),
+                    "candidates": len(rows), "passed": sum(1 for r in rows if r.passed)})

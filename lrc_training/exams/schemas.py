@@ -1,0 +1,73 @@
+"""Request schemas of the exams API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from ..core.api import ApiModel
+
+
+class QuestionIn(ApiModel):
+    kind: Literal["single", "multiple", "true_false", "essay"]
+    level: int = Field(ge=1, le=4)
+    function_code: str = Field(min_length=1, max_length=8)
+    stem: str = Field(min_length=1, max_length=5000)
+    options: dict[str, str] | None = None
+    answer: bool | str | list[str]
+    points: float = Field(default=1, gt=0, le=100)
+    difficulty: int = Field(default=3, ge=1, le=5)
+    explanation: str | None = Field(default=None, max_length=5000)
+    rubric: str | None = Field(default=None, max_length=5000)
+
+
+class BlueprintRow(ApiModel):
+    function_code: str = Field(min_length=1, max_length=8)
+    kind: Literal["single", "multiple", "true_false", "essay"]
+    count: int = Field(ge=1, le=500)
+    points_each: float = Field(gt=0, le=100)
+    difficulty: int | None = Field(default=None, ge=1, le=5)
+
+
+class SessionIn(ApiModel):
+    title: str = Field(min_length=1, max_length=200)
+    level: int = Field(ge=1, le=4)
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    duration_minutes: int = Field(default=90, ge=10, le=600)
+    blueprint: list[BlueprintRow] = Field(min_length=1, max_length=100)
+    pass_mark: float = Field(default=60, ge=1, le=100)
+    applications_close_at: AwareDatetime | None = None
+    parts: list[Literal["theory", "practical", "review"]] | None = None
+    partial_credit: bool = False
+    examiners_per_paper: int = 3
+    arbitration_share: float = Field(default=0.2, gt=0, le=1)
+    allow_review: bool = True
+
+
+class ApplicationIn(ApiModel):
+    work_years: float = Field(default=0, ge=0, le=60)
+    prior_certificate_number: str | None = Field(default=None, max_length=40)
+    education: Literal["none", "technical_school", "senior_technical", "junior_college", "bachelor", "master"] = "none"
+    related_major: bool = False
+
+
+class DecisionIn(ApiModel):
+    reason: str | None = Field(default=None, max_length=500)
+    override_reason: str | None = Field(default=None, max_length=500)
+
+
+class ResponseIn(ApiModel):
+    response: bool | str | list[str] | None
+
+
+class GradeIn(ApiModel):
+    score: float
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class PracticalScoreIn(ApiModel):
+    application_id: int
+    score: float
+    part: Literal["practical", "review"] = "practical"
