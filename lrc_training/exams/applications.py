@@ -21,7 +21,6 @@ from .eligibility import EDUCATION_LABELS, Facts, check_eligibility
 from .models import Application, ExamSession, PartResult
 from .sessions import get_session_for_staff
 
-
 ADMITTED_TEXT = "请按时参加考试，准考证可在“我的认定”中下载。"
 
 
@@ -122,7 +121,8 @@ def decide(actor, application: Application, approve: bool, reason: str | None = 
     if approve:
         if application.eligibility_note and application.eligibility_note.startswith("不符合") and not (
                 application.override_reason or (override_reason or "").strip()):
-            raise ValidationFailed("该申请不符合报名条件，如需破格通过请填写理由", {"override_reason": "请填写破格理由"})
+            raise ValidationFailed("该申请不符合报名条件，如需破格通过请填写理由",
+                                   {"override_reason": "请填写破格理由"})
         if override_reason:
             application.override_reason = override_reason.strip()
         application.status = "approved"
