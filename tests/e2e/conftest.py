@@ -152,6 +152,7 @@ def go_to():
     area with several pages is a dropdown, and the account pages and 退出 are in the menu named after the user."""
 
     def go(page, *names) -> None:
+        page.wait_for_load_state()  # Bootstrap's script has run: the dropdowns open
         nav = page.get_by_role("navigation", name="主导航")
         for name in names:
             exact = not isinstance(name, re.Pattern)
@@ -173,5 +174,6 @@ def sign_in():
         page.get_by_role("button", name="登录").click()
         expect(page).to_have_url(re.compile(r"/dashboard$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+        page.wait_for_load_state()  # the page's scripts have run
 
     return sign_in

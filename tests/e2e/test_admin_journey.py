@@ -79,6 +79,7 @@ def test_admin_creates_organization_and_user_then_deactivates_the_user(new_page,
     expect(page.get_by_role("heading", name="账号状态")).to_contain_text("正常")
     page.get_by_label("停用原因").fill("调离评价机构")
     asked = []
+    page.wait_for_load_state()  # app.js, which asks for confirmation, has run
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="停用账号").click()
     expect(page.get_by_role("alert")).to_contain_text("已停用账号 zhangzq")

@@ -47,8 +47,9 @@ def test_phone_navbar_collapses_and_login_works(new_page, screenshot):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # Signed in, the collapsed menu holds the user's links and the sign-out button.
-    logout = page.get_by_role("button", name="退出")
+    logout = page.get_by_role("button", name="退出", exact=True)
     expect(logout).to_be_hidden()
+    page.wait_for_load_state()  # Bootstrap's script has run: the toggler works
     page.get_by_role("button", name="切换导航").tap()
     expect(menu).to_have_class(SHOWN)
     expect(logout).to_be_visible()
