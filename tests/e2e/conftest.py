@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items):
         reason=f"e2e: no Chromium binary at {CHROMIUM} (install Debian's chromium or set LRC_CHROMIUM)"
     )
     for item in items:
-        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+        if E2E_DIR in item.path.resolve().parents:
             item.add_marker(pytest.mark.e2e)
             if not chromium_available():
                 item.add_marker(skip)
