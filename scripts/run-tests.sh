@@ -8,12 +8,15 @@ set -uo pipefail
 PYTEST=${PYTEST:-.venv/bin/pytest}
 failed=()
 
+# LRC_JUNIT_DIR (set by .ci/run): each pass also writes a JUnit XML report there, for CI's totals.
 run_pass() {
-  local label=$1
-  shift
+  local label=$1 slug=$2
+  shift 2
+  local report=()
+  [ -n "${LRC_JUNIT_DIR:-}" ] && report=("--junitxml=$LRC_JUNIT_DIR/$slug.xml")
   echo
   echo "==================== pytest on $label ===================="
-  "$@"
+  "$@" "${report[@]}"
   local status=$?
   case $status in
     0) echo "== $label: passed" ;;
@@ -24,10 +27,10 @@ run_pass() {
   esac
 }
 
-run_pass "SQLite" env -u TEST_DATABASE_URL "$PYTEST" "$@"
+run_pass "SQLite" sqlite env -u TEST_DATABASE_URL "$PYTEST" "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   shown=$(printf '%s' "$TEST_DATABASE_URL" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')
-  run_pass "PostgreSQL ($shown)" "$PYTEST" "$@"
+  run_pass "PostgreSQL ($shown)" postgresql "$PYTEST" "$@"
 else
   echo
   echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set" \
