@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import functools
+import io
 from pathlib import Path
 
 import segno
 from flask import current_app
+from PIL import Image
 
 from ..core.pdf import render_pdf
 from .models import Certificate
@@ -14,6 +17,7 @@ from .numbering import settings_for
 from .verification import qr_url
 
 TEMPLATE = "pdf/certificates.html"  # any mix of level and award certificates, one per page
+SEAL_MAX_PIXELS = 600  # the seal prints 40 mm wide: 600 px is 380 dpi
 
 
 def image_data_uri(path: Path) -> str | None:
@@ -25,6 +29,36 @@ def image_data_uri(path: Path) -> str | None:
 
 def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=4, border=1)
+
+
+def seal_data_uri(file_name: str) -> str | None:
+    """The organization's seal as a PNG data: URI, at most SEAL_MAX_PIXELS on a side.
+
+    Built once per file and reused for every certificate (the file name is random per upload, size and mtime
+    guard against a replaced file): an uploaded seal may be a 2 MB scan, and WeasyPrint re-encodes every image
+    it writes, once per page in the per-certificate (ZIP) path."""
+    path = seal_path(file_name)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _normalized_seal(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _normalized_seal(path: str, _mtime_ns: int, _size: int) -> str | None:
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if max(image.size) <= SEAL_MAX_PIXELS and image.format == "PNG":
+                return image_data_uri(Path(path))
+            seal = image.convert("RGBA")
+    except (OSError, ValueError):
+        return image_data_uri(Path(path))  # let WeasyPrint report an unreadable image
+    seal.thumbnail((SEAL_MAX_PIXELS, SEAL_MAX_PIXELS), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    seal.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def seal_path(file_name: str) -> Path:
@@ -57,7 +91,7 @@ def certificate_context(cert: Certificate) -> dict:
         "issued_on": cert.issued_on,
         "status": cert.status,
         "photo": image_data_uri(photo_path(cert.photo_file)) if cert.photo_file else None,
-        "seal": image_data_uri(seal_path(settings.seal_file)) if settings.seal_file else None,
+        "seal": seal_data_uri(settings.seal_file) if settings.seal_file else None,
         "qr_code": qr_data_uri(url),
         "verify_url": url,
     }
