@@ -92,6 +92,7 @@
   var flags = storeGet(attemptId + ":flags", []).map(String);
   var retryTimer = null;
   var retryDelay = 1000;
+  var refused = []; // positions of answers the server refused after the deadline
 
   // -- answers: reading and writing the inputs ------------------------------------------------------------------
   function valueOf(section) {
@@ -163,6 +164,8 @@
     questions.forEach(function (section) {
       var done = isAnswered(valueOf(section));
       if (done) { answered += 1; }
+      var clear = section.querySelector(".exam-clear");
+      if (clear) { clear.hidden = !done; }
       var link = root.querySelector(".exam-nav-item[data-question-id='" + section.dataset.questionId + "']");
       if (link) {
         var flagged = flags.indexOf(section.dataset.questionId) >= 0;
@@ -275,6 +278,7 @@
       }
       if (response.status === 409) {
         drop(id);
+        if (refused.indexOf(section.dataset.position) < 0) { refused.push(section.dataset.position); }
         var submitted = data && data.error === "submitted";
         setStatus(section, submitted ? "submitted" : "late");
         showAlert("danger", "<strong>" + (submitted ? "答卷已提交" : "考试时间已到") + "</strong>：第 " +
@@ -364,7 +368,6 @@
     }
     var clear = section.querySelector(".exam-clear");
     if (clear) {
-      clear.hidden = false;
       clear.addEventListener("click", function () {
         if (valueOf(section) === null) { return; }
         setValue(section, null);
@@ -512,12 +515,19 @@
   }
 
   function finishedBanner(byPlatform) {
-    var unsaved = Object.keys(pending).length;
+    var lost = refused.slice();
+    Object.keys(pending).forEach(function (id) {
+      var position = byId[id] && byId[id].dataset.position;
+      if (position && lost.indexOf(position) < 0) { lost.push(position); }
+      if (byId[id]) { setStatus(byId[id], byPlatform ? "late" : "submitted"); }
+    });
+    lost.sort(function (a, b) { return a - b; });
     pending = {};
     storeSet(attemptId + ":queue", pending);
     showAlert(byPlatform ? "warning" : "info",
       "<strong>" + (byPlatform ? "考试时间已到，平台已自动交卷。" : "答卷已提交。") + "</strong>" +
-      (unsaved ? "有 " + unsaved + " 道题的答案未能在截止前保存，不计分。" : "截止前保存的答案均已计入。") +
+      (lost.length ? "截止前保存的答案已计入；第 " + lost.join("、") + " 题的答案未能在截止前保存，不计分。"
+        : "截止前保存的答案均已计入。") +
       " <a class=\"alert-link\" href=\"" + resultUrl + "\">查看交卷结果</a>");
     clockEl.textContent = "00:00";
     announceEl.textContent = byPlatform ? "考试时间已到，平台已自动交卷" : "答卷已提交";
