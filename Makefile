@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres lint bench install system-deps clean
+.PHONY: run test lint bench install system-deps clean
 
 $(BIN)/python:
 	@$(MAKE) --no-print-directory system-deps
