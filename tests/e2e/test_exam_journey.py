@@ -70,10 +70,12 @@ def approve_and_seat(world) -> None:
     db.session.commit()
 
 
-def start_exam(page) -> None:
+def start_exam(page, shot=None) -> None:
     page.get_by_role("link", name="进入理论考试").click()
     expect(page.get_by_role("heading", name="理论知识考试")).to_be_visible()
     page.wait_for_load_state()
+    if shot:
+        shot(page, "exam-rules")
     page.once("dialog", lambda dialog: dialog.accept())  # 开始后立即计时 ... 确定开始考试吗？
     page.get_by_role("button", name="开始考试").click()
     expect(page.locator("#exam-clock")).to_have_text(re.compile(r"^\d{2}:\d{2}$|^\d:\d{2}:\d{2}$"))
@@ -112,8 +114,13 @@ def test_trainee_applies_takes_the_exam_offline_reloads_and_submits(new_page, si
     expect(card).to_contain_text("已通过")
     expect(card).to_contain_text("第01考场 · 01 号")
     screenshot(page, "mine-approved")
+    card.get_by_role("link", name="准考证").click()
+    expect(page.get_by_role("heading", name="职业技能等级认定准考证")).to_contain_text("准考证")
+    expect(page.locator(".ticket")).to_contain_text("第01考场 · 01 号")
+    screenshot(page, "ticket")
+    page.go_back()
 
-    start_exam(page)
+    start_exam(page, screenshot)
     expect(page.locator("#exam-progress-text")).to_have_text("已答 0 / 10")
     expect(page.locator("#exam-net-text")).to_have_text("全部答案已保存")
 
@@ -271,3 +278,56 @@ def test_the_countdown_reaching_zero_locks_the_paper_and_the_platform_hands_it_i
     attempt = db.session.execute(select(Attempt)).scalar_one()
     assert attempt.status == "submitted" and attempt.submitted_by == "platform"
     assert attempt.objective_score is not None
+
+
+def test_after_publication_the_candidate_sees_scores_the_certificate_and_the_review(new_page, sign_in, screenshot,
+                                                                                    exam_world):
+    from lrc_training.exams.grading import record_part_score
+    from lrc_training.exams.papers import save_response, start_attempt, submit
+    from lrc_training.exams.results import issue_session_certificates, publish
+
+    world = exam_world
+    application = apply(world["trainee"], world["session"].id, work_years=6)
+    decide(world["staff"], application, True)
+    attempt = start_attempt(world["trainee"], world["session"].id)
+    for index, item in enumerate(attempt.items):  # the bank's key: B for single choice, True for true/false
+        right = index not in (0, 5)  # two wrong answers: 80 points
+        if item.kind == "true_false":
+            save_response(attempt, item.question_id, right)
+        else:
+            shown = "ABCD"[item.option_order.index("B")]
+            save_response(attempt, item.question_id, shown if right else next(k for k in "ABCD" if k != shown))
+    submit(attempt)
+    examiner = make_user("examiner", username="exam1", org=world["org"])
+    record_part_score(examiner, world["session"], application.id, 82)
+    publish(world["staff"], world["session"])
+    db.session.commit()
+    certificates = issue_session_certificates(world["staff"], world["session"].id)
+    db.session.commit()
+    assert attempt.objective_score == 80
+
+    page = new_page()
+    sign_in(page, "chenxy")
+    page.goto("/exams/mine")
+    card = page.locator(".application-card")
+    expect(card).to_contain_text("成绩（已发布）")
+    expect(card.get_by_role("row").filter(has_text="理论知识考试")).to_contain_text("80")
+    expect(card.get_by_role("row").filter(has_text="操作技能考核")).to_contain_text("82")
+    expect(card).to_contain_text("通过本级认定")
+    expect(card.get_by_role("link", name=re.compile("查看证书"))).to_have_attribute(
+        "href", f"/certificates/{certificates[0].number}")
+    screenshot(page, "mine-published")
+    card.get_by_role("link", name="查看答卷与解析").click()
+    expect(page.get_by_role("heading", name="答卷与解析")).to_be_visible()
+    expect(page.locator(".review-correct").first).not_to_be_empty()
+    expect(page.get_by_text("✗ 错误")).to_have_count(2)
+    screenshot(page, "review")
+
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(phone, "chenxy")
+    phone.goto("/exams/mine")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "mine-published-phone")
+    phone.goto(page.url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "review-phone")
