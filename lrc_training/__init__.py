@@ -22,6 +22,11 @@ def create_app(config: str | dict | None = None) -> Flask:
         static_url_path="/static",
     )
     configure(app, config)
+    if app.config["LRC_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["LRC_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -92,8 +97,18 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, docs_bp):
-        csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def csrf_for_pages():
+        """CSRF protects every page form; the JSON API under /api/ authenticates with bearer tokens, not
+        cookies, so it is exempt by path in this one place (WTF_CSRF_CHECK_DEFAULT is off)."""
+        from flask import request
+
+        if request.path.startswith("/api/") or not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method in app.config.get("WTF_CSRF_METHODS", {"POST", "PUT", "PATCH", "DELETE"}):
+            csrf.protect()
 
 
 def register_cli(app: Flask) -> None:

@@ -26,6 +26,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LRC_SESSION_HOURS", 8))
 
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in create_app for every non-API request
+    # Behind a reverse proxy (nginx), how many X-Forwarded-For hops to trust: login throttling and the audit
+    # log need the client's real address. 0 when the app is reached directly.
+    LRC_PROXY_HOPS = _env_int("LRC_PROXY_HOPS", 0)
     # Uploads (Excel imports, materials) may be this large; JSON bodies have their own 1 MB limit.
     MAX_CONTENT_LENGTH = _env_int("LRC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     LRC_JSON_MAX_BYTES = _env_int("LRC_JSON_MAX_BYTES", 1024 * 1024)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import or_
+from wtforms.validators import DataRequired
 
 from ..core.access import roles_required
 from ..core.errors import DomainError
@@ -54,12 +55,12 @@ def _org_choices():
 def users():
     form = UserFilterForm(request.args)
     stmt = visible_users(current_user)
-    if form.validate():
-        if form.q.data:
-            like = f"%{form.q.data.strip()}%"
-            stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like), User.phone.like(like)))
-        if form.role.data:
-            stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
+    form.validate()  # shows what was wrong; each valid filter still applies on its own
+    if form.q.data and not form.q.errors:
+        like = f"%{form.q.data.strip()}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like), User.phone.like(like)))
+    if form.role.data and not form.role.errors:
+        stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
     page = paginate_page(stmt)
     return render_template("admin/users.html", page=page, form=form)
 
@@ -68,6 +69,8 @@ def users():
 @roles_required(*MANAGERS)
 def user_new():
     form = UserForm()
+    form.password.validators = [DataRequired("请设置初始密码"), *form.password.validators[1:]]
+    form.password.flags.required = True
     form.roles.choices = _role_choices()
     form.organization_id.choices = _org_choices()
     if request.method == "GET":
@@ -152,6 +155,8 @@ def user_set_active(user_id: int):
         else:
             db.session.commit()
             flash(f"已{'启用' if user.active else '停用'}账号 {user.username}。", "success")
+    else:
+        flash("操作未完成：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -21,6 +21,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .roles import ORG_KIND_LABELS, ROLE_LABELS
 
 REQUIRED = "此项为必填项"
+
+
+def id_or_zero(value) -> int:
+    """Coerce a select's id; a tampered value becomes 0 ("none") instead of an English error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
 NAME_TOO_LONG = "姓名不能超过 50 个字符"
 ID_LENGTH = "身份证号应为 18 位"
 USERNAME_TOO_LONG = "用户名不能超过 32 位"
@@ -42,7 +51,7 @@ class RegisterForm(FlaskForm):
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
     id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[DataRequired(REQUIRED), Length(max=20, message="手机号格式不正确")])
-    organization_id = SelectField("工作单位（可选）", coerce=int, default=0, validate_choice=False)
+    organization_id = SelectField("工作单位（可选）", coerce=id_or_zero, default=0, validate_choice=False)
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message=USERNAME_TOO_LONG)])
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
     password_confirm = PasswordField(
@@ -66,7 +75,7 @@ class UserForm(FlaskForm):
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不正确")])
-    organization_id = SelectField("所属机构", coerce=int, default=0, validate_choice=False)
+    organization_id = SelectField("所属机构", coerce=id_or_zero, default=0, validate_choice=False)
     roles = MultiCheckboxField("角色", choices=list(ROLE_LABELS.items()))
     version = HiddenField()
     submit = SubmitField("保存")

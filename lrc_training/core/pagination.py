@@ -34,7 +34,7 @@ class Page:
 def paginate_page(stmt: Select, per_page: int | None = None, *, rows: bool = False) -> Page:
     """One page of `stmt`: its entities, or with `rows=True` its full result rows (entity plus aggregates)."""
     raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    page = min(int(raw), 1_000_000) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
     per_page = per_page or current_app.config["LRC_PER_PAGE"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()

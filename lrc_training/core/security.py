@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, abort, request
 
 from .api import MAX_DB_INT, ApiError
 
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -42,6 +45,22 @@ def register_security(app: Flask) -> None:
             request.max_content_length = limit + 1
             if len(request.get_data(cache=True)) > limit:
                 raise _too_large(limit)
+
+    @app.before_request
+    def refuse_control_characters():
+        """NUL and other control characters in form fields or query strings are never legitimate input
+        (PostgreSQL cannot store NUL): refuse them before any view sees them."""
+        if request.path.startswith("/api/"):
+            return None  # the API schemas refuse them with field-level errors
+        values = [*request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            values += [v for v in request.form.values()]
+        if any(_BAD_CHARS.search(v) for v in values):
+            from werkzeug.exceptions import BadRequest
+
+            raise BadRequest("输入包含不可见的控制字符")
+        return None
 
     @app.after_request
     def security_headers(response):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..auth.roles import EXAMINER
 from ..core.audit import record_audit
@@ -42,6 +42,8 @@ def claim_tasks(examiner) -> None:
         .join(PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.question_id == Response.question_id))
         .outerjoin(graders, graders.c.response_id == Response.id)
         .where(ExamSession.organization_id == examiner.organization_id, ExamSession.state != "published",
+               # the chief examiner arbitrates and so is never one of the graders
+               or_(ExamSession.chief_examiner_id.is_(None), ExamSession.chief_examiner_id != examiner.id),
                Attempt.status == "submitted", PaperItem.kind == "essay", Response.id.not_in(mine),
                func.coalesce(graders.c.n, 0) < ExamSession.examiners_per_paper)
         .order_by(Response.id).limit(CLAIM_BATCH)).all()

@@ -146,3 +146,15 @@ def test_security_headers_on_pages(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_every_registration_problem_is_shown_in_one_round(client):
+    bad_id = valid_id_number("371502", "19950410", 26)
+    bad_id = bad_id[:17] + ("0" if bad_id[17] != "0" else "1")
+    page = post_form(client, "/register", register_data(name="", id_number=bad_id, phone="123")).get_data(as_text=True)
+    assert "此项为必填项" in page and "校验码" in page and "手机号应为 11 位" in page
+
+
+def test_tampered_organization_choice_is_not_an_english_error(client):
+    page = post_form(client, "/register", register_data(organization_id="abc")).get_data(as_text=True)
+    assert "Invalid Choice" not in page

@@ -1,0 +1,170 @@
+"""Question bank pages (organization staff and examiners of an evaluation organization)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.access import roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..core.work_areas import active_work_areas
+from ..extensions import db
+from . import bp
+from .bank import (
+    BANK_ROLES,
+    QuestionInput,
+    build_bank_template,
+    create_question,
+    export_questions,
+    get_question,
+    import_questions,
+    search_questions,
+    set_question_active,
+    update_question,
+)
+from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
+from .models import QuestionRevision
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")
+
+
+def _filters():
+    form = BankFilterForm(request.args)
+    form.function_code.choices = [("", "全部职业功能"), *[(a.code, a.name) for a in active_work_areas()]]
+    level = form.level.data if (form.level.data or "").isdigit() else None
+    active = None if request.args.get("active") == "all" else True
+    stmt = search_questions(current_user, q=form.q.data, level=int(level) if level else None,
+                            kind=form.kind.data or None, function_code=form.function_code.data or None, active=active)
+    return form, stmt
+
+
+@bp.route("/bank")
+@roles_required(*BANK_ROLES)
+def bank():
+    form, stmt = _filters()
+    return render_template("exams/staff/bank.html", form=form, page=paginate_page(stmt), action_form=ActionForm())
+
+
+@bp.route("/bank/export.xlsx")
+@roles_required(*BANK_ROLES)
+def bank_export():
+    _, stmt = _filters()
+    return send_file(export_questions(current_user, stmt), as_attachment=True, download_name="题库.xlsx", mimetype=XLSX)
+
+
+@bp.route("/bank/template.xlsx")
+@roles_required(*BANK_ROLES)
+def bank_template():
+    return send_file(build_bank_template(), as_attachment=True, download_name="试题导入模板.xlsx", mimetype=XLSX)
+
+
+@bp.route("/bank/import", methods=["GET", "POST"])
+@roles_required(*BANK_ROLES)
+def bank_import():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = import_questions(current_user, form.file.data.stream)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+    return render_template("exams/staff/bank_import.html", form=form, report=report)
+
+
+def _question_form(question=None) -> QuestionForm:
+    form = QuestionForm()
+    form.function_code.choices = [(a.code, f"{a.code} {a.name}") for a in active_work_areas()]
+    if question is not None and request.method == "GET":
+        rev = question.current
+        form.kind.data, form.level.data = question.kind, question.level
+        form.function_code.data, form.difficulty.data = question.function_code, question.difficulty
+        form.points.data, form.stem.data = rev.points, rev.stem
+        for key in "abcdef":
+            getattr(form, f"option_{key}").data = (rev.options or {}).get(key.upper(), "")
+        if question.kind == "multiple":
+            form.answer.data = "".join(rev.answer)
+        elif question.kind == "true_false":
+            form.answer.data = "对" if rev.answer else "错"
+        else:
+            form.answer.data = rev.answer
+        form.explanation.data, form.rubric.data = rev.explanation, rev.rubric
+    return form
+
+
+def _input(form: QuestionForm) -> QuestionInput:
+    kind = form.kind.data
+    options = {k.upper(): getattr(form, f"option_{k}").data for k in "abcdef" if getattr(form, f"option_{k}").data}
+    raw = (form.answer.data or "").strip()
+    if kind == "multiple":
+        answer = [c for c in raw.upper() if c.isalpha()]
+    elif kind == "true_false":
+        answer = {"对": True, "正确": True, "错": False, "错误": False}.get(raw, raw)
+    else:
+        answer = raw
+    return QuestionInput(kind=kind, level=form.level.data, function_code=form.function_code.data,
+                         stem=form.stem.data, options=options if kind in ("single", "multiple") else None,
+                         answer=answer, points=form.points.data, difficulty=form.difficulty.data,
+                         explanation=form.explanation.data, rubric=form.rubric.data)
+
+
+@bp.route("/bank/new", methods=["GET", "POST"])
+@roles_required(*BANK_ROLES)
+def question_new():
+    form = _question_form()
+    if form.validate_on_submit():
+        try:
+            question = create_question(current_user, _input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已添加试题 #{question.id}。", "success")
+            return redirect(url_for("exams.bank"))
+    return render_template("exams/staff/question_form.html", form=form, question=None, revisions=[])
+
+
+@bp.route("/bank/<int:question_id>", methods=["GET", "POST"])
+@roles_required(*BANK_ROLES)
+def question_edit(question_id: int):
+    try:
+        question = get_question(current_user, question_id)
+    except DomainError:
+        abort(404)
+    form = _question_form(question)
+    if form.validate_on_submit():
+        try:
+            update_question(current_user, question, _input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存为新版本；已组卷的试卷仍使用原版本。", "success")
+            return redirect(url_for("exams.question_edit", question_id=question.id))
+    revisions = db.session.execute(select(QuestionRevision).where(QuestionRevision.question_id == question.id)
+                                   .order_by(QuestionRevision.number.desc())).scalars().all()
+    return render_template("exams/staff/question_form.html", form=form, question=question, revisions=revisions,
+                           action_form=ActionForm())
+
+
+@bp.route("/bank/<int:question_id>/active", methods=["POST"])
+@roles_required(*BANK_ROLES)
+def question_toggle(question_id: int):
+    try:
+        question = get_question(current_user, question_id)
+    except DomainError:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        set_question_active(current_user, question, not question.active)
+        db.session.commit()
+        flash("试题已" + ("启用" if question.active else "停用（不再被抽到）") + "。", "success")
+    return redirect(url_for("exams.question_edit", question_id=question.id))

@@ -1,0 +1,45 @@
+"""Exam documents as PDFs through the core helper: admission tickets (准考证) and sign-in sheets."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..core.pdf import render_pdf
+from ..core.timeutil import format_local
+from ..extensions import db
+from .models import PARTS, Application, ExamSession
+
+LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
+
+
+def _approved(session: ExamSession) -> list[Application]:
+    return list(db.session.execute(select(Application).options(joinedload(Application.user)).where(
+        Application.session_id == session.id, Application.status == "approved")
+        .order_by(Application.room, Application.seat, Application.id)).scalars())
+
+
+def _session_values(session: ExamSession) -> dict:
+    return {"title": session.title, "level_label": LEVEL_LABELS[session.level],
+            "organization": session.organization.name, "opens_at": format_local(session.opens_at),
+            "closes_at": format_local(session.closes_at), "duration": session.duration_minutes,
+            "parts": [PARTS[p] for p in session.parts]}
+
+
+def admission_tickets_pdf(session: ExamSession, only: Application | None = None) -> bytes:
+    people = [only] if only is not None else _approved(session)
+    tickets = [{"name": a.user.name, "id_number": a.user.id_number_masked, "ticket_number": f"{session.id:04d}{a.id:06d}",
+                "room": a.room or "待编排", "seat": a.seat or "—",
+                "exempt": [PARTS[p] for p in (a.exempt_parts or [])]} for a in people]
+    return render_pdf("pdf/admission_tickets.html", {"session": _session_values(session), "tickets": tickets})
+
+
+def sign_in_sheets_pdf(session: ExamSession) -> bytes:
+    rooms = []
+    for room, members in groupby(_approved(session), key=lambda a: a.room or "未编排考场"):
+        rooms.append({"room": room, "rows": [
+            {"seat": a.seat or "", "name": a.user.name, "id_number": a.user.id_number_masked,
+             "ticket_number": f"{session.id:04d}{a.id:06d}"} for a in members]})
+    return render_pdf("pdf/sign_in_sheets.html", {"session": _session_values(session), "rooms": rooms})

@@ -1,0 +1,110 @@
+"""Forms of the staff and examiner pages of the exams area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..auth.forms import REQUIRED, MultiCheckboxField
+from .models import PARTS, QUESTION_KINDS
+
+LEVELS = [(4, "四级/中级工"), (3, "三级/高级工"), (2, "二级/技师"), (1, "一级/高级技师")]
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField("题型", choices=list(QUESTION_KINDS.items()))
+    level = SelectField("等级", coerce=int, choices=LEVELS)
+    function_code = SelectField("职业功能")
+    difficulty = IntegerField("难度（1–5）", default=3, validators=[InputRequired(REQUIRED), NumberRange(1, 5, "应为 1 到 5")])
+    points = DecimalField("分值", default=1, places=2,
+                          validators=[InputRequired(REQUIRED), NumberRange(0.5, 100, "应为 0.5 到 100")])
+    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=5000)])
+    option_a = StringField("选项 A", validators=[Optional(), Length(max=1000)])
+    option_b = StringField("选项 B", validators=[Optional(), Length(max=1000)])
+    option_c = StringField("选项 C", validators=[Optional(), Length(max=1000)])
+    option_d = StringField("选项 D", validators=[Optional(), Length(max=1000)])
+    option_e = StringField("选项 E", validators=[Optional(), Length(max=1000)])
+    option_f = StringField("选项 F", validators=[Optional(), Length(max=1000)])
+    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=10000)],
+                         description="单选填一个字母；多选填多个字母（如 AC）；判断填 对 或 错；简答填参考答案")
+    explanation = TextAreaField("解析", validators=[Optional(), Length(max=5000)])
+    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("保存")
+
+
+class BlueprintRowForm(Form):
+    function_code = SelectField("职业功能", validate_choice=False)
+    kind = SelectField("题型", choices=[("", "—"), *QUESTION_KINDS.items()], validate_choice=False)
+    count = IntegerField("题量", validators=[Optional(), NumberRange(1, 500, "1–500")])
+    points_each = DecimalField("每题分值", places=2, validators=[Optional(), NumberRange(0.5, 100, "0.5–100")])
+
+
+class SessionForm(FlaskForm):
+    title = StringField("批次名称", validators=[DataRequired(REQUIRED), Length(max=200)])
+    level = SelectField("认定等级", coerce=int, choices=LEVELS)
+    parts = MultiCheckboxField("考核部分", choices=list(PARTS.items()), default=["theory", "practical"])
+    opens_at = DateTimeLocalField("理论考试开始", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写开始时间")])
+    closes_at = DateTimeLocalField("理论考试结束", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写结束时间")])
+    applications_close_at = DateTimeLocalField("报名截止", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+                                               description="留空为考试结束时间")
+    duration_minutes = IntegerField("考试时长（分钟）", default=90, validators=[InputRequired(REQUIRED), NumberRange(10, 600)])
+    pass_mark = DecimalField("合格分数线", default=60, places=2, validators=[InputRequired(REQUIRED), NumberRange(1, 100)])
+    partial_credit = BooleanField("多选题少选按比例得分")
+    examiners_per_paper = SelectField("每份试卷考评员人数", coerce=int, choices=[(1, "1"), (3, "3"), (5, "5"), (7, "7")],
+                                      default=3)
+    arbitration_share = DecimalField("仲裁阈值（占满分比例）", default=0.2, places=2,
+                                     validators=[InputRequired(REQUIRED), NumberRange(0.01, 1)])
+    allow_review = BooleanField("成绩发布后允许考生查看答卷", default=True)
+    blueprint = FieldList(FormField(BlueprintRowForm), min_entries=6, max_entries=20)
+    submit = SubmitField("保存批次")
+
+
+class DecisionForm(FlaskForm):
+    reason = StringField("原因", validators=[Optional(), Length(max=500)])
+    override_reason = StringField("破格理由", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("确认")
+
+
+class SeatsForm(FlaskForm):
+    room_size = IntegerField("每个考场人数", default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 200)])
+    submit = SubmitField("编排考场座位")
+
+
+class GradeForm(FlaskForm):
+    score = DecimalField("得分", places=2, validators=[InputRequired("请填写得分")])
+    comment = TextAreaField("评语", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("提交评分")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Excel 文件（.xlsx）", validators=[FileRequired("请选择文件"), FileAllowed(["xlsx"], "只支持 .xlsx")])
+    submit = SubmitField("导入")
+
+
+class ActionForm(FlaskForm):
+    submit = SubmitField("确认")
+
+
+class BankFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("关键词", validators=[Optional(), Length(max=50)])
+    level = SelectField("等级", choices=[("", "全部等级"), *[(str(k), v) for k, v in LEVELS]], validate_choice=False)
+    kind = SelectField("题型", choices=[("", "全部题型"), *QUESTION_KINDS.items()], validate_choice=False)
+    function_code = SelectField("职业功能", validate_choice=False)
+

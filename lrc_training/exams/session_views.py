@@ -1,0 +1,267 @@
+"""Exam session pages for organization staff: setup, applications, seats, tickets, scores, results,
+publication and certificates."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..auth.models import User, UserRole
+from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ..core.access import roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors, to_int
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..core.timeutil import local_zone, to_local
+from ..core.work_areas import active_work_areas
+from ..extensions import db
+from . import bp
+from .applications import assign_seats, decide, get_application_for_staff
+from .documents import admission_tickets_pdf, sign_in_sheets_pdf
+from .forms import ActionForm, DecisionForm, SeatsForm, SessionForm
+from .grading import pending_grading
+from .models import PARTS, Application, Attempt, ExamSession
+from .results import compute_results, issue_session_certificates, publish, statistics
+from .sessions import (
+    SessionInput,
+    create_session,
+    get_session_for_staff,
+    set_chief_examiner,
+    update_session,
+    visible_sessions,
+)
+
+register_nav("认定批次", "exams.sessions", roles=(ORG_STAFF, ADMIN),
+             description="设置认定批次与双向细目表，审核报名，编排考场，发布成绩，签发证书", group="等级认定")
+
+
+def _session(session_id: int) -> ExamSession:
+    try:
+        return get_session_for_staff(current_user, session_id)
+    except DomainError:
+        abort(404)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=local_zone()) if value is not None and value.tzinfo is None else value
+
+
+def _session_form(session: ExamSession | None = None) -> SessionForm:
+    form = SessionForm()
+    codes = [(a.code, f"{a.code} {a.name}") for a in active_work_areas()]
+    for entry in form.blueprint:
+        entry.form.function_code.choices = [("", "—"), *codes]
+    if session is not None and request.method == "GET":
+        form.title.data, form.level.data, form.parts.data = session.title, session.level, session.parts
+        for name in ("opens_at", "closes_at", "applications_close_at"):
+            getattr(form, name).data = to_local(getattr(session, name)).replace(tzinfo=None)
+        form.duration_minutes.data, form.pass_mark.data = session.duration_minutes, session.pass_mark
+        form.partial_credit.data, form.examiners_per_paper.data = session.partial_credit, session.examiners_per_paper
+        form.arbitration_share.data, form.allow_review.data = session.arbitration_share, session.allow_review
+        for entry, row in zip(form.blueprint, session.blueprint, strict=False):
+            entry.form.function_code.data, entry.form.kind.data = row["function_code"], row["kind"]
+            entry.form.count.data, entry.form.points_each.data = row["count"], row["points_each"]
+    return form
+
+
+def _input(form: SessionForm) -> SessionInput:
+    rows = [{"function_code": e.form.function_code.data, "kind": e.form.kind.data, "count": e.form.count.data,
+             "points_each": e.form.points_each.data} for e in form.blueprint if e.form.kind.data]
+    return SessionInput(
+        title=form.title.data, level=form.level.data, opens_at=_aware(form.opens_at.data),
+        closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, blueprint=rows,
+        pass_mark=form.pass_mark.data, applications_close_at=_aware(form.applications_close_at.data),
+        parts=form.parts.data, partial_credit=form.partial_credit.data,
+        examiners_per_paper=form.examiners_per_paper.data, arbitration_share=form.arbitration_share.data,
+        allow_review=form.allow_review.data)
+
+
+@bp.route("/sessions")
+@roles_required(ORG_STAFF, ADMIN)
+def sessions():
+    counts = (select(Application.session_id, func.count().label("n")).group_by(Application.session_id).subquery())
+    stmt = (visible_sessions(current_user).add_columns(func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.session_id == ExamSession.id))
+    return render_template("exams/staff/sessions.html", page=paginate_page(stmt, rows=True),
+                           can_create=current_user.has_role(ORG_STAFF) and current_user.organization_id)
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def session_new():
+    form = _session_form()
+    if form.validate_on_submit():
+        try:
+            session = create_session(current_user, _input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _show_blueprint_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("认定批次已创建，学员现在可以报名。", "success")
+            return redirect(url_for("exams.session_detail", session_id=session.id))
+    return render_template("exams/staff/session_form.html", form=form, session=None)
+
+
+def _show_blueprint_errors(form: SessionForm, exc: DomainError) -> None:
+    rows = [e for e in form.blueprint if e.form.kind.data]
+    for key, reason in list(exc.fields.items()):
+        if key.startswith("blueprint[") and key.endswith("]"):
+            index = int(key[10:-1])
+            if index < len(rows):
+                rows[index].form.count.errors = [*rows[index].form.count.errors, reason]
+    apply_errors(form, exc)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def session_edit(session_id: int):
+    session = _session(session_id)
+    form = _session_form(session)
+    if form.validate_on_submit():
+        try:
+            update_session(current_user, session, _input(form), version=to_int(request.form.get("version")))
+        except DomainError as exc:
+            db.session.rollback()
+            _show_blueprint_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存。", "success")
+            return redirect(url_for("exams.session_detail", session_id=session.id))
+    return render_template("exams/staff/session_form.html", form=form, session=session)
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required(ORG_STAFF, ADMIN)
+def session_detail(session_id: int):
+    session = _session(session_id)
+    applications = list(db.session.execute(select(Application).options(joinedload(Application.user)).where(
+        Application.session_id == session.id).order_by(Application.id)).scalars())
+    attempts = dict(db.session.execute(select(Attempt.status, func.count()).join(Application).where(
+        Application.session_id == session.id).group_by(Attempt.status)).all())
+    examiners = db.session.execute(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == EXAMINER, User.organization_id == session.organization_id).order_by(User.name)).scalars().all()
+    return render_template(
+        "exams/staff/session_detail.html", session=session, applications=applications, attempts=attempts,
+        pending_grading=pending_grading(session), examiners=examiners, decision_form=DecisionForm(),
+        seats_form=SeatsForm(), action_form=ActionForm(), parts=PARTS)
+
+
+@bp.route("/applications/<int:application_id>/<decision>", methods=["POST"])
+@roles_required(ORG_STAFF)
+def application_decide(application_id: int, decision: str):
+    if decision not in ("approve", "reject"):
+        abort(404)
+    try:
+        application = get_application_for_staff(current_user, application_id)
+    except DomainError:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide(current_user, application, decision == "approve", form.reason.data, form.override_reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(f"{application.user.name}：{exc.message}", "danger")
+        else:
+            db.session.commit()
+            flash(f"{application.user.name}：{application.status_label}。", "success")
+    return redirect(url_for("exams.session_detail", session_id=application.session_id) + "#applications")
+
+
+@bp.route("/sessions/<int:session_id>/seats", methods=["POST"])
+@roles_required(ORG_STAFF)
+def session_seats(session_id: int):
+    session = _session(session_id)
+    form = SeatsForm()
+    if form.validate_on_submit():
+        try:
+            count = assign_seats(current_user, session, form.room_size.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已为 {count} 名考生编排考场和座位。", "success")
+    return redirect(url_for("exams.session_detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/chief-examiner", methods=["POST"])
+@roles_required(ORG_STAFF)
+def session_chief(session_id: int):
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_chief_examiner(current_user, session, db.session.get(User, to_int(request.form.get("user_id"))))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已设置主考评员（负责评分仲裁）。", "success")
+    return redirect(url_for("exams.session_detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/tickets.pdf")
+@roles_required(ORG_STAFF)
+def session_tickets(session_id: int):
+    session = _session(session_id)
+    return send_file(io.BytesIO(admission_tickets_pdf(session)), mimetype="application/pdf",
+                     download_name=f"准考证-{session.title}.pdf")
+
+
+@bp.route("/sessions/<int:session_id>/sign-in.pdf")
+@roles_required(ORG_STAFF)
+def session_sign_in(session_id: int):
+    session = _session(session_id)
+    return send_file(io.BytesIO(sign_in_sheets_pdf(session)), mimetype="application/pdf",
+                     download_name=f"签到表-{session.title}.pdf")
+
+
+@bp.route("/sessions/<int:session_id>/results")
+@roles_required(ORG_STAFF, ADMIN)
+def session_results(session_id: int):
+    session = _session(session_id)
+    rows = compute_results(session)
+    return render_template("exams/staff/results.html", session=session, rows=rows,
+                           stats=statistics(rows, session), parts=PARTS, action_form=ActionForm(),
+                           pending=pending_grading(session))
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
+@roles_required(ORG_STAFF)
+def session_publish(session_id: int):
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            rows = publish(current_user, session)
+        except DomainError as exc:
+            db.session.rollback()
+            flash("不能发布：" + exc.message + (("（" + "；".join(exc.fields.values()) + "）") if exc.fields else ""),
+                  "danger")
+        else:
+            db.session.commit()
+            flash(f"成绩已发布并冻结：{len(rows)} 人参加，{sum(1 for r in rows if r.passed)} 人通过。", "success")
+    return redirect(url_for("exams.session_results", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/certificates", methods=["POST"])
+@roles_required(ORG_STAFF)
+def session_certificates(session_id: int):
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            issued = issue_session_certificates(current_user, session.id)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已为通过的考生签发 {len(issued)} 张职业技能等级证书（已签发的不会重复签发）。", "success")
+    return redirect(url_for("exams.session_results", session_id=session.id))
