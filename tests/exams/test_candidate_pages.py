@@ -394,3 +394,28 @@ def test_mine_links_the_certificate_of_a_passed_session(client, world):
     assert "通过本级认定" in html
     assert f'href="/certificates/{certificates[0].number}"' in html
     assert client.get(f"/certificates/{certificates[0].number}").status_code == 200
+
+
+def test_essay_questions_are_written_saved_and_left_to_the_examiners(client, world):
+    make_bank(world["staff"], level=2, singles=4, true_false=0, essays=2)
+    session = make_session(world["staff"], level=2, title="2026 年二级认定", blueprint=[
+        {"function_code": "LC", "kind": "single", "count": 3, "points_each": 10},
+        {"function_code": "LC", "kind": "essay", "count": 2, "points_each": 35}])
+    db.session.add(Application(session_id=session.id, user_id=world["candidate"].id, status="approved",
+                               anonymous_code="K000001", eligibility_note="破格"))
+    db.session.commit()
+    login(client, "cand")
+    post_form(client, f"/exams/sessions/{session.id}/exam", {})
+    attempt = db.session.execute(select(Attempt)).scalar_one()
+    html = client.get(f"/exams/sessions/{session.id}/exam").get_data(as_text=True)
+    assert html.count('class="form-control exam-essay"') == 2
+    essay = next(i.question_id for i in attempt.items if i.kind == "essay")
+    token = csrf_token(client, "/exams/mine")
+    text = "应当依法订立书面劳动合同。\n<b>不是标签</b>"
+    assert save(client, attempt.id, essay, text, token).status_code == 200
+    assert save(client, attempt.id, essay, "长" * 10001, token).status_code == 422
+    html = client.get(f"/exams/sessions/{session.id}/exam").get_data(as_text=True)
+    assert "应当依法订立书面劳动合同。\n&lt;b&gt;不是标签&lt;/b&gt;</textarea>" in html
+    done = post_form(client, f"/exams/attempts/{attempt.id}/submit", {}, token_from="/exams/mine",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "客观题得分" in done and "/ 30 分" in done and "简答题由考评员匿名评分" in done
