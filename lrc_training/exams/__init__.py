@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
-from . import api, bank_views, candidate_views, grading_views, results, session_views  # noqa: E402,F401  (routes, jobs, sources)
+from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and demo data register on import)
+    api,
+    bank_views,
+    candidate_views,
+    demo,
+    grading_views,
+    results,
+    session_views,
+)
