@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from .certificates import api_bp as certificates_api_bp
     from .certificates import bp as certificates_bp
     from .certificates import public_bp as verify_bp
+    from .contests import api_bp as contests_api_bp
     from .contests import bp as contests_bp
     from .core import bp as core_bp
     from .core.openapi import bp as docs_bp
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, docs_bp):
+    for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, contests_api_bp, docs_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

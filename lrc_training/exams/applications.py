@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import TRAINEE
 from ..certificates.issuing import find_by_number, highest_level_of
@@ -80,8 +81,11 @@ def apply(actor, session_id: int, *, work_years, education: str = "none", relate
     application = Application(session_id=session.id, user_id=actor.id, status="pending", work_years=years,
                               education=education, related_major=related_major, prior_certificate_number=number,
                               eligibility_note=verdict.reason, exempt_parts=exempt_parts_for(actor.id, session))
-    db.session.add(application)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double click racing past the check above hits the unique key
+            db.session.add(application)
+    except IntegrityError:
+        raise Conflict("您已报名该批次", {"session": "不能重复报名"}, code="duplicate") from None
     return application
 
 
@@ -96,6 +100,7 @@ def staff_register(actor, session: ExamSession, user, *, override_reason: str | 
             session_id=session.id, user_id=user.id, status="pending",
             work_years=Decimal(str(facts.get("work_years", 0))), education=facts.get("education", "none"),
             related_major=facts.get("related_major", False), eligibility_note=f"不符合：{exc.message}",
+            prior_certificate_number=(facts.get("prior_certificate_number") or "").strip().upper() or None,
             override_reason=override_reason.strip(), exempt_parts=exempt_parts_for(user.id, session))
         db.session.add(application)
         db.session.flush()

@@ -204,6 +204,8 @@ def _objective_score(item: PaperItem, answer_key, given, partial: bool) -> Decim
 def submit(attempt: Attempt, *, by: str = "candidate", now: datetime | None = None) -> Attempt:
     """Close the attempt with what was saved and grade the objective questions. A second submit is 409."""
     now = now or utcnow()
+    if now > attempt.deadline:
+        by = "platform"  # too late for the candidate: the platform hands in what was saved by the deadline
     # Claim the attempt in one UPDATE so a candidate's click and the deadline job never both grade it.
     claimed = db.session.execute(update(Attempt).where(
         Attempt.id == attempt.id, Attempt.status == "in_progress").values(

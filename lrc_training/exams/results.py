@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..extensions import db
 from .grading import pending_grading
 from .models import Application, Attempt, ExamSession, PartResult, PartScore, Response
+from .papers import close_if_overdue
 from .sessions import get_session_for_staff
 
 HUNDRED = Decimal("100")
@@ -120,6 +121,9 @@ def publish(actor, session: ExamSession) -> list[ResultRow]:
     if utcnow() < session.closes_at and db.session.execute(select(func.count()).select_from(Attempt).join(
             Application).where(Application.session_id == session.id, Attempt.status == "in_progress")).scalar_one():
         raise Conflict("仍有考生在答题，请在考试结束后发布", {"session": "考试进行中"}, code="wrong_state")
+    for attempt in db.session.execute(select(Attempt).join(Application).where(
+            Application.session_id == session.id, Attempt.status == "in_progress")).scalars():
+        close_if_overdue(attempt)  # don't wait for the scheduler's next run
     if pending_grading(session):
         raise ValidationFailed("仍有简答题未完成评分或待仲裁，不能发布", {"session": "评分未完成"})
     rows = compute_results(session)

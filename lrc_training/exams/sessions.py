@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..db import utcnow
 from ..extensions import db
 from .models import PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
 
@@ -204,5 +205,6 @@ def visible_sessions(actor):
 
 def open_sessions():
     """Sessions trainees can apply to."""
-    return (select(ExamSession).where(ExamSession.state == "open").order_by(ExamSession.opens_at))
+    return (select(ExamSession).where(ExamSession.state == "open", ExamSession.applications_close_at > utcnow())
+            .order_by(ExamSession.opens_at))
 

@@ -169,8 +169,8 @@ def test_issue_endpoint_dispatches_to_registered_sources(client, staff, monkeypa
     assert db.session.query(Certificate).count() == 3
     both = client.post("/api/v1/certificates/issue", headers=headers, json={"exam_session_id": 9, "competition_id": 1})
     assert both.status_code == 422
-    unknown = client.post("/api/v1/certificates/issue", headers=headers, json={"competition_id": 1})
-    assert unknown.status_code == 422
+    unknown = client.post("/api/v1/certificates/issue", headers=headers, json={"competition_id": 424242})
+    assert unknown.status_code == 404  # the competition source is registered; this competition does not exist
 
 
 def _sheet(rows):

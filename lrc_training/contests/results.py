@@ -1,0 +1,119 @@
+"""Results of a competition: item scores aggregated from the judges' sheets, weighted totals, ranks with the
+tie-break order, awards, and publication. Every number can be traced to the sheets it came from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..core.audit import record_audit
+from ..core.errors import Conflict
+from ..core.notifications import notify
+from ..db import utcnow
+from ..extensions import db
+from .models import AWARD_LABELS, Competition, JudgingSheet, Registration
+from .ranking import Standing, aggregate, assign_awards, rank, to_decimal, to_fraction
+
+
+def all_sheets_submitted(competition: Competition) -> bool:
+    item_ids = [i.id for i in competition.items]
+    open_sheets = db.session.execute(select(func.count()).where(
+        JudgingSheet.item_id.in_(item_ids), JudgingSheet.submitted_at.is_(None))).scalar_one()
+    total = db.session.execute(select(func.count()).where(JudgingSheet.item_id.in_(item_ids))).scalar_one()
+    return total > 0 and open_sheets == 0
+
+
+def standings(competition: Competition) -> list[Standing]:
+    """Ranked standings from the submitted sheets, in a fixed number of queries."""
+    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
+        joinedload(Registration.user)).where(Registration.competition_id == competition.id,
+                                             Registration.status == "approved",
+                                             Registration.contestant_code.is_not(None))).scalars()}
+    items = {i.id: i for i in competition.items}
+    per_cell: dict[tuple[int, int], dict[int, Fraction]] = defaultdict(dict)
+    for sheet in db.session.execute(select(JudgingSheet).where(
+            JudgingSheet.item_id.in_(list(items)), JudgingSheet.submitted_at.is_not(None))).scalars():
+        per_cell[(sheet.registration_id, sheet.item_id)][sheet.judge_id] = sum(
+            (to_fraction(v) for v in sheet.scores.values()), Fraction(0))
+    result = []
+    for registration_id in registrations:
+        totals = {"total": Fraction(0), "practical": Fraction(0), "theory": Fraction(0)}
+        detail = {}
+        for item in items.values():
+            judged = per_cell.get((registration_id, item.id), {})
+            if judged:
+                agg = aggregate(list(judged.values()), competition.aggregation)
+                weighted = agg.score / to_fraction(item.max_points) * to_fraction(item.weight)
+            else:
+                agg, weighted = None, Fraction(0)
+            totals["total"] += weighted
+            totals[item.kind] += weighted
+            detail[item.position] = {
+                "item": item.name, "kind": item.kind, "weight": float(item.weight), "max_points": float(item.max_points),
+                "score": float(to_decimal(agg.score)) if agg else None, "weighted": float(to_decimal(weighted)),
+                "method": agg.method if agg else None,
+                "judges": [float(to_decimal(v)) for v in sorted(judged.values())],
+                "dropped": [float(to_decimal(v)) for v in agg.dropped] if agg else []}
+        result.append(Standing(registration_id, totals["total"], totals["practical"], totals["theory"],
+                               item_scores=detail))
+    ordered = rank(result)
+    assign_awards(ordered, competition.award_mode, competition.award_ratios)
+    return ordered
+
+
+def result_rows(competition: Competition) -> list[dict]:
+    reveal = competition.state in ("published", "final") or all_sheets_submitted(competition)
+    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
+        joinedload(Registration.user)).where(Registration.competition_id == competition.id)).scalars()}
+    rows = []
+    for s in standings(competition):
+        registration = registrations[s.key]
+        rows.append({"rank": s.rank, "contestant_code": registration.contestant_code,
+                     "user_id": registration.user_id if reveal else None,
+                     "name": registration.user.name if reveal else None,
+                     "item_scores": {str(k): v["score"] for k, v in s.item_scores.items()},
+                     "item_details": s.item_scores, "total": float(to_decimal(s.total)), "award": s.award})
+    return rows
+
+
+def publish(actor, competition: Competition) -> list[dict]:
+    if competition.state in ("published", "final"):
+        raise Conflict("结果已公布", {"competition": "已公布"}, code="frozen")
+    if not all_sheets_submitted(competition):
+        raise Conflict("还有评分表未提交，不能公布结果", {"competition": "评分未完成"}, code="wrong_state")
+    competition.state, competition.published_at = "published", utcnow()
+    rows = result_rows(competition)
+    db.session.flush()
+    record_audit("competition.publish", "competition", competition.id,
+                 new={"contestants": len(rows), "awarded": sum(1 for r in rows if r["award"])})
+    for row in rows:
+        notify(row["user_id"], f"竞赛结果公示：{competition.title}",
+               f"您的名次：第 {row['rank']} 名，总分 {row['total']}。公示期 {competition.notice_days} 天。")
+    return rows
+
+
+def issue_award_certificates(actor, competition_id: int) -> list:
+    """The competition source for the certificates area: an award certificate (获奖证书) for every awarded
+    contestant, numbered in the committee's scheme (year + competition code + serial)."""
+    from ..certificates.issuing import IssueRequest, issue_many
+    from .setup import get_competition_for_committee
+
+    competition = get_competition_for_committee(actor, competition_id)
+    if competition.state not in ("published", "final"):
+        raise Conflict("结果公布后才能签发获奖证书", {"competition_id": "结果尚未公布"}, code="wrong_state")
+    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
+        joinedload(Registration.user)).where(Registration.competition_id == competition.id)).scalars()}
+    requests = []
+    for s in standings(competition):
+        if not s.award:
+            continue
+        user = registrations[s.key].user
+        requests.append(IssueRequest(
+            kind="award", holder_name=user.name, holder_user_id=user.id, id_number=user.id_number,
+            issuer_organization_id=competition.organization_id, award=AWARD_LABELS[s.award], rank=s.rank,
+            event_title=competition.title, number_prefix=competition.number_prefix, source_type="competition",
+            source_id=str(competition.id), source_key=f"competition:{competition.id}:registration:{s.key}"))
+    return issue_many(requests, actor_id=actor.id)

@@ -1,0 +1,141 @@
+"""Judging sheets: each judge scores each contestant per criterion, saves drafts (version-checked), submits
+(then locked); the chief judge may reopen with a recorded reason. Judges only ever see contestant codes."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from ..core.audit import record_audit
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..db import utcnow
+from ..extensions import db
+from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from .setup import is_committee
+
+
+def _ensure_sheets(judge) -> None:
+    """Create the judge's empty sheets for every coded contestant of their items (idempotent)."""
+    rows = db.session.execute(
+        select(JudgeAssignment.item_id, Registration.id)
+        .join(CompetitionItem, CompetitionItem.id == JudgeAssignment.item_id)
+        .join(Competition, Competition.id == CompetitionItem.competition_id)
+        .join(Registration, Registration.competition_id == Competition.id)
+        .where(JudgeAssignment.user_id == judge.id, Registration.status == "approved",
+               Registration.contestant_code.is_not(None), Competition.state == "drawn")).all()
+    existing = set(db.session.execute(select(JudgingSheet.item_id, JudgingSheet.registration_id).where(
+        JudgingSheet.judge_id == judge.id)).all())
+    for item_id, registration_id in rows:
+        if (item_id, registration_id) not in existing:
+            db.session.add(JudgingSheet(item_id=item_id, judge_id=judge.id, registration_id=registration_id,
+                                        scores={}, version=1))
+    db.session.flush()
+
+
+def sheet_json(sheet: JudgingSheet) -> dict:
+    item = sheet.item
+    return {"id": sheet.id, "item_index": item.position, "item_name": item.name,
+            "contestant_code": sheet.registration.contestant_code,
+            "station_number": sheet.registration.station_number if item.kind == "practical" else None,
+            "criteria": [{"id": c.id, "name": c.name, "max_points": float(c.max_points)} for c in item.criteria],
+            "scores": {k: float(Decimal(v)) for k, v in (sheet.scores or {}).items()},
+            "total": float(sheet_total(sheet)), "version": sheet.version, "submitted": sheet.submitted_at is not None}
+
+
+def sheets_for(judge) -> list[JudgingSheet]:
+    _ensure_sheets(judge)
+    return list(db.session.execute(
+        select(JudgingSheet).join(CompetitionItem, CompetitionItem.id == JudgingSheet.item_id)
+        .join(Registration, Registration.id == JudgingSheet.registration_id)
+        .where(JudgingSheet.judge_id == judge.id)
+        .order_by(CompetitionItem.competition_id, CompetitionItem.position, Registration.contestant_code)).scalars())
+
+
+def get_sheet(judge, sheet_id: int) -> JudgingSheet:
+    sheet = db.session.get(JudgingSheet, sheet_id)
+    if sheet is None or sheet.judge_id != judge.id:
+        raise NotFound("评分表不存在")
+    return sheet
+
+
+def _competition(sheet: JudgingSheet) -> Competition:
+    return db.session.get(Competition, sheet.item.competition_id)
+
+
+def sheet_total(sheet: JudgingSheet) -> Decimal:
+    return sum((Decimal(v) for v in (sheet.scores or {}).values()), Decimal("0"))
+
+
+def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> JudgingSheet:
+    """Save a draft. A stale version (another tab or device saved first) is 409; so is a submitted sheet."""
+    if _competition(sheet).state != "drawn":
+        raise Conflict("结果已公布，评分已冻结", {"sheet": "已冻结"}, code="frozen")
+    if sheet.submitted_at is not None:
+        raise Conflict("评分表已提交并锁定", {"sheet": "已提交"}, code="submitted")
+    if version != sheet.version:
+        raise Conflict("评分表已在别处被修改，请刷新后再改", {"version": "版本已过期"}, code="stale_version")
+    criteria = {str(c.id): c for c in sheet.item.criteria}
+    errors, clean = {}, dict(sheet.scores or {})
+    for key, value in (scores or {}).items():
+        criterion = criteria.get(str(key))
+        if criterion is None:
+            errors[f"scores.{key}"] = "评分标准不属于本项目"
+            continue
+        try:
+            points = Decimal(str(value)) if not isinstance(value, bool) else None
+            if points is None or not points.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[f"scores.{key}"] = "应为数字"
+            continue
+        if points < 0 or points > criterion.max_points:
+            errors[f"scores.{key}"] = f"应在 0 到 {criterion.max_points} 之间"
+        elif points.as_tuple().exponent < -2:
+            errors[f"scores.{key}"] = "最多两位小数"
+        else:
+            clean[str(key)] = str(points)
+    if errors:
+        raise ValidationFailed("评分有误：" + "；".join(errors.values()), errors)
+    # Compare-and-swap on the version, so two saves racing past the check above cannot both win.
+    updated = db.session.execute(
+        JudgingSheet.__table__.update().where(JudgingSheet.id == sheet.id, JudgingSheet.version == version)
+        .values(scores=clean, version=version + 1)).rowcount
+    if updated != 1:
+        raise Conflict("评分表已在别处被修改，请刷新后再改", {"version": "版本已过期"}, code="stale_version")
+    db.session.refresh(sheet)
+    return sheet
+
+
+def submit_sheet(judge, sheet: JudgingSheet) -> JudgingSheet:
+    if sheet.submitted_at is not None:
+        raise Conflict("评分表已提交", {"sheet": "已提交"}, code="submitted")
+    missing = [c.name for c in sheet.item.criteria if str(c.id) not in (sheet.scores or {})]
+    if missing:
+        raise ValidationFailed("还有评分标准未打分：" + "、".join(missing), {"scores": "未完成"})
+    sheet.submitted_at = utcnow()
+    sheet.version += 1
+    db.session.flush()
+    record_audit("judging_sheet.submit", "judging_sheet", sheet.id, new={"total": sheet_total(sheet)})
+    return sheet
+
+
+def reopen_sheet(actor, sheet: JudgingSheet, reason: str) -> JudgingSheet:
+    """The chief judge (or the committee) reopens a submitted sheet; the reason is recorded."""
+    competition = _competition(sheet)
+    chief = db.session.execute(select(JudgeAssignment.id).where(
+        JudgeAssignment.item_id == sheet.item_id, JudgeAssignment.user_id == actor.id,
+        JudgeAssignment.is_chief.is_(True))).scalar()
+    if not (chief or is_committee(actor, competition)):
+        raise NotFound("评分表不存在")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写重新开放的理由", {"reason": "必填"})
+    if sheet.submitted_at is None:
+        raise Conflict("评分表尚未提交", {"sheet": "未提交"}, code="wrong_state")
+    old_total = sheet_total(sheet)
+    sheet.submitted_at = None
+    sheet.version += 1
+    db.session.flush()
+    record_audit("judging_sheet.reopen", "judging_sheet", sheet.id, old={"total": old_total, "submitted": True},
+                 new={"submitted": False}, reason=reason.strip())
+    return sheet
