@@ -24,10 +24,12 @@ install: $(VENV)/.installed
 system-deps:
 	@sh scripts/system-deps.sh
 
+# The scheduler (exam deadlines, certificate batches) runs beside the server and stops with it.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (both passes run; either
 # failing, or collecting no tests, fails). PYTEST_ARGS go to both, e.g. make test PYTEST_ARGS="-x -k login".

@@ -59,6 +59,7 @@ def register_commands(app: Flask) -> None:
         from .scheduler import JOBS, run_all_once, start_blocking
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 5 seconds
         real_app = app  # the app this CLI was built for
         if once:
             run_all_once(real_app)
