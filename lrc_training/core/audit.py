@@ -15,13 +15,13 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ..extensions import db
+from .locking import take_write_lock
 from .models import AuditLog
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_KEY = 7_420_001  # arbitrary constant for pg_advisory_xact_lock
 
 
 def _jsonable(value: Any) -> Any:
@@ -57,8 +57,7 @@ def _content_hash(record: AuditLog) -> str:
 
 def _lock_chain() -> None:
     """Serialise writers so two transactions never chain onto the same predecessor."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    take_write_lock("audit-chain")
 
 
 def _current_actor_id() -> int | None:

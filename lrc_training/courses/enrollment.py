@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..auth.roles import TRAINEE
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.locking import dialect, take_write_lock
 from ..core.notifications import notify
 from ..db import utcnow
 from ..extensions import db
@@ -34,6 +35,8 @@ from .permissions import can_manage
 
 
 def _lock_course(course_id: int) -> Course:
+    if dialect() == "sqlite":
+        take_write_lock(f"course:{course_id}")  # PostgreSQL uses the row lock below
     course = db.session.execute(
         select(Course).where(Course.id == course_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()

@@ -1,19 +1,17 @@
-"""Many trainees enrolling at the same moment never exceed the capacity (PostgreSQL row locks)."""
+"""Many trainees enrolling at the same moment never exceed the capacity, on PostgreSQL and on SQLite."""
 
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from lrc_training.auth.models import User
 from lrc_training.courses.enrollment import enroll_trainee
 from lrc_training.courses.models import Enrollment
 from lrc_training.extensions import db
-from tests.conftest import USING_POSTGRES
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.factories import make_user
 
-pytestmark = pytest.mark.skipif(not USING_POSTGRES, reason="row locking is proven on PostgreSQL (TEST_DATABASE_URL)")
+# PostgreSQL serialises on the course row (SELECT ... FOR UPDATE); SQLite on its database write lock.
 
 
 def test_concurrent_enrollments_respect_capacity(app):
