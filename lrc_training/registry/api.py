@@ -1,0 +1,65 @@
+"""JSON API: the coordinator registry and statistics (shared/API.md "Registry and statistics")."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from pydantic import Field
+from sqlalchemy import func, select
+
+from ..auth.roles import ADMIN, ORG_KINDS, ORG_STAFF
+from ..core.access import roles_required
+from ..core.api import ApiError, ApiModel, created, json_body, page_args
+from ..extensions import db
+from . import api_bp as bp
+from .services import add_to_registry, registry_query, registry_rows, resolve_scope, statistics
+
+
+class RegistryIn(ApiModel):
+    user_id: int
+    position: str | None = Field(default=None, max_length=100)
+    full_time: bool = False
+    certificate_number: str | None = Field(default=None, max_length=40)
+    level: int | None = Field(default=None, ge=1, le=4)
+
+
+def _level_arg() -> int | None:
+    raw = request.args.get("level", "")
+    if raw and (not raw.isascii() or not raw.isdigit() or int(raw) not in (1, 2, 3, 4)):
+        raise ApiError(400, "bad_request", "level 应为 1 到 4", {"level": "应为 1 到 4"})
+    return int(raw) if raw else None
+
+
+@bp.get("/registry")
+@roles_required(ORG_STAFF, ADMIN)
+def registry_list():
+    """Coordinators in the caller's region scope (filters: region_code, level, organization_kind), paginated."""
+    prefix, _ = resolve_scope(g.api_user, request.args.get("region_code") or None)
+    kind = request.args.get("organization_kind") or None
+    if kind and kind not in ORG_KINDS:
+        raise ApiError(400, "bad_request", "organization_kind 取值无效", {"organization_kind": "取值无效"})
+    stmt = registry_query(prefix, _level_arg(), kind)
+    page, per_page = page_args()
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify({"items": registry_rows(rows), "page": page, "per_page": per_page, "total": total})
+
+
+@bp.post("/registry")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(RegistryIn)
+def registry_add(body: RegistryIn):
+    """Add a coordinator certified elsewhere (or record registry fields for one certified here)."""
+    entry = add_to_registry(g.api_user, user_id=body.user_id, position=body.position, full_time=body.full_time,
+                            certificate_number=body.certificate_number, level=body.level)
+    db.session.commit()
+    return created({"id": entry.id, "user_id": entry.user_id, "level": entry.level,
+                    "certificate_number": entry.certificate_number, "position": entry.position,
+                    "full_time": entry.full_time})
+
+
+@bp.get("/statistics")
+@roles_required(ORG_STAFF, ADMIN)
+def statistics_view():
+    """Counts by level, organization kind and subregion, and enterprise coverage; 403 outside the caller's scope."""
+    prefix, code = resolve_scope(g.api_user, request.args.get("region_code") or None)
+    return jsonify(statistics(prefix, code))
