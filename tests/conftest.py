@@ -3,8 +3,10 @@ every table emptied after each test, a pushed app context per test, and helpers 
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import os
+import shutil
 import re
 import tempfile
 
@@ -14,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 _INSTANCE = tempfile.mkdtemp(prefix="lrc-test-instance-")
+atexit.register(shutil.rmtree, _INSTANCE, ignore_errors=True)
 os.environ["LRC_INSTANCE_PATH"] = _INSTANCE
 
 from lrc_training import create_app  # noqa: E402
@@ -45,7 +48,13 @@ def app():
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_uri()})
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            # A clean schema whatever earlier runs left behind (drop_all trips over foreign tables).
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            db.drop_all()
         db.create_all()
         ensure_default_work_areas()
         db.session.commit()

@@ -126,10 +126,12 @@ def test_trainee_downloads_completion_record_pdf(client, app, teacher):
 
 
 def _docx_bytes() -> bytes:
+    """A minimal .docx, byte-for-byte the same on every call (fixed member timestamps)."""
     buffer = io.BytesIO()
+    stamp = (2026, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), "<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml", stamp), "<w:document/>")
     return buffer.getvalue()
 
 
