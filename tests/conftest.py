@@ -6,8 +6,8 @@ from __future__ import annotations
 import atexit
 import contextvars
 import os
-import shutil
 import re
+import shutil
 import tempfile
 
 import pytest
