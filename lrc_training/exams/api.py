@@ -24,13 +24,14 @@ from .papers import (
     start_attempt,
     submit,
 )
-from .results import compute_results, publish
+from .results import compute_results, publish, regrade_after_publication
 from .schemas import (
     ApplicationIn,
     DecisionIn,
     GradeIn,
     PracticalScoreIn,
     QuestionIn,
+    RegradeIn,
     ResponseIn,
     SessionIn,
 )
@@ -235,6 +236,20 @@ def practical_scores(session_id: int, body: PracticalScoreIn):
     row = record_part_score(g.api_user, session, body.application_id, body.score, body.part)
     db.session.commit()
     return jsonify({"application_id": row.application_id, "part": row.part, "score": float(row.score)})
+
+
+@bp.post("/exam-sessions/<int:session_id>/regrades")
+@roles_required(EXAMINER)
+@json_body(RegradeIn)
+def regrade(session_id: int, body: RegradeIn):
+    """After publication, the chief examiner re-grades a practical or review score with a recorded reason."""
+    session = db.session.get(ExamSession, session_id)
+    if session is None or session.organization_id != g.api_user.organization_id:
+        raise NotFound("认定批次不存在")
+    result = regrade_after_publication(g.api_user, session, body.application_id, body.part, body.score, body.reason)
+    db.session.commit()
+    return jsonify({"application_id": result.application_id, "part": result.part, "score": float(result.score),
+                    "passed": result.passed})
 
 
 @bp.get("/exam-sessions/<int:session_id>/results")

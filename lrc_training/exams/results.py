@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -168,3 +168,40 @@ def issue_session_certificates(actor, session_id: int) -> list:
 
 
 register_source("exam_session", issue_session_certificates)
+
+
+def regrade_after_publication(actor, session: ExamSession, application_id: int, part: str, score,
+                              reason: str) -> PartResult:
+    """The one way to change a published score: the session's chief examiner re-grades a practical or review
+    part with a recorded reason; the part result, pass/fail and the audit log follow."""
+    if session.state != "published":
+        raise Conflict("成绩尚未发布，请直接修改成绩", {"session": "未发布"}, code="wrong_state")
+    if actor.id != session.chief_examiner_id:
+        raise Conflict("只有本批次的主考评员可以复核已发布的成绩", {"actor": "不是主考评员"}, code="forbidden")
+    if part not in ("practical", "review") or part not in session.parts:
+        raise ValidationFailed("只能复核操作技能考核或综合评审成绩", {"part": "取值无效"})
+    if not (reason or "").strip():
+        raise ValidationFailed("复核须填写理由", {"reason": "必填"})
+    try:
+        value = Decimal(str(score)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("分数应为数字", {"score": "应为数字"}) from None
+    if not (Decimal("0") <= value <= HUNDRED):
+        raise ValidationFailed("分数应在 0 到 100 之间", {"score": "应在 0 到 100 之间"})
+    result = db.session.execute(select(PartResult).where(
+        PartResult.application_id == application_id, PartResult.part == part)).scalar_one_or_none()
+    row = db.session.execute(select(PartScore).where(
+        PartScore.application_id == application_id, PartScore.part == part)).scalar_one_or_none()
+    if result is None or row is None:
+        raise ValidationFailed("该考生没有此部分的已发布成绩", {"application_id": "无已发布成绩"})
+    old = {"score": result.score, "passed": result.passed}
+    row.score, row.recorded_by_id, row.recorded_at = value, actor.id, utcnow()
+    result.score, result.passed = value, value >= session.pass_mark_for(part)
+    result.valid_until = (result.published_at + timedelta(days=365 * session.part_validity_years)
+                          if result.passed else None)
+    db.session.flush()
+    record_audit(f"{part}_score.regrade", "exam_application", application_id, old=old,
+                 new={"score": value, "passed": result.passed}, reason=reason.strip())
+    application = db.session.get(Application, application_id)
+    notify(application.user_id, f"成绩复核：{session.title}", f"您的成绩经主考评员复核后调整为 {value} 分。", "/exams/mine")
+    return result

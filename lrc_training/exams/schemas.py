@@ -71,3 +71,10 @@ class PracticalScoreIn(ApiModel):
     application_id: int
     score: float
     part: Literal["practical", "review"] = "practical"
+
+
+class RegradeIn(ApiModel):
+    application_id: int
+    part: Literal["practical", "review"] = "practical"
+    score: float
+    reason: str = Field(min_length=1, max_length=500)

@@ -215,3 +215,28 @@ def test_question_edit_keeps_the_paper_unchanged(client, world):
     db.session.commit()
     resumed = client.get(f"/api/v1/attempts/{paper['id']}", headers=world["cand_h"]).get_json()
     assert resumed["questions"][0]["stem"] == first["stem"]
+
+
+def test_published_scores_change_only_by_a_chief_examiners_recorded_regrade(client, world):
+    application_id = approved_application(client, world)
+    paper = client.post(f"/api/v1/exam-sessions/{world['session'].id}/attempts", headers=world["cand_h"]).get_json()
+    client.post(f"/api/v1/attempts/{paper['id']}/submit", headers=world["cand_h"])
+    examiner = make_user("examiner", username="exam1", org=world["org"])
+    chief = make_user("examiner", username="chief", org=world["org"])
+    world["session"].chief_examiner_id = chief.id
+    db.session.commit()
+    client.post(f"/api/v1/exam-sessions/{world['session'].id}/practical-scores",
+                json={"application_id": application_id, "score": 55}, headers=api_token(client, "exam1"))
+    assert client.post(f"/api/v1/exam-sessions/{world['session'].id}/publish",
+                       headers=world["staff_h"]).status_code == 200
+    body = {"application_id": application_id, "part": "practical", "score": 65, "reason": "复核发现漏记一项得分"}
+    assert client.post(f"/api/v1/exam-sessions/{world['session'].id}/regrades", json=body,
+                       headers=api_token(client, "exam1")).status_code == 409  # not the chief
+    done = client.post(f"/api/v1/exam-sessions/{world['session'].id}/regrades", json=body,
+                       headers=api_token(client, "chief"))
+    assert done.status_code == 200 and done.get_json()["passed"] is True
+    from lrc_training.core.models import AuditLog
+
+    record = db.session.execute(select(AuditLog).where(AuditLog.action == "practical_score.regrade")).scalar_one()
+    assert record.reason == "复核发现漏记一项得分" and record.old["passed"] is False
+    assert examiner.id
