@@ -5,15 +5,18 @@ sessions, one-click attendance that saves without a reload, completion and the c
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from lrc_training.courses.catalog import local_today
+from lrc_training.courses.models import Course
+from lrc_training.courses.teaching import SessionInput, add_session
 from lrc_training.extensions import db
 from tests.courses.helpers import make_course
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, PHONE
 from tests.factories import make_org, make_user
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +37,10 @@ def course_world():
 
 def course_card(page):
     return page.locator(".card").filter(has=page.get_by_role("link", name=TITLE))
+
+
+def my_course(page):
+    return page.locator(".my-course").filter(has_text=TITLE)
 
 
 def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page, sign_in, go_to, screenshot,
@@ -95,7 +102,7 @@ def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page
     expect(ben.locator(".enrollment-card")).to_contain_text("候补第 1 位")
     screenshot(ben, "detail-waitlisted")
     go_to(ben, "培训", "我的课程")
-    expect(ben.get_by_role("row").filter(has_text=TITLE)).to_contain_text("候补第 1 位")
+    expect(my_course(ben)).to_contain_text("候补第 1 位")
 
     # The first trainee withdraws (after confirming); the seat goes to the waitlisted trainee.
     amy.wait_for_load_state()  # app.js, which asks for confirmation, has run
@@ -106,9 +113,8 @@ def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page
     assert asked == ["确定退出该课程吗？名额将让给候补学员。"]
 
     ben.reload()
-    row = ben.get_by_role("row").filter(has_text=TITLE)
-    expect(row).to_contain_text("已录取")
-    expect(row).not_to_contain_text("候补")
+    expect(my_course(ben)).to_contain_text("已录取")
+    expect(my_course(ben)).not_to_contain_text("候补")
     screenshot(ben, "mine-promoted")
     ben.goto("/notifications")
     note = ben.locator(".list-group-item").filter(has_text=f"候补成功：《{TITLE}》")
@@ -131,7 +137,7 @@ def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page
         expect(teacher.locator("#sessions").get_by_role("row").filter(has_text=topic)).to_be_visible()
 
     # Attendance: one click per cell, saved in the background; the hours column follows without a reload.
-    teacher.get_by_role("link", name="考勤", exact=True).click()
+    teacher.locator("#sessions").get_by_role("link", name="考勤登记").click()
     expect(teacher.get_by_role("heading", name="考勤登记")).to_be_visible()
     teacher.wait_for_load_state()  # attendance.js has run
     teacher.evaluate("window.__samePage = true")
@@ -163,11 +169,10 @@ def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page
     expect(teacher.get_by_role("alert")).to_contain_text("赵文博：已结业")
 
     ben.goto("/courses/mine")
-    row = ben.get_by_role("row").filter(has_text=TITLE)
-    expect(row).to_contain_text("已结业")
-    expect(row).to_contain_text("6 / 4.8")
+    expect(my_course(ben)).to_contain_text("已结业")
+    expect(my_course(ben)).to_contain_text("6 / 4.8 课时")
     screenshot(ben, "mine-completed")
-    link = row.get_by_role("link", name="结业证明")
+    link = my_course(ben).get_by_role("link", name="下载结业证明")
     response = ben.request.get(link.get_attribute("href"))
     assert response.ok
     assert response.headers["content-type"] == "application/pdf"
@@ -175,3 +180,22 @@ def test_instructor_runs_a_course_and_a_waitlisted_trainee_completes_it(new_page
     assert body.startswith(b"%PDF")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "course-completion-record.pdf").write_bytes(body)
+
+    # A term's worth of sessions: on a phone the grid scrolls inside its frame, the names stay in view.
+    course = db.session.execute(select(Course).where(Course.title == TITLE)).scalar_one()
+    for day in range(2, 14):
+        add_session(course_world["teacher"], course, SessionInput(
+            held_on=today + timedelta(days=day), starts_at=time(14), ends_at=time(17), topic=f"案例研讨 {day}",
+            hours=3))
+    db.session.commit()
+    teacher.set_viewport_size(PHONE)
+    teacher.goto(f"/courses/{course.id}/attendance")
+    teacher.wait_for_load_state()
+    grid = teacher.locator(".attendance-grid")
+    assert teacher.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert grid.evaluate("e => e.scrollWidth - e.clientWidth") > PHONE["width"]
+    grid.evaluate("e => e.scrollLeft = e.scrollWidth")
+    name = teacher.get_by_role("rowheader", name=re.compile("赵文博"))
+    box = name.bounding_box()
+    assert box is not None and 0 <= box["x"] < PHONE["width"] / 2  # sticky: still at the left edge
+    screenshot(teacher, "attendance-phone")
