@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import io
 import secrets
-import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
 from sqlalchemy import select
 
 from ..core.errors import DomainError
+from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .identity import normalize_id_number
 from .models import Organization, User
@@ -40,40 +38,15 @@ class ImportReport:
 
 
 def build_import_template() -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "用户"
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append(["zhangsan", "张三", "371502199001011234", "13800138000", "学员", "", ""])
-    for column, width in zip("ABCDEFG", (16, 10, 22, 14, 18, 28, 14), strict=True):
-        ws.column_dimensions[column].width = width
-    notes = wb.create_sheet("填写说明")
-    for line in (
-        ["每行一人，第一行为表头，请勿修改表头。示例行导入前请删除。"],
-        ["用户名：3–32 位字母、数字、下划线、点或连字符，不可重复。"],
-        ["身份证号：18 位居民身份证号，校验码须正确。手机号：11 位手机号码。"],
-        ["角色：" + "、".join(ROLE_LABELS.values()) + "，多个角色用逗号或顿号分隔。"],
-        ["所属机构：填写平台中已有机构的全称；机构工作人员导入时自动归入本机构。"],
-        ["初始密码：至少 8 位且包含字母和数字；留空时系统生成随机密码并在导入结果中显示一次。"],
-        ["已存在的用户名或身份证号会被跳过，不会重复创建。"],
-    ):
-        notes.append(line)
-    notes.column_dimensions["A"].width = 90
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return template_workbook("用户", COLUMNS, [["zhangsan", "张三", "371502199001011234", "13800138000", "学员", "", ""]],
+                             (16, 10, 22, 14, 18, 28, 14), [
+        "每行一人，第一行为表头，请勿修改表头。示例行导入前请删除。",
+        "用户名：3–32 位字母、数字、下划线、点或连字符，不可重复。",
+        "身份证号：18 位居民身份证号，校验码须正确。手机号：11 位手机号码。",
+        "角色：" + "、".join(ROLE_LABELS.values()) + "，多个角色用逗号或顿号分隔。",
+        "所属机构：填写平台中已有机构的全称；机构工作人员导入时自动归入本机构。",
+        "初始密码：至少 8 位且包含字母和数字；留空时系统生成随机密码并在导入结果中显示一次。",
+        "已存在的用户名或身份证号会被跳过，不会重复创建。"])
 
 
 def _roles(value: str) -> list[str]:
@@ -86,27 +59,16 @@ def _roles(value: str) -> list[str]:
 
 def import_users(actor, stream) -> ImportReport:
     report = ImportReport()
-    try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        report.file_error = "无法读取文件：请上传由模板填写的 .xlsx 文件"
-        return report
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [_cell(v) for v in next(rows, [])]
-    if header[: len(COLUMNS)] != COLUMNS:
-        report.file_error = "表头与模板不一致，请下载最新模板后填写（应为：" + "、".join(COLUMNS) + "）"
-        return report
     orgs = {name: oid for oid, name in db.session.execute(select(Organization.id, Organization.name))}
     existing_usernames = set(db.session.execute(select(User.username)).scalars())
     existing_ids = set(db.session.execute(select(User.id_number).where(User.id_number.is_not(None))).scalars())
-    for index, raw in enumerate(rows, start=2):
-        if index - 1 > MAX_ROWS:
-            report.errors.append(RowError(index, f"超过单次导入上限 {MAX_ROWS} 行，其余行未处理"))
-            break
-        values = dict(zip(COLUMNS, [_cell(v) for v in (raw or ())], strict=False))
-        if not any(values.values()):
-            continue
+    try:
+        rows = list(read_rows(stream, COLUMNS, MAX_ROWS))
+    except SheetError as exc:
+        report.file_error = str(exc)
+        return report
+    for index, raw_values in rows:
+        values = {k: cell_text(v) for k, v in raw_values.items()}
         username = values.get("用户名", "")
         id_number = normalize_id_number(values.get("身份证号", ""))
         if username in existing_usernames or (id_number and id_number in existing_ids):

@@ -5,15 +5,12 @@ nothing new."""
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-
 from ..auth.identity import normalize_id_number, parse_id_number
 from ..core.errors import DomainError
+from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .issuing import IssueRequest, holder_user_for, issue_certificate
 from .models import LEVEL_LABELS
@@ -34,35 +31,12 @@ class CertificateImportReport:
 
 
 def build_template() -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "证书"
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append(["张三", "371502199001011234", "三级/高级工", "--", "2025-06-30"])
-    for column, width in zip("ABCDE", (10, 22, 14, 16, 14), strict=True):
-        ws.column_dimensions[column].width = width
-    notes = wb.create_sheet("填写说明")
-    for line in ("每行一张职业技能等级证书，第一行为表头，请勿修改。示例行导入前请删除。",
-                 "等级：四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可填 4、3、2、1）。",
-                 "工种/职业方向：没有时填 --。发证日期：YYYY-MM-DD，留空为导入当天。",
-                 "同一人同一等级已由本机构签发过的，不会重复签发。"):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 90
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return template_workbook("证书", COLUMNS, [["张三", "371502199001011234", "三级/高级工", "--", "2025-06-30"]],
+                             (10, 22, 14, 16, 14), [
+        "每行一张职业技能等级证书，第一行为表头，请勿修改。示例行导入前请删除。",
+        "等级：四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可填 4、3、2、1）。",
+        "工种/职业方向：没有时填 --。发证日期：YYYY-MM-DD，留空为导入当天。",
+        "同一人同一等级已由本机构签发过的，不会重复签发。"])
 
 
 def _issued_on(value) -> date | None:
@@ -73,7 +47,7 @@ def _issued_on(value) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(_text(value))
+        return date.fromisoformat(cell_text(value))
     except ValueError:
         raise ValueError("发证日期格式应为 YYYY-MM-DD") from None
 
@@ -81,33 +55,22 @@ def _issued_on(value) -> date | None:
 def import_certificates(actor, organization_id: int, stream) -> CertificateImportReport:
     report = CertificateImportReport(source_id=datetime.now().strftime("%Y%m%d%H%M%S"))
     try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        report.file_error = "无法读取文件：请上传由模板填写的 .xlsx 文件"
+        rows = list(read_rows(stream, COLUMNS, MAX_ROWS))
+    except SheetError as exc:
+        report.file_error = str(exc)
         return report
-    rows = wb.worksheets[0].iter_rows(values_only=True)
-    header = [_text(v) for v in next(rows, [])]
-    if header[: len(COLUMNS)] != COLUMNS:
-        report.file_error = "表头与模板不一致，请下载模板后填写（应为：" + "、".join(COLUMNS) + "）"
-        return report
-    for index, raw in enumerate(rows, start=2):
-        if index - 1 > MAX_ROWS:
-            report.errors.append((index, f"超过单次导入上限 {MAX_ROWS} 行，其余行未处理"))
-            break
-        values = dict(zip(COLUMNS, raw or (), strict=False))
-        if not any(_text(v) for v in values.values()):
-            continue
+    for index, values in rows:
         try:
-            id_number = parse_id_number(normalize_id_number(_text(values.get("身份证号")))).number
-            level = _LEVELS.get(_text(values.get("等级")))
+            id_number = parse_id_number(normalize_id_number(cell_text(values.get("身份证号")))).number
+            level = _LEVELS.get(cell_text(values.get("等级")))
             if level is None:
                 raise ValueError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4–1")
             holder = holder_user_for(id_number)
             req = IssueRequest(
-                kind="level", holder_name=_text(values.get("姓名")), issuer_organization_id=organization_id,
+                kind="level", holder_name=cell_text(values.get("姓名")), issuer_organization_id=organization_id,
                 source_type="import", source_id=report.source_id,
                 source_key=f"import:{organization_id}:{id_number}:{level}", id_number=id_number, level=level,
-                job_direction=_text(values.get("工种/职业方向")) or "--", issued_on=_issued_on(values.get("发证日期")),
+                job_direction=cell_text(values.get("工种/职业方向")) or "--", issued_on=_issued_on(values.get("发证日期")),
                 holder_user_id=holder.id if holder else None)
             with db.session.begin_nested():
                 cert, created = issue_certificate(req, actor_id=actor.id)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl import Workbook
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +14,7 @@ from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.models import WorkArea
+from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .models import QUESTION_KINDS, Question, QuestionRevision
 
@@ -185,14 +184,6 @@ class BankImportReport:
     file_error: str | None = None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _answer(kind: str, raw: str):
     if kind == "multiple":
         return [c for c in raw.replace(",", "").replace("，", "").replace(" ", "").upper()]
@@ -206,52 +197,32 @@ def _answer(kind: str, raw: str):
 
 
 def build_bank_template() -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "试题"
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append(["单选题", 4, "LC", 2, 1, "劳动合同期限三个月以上不满一年的，试用期不得超过多长时间？",
-               "半个月", "一个月", "二个月",
-               "六个月", "", "", "B", "《劳动合同法》第十九条", ""])
-    ws.append(["多选题", 3, "CB", 3, 2, "集体合同的内容一般包括哪些？", "劳动报酬", "工作时间", "休息休假",
-               "企业股权结构", "", "",
-               "ABC", "", ""])
-    ws.append(["判断题", 4, "DR", 1, 1, "劳动争议申请仲裁的时效期间为一年。", "", "", "", "", "", "", "对", "", ""])
-    ws.append(["简答题", 3, "DM", 4, 10, "简述职工代表大会的主要职权。", "", "", "", "", "", "",
-               "审议建议权、审议通过权……", "",
-               "每答出一项职权得 2 分，最多 10 分"])
-    notes = wb.create_sheet("填写说明")
-    for line in ("题型：单选题、多选题、判断题、简答题。等级：4、3、2、1。职业功能：LS、LC、CB、RR、DM、DR 等代码。",
-                 "难度 1–5；分值为该题默认分值（组卷时以双向细目表设定的分值为准）。",
-                 "答案：单选填一个字母；多选填多个字母（如 ABC）；判断填 对/错；",
-                 "简答题在“答案”填参考答案，并在“评分要点”写评分细则。",
-                 "示例行导入前请删除。"):
-        notes.append([line])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
+    examples = [
+        ["单选题", 4, "LC", 2, 1, "劳动合同期限三个月以上不满一年的，试用期不得超过多长时间？",
+         "半个月", "一个月", "二个月", "六个月", "", "", "B", "《劳动合同法》第十九条", ""],
+        ["多选题", 3, "CB", 3, 2, "集体合同的内容一般包括哪些？", "劳动报酬", "工作时间", "休息休假",
+         "企业股权结构", "", "", "ABC", "", ""],
+        ["判断题", 4, "DR", 1, 1, "劳动争议申请仲裁的时效期间为一年。", "", "", "", "", "", "", "对", "", ""],
+        ["简答题", 3, "DM", 4, 10, "简述职工代表大会的主要职权。", "", "", "", "", "", "",
+         "审议建议权、审议通过权……", "", "每答出一项职权得 2 分，最多 10 分"],
+    ]
+    return template_workbook("试题", COLUMNS, examples, (8, 6, 10, 6, 6, 50, 14, 14, 14, 14, 10, 10, 14, 24, 24), [
+        "题型：单选题、多选题、判断题、简答题。等级：4、3、2、1。职业功能：LS、LC、CB、RR、DM、DR 等代码。",
+        "难度 1–5；分值为该题默认分值（组卷时以双向细目表设定的分值为准）。",
+        "答案：单选填一个字母；多选填多个字母（如 ABC）；判断填 对/错；",
+        "简答题在“答案”填参考答案，并在“评分要点”写评分细则。",
+        "示例行导入前请删除。"])
 
 
 def import_questions(actor, stream) -> BankImportReport:
     report = BankImportReport()
     try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        report.file_error = "无法读取文件：请上传由模板填写的 .xlsx 文件"
+        rows = list(read_rows(stream, COLUMNS))
+    except SheetError as exc:
+        report.file_error = str(exc)
         return report
-    rows = wb.worksheets[0].iter_rows(values_only=True)
-    header = [_text(v) for v in next(rows, [])]
-    if header[: len(COLUMNS)] != COLUMNS:
-        report.file_error = "表头与模板不一致，请下载模板后填写"
-        return report
-    for index, raw in enumerate(rows, start=2):
-        values = dict(zip(COLUMNS, [_text(v) for v in (raw or ())], strict=False))
-        if not any(values.values()):
-            continue
+    for index, raw_values in rows:
+        values = {k: cell_text(v) for k, v in raw_values.items()}
         try:
             kind = _KIND_BY_LABEL.get(values.get("题型", ""))
             if kind is None:
