@@ -72,6 +72,7 @@ def test_staff_issue_and_revoke_a_certificate_a_visitor_verifies_it_and_a_batch_
     staff.get_by_role("button", name="保存设置").click()
     expect(staff.get_by_role("alert")).to_contain_text("证书设置已保存")
     expect(staff.locator("main")).to_contain_text("S000037150001")
+    expect(staff.get_by_text("已上传印章")).to_be_visible()  # the browser really sent the file
     screenshot(staff, "settings")
 
     # Issue through the form to the trainee who already has an account.
@@ -98,6 +99,7 @@ def test_staff_issue_and_revoke_a_certificate_a_visitor_verifies_it_and_a_batch_
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "certificate-level.pdf").write_bytes(pdf.body())
+    assert len(PdfReader(ARTIFACTS / "certificate-level.pdf").pages[0].images) == 2  # the seal and the QR code
 
     go_to(staff, "证书", "证书管理")
     row = staff.get_by_role("row").filter(has_text=number)
