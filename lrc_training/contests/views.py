@@ -1,0 +1,241 @@
+"""Competition pages: the committee's setup and control room, trainees' registration, judges' scoring sheets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..auth.models import User
+from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
+from ..core.access import login_required, roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors
+from ..core.navigation import register_nav
+from ..core.timeutil import local_zone
+from ..extensions import db
+from . import bp
+from .forms import ActionForm, CompetitionForm, JudgeForm, RegisterForm
+from .models import AWARD_LABELS, Competition, JudgeAssignment, Registration
+from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
+from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from .setup import (
+    CompetitionInput,
+    assign_judge,
+    create_competition,
+    decide_registration,
+    draw,
+    get_competition_for_committee,
+    register,
+)
+
+register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
+register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按选手编号逐项打分并提交", group="技能竞赛")
+
+
+@bp.route("/")
+@login_required
+def index():
+    competitions = db.session.execute(select(Competition).order_by(Competition.id.desc())).scalars().all()
+    mine = {r.competition_id: r for r in db.session.execute(select(Registration).where(
+        Registration.user_id == current_user.id)).scalars()}
+    committee = {c.id for c in competitions if current_user.has_role(ADMIN) or (
+        current_user.has_role(ORG_STAFF) and current_user.organization_id == c.organization_id)}
+    return render_template("contests/index.html", competitions=competitions, mine=mine, committee=committee,
+                           register_form=RegisterForm(), can_create=current_user.has_role(ORG_STAFF))
+
+
+def _criteria(text: str) -> list[dict]:
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, _, points = line.replace("：", ":").rpartition(":")
+        rows.append({"name": name.strip(), "max_points": points.strip()})
+    return rows
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def new():
+    form = CompetitionForm()
+    if form.validate_on_submit():
+        items = [{"name": e.form.name.data, "kind": e.form.kind.data, "weight": e.form.weight.data,
+                  "criteria": _criteria(e.form.criteria.data)} for e in form.items if e.form.name.data]
+        eligibility = {}
+        if form.min_level.data:
+            eligibility["min_level"] = int(form.min_level.data)
+        if form.quota.data:
+            eligibility["quota_per_organization"] = form.quota.data
+        ratios = {k: float(getattr(form, k).data or 0) for k in ("first", "second", "third")}
+        try:
+            competition = create_competition(current_user, CompetitionInput(
+                title=form.title.data, tier=form.tier.data, level=form.level.data,
+                registration_closes_at=form.registration_closes_at.data.replace(tzinfo=local_zone()), items=items,
+                award_ratios=ratios, award_mode=form.award_mode.data, aggregation=form.aggregation.data,
+                eligibility=eligibility))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            for key, reason in exc.fields.items():
+                if key.startswith("items"):
+                    flash(f"{key}：{reason}", "danger")
+        else:
+            db.session.commit()
+            flash("竞赛已创建，开始接受报名。", "success")
+            return redirect(url_for("contests.detail", competition_id=competition.id))
+    return render_template("contests/form.html", form=form)
+
+
+def _committee(competition_id: int) -> Competition:
+    try:
+        return get_competition_for_committee(current_user, competition_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/<int:competition_id>")
+@roles_required(ORG_STAFF, ADMIN)
+def detail(competition_id: int):
+    competition = _committee(competition_id)
+    registrations = db.session.execute(select(Registration).options(joinedload(Registration.user)).where(
+        Registration.competition_id == competition.id).order_by(Registration.id)).scalars().all()
+    judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
+        JudgeAssignment.competition_id == competition.id)).all()
+    judge_form = JudgeForm()
+    judge_form.item_index.choices = [(i.position, i.name) for i in competition.items]
+    rows = result_rows(competition) if competition.state != "registration" else []
+    return render_template("contests/detail.html", competition=competition, registrations=registrations,
+                           judges=judges, judge_form=judge_form, action_form=ActionForm(), rows=rows,
+                           complete=all_sheets_submitted(competition), awards=AWARD_LABELS)
+
+
+def _run(competition_id: int, action, success: str):
+    competition = _committee(competition_id)
+    if ActionForm().validate_on_submit():
+        try:
+            result = action(competition)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(success.format(result=result), "success")
+    return redirect(url_for("contests.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/draw", methods=["POST"])
+@roles_required(ORG_STAFF)
+def draw_view(competition_id: int):
+    return _run(competition_id, lambda c: len(draw(current_user, c)), "已为 {result} 名选手抽取参赛编号。")
+
+
+@bp.route("/<int:competition_id>/publish", methods=["POST"])
+@roles_required(ORG_STAFF)
+def publish_view(competition_id: int):
+    return _run(competition_id, lambda c: len(publish(current_user, c)), "结果已公布（{result} 名选手），进入公示期。")
+
+
+@bp.route("/<int:competition_id>/certificates", methods=["POST"])
+@roles_required(ORG_STAFF)
+def certificates_view(competition_id: int):
+    return _run(competition_id, lambda c: len(issue_award_certificates(current_user, c.id)),
+                "已签发 {result} 张获奖证书（已签发的不会重复签发）。")
+
+
+@bp.route("/<int:competition_id>/judges", methods=["POST"])
+@roles_required(ORG_STAFF)
+def judges_view(competition_id: int):
+    competition = _committee(competition_id)
+    form = JudgeForm()
+    form.item_index.choices = [(i.position, i.name) for i in competition.items]
+    if form.validate_on_submit():
+        judge = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
+        try:
+            assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已加入裁判组。", "success")
+    return redirect(url_for("contests.detail", competition_id=competition.id))
+
+
+@bp.route("/registrations/<int:registration_id>/<decision>", methods=["POST"])
+@roles_required(ORG_STAFF)
+def decide(registration_id: int, decision: str):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or decision not in ("approve", "reject"):
+        abort(404)
+    competition = _committee(registration.competition_id)
+    if ActionForm().validate_on_submit():
+        try:
+            decide_registration(current_user, registration, decision == "approve")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+    return redirect(url_for("contests.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/register", methods=["POST"])
+@roles_required(TRAINEE)
+def register_view(competition_id: int):
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            register(current_user, competition_id, current_user.id, form.work_years.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                abort(404)
+            flash("报名未成功：" + exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已报名，等待组委会审核。", "success")
+    return redirect(url_for("contests.index"))
+
+
+@bp.route("/judging")
+@roles_required(JUDGE)
+def judging():
+    sheets = [sheet_json(s) for s in sheets_for(current_user)]
+    db.session.commit()
+    return render_template("contests/judging.html", sheets=sheets, form=ActionForm())
+
+
+@bp.route("/judging/sheets/<int:sheet_id>", methods=["POST"])
+@roles_required(JUDGE)
+def judging_save(sheet_id: int):
+    """The sheet page's save/submit: JSON from its script (version-checked), a redirect for plain forms."""
+    try:
+        sheet = get_sheet(current_user, sheet_id)
+    except DomainError:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    scores = {key[6:]: value for key, value in request.form.items() if key.startswith("score-") and value != ""}
+    version = request.form.get("version", "")
+    try:
+        save_scores(current_user, sheet, {k: Decimal(v) for k, v in scores.items()} if scores else {},
+                    int(version) if version.isdigit() else -1)
+        if request.form.get("submit_sheet") == "1":
+            submit_sheet(current_user, sheet)
+    except (DomainError, ArithmeticError) as exc:
+        db.session.rollback()
+        message = exc.message if isinstance(exc, DomainError) else "分数应为数字"
+        if request.accept_mimetypes.best == "application/json":
+            status = exc.status if isinstance(exc, DomainError) else 422
+            return jsonify({"message": message, "fields": getattr(exc, "fields", {})}), status
+        flash(message, "danger")
+        return redirect(url_for("contests.judging") + f"#sheet-{sheet_id}")
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(sheet_json(sheet))
+    flash("已提交，评分表已锁定。" if sheet.submitted_at else "已保存草稿。", "success")
+    return redirect(url_for("contests.judging") + f"#sheet-{sheet_id}")
