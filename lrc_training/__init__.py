@@ -95,8 +95,10 @@ def register_blueprints(app: Flask) -> None:
     from .exams import bp as exams_bp
     from .extensions import csrf
     from .registry import api_bp as registry_api_bp
+    from .registry import bp as registry_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp,
+                      registry_bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, contests_api_bp,
                       registry_api_bp, docs_bp):

@@ -1,0 +1,127 @@
+"""Registry and statistics pages: the coordinator list and a dashboard per region level with drill-down,
+charts drawn as inline SVG (no external service) and Excel export; honors."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from openpyxl import Workbook
+from sqlalchemy import select
+from wtforms import DateField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..auth.models import User
+from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
+from ..core.access import roles_required
+from ..core.audit import record_audit
+from ..core.errors import DomainError
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..core.regions import region_display, region_path
+from ..extensions import db
+from . import bp
+from .models import Honor
+from .services import caller_scope, registry_query, registry_rows, resolve_scope, statistics
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+register_nav("人才信息库", "registry.dashboard", roles=(ORG_STAFF, ADMIN),
+             description="按地区、等级、单位类型统计劳动关系协调员，逐级下钻，导出 Excel", group="信息库")
+
+
+class HonorForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("此项为必填项"), Length(max=32)])
+    title = StringField("荣誉称号", validators=[DataRequired("此项为必填项"), Length(max=100)],
+                        description="例如 金牌劳动关系协调员、技术能手、五一劳动奖章、先进个人")
+    granted_by = StringField("授予单位", validators=[DataRequired("此项为必填项"), Length(max=100)])
+    granted_on = DateField("授予日期", validators=[InputRequired("请填写日期")])
+    submit = SubmitField("记录荣誉")
+
+
+def _scope():
+    try:
+        return resolve_scope(current_user, request.args.get("region_code") or None)
+    except DomainError as exc:
+        abort(exc.status if exc.status in (403, 404) else 400)
+
+
+@bp.route("/")
+@roles_required(ORG_STAFF, ADMIN)
+def dashboard():
+    prefix, code = _scope()
+    stats = statistics(prefix, code)
+    top = max([row["total"] for row in stats["by_subregion"]] + [1])
+    return render_template("registry/dashboard.html", stats=stats, top=top, code=code, path=region_path(code or ""),
+                           kinds=ORG_KIND_LABELS, region_name=region_display(code) if code else "全国")
+
+
+@bp.route("/list")
+@roles_required(ORG_STAFF, ADMIN)
+def people():
+    prefix, code = _scope()
+    level = request.args.get("level", "")
+    kind = request.args.get("organization_kind", "")
+    stmt = registry_query(prefix, int(level) if level in ("1", "2", "3", "4") else None,
+                          kind if kind in ORG_KIND_LABELS else None)
+    page = paginate_page(stmt, rows=True)
+    return render_template("registry/list.html", page=page, rows=registry_rows(page.items), code=code,
+                           kinds=ORG_KIND_LABELS, level=level, kind=kind, honor_form=HonorForm())
+
+
+@bp.route("/export.xlsx")
+@roles_required(ORG_STAFF, ADMIN)
+def export():
+    prefix, code = _scope()
+    stats = statistics(prefix, code)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "按地区"
+    ws.append(["地区代码", "地区", "协调员人数"])
+    for row in stats["by_subregion"]:
+        ws.append([row["region_code"], row["name"], row["total"]])
+    levels = wb.create_sheet("按等级")
+    levels.append(["等级", "人数"])
+    for level in ("4", "3", "2", "1"):
+        levels.append([f"{level} 级", stats["by_level"][level]])
+    kinds = wb.create_sheet("按单位类型")
+    kinds.append(["单位类型", "人数"])
+    for kind, count in stats["by_organization_kind"].items():
+        kinds.append([ORG_KIND_LABELS.get(kind, kind), count])
+    people_sheet = wb.create_sheet("人员名单")
+    people_sheet.append(["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
+    rows = db.session.execute(registry_query(prefix)).all()
+    for item in registry_rows(rows):
+        people_sheet.append([item["name"], item["organization_name"], ORG_KIND_LABELS.get(item["organization_kind"]),
+                             region_display(item["region_code"]), item["highest_level"],
+                             "、".join(item["certificate_numbers"]), "、".join(h["title"] for h in item["honors"])])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"劳动关系协调员统计-{code or '全国'}.xlsx", mimetype=XLSX)
+
+
+@bp.route("/honors", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def add_honor():
+    form = HonorForm()
+    if form.validate_on_submit():
+        prefix = caller_scope(current_user)
+        user = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
+        if user is None or user.organization is None or not user.organization.region_code.startswith(prefix):
+            flash("用户不存在或不在您的管辖范围内。", "danger")
+        elif form.granted_on.data > date.today():
+            flash("授予日期不能晚于今天。", "danger")
+        else:
+            honor = Honor(user_id=user.id, title=form.title.data.strip(), granted_by=form.granted_by.data.strip(),
+                          granted_on=form.granted_on.data)
+            db.session.add(honor)
+            db.session.flush()
+            record_audit("honor.add", "honor", honor.id, new={"user_id": user.id, "title": honor.title})
+            db.session.commit()
+            flash(f"已为 {user.name} 记录荣誉“{honor.title}”。", "success")
+    else:
+        flash("记录失败：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+    return redirect(url_for("registry.people"))

@@ -1,0 +1,49 @@
+"""Registry pages: the dashboard drills down inside the caller's scope, the list filters, Excel export, honors."""
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.extensions import db
+from lrc_training.registry.models import Honor
+from tests.conftest import login, post_form
+from tests.factories import make_org, make_user
+
+
+def _world():
+    city = make_org("聊城市人社局", kind="platform", region_code="371500")
+    evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
+    company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
+    qingdao = make_org("青岛企业丙", kind="enterprise", region_code="370211")
+    a = make_user("trainee", username="a", name="陈晓燕", org=company)
+    c = make_user("trainee", username="c", name="孙丽娟", org=qingdao)
+    for person, level in ((a, 3), (c, 4)):
+        issue_certificate(IssueRequest(kind="level", holder_name=person.name, holder_user_id=person.id,
+                                       issuer_organization_id=evaluator.id, source_type="manual", level=level))
+    db.session.commit()
+    make_user("org_staff", username="citystaff", org=city)
+    return a
+
+
+def test_dashboard_list_export_and_honor(client):
+    person = _world()
+    login(client, "citystaff")
+    page = client.get("/registry/").get_data(as_text=True)
+    assert "东昌府区" in page and "<svg" in page and "协调员总数" in page
+    assert client.get("/registry/?region_code=370200").status_code == 403
+    county = client.get("/registry/?region_code=371502").get_data(as_text=True)
+    assert "山东省 / 聊城市 / 东昌府区" in county
+    names = client.get("/registry/list").get_data(as_text=True)
+    assert "陈晓燕" in names and "孙丽娟" not in names
+    workbook = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data))
+    assert workbook["按等级"]["B3"].value == 1  # one level-3 coordinator
+    assert [row[0].value for row in workbook["人员名单"].iter_rows(min_row=2)] == ["陈晓燕"]
+    post_form(client, "/registry/honors", {"username": "a", "title": "技术能手", "granted_by": "聊城市人社局",
+                                           "granted_on": "2026-05-01"}, token_from="/registry/list")
+    assert db.session.execute(select(Honor.title).where(Honor.user_id == person.id)).scalar() == "技术能手"
+    outside = post_form(client, "/registry/honors", {"username": "c", "title": "技术能手", "granted_by": "x",
+                                                     "granted_on": "2026-05-01"}, token_from="/registry/list",
+                        follow_redirects=True)
+    assert "不在您的管辖范围内" in outside.get_data(as_text=True)
