@@ -72,8 +72,8 @@ def test_staff_set_up_a_session_seat_candidates_publish_results_and_issue_certif
     expect(page.get_by_label("操作技能考核")).to_be_checked()
     page.get_by_label("理论考试开始").fill(local_input(now - timedelta(hours=1)))
     page.get_by_label("理论考试结束").fill(local_input(now + timedelta(hours=3)))
-    rows = page.locator("table").get_by_role("row")
-    for index, (kind, count) in enumerate((("单选题", "5"), ("判断题", "5")), start=1):
+    rows = page.locator(".blueprint-row")
+    for index, (kind, count) in enumerate((("单选题", "5"), ("判断题", "5"))):
         row = rows.nth(index)
         row.get_by_label("职业功能").select_option(label="LC 劳动合同管理")
         row.get_by_label("题型").select_option(label=kind)
