@@ -74,11 +74,14 @@ def loadavg() -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 class Client:
-    """One keep-alive HTTP/1.1 connection, as one browser tab would hold."""
+    """One keep-alive HTTP/1.1 connection, as one browser tab would hold. Like a browser, it sends a request
+    once more on a new connection when a reused one was closed by the server before any answer came back
+    (the keep-alive race); `retries` counts those."""
 
     def __init__(self, host: str, port: int, timeout: float):
         self.host, self.port, self.timeout = host, port, timeout
         self.conn: http.client.HTTPConnection | None = None
+        self.retries = 0
 
     def request(self, method: str, path: str, body: object | None = None, token: str | None = None):
         """(status or error name, parsed JSON or None, milliseconds)."""
@@ -90,18 +93,26 @@ class Client:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
-        try:
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-            raw = response.read()
-            status: int | str = response.status
-            if response.getheader("Connection", "").lower() == "close":
+        for attempt in range(2):
+            reused, answered = self.conn is not None, False
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                answered = True
+                raw = response.read()
+                status: int | str = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    self.close()
+                break
+            except (OSError, http.client.HTTPException) as exc:
                 self.close()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            return type(exc).__name__, None, (time.perf_counter() - started) * 1000
+                stale = isinstance(exc, ConnectionResetError | BrokenPipeError | http.client.RemoteDisconnected)
+                if attempt == 0 and reused and not answered and stale:
+                    self.retries += 1
+                    continue
+                return type(exc).__name__, None, (time.perf_counter() - started) * 1000
         elapsed = (time.perf_counter() - started) * 1000
         try:
             parsed = json.loads(raw) if raw else None
@@ -124,6 +135,7 @@ def drive(config: dict) -> dict:
     saved: list[tuple[int, int, object]] = []  # (attempt id, question id, value) answered 200
     outcome: dict[str, dict] = {}  # username -> {"attempt", "submitted", "questions", "stopped"}
     tokens: dict[str, str] = {}
+    retries = [0]
     lock = threading.Lock()
 
     def note(endpoint: str, ms: float, status) -> None:
@@ -150,6 +162,8 @@ def drive(config: dict) -> dict:
                     job(client, name)
             finally:
                 client.close()
+                with lock:
+                    retries[0] += client.retries
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, min(count, len(usernames))))]
         for thread in threads:
@@ -213,7 +227,7 @@ def drive(config: dict) -> dict:
     exam_seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"records": records, "saved": saved, "outcome": outcome, "login_seconds": login_seconds,
-            "exam_seconds": exam_seconds, "driver_cpu_seconds": usage.ru_utime + usage.ru_stime}
+            "exam_seconds": exam_seconds, "retries": retries[0], "driver_cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 def drive_main(config_path: str, out_path: str) -> None:
@@ -398,32 +412,82 @@ def query_counts(app, base: dict) -> None:
                 print("      " + " ".join(statement.split())[:160])
 
 
-def cpu_seconds(gunicorn_pid: int, database: str) -> tuple[float, float]:
-    """CPU seconds used so far by the gunicorn workers and by the PostgreSQL backends of `database`."""
-    tick = os.sysconf("SC_CLK_TCK")
+def pg_sessions(app) -> int:
+    """Sessions ever opened to this database (PostgreSQL 14+), 0 where the server does not count them."""
+    from sqlalchemy import text
 
-    def used(pid: str) -> float:
+    from lrc_training.extensions import db
+
+    with app.app_context():
+        try:
+            value = db.session.execute(text(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()")).scalar()
+        except Exception:  # noqa: BLE001 - older server: no such column
+            value = 0
+        db.session.remove()
+        return int(value or 0)
+
+
+class CpuSampler:
+    """CPU seconds used by the gunicorn workers and by the PostgreSQL backends of one database, read from /proc
+    every 0.2 s. A backend that exits keeps the last value seen (the pool closes overflow connections), so the
+    PostgreSQL figure is a lower bound."""
+
+    def __init__(self, gunicorn_pid: int, database: str):
+        self.gunicorn_pid, self.database = gunicorn_pid, database.encode()
+        self.last: dict[tuple[str, int], float] = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    @staticmethod
+    def _used(pid: str) -> float | None:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
-    try:
-        workers = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children").read_text().split()
-    except OSError:
-        workers = []
-    app = used(str(gunicorn_pid)) + sum(used(pid) for pid in workers)
-    pg = 0.0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if cmdline.startswith(b"postgres: ") and f" {database} ".encode() in cmdline:
-                pg += used(entry.name)
-    return app, pg
+    def sample(self) -> None:
+        pid = str(self.gunicorn_pid)
+        try:
+            workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            workers = []
+        seen = [("app", p) for p in [pid, *workers]]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if cmdline.startswith(b"postgres: ") and b" " + self.database + b" " in cmdline:
+                    seen.append(("pg", entry.name))
+        with self.lock:
+            for kind, p in seen:
+                value = self._used(p)
+                if value is not None:
+                    self.last[(kind, int(p))] = value
+
+    def _loop(self) -> None:
+        while not self.stopping.wait(0.2):
+            self.sample()
+
+    def totals(self) -> tuple[float, float]:
+        """(app CPU seconds, PostgreSQL CPU seconds) so far."""
+        self.sample()
+        with self.lock:
+            app = sum(v for (kind, _), v in self.last.items() if kind == "app")
+            pg = sum(v for (kind, _), v in self.last.items() if kind == "pg")
+            return app, pg
+
+    def __enter__(self) -> CpuSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stopping.set()
+        self.thread.join(5)
 
 
 def free_port() -> int:
@@ -522,22 +586,26 @@ def run_step(app, base: dict, url: str, gunicorn_pid: int, port: int, n: int, se
     config_path.write_text(json.dumps(config))
     load_before = loadavg()
     database = url.rsplit("/", 1)[-1].split("?")[0]
+    sessions_before = pg_sessions(app)
     driver = subprocess.Popen([sys.executable, __file__, "--drive", str(config_path), str(out_path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        cpu0 = cpu_seconds(gunicorn_pid, database)
-        driver.stdout.readline()  # the login phase is over (or the driver stopped: then readline gives "")
-        cpu1 = cpu_seconds(gunicorn_pid, database)
-        driver.stdin.write("go\n")
-        driver.stdin.flush()
-        driver.wait(timeout=2 * STEP_TIME_LIMIT + 60)
-        cpu2 = cpu_seconds(gunicorn_pid, database)
+        with CpuSampler(gunicorn_pid, database) as sampler:
+            cpu0 = sampler.totals()
+            driver.stdout.readline()  # the login phase is over (or the driver stopped: then readline gives "")
+            cpu1 = sampler.totals()
+            driver.stdin.write("go\n")
+            driver.stdin.flush()
+            driver.wait(timeout=2 * STEP_TIME_LIMIT + 60)
+            cpu2 = sampler.totals()
     finally:
         if driver.poll() is None:
             driver.kill()
             driver.wait(10)
     if driver.returncode:
         raise RuntimeError(f"load generator exited with {driver.returncode}")
+    time.sleep(1.1)  # PostgreSQL publishes a backend's statistics within a second
+    sessions = pg_sessions(app) - sessions_before
     result = json.loads(out_path.read_text())
     stats, checked = summarize(result), verify(app, session_id, result)
     lost = checked["missing"] + checked["not_submitted"]
@@ -556,10 +624,11 @@ def run_step(app, base: dict, url: str, gunicorn_pid: int, port: int, n: int, se
     print(f" server CPU per request: token {login_app:.1f} ms app + {login_pg:.1f} ms PostgreSQL; exam "
           f"{exam_app:.1f} ms app + {exam_pg:.1f} ms PostgreSQL -> at most ~{capacity:.0f} exam req/s "
           f"with all {os.cpu_count()} CPUs and nothing else running")
+    print(f" PostgreSQL connections opened by the app during the step (pg_stat_database.sessions): {sessions}")
     for endpoint in ("start", "save", "submit"):
         print(line(endpoint, stats["by_endpoint"][endpoint]))
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(stats["errors"].items())) or "none"
-    print(f" errors: {errors}")
+    print(f" errors: {errors}; requests sent again after a closed keep-alive connection: {result['retries']}")
     print(f" answers saved (200): {checked['saved_200']}, in the database: {checked['stored']}; "
           f"lost answers: {checked['missing']}; attempts not submitted: {checked['not_submitted']} "
           f"(submit said 200 but still open: {checked['claimed_but_open']}); LOST TOTAL: {lost}")
