@@ -4,7 +4,6 @@ streamed to a file under the instance folder, with progress the page can show.""
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 import zipfile
@@ -16,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from ..core.audit import record_audit
 from ..core.errors import NotFound, ValidationFailed
-from ..core.pdf import render_pdf_pages
+from ..core.pdf import render_pdf, render_pdf_pages
 from ..core.scheduler import register_job
 from ..db import utcnow
 from ..extensions import db
@@ -99,13 +98,15 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
             for start in range(0, len(ids), chunk):
                 certs = list(db.session.execute(select(Certificate).where(
                     Certificate.id.in_(ids[start:start + chunk])).order_by(Certificate.id)).scalars())
-                pages = render_pdf_pages(TEMPLATE, {"certificates": [certificate_context(c) for c in certs]})
+                contexts = {"certificates": [certificate_context(c) for c in certs]}
                 if archive is not None:
+                    pages = render_pdf_pages(TEMPLATE, contexts)
                     for cert, page in zip(certs, pages, strict=True):
                         archive.writestr(f"{cert.number}-{cert.holder_name}.pdf", page)
                 else:
+                    # One document per chunk: fonts and the seal are embedded once per chunk, not per page.
                     path = work / f"chunk-{start:07d}.pdf"
-                    _merge_pages(pages, path)
+                    path.write_bytes(render_pdf(TEMPLATE, contexts))
                     chunk_files.append(path)
                 batch.done = min(len(ids), start + len(certs))
                 db.session.commit()
@@ -128,14 +129,6 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return batch
-
-
-def _merge_pages(pages: list[bytes], path: Path) -> None:
-    writer = PdfWriter()
-    for page in pages:
-        writer.append(io.BytesIO(page))
-    with path.open("wb") as handle:
-        writer.write(handle)
 
 
 def _merge_files(files: list[Path], target: Path) -> None:
