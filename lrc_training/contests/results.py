@@ -4,6 +4,7 @@ tie-break order, awards, and publication. Every number can be traced to the shee
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -36,8 +37,9 @@ def standings(competition: Competition) -> list[Standing]:
     per_cell: dict[tuple[int, int], dict[int, Fraction]] = defaultdict(dict)
     for sheet in db.session.execute(select(JudgingSheet).where(
             JudgingSheet.item_id.in_(list(items)), JudgingSheet.submitted_at.is_not(None))).scalars():
-        per_cell[(sheet.registration_id, sheet.item_id)][sheet.judge_id] = sum(
-            (to_fraction(v) for v in sheet.scores.values()), Fraction(0))
+        # Decimal sums of decimal strings are exact; one conversion to a fraction per sheet.
+        per_cell[(sheet.registration_id, sheet.item_id)][sheet.judge_id] = to_fraction(
+            sum((Decimal(v) for v in sheet.scores.values()), Decimal(0)))
     result = []
     for registration_id in registrations:
         totals = {"total": Fraction(0), "practical": Fraction(0), "theory": Fraction(0)}
