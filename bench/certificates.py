@@ -298,6 +298,9 @@ def main() -> None:
     print("batch process memory, MiB: resident (high-water mark so far) after 200 certificates and at the end")
     for fmt, r in results.items():
         samples = r["samples"]
+        if not samples:  # a run too small for the sampler (BENCH_CERTIFICATES below one sampling step)
+            print(f"  {fmt}: baseline {r['baseline']:.0f}; peak {r['peak']:.0f}")
+            continue
         at_200 = next((sample for sample in samples if sample[0] >= 200), samples[-1])
         curve = " ".join(f"{rss:.0f}" for _, rss, _ in samples[:: max(1, len(samples) // 10)])
         print(f"  {fmt}: baseline {r['baseline']:.0f}; after {at_200[0]}: {at_200[1]:.0f} ({at_200[2]:.0f}); "
