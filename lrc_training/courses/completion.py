@@ -28,6 +28,7 @@ def completion_context(enrollment: Enrollment) -> dict:
         "start_date": course.starts_on,
         "end_date": course.ends_on,
         "hours": course.hours.normalize(),
+        "hours_attended": enrollment.hours_attended.normalize() if enrollment.hours_attended is not None else None,
         "organization_name": course.organization.name,
         "issue_date": to_local(enrollment.completed_at).date(),
     }

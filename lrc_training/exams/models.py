@@ -115,6 +115,15 @@ class ExamSession(TimestampMixin, VersionMixin, Base):
 
     @property
     def state_label(self) -> str:
+        """The state as people see it: an open session is 报名中 before its window, 考试中 during it, and
+        考试结束，待发布 after it until results are published."""
+        if self.state == "open":
+            now = utcnow()
+            if now < self.opens_at:
+                return "报名中"
+            if now < self.closes_at:
+                return "考试中"
+            return "考试结束，待发布"
         return SESSION_STATES[self.state]
 
     @property
