@@ -78,7 +78,8 @@ def test_admin_resets_password(admin_client, app):
     target = make_user("trainee", username="forgetful")
     post_form(admin_client, f"/admin/users/{target.id}/password", {"reset-password": "Fresh12345"},
               token_from=f"/admin/users/{target.id}/edit")
-    login(app.test_client(), "forgetful", "Fresh12345")
+    response = login(app.test_client(), "forgetful", "Fresh12345")
+    assert response.headers["Location"] == "/dashboard"
 
 
 def test_org_staff_sees_and_manages_only_their_organization(client):
