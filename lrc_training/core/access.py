@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .errors import DomainError, Forbidden
@@ -49,7 +50,7 @@ def hash_token(token: str) -> str:
 
 def _user_from_bearer_token():
     """Resolve `Authorization: Bearer <token>`; None when absent; raise ApiAuthError when invalid."""
-    from ..auth.models import ApiToken
+    from ..auth.models import ApiToken, User
 
     header = request.headers.get("Authorization", "")
     if not header:
@@ -57,9 +58,11 @@ def _user_from_bearer_token():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiAuthError("认证信息格式不正确，请使用 Bearer 令牌", code="invalid_token")
+    # Token, user and roles in one query: every API request pays this check.
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))
-    ).scalar_one_or_none()
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().scalar_one_or_none()
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
         raise ApiAuthError("令牌无效、已过期或已被撤销，请重新登录", code="invalid_token")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 
+from ..extensions import db
 from .errors import DomainError
 
 
@@ -26,3 +27,25 @@ def to_int(value, default: int = 0) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def form_error_text(form: FlaskForm) -> str:
+    return "；".join(error for errors in form.errors.values() for error in errors)
+
+
+def run_action(form: FlaskForm, action, success, failure: str = "") -> bool:
+    """The shape of every small POST: validate the form, run the service, commit and flash `success`
+    (a string, or a function of the service's result), or roll back and flash why. Returns whether it worked."""
+    if not form.validate_on_submit():
+        if form.errors:
+            flash(failure + form_error_text(form), "danger")
+        return False
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(failure + exc.message, "danger")
+        return False
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return True

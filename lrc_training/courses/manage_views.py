@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, to_int
+from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.timeutil import to_local
@@ -131,15 +131,8 @@ def edit(course_id: int):
 @roles_required(*MANAGERS)
 def set_status(course_id: int, action: str):
     course = _course(course_id)
-    if ActionForm().validate_on_submit():
-        try:
-            change_status(current_user, course, action)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"课程状态已更新为“{course.status_label}”。", "success")
+    run_action(ActionForm(), lambda: change_status(current_user, course, action),
+               lambda c: f"课程状态已更新为“{c.status_label}”。")
     return redirect(url_for("courses.manage_course", course_id=course.id))
 
 
@@ -192,19 +185,9 @@ def decide(enrollment_id: int, decision: str):
 def add_session_view(course_id: int):
     course = _course(course_id)
     form = SessionForm(prefix="session")
-    if form.validate_on_submit():
-        try:
-            add_session(current_user, course, SessionInput(
-                held_on=form.held_on.data, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
-                topic=form.topic.data, hours=form.hours.data, room=form.room.data))
-        except DomainError as exc:
-            db.session.rollback()
-            flash("添加课次失败：" + exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已添加课次。", "success")
-    else:
-        flash("添加课次失败：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+    run_action(form, lambda: add_session(current_user, course, SessionInput(
+        held_on=form.held_on.data, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+        topic=form.topic.data, hours=form.hours.data, room=form.room.data)), "已添加课次。", "添加课次失败：")
     return redirect(url_for("courses.manage_course", course_id=course.id) + "#sessions")
 
 
@@ -227,18 +210,9 @@ def delete_session_view(session_id: int):
 def upload_material_view(course_id: int):
     course = _course(course_id)
     form = MaterialForm(prefix="material")
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            upload_material(current_user, course, form.title.data, upload.filename, upload.stream)
-        except DomainError as exc:
-            db.session.rollback()
-            flash("上传失败：" + exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("资料已上传，已录取的学员可以下载。", "success")
-    else:
-        flash("上传失败：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+    run_action(form, lambda: upload_material(current_user, course, form.title.data, form.file.data.filename,
+                                             form.file.data.stream),
+               "资料已上传，已录取的学员可以下载。", "上传失败：")
     return redirect(url_for("courses.manage_course", course_id=course.id) + "#materials")
 
 
@@ -261,15 +235,8 @@ def delete_material_view(material_id: int):
 def add_instructor_view(course_id: int):
     course = _course(course_id)
     form = InstructorForm(prefix="instructor")
-    if form.validate_on_submit():
-        try:
-            user = add_instructor(current_user, course, form.username.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已添加授课教师 {user.name}。", "success")
+    run_action(form, lambda: add_instructor(current_user, course, form.username.data),
+               lambda user: f"已添加授课教师 {user.name}。")
     return redirect(url_for("courses.manage_course", course_id=course.id))
 
 

@@ -15,7 +15,7 @@ from ..auth.models import User, UserRole
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, to_int
+from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.timeutil import local_zone, to_local
@@ -180,15 +180,8 @@ def application_decide(application_id: int, decision: str):
 def session_seats(session_id: int):
     session = _session(session_id)
     form = SeatsForm()
-    if form.validate_on_submit():
-        try:
-            count = assign_seats(current_user, session, form.room_size.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已为 {count} 名考生编排考场和座位。", "success")
+    run_action(form, lambda: assign_seats(current_user, session, form.room_size.data),
+               lambda count: f"已为 {count} 名考生编排考场和座位。")
     return redirect(url_for("exams.session_detail", session_id=session.id))
 
 
@@ -196,15 +189,9 @@ def session_seats(session_id: int):
 @roles_required(ORG_STAFF)
 def session_chief(session_id: int):
     session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        try:
-            set_chief_examiner(current_user, session, db.session.get(User, to_int(request.form.get("user_id"))))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已设置主考评员（负责评分仲裁）。", "success")
+    run_action(ActionForm(), lambda: set_chief_examiner(
+        current_user, session, db.session.get(User, to_int(request.form.get("user_id")))),
+        "已设置主考评员（负责评分仲裁）。")
     return redirect(url_for("exams.session_detail", session_id=session.id))
 
 
@@ -255,13 +242,6 @@ def session_publish(session_id: int):
 @roles_required(ORG_STAFF)
 def session_certificates(session_id: int):
     session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        try:
-            issued = issue_session_certificates(current_user, session.id)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已为通过的考生签发 {len(issued)} 张职业技能等级证书（已签发的不会重复签发）。", "success")
+    run_action(ActionForm(), lambda: issue_session_certificates(current_user, session.id),
+               lambda issued: f"已为通过的考生签发 {len(issued)} 张职业技能等级证书（已签发的不会重复签发）。")
     return redirect(url_for("exams.session_results", session_id=session.id))
