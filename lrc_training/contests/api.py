@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import g, jsonify, request
 
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ..certificates.issuing import register_source
-from ..core.access import roles_required
+from ..core.access import login_required, roles_required
 from ..core.api import created, json_body, parse_json
 from ..core.errors import NotFound
 from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
-from .models import Registration
+from .appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
+from .bulk import register_rows
+from .checkin import check_in, close_check_in, require_mapping
+from .models import Competition, JudgingSheet, Registration
+from .oversight import progress
+from .panels import auto_assign, judge_loads
 from .results import issue_award_certificates, publish, result_rows
-from .schemas import CompetitionIn, JudgeIn, ReasonIn, RegistrationIn, SheetIn
-from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from .schemas import (
+    AppealDecisionIn,
+    AppealIn,
+    AutoPanelIn,
+    BulkRegistrationIn,
+    CheckInIn,
+    CompetitionIn,
+    JudgeIn,
+    QualifiersIn,
+    ReasonIn,
+    RegistrationIn,
+    ReopenIn,
+    SheetIn,
+)
+from .scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
 from .setup import (
     CompetitionInput,
     assign_judge,
@@ -25,14 +45,20 @@ from .setup import (
     get_competition_for_committee,
     register,
 )
+from .stages import take_qualifiers
 
 
 def competition_json(c) -> dict:
     return {"id": c.id, "title": c.title, "tier": c.tier, "level": c.level, "state": c.state,
             "registration_closes_at": iso_local(c.registration_closes_at), "award_mode": c.award_mode,
             "award_ratios": c.award_ratios, "aggregation": c.aggregation, "eligibility": c.eligibility,
-            "organization_id": c.organization_id, "version": c.version,
+            "organization_id": c.organization_id, "version": c.version, "stage": c.stage,
+            "advance_count": c.advance_count, "tie_break": c.tie_break, "notice_days": c.notice_days,
+            "appeal_hours": c.appeal_hours, "promotion_awards": c.promotion_awards, "honor_top_n": c.honor_top_n,
+            "honor_title": c.honor_title, "published_at": iso_local(c.published_at) if c.published_at else None,
+            "notice_ends_at": iso_local(c.notice_ends_at) if c.published_at else None,
             "items": [{"index": i.position, "name": i.name, "kind": i.kind, "weight": float(i.weight),
+                       "exam_session_id": i.exam_session_id,
                        "criteria": [{"id": k.id, "name": k.name, "max_points": float(k.max_points)}
                                     for k in i.criteria]} for i in c.items]}
 
@@ -46,7 +72,9 @@ def competitions_create(body: CompetitionIn):
         title=body.title, tier=body.tier, level=body.level, registration_closes_at=body.registration_closes_at,
         items=[item.model_dump() for item in body.items], award_ratios=body.award_ratios,
         award_mode=body.award_mode, aggregation=body.aggregation, eligibility=body.eligibility or {},
-        notice_days=body.notice_days))
+        notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
+        appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards, honor_top_n=body.honor_top_n,
+        honor_title=body.honor_title))
     db.session.commit()
     return created(competition_json(competition))
 
@@ -92,9 +120,136 @@ def registrations_reject(registration_id: int):
 def judges_create(competition_id: int, body: JudgeIn):
     """Add a judge to an item's panel; 422 on a conflict of interest."""
     competition = get_competition_for_committee(g.api_user, competition_id)
-    assignment = assign_judge(g.api_user, competition, body.user_id, body.item_index)
+    assignment = assign_judge(g.api_user, competition, body.user_id, body.item_index, body.is_chief)
     db.session.commit()
-    return created({"id": assignment.id, "user_id": assignment.user_id, "item_index": body.item_index})
+    return created({"id": assignment.id, "user_id": assignment.user_id, "item_index": body.item_index,
+                    "is_chief": assignment.is_chief})
+
+
+@bp.get("/competitions/<int:competition_id>/judges")
+@roles_required(ORG_STAFF, ADMIN)
+def judges_list(competition_id: int):
+    """Every active judge with their load here and elsewhere and whether they must recuse (conflict)."""
+    competition = get_competition_for_committee(g.api_user, competition_id)
+    return jsonify([asdict(load) for load in judge_loads(competition)])
+
+
+@bp.post("/competitions/<int:competition_id>/judges/auto")
+@roles_required(ORG_STAFF)
+@json_body(AutoPanelIn)
+def judges_auto(competition_id: int, body: AutoPanelIn):
+    """Fill every judged item's panel to `per_item`, least-loaded judges first, never with a conflict."""
+    competition = get_competition_for_committee(g.api_user, competition_id)
+    added = auto_assign(g.api_user, competition, body.per_item)
+    db.session.commit()
+    return jsonify({"added": added, "judges": [asdict(load) for load in judge_loads(competition) if load.items]})
+
+
+@bp.post("/competitions/<int:competition_id>/check-ins")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(CheckInIn)
+def check_ins_create(competition_id: int, body: CheckInIn):
+    """Check one contestant in: a random contestant code and station number (code keepers only)."""
+    competition = get_competition_for_committee(g.api_user, competition_id)
+    registration = db.session.get(Registration, body.registration_id)
+    if registration is None:
+        raise NotFound("报名记录不存在", {"registration_id": "不存在"})
+    check_in(g.api_user, competition, registration)
+    db.session.commit()
+    return created({"registration_id": registration.id, "user_id": registration.user_id,
+                    "contestant_code": registration.contestant_code, "station_number": registration.station_number})
+
+
+@bp.post("/competitions/<int:competition_id>/check-ins/close")
+@roles_required(ORG_STAFF, ADMIN)
+def check_ins_close(competition_id: int):
+    """End check-in; scoring starts for those present."""
+    competition = get_competition_for_committee(g.api_user, competition_id)
+    present = close_check_in(g.api_user, competition)
+    db.session.commit()
+    return jsonify({"state": competition.state, "present": present})
+
+
+@bp.post("/competitions/<int:competition_id>/qualifiers")
+@roles_required(ORG_STAFF)
+@json_body(QualifiersIn)
+def qualifiers_take(competition_id: int, body: QualifiersIn):
+    """Register the top N of a preliminary (or of a provincial competition, for a national one) in one step."""
+    competition = get_competition_for_committee(g.api_user, competition_id)
+    taken = take_qualifiers(g.api_user, competition, body.source_id, body.top_n)
+    db.session.commit()
+    return created({"taken": len(taken), "registrations": [{"id": r.id, "user_id": r.user_id} for r in taken]})
+
+
+@bp.post("/competitions/<int:competition_id>/registrations/bulk")
+@roles_required(ORG_STAFF)
+@json_body(BulkRegistrationIn)
+def registrations_bulk(competition_id: int, body: BulkRegistrationIn):
+    """Register many people by username or ID number; a row report (refused rows change nothing)."""
+    report = register_rows(g.api_user, competition_id, [(n, i, "") for n, i in enumerate(body.identifiers, 1)])
+    db.session.commit()
+    return jsonify({"registered": [{"row": n, "name": name, "status": status} for n, name, status in report.registered],
+                    "errors": [{"row": n, "message": message} for n, message in report.errors]})
+
+
+@bp.get("/competitions/<int:competition_id>/progress")
+@roles_required(ORG_STAFF, ADMIN, JUDGE)
+def progress_view(competition_id: int):
+    """Scoring progress per item and judge, and outlying judges (committee or the item's chief judge)."""
+    _, items = progress(g.api_user, competition_id)
+    return jsonify([{"item_index": p.item.position, "item_name": p.item.name, "sheets": p.total,
+                     "submitted": p.submitted, "judges": p.judges,
+                     "outliers": [{**o, "total": float(o["total"]), "mean": float(o["mean"])} for o in p.outliers]}
+                    for p in items])
+
+
+@bp.post("/judging/sheets/<int:sheet_id>/reopen")
+@roles_required(JUDGE, ORG_STAFF, ADMIN)
+@json_body(ReopenIn)
+def sheets_reopen(sheet_id: int, body: ReopenIn):
+    """The chief judge (or committee) reopens a submitted sheet with a recorded reason."""
+    sheet = db.session.get(JudgingSheet, sheet_id)
+    if sheet is None:
+        raise NotFound("评分表不存在")
+    reopen_sheet(g.api_user, sheet, body.reason)
+    db.session.commit()
+    return jsonify({"id": sheet.id, "version": sheet.version, "submitted": False})
+
+
+@bp.post("/competitions/<int:competition_id>/appeals")
+@roles_required(TRAINEE)
+@json_body(AppealIn)
+def appeals_create(competition_id: int, body: AppealIn):
+    """A contestant's written appeal within the appeal window after publication."""
+    appeal = file_appeal(g.api_user, competition_id, body.text)
+    db.session.commit()
+    return created(appeal_json(appeal))
+
+
+@bp.get("/competitions/<int:competition_id>/appeals")
+@login_required
+def appeals_list(competition_id: int):
+    """Appeals of a competition (committee and the supervision group)."""
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or not can_view_appeals(g.api_user, competition):
+        raise NotFound("竞赛不存在")
+    return jsonify([appeal_json(a) for a in appeals_of(competition)])
+
+
+@bp.post("/competition-appeals/<int:appeal_id>/decide")
+@login_required
+@json_body(AppealDecisionIn)
+def appeals_decide(appeal_id: int, body: AppealDecisionIn):
+    """The supervision group's decision (upheld or not) with its reason; version-checked."""
+    appeal = decide_appeal(g.api_user, appeal_id, body.upheld, body.decision, body.version)
+    db.session.commit()
+    return jsonify(appeal_json(appeal))
+
+
+def appeal_json(a) -> dict:
+    return {"id": a.id, "competition_id": a.competition_id, "contestant_code": a.registration.contestant_code,
+            "text": a.text, "status": a.status, "decision": a.decision, "version": a.version,
+            "filed_at": iso_local(a.created_at), "decided_at": iso_local(a.decided_at) if a.decided_at else None}
 
 
 @bp.post("/competitions/<int:competition_id>/draw")
@@ -102,6 +257,7 @@ def judges_create(competition_id: int, body: JudgeIn):
 def competitions_draw(competition_id: int):
     """Assign random anonymous codes to the approved contestants (committee only); 409 once scoring started."""
     competition = get_competition_for_committee(g.api_user, competition_id)
+    require_mapping(g.api_user, competition)
     drawn = draw(g.api_user, competition)
     db.session.commit()
     return jsonify({"codes": [{"registration_id": r.id, "user_id": r.user_id, "contestant_code": r.contestant_code,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,7 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.forms import REQUIRED
-from .models import TIERS
+from ..core.forms import to_int
+from .models import AWARD_LABELS, DUTIES, STAGES, TIERS
 
 
 class ItemRowForm(Form):
@@ -26,6 +31,7 @@ class ItemRowForm(Form):
     kind = SelectField("类型", choices=[("", "—"), ("theory", "理论"), ("practical", "实操")], validate_choice=False)
     weight = DecimalField("权重", places=2, validators=[Optional(), NumberRange(0.01, 100)])
     criteria = TextAreaField("评分标准（每行：名称:满分）", validators=[Optional(), Length(max=2000)])
+    exam_session_id = SelectField("或由在线考试计分（理论项目）", coerce=to_int, validate_choice=False)
 
 
 class CompetitionForm(FlaskForm):
@@ -44,6 +50,20 @@ class CompetitionForm(FlaskForm):
     min_level = SelectField("报名条件：最低证书等级", choices=[("", "不限"), ("4", "四级"), ("3", "三级"), ("2", "二级")],
                             validate_choice=False)
     quota = IntegerField("每单位名额", validators=[Optional(), NumberRange(1, 1000)])
+    quota_city = IntegerField("每市名额", validators=[Optional(), NumberRange(1, 10000)])
+    stage = SelectField("赛段", choices=list(STAGES.items()), default="single")
+    advance_count = IntegerField("初赛晋级决赛人数", validators=[Optional(), NumberRange(1, 10000)])
+    tie_break = SelectField("总分相同时依次比较", choices=[
+        ("practical,theory", "实操成绩，再比理论成绩（默认）"), ("theory,practical", "理论成绩，再比实操成绩"),
+        ("practical", "仅比较实操成绩"), ("theory", "仅比较理论成绩"), ("", "不比较，并列名次")],
+        default="practical,theory")
+    notice_days = IntegerField("公示期（天）", default=5, validators=[Optional(), NumberRange(0, 30)])
+    appeal_hours = IntegerField("申诉时限（公布后小时数）", default=2,
+                                validators=[Optional(), NumberRange(1, 240)])
+    promotion_awards = SelectMultipleField("获奖晋升一个等级", choices=list(AWARD_LABELS.items()),
+                                           default=["first", "second", "third"])
+    honor_top_n = IntegerField("前 N 名授予荣誉称号", default=0, validators=[Optional(), NumberRange(0, 1000)])
+    honor_title = StringField("荣誉称号", default="技术能手", validators=[Optional(), Length(max=100)])
     items = FieldList(FormField(ItemRowForm), min_entries=4, max_entries=10)
     submit = SubmitField("创建竞赛")
 
@@ -56,7 +76,50 @@ class RegisterForm(FlaskForm):
 class JudgeForm(FlaskForm):
     username = StringField("裁判员用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
     item_index = SelectField("项目", coerce=int, validate_choice=False)
+    is_chief = BooleanField("担任裁判长")
     submit = SubmitField("加入裁判组")
+
+
+class AutoPanelForm(FlaskForm):
+    per_item = IntegerField("每个项目的裁判人数", default=5,
+                            validators=[InputRequired("请填写人数"), NumberRange(1, 15, "应为 1 到 15")])
+    submit = SubmitField("自动组建裁判组")
+
+
+class OfficialForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
+    duty = SelectField("职责", choices=list(DUTIES.items()))
+    submit = SubmitField("指定")
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=500)])
+    submit = SubmitField("重新开放")
+
+
+class AppealForm(FlaskForm):
+    text = TextAreaField("申诉内容（写明事实和理由）",
+                         validators=[DataRequired(REQUIRED), Length(10, 2000, "应为 10 到 2000 字")])
+    submit = SubmitField("提交申诉")
+
+
+class AppealDecisionForm(FlaskForm):
+    upheld = SelectField("处理结果", choices=[("0", "申诉不成立"), ("1", "申诉成立（可更正评分）")])
+    decision = TextAreaField("处理意见", validators=[DataRequired("请填写处理意见"), Length(2, 2000)])
+    version = HiddenField()
+    submit = SubmitField("作出决定")
+
+
+class QualifiersForm(FlaskForm):
+    source_id = SelectField("晋级来源", coerce=to_int, validate_choice=False)
+    top_n = IntegerField("取前 N 名", validators=[Optional(), NumberRange(1, 10000)])
+    submit = SubmitField("录入晋级选手")
+
+
+class BulkRegistrationForm(FlaskForm):
+    people = TextAreaField("每行一人：用户名或身份证号（可加逗号和工作年限）", validators=[Optional(), Length(max=100_000)])
+    file = FileField("或上传 Excel", validators=[FileAllowed(["xlsx"], "请上传 .xlsx 文件")])
+    submit = SubmitField("批量报名")
 
 
 class ActionForm(FlaskForm):

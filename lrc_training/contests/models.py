@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization, User
-from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin
+from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 TIERS = {"city": "市级", "provincial": "省级", "national": "国家级"}
-STATES = {"registration": "报名中", "drawn": "已抽签", "published": "结果公示中", "final": "结果已确定"}
+STATES = {"registration": "报名中", "drawn": "评分中", "published": "结果公示中", "final": "结果已确定"}
+STAGES = {"single": "单轮", "preliminary": "初赛", "final": "决赛"}
+TIE_BREAKS = {"practical": "实操成绩", "theory": "理论成绩"}
+APPEAL_STATES = {"pending": "待处理", "upheld": "申诉成立", "dismissed": "申诉不成立"}
+DUTIES = {"code_keeper": "编码保管员", "supervisor": "监督仲裁组"}
 AWARD_LABELS = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金奖", "silver": "银奖",
                 "bronze": "铜奖", "excellence": "优胜奖"}
 
@@ -39,6 +43,14 @@ class Competition(TimestampMixin, VersionMixin, Base):
     number_prefix: Mapped[str | None] = mapped_column(String(24))  # award certificate numbers
     state: Mapped[str] = mapped_column(String(12), default="registration")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stage: Mapped[str] = mapped_column(String(12), default="single")  # single / preliminary / final
+    advance_count: Mapped[int | None] = mapped_column(Integer)  # a preliminary: how many advance to the final
+    tie_break: Mapped[list] = mapped_column(JSON, default=lambda: ["practical", "theory"])
+    appeal_hours: Mapped[int] = mapped_column(Integer, default=2)
+    promotion_awards: Mapped[list] = mapped_column(JSON, default=list)  # awards that earn a one-level promotion
+    honor_top_n: Mapped[int] = mapped_column(Integer, default=0)  # top N named 技术能手
+    honor_title: Mapped[str] = mapped_column(String(100), default="技术能手")
 
     organization: Mapped[Organization] = relationship()
     items: Mapped[list[CompetitionItem]] = relationship(order_by="CompetitionItem.position",
@@ -47,6 +59,18 @@ class Competition(TimestampMixin, VersionMixin, Base):
     @property
     def state_label(self) -> str:
         return STATES[self.state]
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES[self.stage]
+
+    @property
+    def notice_ends_at(self) -> datetime | None:
+        return self.published_at + timedelta(days=self.notice_days) if self.published_at else None
+
+    @property
+    def appeals_close_at(self) -> datetime | None:
+        return self.published_at + timedelta(hours=self.appeal_hours) if self.published_at else None
 
 
 class CompetitionItem(Base):
@@ -62,11 +86,15 @@ class CompetitionItem(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # A theory item may be scored by an online exam (its published theory result, 0–100) instead of judges.
+    exam_session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_sessions.id"))
 
     criteria: Mapped[list[Criterion]] = relationship(order_by="Criterion.position", cascade="all, delete-orphan")
 
     @property
     def max_points(self) -> Decimal:
+        if self.exam_session_id is not None:
+            return Decimal("100")
         return sum((c.max_points for c in self.criteria), Decimal("0"))
 
 
@@ -97,6 +125,8 @@ class Registration(TimestampMixin, Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     contestant_code: Mapped[str | None] = mapped_column(String(12))  # 一次加密
     station_number: Mapped[str | None] = mapped_column(String(12))  # 二次加密 for practical items
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    qualified_from_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"))  # earlier stage
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -128,3 +158,84 @@ class JudgingSheet(Base):
 
     item: Mapped[CompetitionItem] = relationship()
     registration: Mapped[Registration] = relationship()
+
+
+class CompetitionOfficial(Base):
+    """A designated person: the code keepers (who alone see the code ↔ name mapping, besides admins, once any
+    are designated) and the supervision/arbitration group (who decide appeals)."""
+
+    __tablename__ = "competition_officials"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "user_id", "duty", name="uq_competition_officials_duty"),
+        CheckConstraint("duty IN ('code_keeper', 'supervisor')", name="duty_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    duty: Mapped[str] = mapped_column(String(12))
+
+    user: Mapped[User] = relationship()
+
+
+class Qualification(Base):
+    """Contestants taken from an earlier stage or from other competitions (a national final taking the top N of
+    each provincial competition), recorded once per source."""
+
+    __tablename__ = "competition_qualifications"
+    __table_args__ = (UniqueConstraint("competition_id", "source_id", name="uq_competition_qualifications_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("competitions.id"))
+    top_n: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    source: Mapped[Competition] = relationship(foreign_keys=[source_id])
+
+
+class Appeal(TimestampMixin, VersionMixin, Base):
+    """A contestant's written appeal within the appeal window after publication, decided by the supervision group."""
+
+    __tablename__ = "competition_appeals"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'upheld', 'dismissed')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("competition_registrations.id", ondelete="CASCADE"))
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decision: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    registration: Mapped[Registration] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return APPEAL_STATES[self.status]
+
+
+class Reward(Base):
+    """A reward recorded when results become final: a one-level promotion (eligible for a level certificate) or
+    an honor title such as 技术能手 (also written to the registry's honors)."""
+
+    __tablename__ = "competition_rewards"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "kind", name="uq_competition_rewards_kind"),
+        CheckConstraint("kind IN ('promotion', 'honor')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("competition_registrations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    level: Mapped[int | None] = mapped_column(Integer)  # promotion: the level the winner is promoted to
+    title: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()

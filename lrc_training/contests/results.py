@@ -14,17 +14,44 @@ from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify
 from ..db import utcnow
+from ..exams.models import Application, ExamSession, PartResult
 from ..extensions import db
 from .models import AWARD_LABELS, Competition, JudgingSheet, Registration
 from .ranking import Standing, aggregate, assign_awards, rank, to_decimal, to_fraction
 
 
 def all_sheets_submitted(competition: Competition) -> bool:
-    item_ids = [i.id for i in competition.items]
-    open_sheets = db.session.execute(select(func.count()).where(
-        JudgingSheet.item_id.in_(item_ids), JudgingSheet.submitted_at.is_(None))).scalar_one()
-    total = db.session.execute(select(func.count()).where(JudgingSheet.item_id.in_(item_ids))).scalar_one()
+    """Scoring is complete: every judged item has sheets and all are submitted, and every exam-scored item's
+    exam session has published its results."""
+    judged = [i.id for i in competition.items if i.exam_session_id is None]
+    exams = [i.exam_session_id for i in competition.items if i.exam_session_id is not None]
+    if exams:
+        published = db.session.execute(select(func.count()).where(
+            ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one()
+        if published < len(set(exams)):
+            return False
+    if not judged:
+        return bool(exams)
+    open_sheets, total = db.session.execute(select(
+        func.count(JudgingSheet.id) - func.count(JudgingSheet.submitted_at), func.count(JudgingSheet.id)).where(
+        JudgingSheet.item_id.in_(judged))).one()
     return total > 0 and open_sheets == 0
+
+
+def _exam_scores(competition: Competition, user_ids: dict[int, int]) -> dict[tuple[int, int], Fraction]:
+    """(registration id, item id) → the published theory score (0–100) of an exam-scored item."""
+    items = {i.exam_session_id: i.id for i in competition.items if i.exam_session_id is not None}
+    if not items or not user_ids:
+        return {}
+    registration_of = {user_id: reg_id for reg_id, user_id in user_ids.items()}
+    scores = {}
+    for session_id, user_id, score in db.session.execute(
+            select(Application.session_id, PartResult.user_id, PartResult.score)
+            .join(Application, Application.id == PartResult.application_id)
+            .where(Application.session_id.in_(list(items)), PartResult.part == "theory",
+                   PartResult.user_id.in_(list(registration_of)), PartResult.score.is_not(None))).all():
+        scores[(registration_of[user_id], items[session_id])] = to_fraction(score)
+    return scores
 
 
 def standings(competition: Competition) -> list[Standing]:
@@ -34,6 +61,7 @@ def standings(competition: Competition) -> list[Standing]:
                                              Registration.status == "approved",
                                              Registration.contestant_code.is_not(None))).scalars()}
     items = {i.id: i for i in competition.items}
+    exam_scores = _exam_scores(competition, {r.id: r.user_id for r in registrations.values()})
     per_cell: dict[tuple[int, int], dict[int, Fraction]] = defaultdict(dict)
     for sheet in db.session.execute(select(JudgingSheet).where(
             JudgingSheet.item_id.in_(list(items)), JudgingSheet.submitted_at.is_not(None))).scalars():
@@ -46,6 +74,16 @@ def standings(competition: Competition) -> list[Standing]:
         detail = {}
         for item in items.values():
             judged = per_cell.get((registration_id, item.id), {})
+            if item.exam_session_id is not None:
+                score = exam_scores.get((registration_id, item.id), Fraction(0))
+                weighted = score / 100 * to_fraction(item.weight)
+                totals["total"] += weighted
+                totals[item.kind] += weighted
+                detail[item.position] = {
+                    "item": item.name, "kind": item.kind, "weight": float(item.weight), "max_points": 100.0,
+                    "score": float(to_decimal(score)), "weighted": float(to_decimal(weighted)), "method": "exam",
+                    "judges": [], "dropped": []}
+                continue
             if judged:
                 agg = aggregate(list(judged.values()), competition.aggregation)
                 weighted = agg.score / to_fraction(item.max_points) * to_fraction(item.weight)
@@ -61,7 +99,7 @@ def standings(competition: Competition) -> list[Standing]:
                 "dropped": [float(to_decimal(v)) for v in agg.dropped] if agg else []}
         result.append(Standing(registration_id, totals["total"], totals["practical"], totals["theory"],
                                item_scores=detail))
-    ordered = rank(result)
+    ordered = rank(result, tuple(competition.tie_break or ()))
     assign_awards(ordered, competition.award_mode, competition.award_ratios)
     return ordered
 
@@ -93,7 +131,9 @@ def publish(actor, competition: Competition) -> list[dict]:
                  new={"contestants": len(rows), "awarded": sum(1 for r in rows if r["award"])})
     for row in rows:
         notify(row["user_id"], f"竞赛结果公示：{competition.title}",
-               f"您的名次：第 {row['rank']} 名，总分 {row['total']}。公示期 {competition.notice_days} 天。")
+               f"您的名次：第 {row['rank']} 名，总分 {row['total']}。公示期 {competition.notice_days} 天，"
+               f"如有异议请在公布后 {competition.appeal_hours} 小时内提出书面申诉。",
+               link=f"/contests/{competition.id}/mine", kind="results")
     return rows
 
 

@@ -18,7 +18,8 @@ class ItemIn(ApiModel):
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["theory", "practical"]
     weight: float = Field(gt=0, le=100)
-    criteria: list[CriterionIn] = Field(min_length=1, max_length=50)
+    criteria: list[CriterionIn] = Field(default_factory=list, max_length=50)
+    exam_session_id: int | None = None  # a theory item scored by an online exam (then no criteria)
 
 
 class CompetitionIn(ApiModel):
@@ -32,6 +33,15 @@ class CompetitionIn(ApiModel):
     aggregation: Literal["auto", "mean", "trimmed", "median"] = "auto"
     eligibility: dict | None = None
     notice_days: int = Field(default=5, ge=0, le=30)
+    stage: Literal["single", "preliminary", "final"] = "single"
+    advance_count: int | None = Field(default=None, ge=1, le=10000)
+    tie_break: list[Literal["practical", "theory"]] = Field(default_factory=lambda: ["practical", "theory"],
+                                                            max_length=2)
+    appeal_hours: int = Field(default=2, ge=1, le=240)
+    promotion_awards: list[Literal["first", "second", "third", "gold", "silver", "bronze", "excellence"]] = Field(
+        default_factory=list, max_length=7)
+    honor_top_n: int = Field(default=0, ge=0, le=1000)
+    honor_title: str = Field(default="技术能手", min_length=1, max_length=100)
 
 
 class RegistrationIn(ApiModel):
@@ -42,6 +52,38 @@ class RegistrationIn(ApiModel):
 class JudgeIn(ApiModel):
     user_id: int
     item_index: int = Field(ge=0, le=19)
+    is_chief: bool = False
+
+
+class AutoPanelIn(ApiModel):
+    per_item: int = Field(ge=1, le=15)
+
+
+class CheckInIn(ApiModel):
+    registration_id: int
+
+
+class QualifiersIn(ApiModel):
+    source_id: int
+    top_n: int | None = Field(default=None, ge=1, le=10000)
+
+
+class BulkRegistrationIn(ApiModel):
+    identifiers: list[str] = Field(min_length=1, max_length=2000)
+
+
+class AppealIn(ApiModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class AppealDecisionIn(ApiModel):
+    upheld: bool
+    decision: str = Field(min_length=1, max_length=2000)
+    version: int
+
+
+class ReopenIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class SheetIn(ApiModel):

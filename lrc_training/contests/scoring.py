@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.notifications import notify
 from ..db import utcnow
 from ..extensions import db
-from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from .models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
 from .setup import is_committee
 
 
@@ -67,10 +68,22 @@ def sheet_total(sheet: JudgingSheet) -> Decimal:
     return sum((Decimal(v) for v in (sheet.scores or {}).values()), Decimal("0"))
 
 
+def correcting(sheet: JudgingSheet) -> bool:
+    """During the notice period, an upheld appeal reopens scoring of that contestant (and only theirs)."""
+    return db.session.execute(select(Appeal.id).where(
+        Appeal.registration_id == sheet.registration_id, Appeal.status == "upheld")).scalar() is not None
+
+
+def ensure_editable(sheet: JudgingSheet) -> Competition:
+    competition = _competition(sheet)
+    if competition.state == "drawn" or (competition.state == "published" and correcting(sheet)):
+        return competition
+    raise Conflict("结果已公布，评分已冻结", {"sheet": "已冻结"}, code="frozen")
+
+
 def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> JudgingSheet:
     """Save a draft. A stale version (another tab or device saved first) is 409; so is a submitted sheet."""
-    if _competition(sheet).state != "drawn":
-        raise Conflict("结果已公布，评分已冻结", {"sheet": "已冻结"}, code="frozen")
+    ensure_editable(sheet)
     if sheet.submitted_at is not None:
         raise Conflict("评分表已提交并锁定", {"sheet": "已提交"}, code="submitted")
     if version != sheet.version:
@@ -104,10 +117,14 @@ def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> Judgi
     if updated != 1:
         raise Conflict("评分表已在别处被修改，请刷新后再改", {"version": "版本已过期"}, code="stale_version")
     db.session.refresh(sheet)
+    if _competition(sheet).state == "published":
+        record_audit("judging_sheet.correct", "judging_sheet", sheet.id, old={"version": version},
+                     new={"scores": clean}, reason="申诉成立后更正")
     return sheet
 
 
 def submit_sheet(judge, sheet: JudgingSheet) -> JudgingSheet:
+    ensure_editable(sheet)
     if sheet.submitted_at is not None:
         raise Conflict("评分表已提交", {"sheet": "已提交"}, code="submitted")
     missing = [c.name for c in sheet.item.criteria if str(c.id) not in (sheet.scores or {})]
@@ -128,14 +145,18 @@ def reopen_sheet(actor, sheet: JudgingSheet, reason: str) -> JudgingSheet:
         JudgeAssignment.is_chief.is_(True))).scalar()
     if not (chief or is_committee(actor, competition)):
         raise NotFound("评分表不存在")
-    if not (reason or "").strip():
-        raise ValidationFailed("请填写重新开放的理由", {"reason": "必填"})
+    if not (reason or "").strip() or len(reason) > 500:
+        raise ValidationFailed("请填写重新开放的理由（不超过 500 字）", {"reason": "必填"})
     if sheet.submitted_at is None:
         raise Conflict("评分表尚未提交", {"sheet": "未提交"}, code="wrong_state")
+    ensure_editable(sheet)
     old_total = sheet_total(sheet)
     sheet.submitted_at = None
     sheet.version += 1
     db.session.flush()
     record_audit("judging_sheet.reopen", "judging_sheet", sheet.id, old={"total": old_total, "submitted": True},
                  new={"submitted": False}, reason=reason.strip())
+    notify(sheet.judge_id, f"评分表已重新开放：{competition.title}",
+           f"“{sheet.item.name}”选手 {sheet.registration.contestant_code} 的评分表已由裁判长重新开放，理由：{reason.strip()}",
+           link="/contests/judging", kind="judge_assignment")
     return sheet

@@ -16,9 +16,21 @@ from ..certificates.issuing import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
+from ..core.regions import region_display
 from ..db import utcnow
 from ..extensions import db
-from .models import TIERS, Competition, CompetitionItem, Criterion, JudgeAssignment, JudgingSheet, Registration
+from .models import (
+    AWARD_LABELS,
+    STAGES,
+    TIE_BREAKS,
+    TIERS,
+    Competition,
+    CompetitionItem,
+    Criterion,
+    JudgeAssignment,
+    JudgingSheet,
+    Registration,
+)
 
 
 class Ineligible(DomainError):
@@ -38,6 +50,13 @@ class CompetitionInput:
     aggregation: str = "auto"
     eligibility: dict = field(default_factory=dict)
     notice_days: int = 5
+    stage: str = "single"
+    advance_count: int | None = None
+    tie_break: list = field(default_factory=lambda: ["practical", "theory"])
+    appeal_hours: int = 2
+    promotion_awards: list = field(default_factory=list)
+    honor_top_n: int = 0
+    honor_title: str = "技术能手"
 
 
 def _dec(value, where: str, errors: dict, low: Decimal, high: Decimal) -> Decimal | None:
@@ -52,7 +71,47 @@ def _dec(value, where: str, errors: dict, low: Decimal, high: Decimal) -> Decima
     return number
 
 
-def _validate(data: CompetitionInput) -> list[dict]:
+ELIGIBILITY_KEYS = {"min_level", "min_work_years", "regions", "quota_per_organization", "quota_per_city"}
+
+
+def _exam_item_error(kind: str, exam_session_id, organization_id: int | None) -> str | None:
+    """A theory item scored by an online exam: the session must be the committee's own."""
+    from ..exams.models import ExamSession
+
+    if kind != "theory":
+        return "只有理论项目可以由在线考试计分"
+    session = db.session.get(ExamSession, exam_session_id) if isinstance(exam_session_id, int) else None
+    if session is None or session.organization_id != organization_id:
+        return "考试场次不存在或不属于本机构"
+    if "theory" not in (session.parts or []):
+        return "该考试场次没有理论知识考试"
+    return None
+
+
+def _validate_rules(data: CompetitionInput, errors: dict) -> None:
+    """Stage, tie-break, appeal window and rewards."""
+    if data.stage not in STAGES:
+        errors["stage"] = "赛段应为 single、preliminary 或 final"
+    if data.advance_count is not None and (not isinstance(data.advance_count, int) or not 1 <= data.advance_count <= 10000):
+        errors["advance_count"] = "晋级人数应为 1 到 10000"
+    if data.stage == "preliminary" and not data.advance_count:
+        errors["advance_count"] = "初赛需要填写晋级决赛的人数"
+    if not isinstance(data.tie_break, list) or len(set(data.tie_break)) != len(data.tie_break) or \
+            set(data.tie_break) - set(TIE_BREAKS):
+        errors["tie_break"] = "同分比较顺序只能包含 practical、theory，且不重复"
+    if not isinstance(data.appeal_hours, int) or not 0 < data.appeal_hours <= 240:
+        errors["appeal_hours"] = "申诉时限应为 1 到 240 小时"
+    if not isinstance(data.notice_days, int) or not 0 <= data.notice_days <= 30:
+        errors["notice_days"] = "公示期应为 0 到 30 天"
+    if not isinstance(data.promotion_awards, list) or set(data.promotion_awards) - set(AWARD_LABELS):
+        errors["promotion_awards"] = "晋级奖项应为 " + "、".join(AWARD_LABELS)
+    if not isinstance(data.honor_top_n, int) or not 0 <= data.honor_top_n <= 1000:
+        errors["honor_top_n"] = "技术能手人数应为 0 到 1000"
+    if not (data.honor_title or "").strip() or len(data.honor_title) > 100:
+        errors["honor_title"] = "荣誉称号不能为空且不超过 100 个字符"
+
+
+def _validate(data: CompetitionInput, organization_id: int | None = None) -> list[dict]:
     errors: dict[str, str] = {}
     if not (data.title or "").strip() or len(data.title) > 200:
         errors["title"] = "竞赛名称不能为空且不超过 200 个字符"
@@ -85,6 +144,16 @@ def _validate(data: CompetitionInput) -> list[dict]:
                 continue
             weight = _dec(raw.get("weight"), f"{where}.weight", errors, Decimal("0.01"), Decimal("100"))
             criteria = raw.get("criteria") or []
+            exam_session_id = raw.get("exam_session_id")
+            if exam_session_id is not None:
+                reason = _exam_item_error(raw["kind"], exam_session_id, organization_id)
+                if reason:
+                    errors[f"{where}.exam_session_id"] = reason
+                elif weight is not None:
+                    total += weight
+                    items.append({"name": name, "kind": "theory", "weight": weight, "criteria": [],
+                                  "exam_session_id": int(exam_session_id)})
+                continue
             if not isinstance(criteria, list) or not criteria:
                 errors[f"{where}.criteria"] = "每个项目至少需要一条评分标准"
                 continue
@@ -104,9 +173,9 @@ def _validate(data: CompetitionInput) -> list[dict]:
         if not any(k.startswith("items") for k in errors) and total != 100:
             errors["items"] = f"各项目权重之和应为 100（当前 {total}）"
     eligibility = data.eligibility or {}
-    if not isinstance(eligibility, dict) or set(eligibility) - {"min_level", "min_work_years", "regions",
-                                                                   "quota_per_organization"}:
-        errors["eligibility"] = "报名条件只支持 min_level、min_work_years、regions、quota_per_organization"
+    if not isinstance(eligibility, dict) or set(eligibility) - ELIGIBILITY_KEYS:
+        errors["eligibility"] = "报名条件只支持 " + "、".join(sorted(ELIGIBILITY_KEYS))
+    _validate_rules(data, errors)
     if errors:
         raise ValidationFailed("竞赛设置有误：" + "；".join(errors.values()), errors)
     return items
@@ -115,15 +184,19 @@ def _validate(data: CompetitionInput) -> list[dict]:
 def create_competition(actor, data: CompetitionInput) -> Competition:
     if not actor.has_role(ORG_STAFF) or actor.organization_id is None:
         raise Forbidden("只有竞赛组委会（机构工作人员）可以创建竞赛")
-    items = _validate(data)
+    items = _validate(data, actor.organization_id)
     competition = Competition(
         organization_id=actor.organization_id, title=data.title.strip(), tier=data.tier, level=data.level,
         registration_closes_at=data.registration_closes_at, award_mode=data.award_mode,
         award_ratios=data.award_ratios, aggregation=data.aggregation, eligibility=data.eligibility or {},
-        notice_days=data.notice_days, state="registration")
+        notice_days=data.notice_days, state="registration", stage=data.stage,
+        advance_count=data.advance_count if data.stage == "preliminary" else None, tie_break=list(data.tie_break),
+        appeal_hours=data.appeal_hours, promotion_awards=list(data.promotion_awards), honor_top_n=data.honor_top_n,
+        honor_title=data.honor_title.strip())
     for position, item in enumerate(items):
         competition.items.append(CompetitionItem(
             position=position, name=item["name"], kind=item["kind"], weight=item["weight"],
+            exam_session_id=item.get("exam_session_id"),
             criteria=[Criterion(position=i, name=c["name"], max_points=c["max_points"])
                       for i, c in enumerate(item["criteria"])]))
     db.session.add(competition)
@@ -166,6 +239,15 @@ def check_eligibility(competition: Competition, user: User, work_years=None) -> 
         if used >= int(rules["quota_per_organization"]):
             raise Ineligible(f"{org.name} 的报名名额（{rules['quota_per_organization']} 人）已满",
                              {"eligibility": "单位名额已满"})
+    if rules.get("quota_per_city") and org is not None:
+        city = org.region_code[:4]
+        used = db.session.execute(select(func.count()).select_from(Registration).join(
+            Organization, Organization.id == Registration.organization_id).where(
+            Registration.competition_id == competition.id, Organization.region_code.startswith(city),
+            Registration.status != "rejected")).scalar_one()
+        if used >= int(rules["quota_per_city"]):
+            raise Ineligible(f"{region_display(city + '00')}的报名名额（{rules['quota_per_city']} 人）已满",
+                             {"eligibility": "本市名额已满"})
 
 
 def register(actor, competition_id: int, user_id: int, work_years=None) -> Registration:
@@ -174,9 +256,12 @@ def register(actor, competition_id: int, user_id: int, work_years=None) -> Regis
     if competition is None:
         raise NotFound("竞赛不存在")
     committee = is_committee(actor, competition)
-    if not committee and not (actor.has_role(TRAINEE) and actor.id == user_id):
-        raise Forbidden("学员只能为本人报名")
     user = db.session.get(User, user_id)
+    # An organization's staff register their own people (pending, like a trainee registering themself).
+    own_staff = (actor.has_role(ORG_STAFF) and user is not None and actor.organization_id is not None
+                 and user.organization_id == actor.organization_id)
+    if not committee and not own_staff and not (actor.has_role(TRAINEE) and actor.id == user_id):
+        raise Forbidden("只能为本人或本单位人员报名")
     if user is None:
         raise NotFound("用户不存在")
     if competition.state != "registration" or utcnow() > competition.registration_closes_at:
@@ -206,11 +291,19 @@ def decide_registration(actor, registration: Registration, approve: bool, reason
     record_audit("competition.registration_" + ("approve" if approve else "reject"), "competition_registration",
                  registration.id, old={"status": "pending"}, new={"status": registration.status}, reason=reason)
     notify(registration.user_id, f"竞赛报名{'已通过' if approve else '未通过'}：{competition.title}",
-           registration.decision_reason)
+           registration.decision_reason, link="/contests/", kind="competition_registration")
     return registration
 
 
-def assign_judge(actor, competition: Competition, user_id: int, item_index: int) -> JudgeAssignment:
+def conflict_of_interest(competition: Competition, judge: User) -> bool:
+    """The judge works in the same organization as a (not rejected) contestant of the competition."""
+    return judge.organization_id is not None and db.session.execute(select(Registration.id).where(
+        Registration.competition_id == competition.id, Registration.status != "rejected",
+        Registration.organization_id == judge.organization_id)).scalar() is not None
+
+
+def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
+                 is_chief: bool = False) -> JudgeAssignment:
     """Add a judge to an item's panel; refused when the judge works where any contestant works."""
     if not is_committee(actor, competition):
         raise NotFound("竞赛不存在")
@@ -220,20 +313,27 @@ def assign_judge(actor, competition: Competition, user_id: int, item_index: int)
     judge = db.session.get(User, user_id)
     if judge is None or not judge.has_role(JUDGE):
         raise ValidationFailed("该用户不是裁判员", {"user_id": "该用户不是裁判员"})
-    if judge.organization_id is not None and db.session.execute(select(Registration.id).where(
-            Registration.competition_id == competition.id, Registration.status != "rejected",
-            Registration.organization_id == judge.organization_id)).scalar():
+    if item.exam_session_id is not None:
+        raise ValidationFailed("该项目由在线考试计分，不需要裁判组", {"item_index": "在线考试计分的项目"})
+    if competition.state in ("published", "final"):
+        raise Conflict("结果已公布，不能再调整裁判组", {"competition": "已公布"}, code="frozen")
+    if conflict_of_interest(competition, judge):
         raise ValidationFailed("回避：该裁判员与参赛选手属于同一单位", {"user_id": "与参赛选手同一单位，须回避"},
                                code="conflict_of_interest")
     if db.session.execute(select(JudgeAssignment.id).where(
             JudgeAssignment.item_id == item.id, JudgeAssignment.user_id == judge.id)).scalar():
         raise Conflict("该裁判员已在本项目裁判组中", {"user_id": "已在裁判组中"}, code="duplicate")
-    assignment = JudgeAssignment(competition_id=competition.id, item_id=item.id, user_id=judge.id)
+    if is_chief and db.session.execute(select(JudgeAssignment.id).where(
+            JudgeAssignment.item_id == item.id, JudgeAssignment.is_chief.is_(True))).scalar():
+        raise Conflict("该项目已有裁判长", {"is_chief": "已有裁判长"}, code="duplicate")
+    assignment = JudgeAssignment(competition_id=competition.id, item_id=item.id, user_id=judge.id, is_chief=is_chief)
     db.session.add(assignment)
     db.session.flush()
     record_audit("competition.assign_judge", "competition", competition.id,
-                 new={"judge_id": judge.id, "item_index": item_index})
-    notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的裁判员。")
+                 new={"judge_id": judge.id, "item_index": item_index, "is_chief": is_chief})
+    role = "裁判长" if is_chief else "裁判员"
+    notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的{role}。",
+           link="/contests/judging", kind="judge_assignment")
     return assignment
 
 
@@ -257,7 +357,19 @@ def draw(actor, competition: Competition) -> list[Registration]:
     for registration, code, station in zip(approved, codes, stations, strict=True):
         registration.contestant_code = f"C{code:05d}"
         registration.station_number = f"{station:03d}"
+        registration.checked_in_at = registration.checked_in_at or utcnow()
     competition.state = "drawn"
     db.session.flush()
     record_audit("competition.draw", "competition", competition.id, new={"contestants": len(approved)})
     return approved
+
+
+def exam_sessions_for_items(actor) -> list[tuple[int, str]]:
+    """The committee's own exam sessions with a theory paper, for an exam-scored theory item."""
+    from ..exams.models import ExamSession
+
+    if actor.organization_id is None:
+        return []
+    sessions = db.session.execute(select(ExamSession).where(
+        ExamSession.organization_id == actor.organization_id).order_by(ExamSession.id.desc()).limit(200)).scalars()
+    return [(s.id, s.title) for s in sessions if "theory" in (s.parts or [])]

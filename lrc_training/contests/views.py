@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
@@ -18,8 +18,20 @@ from ..core.navigation import register_nav
 from ..core.timeutil import local_zone
 from ..extensions import db
 from . import bp
-from .forms import ActionForm, CompetitionForm, JudgeForm, RegisterForm
-from .models import AWARD_LABELS, Competition, JudgeAssignment, Registration
+from .appeals import appeals_of
+from .checkin import can_see_mapping, require_mapping
+from .finalize import blocking_reason
+from .forms import ActionForm, CompetitionForm, JudgeForm, QualifiersForm, RegisterForm
+from .models import (
+    AWARD_LABELS,
+    TIE_BREAKS,
+    Competition,
+    CompetitionOfficial,
+    JudgeAssignment,
+    Qualification,
+    Registration,
+    Reward,
+)
 from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
 from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
 from .setup import (
@@ -28,9 +40,11 @@ from .setup import (
     create_competition,
     decide_registration,
     draw,
+    exam_sessions_for_items,
     get_competition_for_committee,
     register,
 )
+from .stages import qualifier_sources
 
 register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
 register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按选手编号逐项打分并提交", group="技能竞赛")
@@ -39,13 +53,20 @@ register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="�
 @bp.route("/")
 @login_required
 def index():
-    competitions = db.session.execute(select(Competition).order_by(Competition.id.desc())).scalars().all()
+    competitions = db.session.execute(select(Competition).options(
+        selectinload(Competition.items), joinedload(Competition.organization)).order_by(
+        Competition.id.desc())).scalars().all()
     mine = {r.competition_id: r for r in db.session.execute(select(Registration).where(
         Registration.user_id == current_user.id)).scalars()}
     committee = {c.id for c in competitions if current_user.has_role(ADMIN) or (
         current_user.has_role(ORG_STAFF) and current_user.organization_id == c.organization_id)}
+    chaired = set(db.session.execute(select(JudgeAssignment.competition_id).where(
+        JudgeAssignment.user_id == current_user.id, JudgeAssignment.is_chief.is_(True))).scalars())
+    supervising = set(db.session.execute(select(CompetitionOfficial.competition_id).where(
+        CompetitionOfficial.user_id == current_user.id, CompetitionOfficial.duty == "supervisor")).scalars())
     return render_template("contests/index.html", competitions=competitions, mine=mine, committee=committee,
-                           register_form=RegisterForm(), can_create=current_user.has_role(ORG_STAFF))
+                           register_form=RegisterForm(), can_create=current_user.has_role(ORG_STAFF),
+                           chaired=chaired, supervising=supervising)
 
 
 def _criteria(text: str) -> list[dict]:
@@ -62,21 +83,37 @@ def _criteria(text: str) -> list[dict]:
 @roles_required(ORG_STAFF)
 def new():
     form = CompetitionForm()
+    sessions = exam_sessions_for_items(current_user)
+    for entry in form.items:
+        entry.form.exam_session_id.choices = [(0, "—（由裁判评分）")] + sessions
     if form.validate_on_submit():
-        items = [{"name": e.form.name.data, "kind": e.form.kind.data, "weight": e.form.weight.data,
-                  "criteria": _criteria(e.form.criteria.data)} for e in form.items if e.form.name.data]
+        items = []
+        for e in form.items:
+            if not e.form.name.data:
+                continue
+            item = {"name": e.form.name.data, "kind": e.form.kind.data, "weight": e.form.weight.data,
+                    "criteria": _criteria(e.form.criteria.data)}
+            if e.form.exam_session_id.data:
+                item["exam_session_id"] = e.form.exam_session_id.data
+            items.append(item)
         eligibility = {}
         if form.min_level.data:
             eligibility["min_level"] = int(form.min_level.data)
         if form.quota.data:
             eligibility["quota_per_organization"] = form.quota.data
+        if form.quota_city.data:
+            eligibility["quota_per_city"] = form.quota_city.data
         ratios = {k: float(getattr(form, k).data or 0) for k in ("first", "second", "third")}
         try:
             competition = create_competition(current_user, CompetitionInput(
                 title=form.title.data, tier=form.tier.data, level=form.level.data,
                 registration_closes_at=form.registration_closes_at.data.replace(tzinfo=local_zone()), items=items,
                 award_ratios=ratios, award_mode=form.award_mode.data, aggregation=form.aggregation.data,
-                eligibility=eligibility))
+                eligibility=eligibility, stage=form.stage.data, advance_count=form.advance_count.data,
+                notice_days=5 if form.notice_days.data is None else form.notice_days.data,
+                tie_break=[t for t in (form.tie_break.data or "").split(",") if t],
+                appeal_hours=form.appeal_hours.data or 2, promotion_awards=list(form.promotion_awards.data or []),
+                honor_top_n=form.honor_top_n.data or 0, honor_title=form.honor_title.data or "技术能手"))
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -101,16 +138,25 @@ def _committee(competition_id: int) -> Competition:
 @roles_required(ORG_STAFF, ADMIN)
 def detail(competition_id: int):
     competition = _committee(competition_id)
-    registrations = db.session.execute(select(Registration).options(joinedload(Registration.user)).where(
+    registrations = db.session.execute(select(Registration).options(
+        joinedload(Registration.user).joinedload(User.organization)).where(
         Registration.competition_id == competition.id).order_by(Registration.id)).scalars().all()
     judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
         JudgeAssignment.competition_id == competition.id)).all()
-    judge_form = JudgeForm()
-    judge_form.item_index.choices = [(i.position, i.name) for i in competition.items]
     rows = result_rows(competition) if competition.state != "registration" else []
+    qualifiers_form = QualifiersForm()
+    sources = qualifier_sources(competition) if competition.state == "registration" else []
+    qualifiers_form.source_id.choices = [(c.id, f"{c.title}（{c.organization.name}）") for c in sources]
+    taken = db.session.execute(select(Qualification).where(Qualification.competition_id == competition.id)).scalars().all()
+    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user)).where(
+        Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
     return render_template("contests/detail.html", competition=competition, registrations=registrations,
-                           judges=judges, judge_form=judge_form, action_form=ActionForm(), rows=rows,
-                           complete=all_sheets_submitted(competition), awards=AWARD_LABELS)
+                           judges=judges, action_form=ActionForm(), rows=rows,
+                           complete=all_sheets_submitted(competition), awards=AWARD_LABELS,
+                           show_codes=can_see_mapping(current_user, competition), qualifiers_form=qualifiers_form,
+                           sources=sources, taken=taken, rewards=rewards, tie_breaks=TIE_BREAKS,
+                           blocking=blocking_reason(competition) if competition.state == "published" else None,
+                           pending_appeals=sum(1 for a in appeals_of(competition) if a.status == "pending"))
 
 
 def _run(competition_id: int, action, success: str):
@@ -130,7 +176,10 @@ def _run(competition_id: int, action, success: str):
 @bp.route("/<int:competition_id>/draw", methods=["POST"])
 @roles_required(ORG_STAFF)
 def draw_view(competition_id: int):
-    return _run(competition_id, lambda c: len(draw(current_user, c)), "已为 {result} 名选手抽取参赛编号。")
+    def run(c):
+        require_mapping(current_user, c)
+        return len(draw(current_user, c))
+    return _run(competition_id, run, "已为 {result} 名选手抽取参赛编号。")
 
 
 @bp.route("/<int:competition_id>/publish", methods=["POST"])
@@ -155,14 +204,17 @@ def judges_view(competition_id: int):
     if form.validate_on_submit():
         judge = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
         try:
-            assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data)
+            assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data,
+                         bool(form.is_chief.data))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
             db.session.commit()
             flash("已加入裁判组。", "success")
-    return redirect(url_for("contests.detail", competition_id=competition.id))
+    else:
+        flash("请填写裁判员用户名。", "danger")
+    return redirect(url_for("contests.panels", competition_id=competition.id))
 
 
 @bp.route("/registrations/<int:registration_id>/<decision>", methods=["POST"])

@@ -9,7 +9,8 @@ from ..extensions import db
 from .models import Notification
 
 
-def notify(user_id: int, title: str, body: str | None = None, link: str | None = None) -> Notification:
+def notify(user_id: int, title: str, body: str | None = None, link: str | None = None,
+           kind: str = "general") -> Notification:
     note = Notification(user_id=user_id, title=title[:200], body=body, link=link)
     db.session.add(note)
     return note

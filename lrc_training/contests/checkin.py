@@ -1,0 +1,125 @@
+"""Check-in and anonymity: each contestant who checks in draws a random contestant code (一次加密) and a random
+station number for practical items (二次加密). Designated code keepers alone (besides admins) see the mapping
+once any are designated; closing check-in starts scoring."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, select
+
+from ..auth.models import User
+from ..auth.roles import ADMIN
+from ..core.audit import record_audit
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..db import utcnow
+from ..extensions import db
+from .models import DUTIES, Competition, CompetitionOfficial, Registration
+from .setup import is_committee
+
+CODE_SPACE = 99999
+
+
+def officials(competition: Competition, duty: str) -> list[CompetitionOfficial]:
+    return list(db.session.execute(select(CompetitionOfficial).where(
+        CompetitionOfficial.competition_id == competition.id, CompetitionOfficial.duty == duty)
+        .order_by(CompetitionOfficial.id)).scalars())
+
+
+def can_see_mapping(actor, competition: Competition) -> bool:
+    """Admins, the designated code keepers, or — while none is designated — the whole committee."""
+    if actor is None or not is_committee(actor, competition):
+        return False
+    if actor.has_role(ADMIN):
+        return True
+    keepers = {o.user_id for o in officials(competition, "code_keeper")}
+    return not keepers or actor.id in keepers
+
+
+def require_mapping(actor, competition: Competition) -> None:
+    if not can_see_mapping(actor, competition):
+        raise Forbidden("选手编号与姓名的对应关系只有指定的编码保管员可以查看", {"competition": "无权查看编码"})
+
+
+def designate(actor, competition: Competition, username: str, duty: str) -> CompetitionOfficial:
+    if not is_committee(actor, competition):
+        raise NotFound("竞赛不存在")
+    if duty not in DUTIES:
+        raise ValidationFailed("职责应为编码保管员或监督仲裁组", {"duty": "未知职责"})
+    user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar()
+    if user is None or not user.is_active:
+        raise ValidationFailed("用户不存在", {"username": "用户不存在"})
+    if duty == "code_keeper" and not is_committee(user, competition):
+        raise ValidationFailed("编码保管员须为组委会工作人员", {"username": "不是组委会工作人员"})
+    if db.session.execute(select(Registration.id).where(
+            Registration.competition_id == competition.id, Registration.user_id == user.id)).scalar():
+        raise ValidationFailed("参赛选手不能担任该职责", {"username": "是参赛选手"})
+    if db.session.execute(select(CompetitionOfficial.id).where(
+            CompetitionOfficial.competition_id == competition.id, CompetitionOfficial.user_id == user.id,
+            CompetitionOfficial.duty == duty)).scalar():
+        raise Conflict("已指定", {"username": "已指定"}, code="duplicate")
+    official = CompetitionOfficial(competition_id=competition.id, user_id=user.id, duty=duty)
+    db.session.add(official)
+    db.session.flush()
+    record_audit("competition.designate", "competition", competition.id, new={"user_id": user.id, "duty": duty})
+    return official
+
+
+def remove_official(actor, competition: Competition, official_id: int) -> None:
+    if not is_committee(actor, competition):
+        raise NotFound("竞赛不存在")
+    official = db.session.get(CompetitionOfficial, official_id)
+    if official is None or official.competition_id != competition.id:
+        raise NotFound("指定记录不存在")
+    db.session.execute(delete(CompetitionOfficial).where(CompetitionOfficial.id == official.id))
+    record_audit("competition.undesignate", "competition", competition.id,
+                 old={"user_id": official.user_id, "duty": official.duty})
+
+
+def _free_codes(competition: Competition) -> tuple[set[str], set[str], int]:
+    rows = db.session.execute(select(Registration.contestant_code, Registration.station_number).where(
+        Registration.competition_id == competition.id, Registration.contestant_code.is_not(None))).all()
+    approved = db.session.execute(select(Registration.id).where(
+        Registration.competition_id == competition.id, Registration.status == "approved")).all()
+    return {r[0] for r in rows}, {r[1] for r in rows if r[1]}, len(approved)
+
+
+def check_in(actor, competition: Competition, registration: Registration) -> Registration:
+    """Check one contestant in: a random code no one else in the competition has, and a random free station."""
+    require_mapping(actor, competition)
+    if registration.competition_id != competition.id:
+        raise NotFound("报名记录不存在")
+    if competition.state != "registration":
+        raise Conflict("签到已结束", {"competition": "签到已结束"}, code="wrong_state")
+    if registration.status != "approved":
+        raise ValidationFailed("只有审核通过的选手可以签到", {"registration_id": "报名未通过审核"})
+    if registration.checked_in_at is not None:
+        raise Conflict("该选手已签到", {"registration_id": "已签到"}, code="duplicate")
+    codes, stations, approved = _free_codes(competition)
+    rng = secrets.SystemRandom()
+    code = f"C{rng.randint(1, CODE_SPACE):05d}"
+    while code in codes:
+        code = f"C{rng.randint(1, CODE_SPACE):05d}"
+    free_stations = [f"{n:03d}" for n in range(1, approved + 1) if f"{n:03d}" not in stations]
+    registration.contestant_code = code
+    registration.station_number = rng.choice(free_stations) if free_stations else f"{approved + len(stations) + 1:03d}"
+    registration.checked_in_at = utcnow()
+    db.session.flush()
+    record_audit("competition.check_in", "competition_registration", registration.id,
+                 new={"checked_in": True})
+    return registration
+
+
+def close_check_in(actor, competition: Competition) -> int:
+    """End check-in: scoring starts for the contestants who checked in; the others are absent."""
+    require_mapping(actor, competition)
+    if competition.state != "registration":
+        raise Conflict("签到已结束", {"competition": "签到已结束"}, code="wrong_state")
+    present = db.session.execute(select(Registration.id).where(
+        Registration.competition_id == competition.id, Registration.checked_in_at.is_not(None))).all()
+    if not present:
+        raise ValidationFailed("还没有选手签到", {"competition": "无人签到"})
+    competition.state = "drawn"
+    db.session.flush()
+    record_audit("competition.close_check_in", "competition", competition.id, new={"present": len(present)})
+    return len(present)

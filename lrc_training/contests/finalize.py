@@ -1,0 +1,121 @@
+"""The end of the notice period (公示期): a scheduler job makes results final once the period is over, no appeal
+is pending and every sheet is submitted; then the rewards are recorded — one-level promotions for the configured
+awards (issued as level certificates through the certificates area) and the honor title (技术能手) for the top N,
+which also appears in the registry's honors."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..certificates.issuing import IssueRequest, highest_level_of, issue_many, register_source
+from ..core.audit import record_audit
+from ..core.errors import Conflict
+from ..core.notifications import notify
+from ..core.scheduler import register_job
+from ..core.timeutil import to_local
+from ..db import utcnow
+from ..extensions import db
+from ..registry.models import Honor
+from .models import AWARD_LABELS, Appeal, Competition, Registration, Reward
+from .results import all_sheets_submitted, standings
+from .setup import get_competition_for_committee
+
+log = logging.getLogger(__name__)
+
+
+def blocking_reason(competition: Competition) -> str | None:
+    """Why the results cannot be final yet (None when they can)."""
+    if competition.state != "published":
+        return "结果尚未公布" if competition.state != "final" else "结果已确定"
+    if utcnow() < competition.notice_ends_at:
+        return "公示期未结束"
+    if db.session.execute(select(Appeal.id).where(Appeal.competition_id == competition.id,
+                                                  Appeal.status == "pending")).scalar():
+        return "还有申诉待处理"
+    if not all_sheets_submitted(competition):
+        return "还有更正中的评分表未提交"
+    return None
+
+
+def promoted_level(competition: Competition, user_id: int) -> int | None:
+    """One level above the highest level held (capped at level 1); someone without a level certificate is
+    promoted to the competition's standard level. None when there is nothing to promote to."""
+    held = highest_level_of(user_id)
+    target = competition.level if held is None else held - 1
+    return target if target >= 1 and (held is None or target < held) else None
+
+
+def record_rewards(competition: Competition) -> list[Reward]:
+    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
+        joinedload(Registration.user)).where(Registration.competition_id == competition.id)).scalars()}
+    granted_on = to_local(utcnow()).date()
+    rewards = []
+    for s in standings(competition):
+        user = registrations[s.key].user
+        if s.award and s.award in (competition.promotion_awards or []):
+            level = promoted_level(competition, user.id)
+            if level is not None:
+                rewards.append(Reward(competition_id=competition.id, registration_id=s.key, user_id=user.id,
+                                      kind="promotion", level=level,
+                                      title=f"{AWARD_LABELS[s.award]}，晋升{level}级"))
+        if competition.honor_top_n and s.rank <= competition.honor_top_n:
+            rewards.append(Reward(competition_id=competition.id, registration_id=s.key, user_id=user.id,
+                                  kind="honor", title=competition.honor_title))
+            db.session.add(Honor(user_id=user.id, title=competition.honor_title,
+                                 granted_by=competition.organization.name, granted_on=granted_on))
+    db.session.add_all(rewards)
+    db.session.flush()
+    for reward in rewards:
+        notify(reward.user_id, f"竞赛奖励：{competition.title}", reward.title,
+               link=f"/contests/{competition.id}/mine", kind="results")
+    return rewards
+
+
+def finalize(competition: Competition) -> list[Reward]:
+    reason = blocking_reason(competition)
+    if reason:
+        raise Conflict(f"结果还不能确定：{reason}", {"competition": reason}, code="wrong_state")
+    competition.state, competition.finalized_at = "final", utcnow()
+    rewards = record_rewards(competition)
+    record_audit("competition.finalize", "competition", competition.id,
+                 new={"rewards": len(rewards), "promotions": sum(r.kind == "promotion" for r in rewards)})
+    return rewards
+
+
+@register_job("contests.finalize", seconds=60, description="公示期满后确定竞赛结果并记录奖励")
+def finalize_due() -> int:
+    """Finalize every competition whose notice period is over and nothing blocks it; each in its own transaction."""
+    due = db.session.execute(select(Competition.id).where(Competition.state == "published")).scalars().all()
+    done = 0
+    for competition_id in due:
+        competition = db.session.get(Competition, competition_id)
+        if blocking_reason(competition):
+            continue
+        try:
+            finalize(competition)
+            db.session.commit()
+            done += 1
+        except Exception:
+            db.session.rollback()
+            log.exception("finalizing competition %s failed", competition_id)
+    return done
+
+
+def issue_promotion_certificates(actor, competition_id: int) -> list:
+    """Level certificates for the recorded promotions (idempotent: one per reward)."""
+    competition = get_competition_for_committee(actor, competition_id)
+    if competition.state != "final":
+        raise Conflict("结果确定后才能签发晋级证书", {"competition_id": "结果尚未确定"}, code="wrong_state")
+    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user)).where(
+        Reward.competition_id == competition.id, Reward.kind == "promotion")).scalars().all()
+    return issue_many([IssueRequest(
+        kind="level", holder_name=r.user.name, holder_user_id=r.user_id, id_number=r.user.id_number,
+        issuer_organization_id=competition.organization_id, level=r.level, source_type="competition_promotion",
+        source_id=str(competition.id), event_title=competition.title,
+        source_key=f"competition:{competition.id}:promotion:{r.registration_id}") for r in rewards], actor_id=actor.id)
+
+
+register_source("competition_promotion", issue_promotion_certificates)

@@ -1,0 +1,280 @@
+"""Committee pages beyond the control room: check-in, judge panels and duties, the chief judge's progress page,
+appeals, qualifiers, bulk registration and the contestant's own page."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..auth.models import User
+from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
+from ..core.access import login_required, roles_required
+from ..core.errors import DomainError
+from ..core.forms import run_action, to_int
+from ..extensions import db
+from . import bp
+from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
+from .bulk import build_template, register_excel, register_text
+from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
+from .finalize import issue_promotion_certificates
+from .forms import (
+    ActionForm,
+    AppealDecisionForm,
+    AppealForm,
+    AutoPanelForm,
+    BulkRegistrationForm,
+    JudgeForm,
+    OfficialForm,
+    QualifiersForm,
+    ReasonForm,
+)
+from .models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
+from .oversight import progress
+from .panels import auto_assign, judge_loads, remove_judge, set_chief
+from .results import result_rows
+from .scoring import reopen_sheet
+from .setup import get_competition_for_committee, is_committee
+from .stages import qualifier_sources, take_qualifiers
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _committee(competition_id: int) -> Competition:
+    try:
+        return get_competition_for_committee(current_user, competition_id)
+    except DomainError:
+        abort(404)
+
+
+def _back(competition: Competition, endpoint: str = "contests.detail"):
+    return redirect(url_for(endpoint, competition_id=competition.id))
+
+
+# --- check-in (一次加密 / 二次加密) -------------------------------------------------------------------------
+
+@bp.route("/<int:competition_id>/check-in")
+@roles_required(ORG_STAFF, ADMIN)
+def checkin_page(competition_id: int):
+    competition = _committee(competition_id)
+    if not can_see_mapping(current_user, competition):
+        abort(403)
+    registrations = db.session.execute(select(Registration).options(
+        joinedload(Registration.user).joinedload(User.organization)).where(
+        Registration.competition_id == competition.id, Registration.status == "approved")
+        .order_by(Registration.checked_in_at.is_not(None), Registration.id)).scalars().all()
+    query = (request.args.get("q") or "").strip()
+    if query:
+        registrations = [r for r in registrations if query in r.user.name or query in (r.user.username or "")]
+    present = sum(1 for r in registrations if r.checked_in_at)
+    return render_template("contests/checkin.html", competition=competition, registrations=registrations,
+                           present=present, query=query, form=ActionForm())
+
+
+@bp.route("/<int:competition_id>/check-in/<int:registration_id>", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def checkin_one(competition_id: int, registration_id: int):
+    competition = _committee(competition_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.competition_id != competition.id:
+        abort(404)
+    run_action(ActionForm(), lambda: check_in(current_user, competition, registration),
+               lambda r: f"{r.user.name} 已签到：参赛编号 {r.contestant_code}，工位 {r.station_number}。", "签到未成功：")
+    return _back(competition, "contests.checkin_page")
+
+
+@bp.route("/<int:competition_id>/check-in/close", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def checkin_close(competition_id: int):
+    competition = _committee(competition_id)
+    run_action(ActionForm(), lambda: close_check_in(current_user, competition),
+               lambda n: f"签到结束，{n} 名选手进入评分。", "未能结束签到：")
+    return _back(competition)
+
+
+# --- judge panels, chief judges, duties ----------------------------------------------------------------------
+
+@bp.route("/<int:competition_id>/panels")
+@roles_required(ORG_STAFF, ADMIN)
+def panels(competition_id: int):
+    competition = _committee(competition_id)
+    assignments = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
+        JudgeAssignment.competition_id == competition.id).order_by(JudgeAssignment.id)).all()
+    judge_form = JudgeForm()
+    judge_form.item_index.choices = [(i.position, i.name) for i in competition.items if i.exam_session_id is None]
+    duties = {duty: officials(competition, duty) for duty in DUTIES}
+    return render_template("contests/panels.html", competition=competition, assignments=assignments,
+                           loads=judge_loads(competition), judge_form=judge_form, auto_form=AutoPanelForm(),
+                           official_form=OfficialForm(), duties=duties, duty_labels=DUTIES, form=ActionForm())
+
+
+@bp.route("/<int:competition_id>/panels/auto", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def panels_auto(competition_id: int):
+    competition = _committee(competition_id)
+    form = AutoPanelForm()
+    run_action(form, lambda: auto_assign(current_user, competition, form.per_item.data),
+               lambda n: f"已自动安排 {n} 人次裁判（负荷均衡，已回避同单位选手）。", "未能自动组建：")
+    return _back(competition, "contests.panels")
+
+
+@bp.route("/<int:competition_id>/panels/<int:assignment_id>/<action>", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def panels_change(competition_id: int, assignment_id: int, action: str):
+    competition = _committee(competition_id)
+    if action == "chief":
+        run_action(ActionForm(), lambda: set_chief(current_user, competition, assignment_id), "已设为裁判长。")
+    elif action == "remove":
+        run_action(ActionForm(), lambda: remove_judge(current_user, competition, assignment_id), "已移出裁判组。")
+    else:
+        abort(404)
+    return _back(competition, "contests.panels")
+
+
+@bp.route("/<int:competition_id>/officials", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def officials_add(competition_id: int):
+    competition = _committee(competition_id)
+    form = OfficialForm()
+    run_action(form, lambda: designate(current_user, competition, form.username.data, form.duty.data),
+               lambda o: f"已指定 {o.user.name} 为{DUTIES[o.duty]}。", "未能指定：")
+    return _back(competition, "contests.panels")
+
+
+@bp.route("/<int:competition_id>/officials/<int:official_id>/remove", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def officials_remove(competition_id: int, official_id: int):
+    competition = _committee(competition_id)
+    run_action(ActionForm(), lambda: remove_official(current_user, competition, official_id), "已取消指定。")
+    return _back(competition, "contests.panels")
+
+
+# --- the chief judge's page: progress, outliers, reopening -------------------------------------------------------
+
+@bp.route("/<int:competition_id>/oversight")
+@roles_required(ORG_STAFF, ADMIN, JUDGE)
+def oversight(competition_id: int):
+    try:
+        competition, items = progress(current_user, competition_id)
+    except DomainError:
+        abort(404)
+    return render_template("contests/oversight.html", competition=competition, items=items, form=ReasonForm())
+
+
+@bp.route("/<int:competition_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN, JUDGE)
+def sheet_reopen(competition_id: int, sheet_id: int):
+    sheet = db.session.get(JudgingSheet, sheet_id)
+    if sheet is None or sheet.item.competition_id != competition_id:
+        abort(404)
+    form = ReasonForm()
+    run_action(form, lambda: reopen_sheet(current_user, sheet, form.reason.data),
+               "评分表已重新开放，已通知该裁判员，理由已记录。", "未能重新开放：")
+    return redirect(url_for("contests.oversight", competition_id=competition_id))
+
+
+# --- appeals ----------------------------------------------------------------------------------------------------
+
+@bp.route("/<int:competition_id>/appeals")
+@login_required
+def appeals(competition_id: int):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or not can_view_appeals(current_user, competition):
+        abort(404)
+    items = appeals_of(competition)
+    return render_template("contests/appeals.html", competition=competition, appeals=items,
+                           can_decide=can_decide(current_user, competition), form=AppealDecisionForm())
+
+
+@bp.route("/appeals/<int:appeal_id>/decide", methods=["POST"])
+@login_required
+def appeal_decide(appeal_id: int):
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        abort(404)
+    competition = db.session.get(Competition, appeal.competition_id)
+    if not can_view_appeals(current_user, competition):
+        abort(404)
+    form = AppealDecisionForm()
+    run_action(form, lambda: decide_appeal(current_user, appeal.id, form.upheld.data == "1", form.decision.data,
+                                           to_int(form.version.data, -1)),
+               "已作出决定并通知申诉人。", "未能处理：")
+    return redirect(url_for("contests.appeals", competition_id=competition.id))
+
+
+# --- the contestant's own page -------------------------------------------------------------------------------------
+
+@bp.route("/<int:competition_id>/mine", methods=["GET", "POST"])
+@roles_required(TRAINEE)
+def mine(competition_id: int):
+    competition = db.session.get(Competition, competition_id)
+    registration = db.session.execute(select(Registration).where(
+        Registration.competition_id == competition_id, Registration.user_id == current_user.id)).scalar()
+    if competition is None or registration is None:
+        abort(404)
+    form = AppealForm()
+    if request.method == "POST":
+        if run_action(form, lambda: file_appeal(current_user, competition.id, form.text.data),
+                      "申诉已提交，监督仲裁组处理后会通知您。", "申诉未提交："):
+            return redirect(url_for("contests.mine", competition_id=competition.id))
+    row = None
+    if competition.state in ("published", "final"):
+        row = next((r for r in result_rows(competition) if r["user_id"] == current_user.id), None)
+    my_appeals = db.session.execute(select(Appeal).where(Appeal.registration_id == registration.id)
+                                    .order_by(Appeal.id.desc())).scalars().all()
+    rewards = db.session.execute(select(Reward).where(Reward.registration_id == registration.id)).scalars().all()
+    return render_template("contests/mine.html", competition=competition, registration=registration, row=row,
+                           appeals=my_appeals, rewards=rewards, form=form, awards=AWARD_LABELS,
+                           window_open=appeal_window_open(competition))
+
+
+# --- qualifiers, bulk registration, promotion certificates -------------------------------------------------------
+
+@bp.route("/<int:competition_id>/qualifiers", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def qualifiers(competition_id: int):
+    competition = _committee(competition_id)
+    form = QualifiersForm()
+    form.source_id.choices = [(c.id, c.title) for c in qualifier_sources(competition)]
+    run_action(form, lambda: take_qualifiers(current_user, competition, form.source_id.data, form.top_n.data),
+               lambda taken: f"已录入 {len(taken)} 名晋级选手（已审核通过）。", "未能录入：")
+    return _back(competition)
+
+
+@bp.route("/<int:competition_id>/bulk", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def bulk(competition_id: int):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    form = BulkRegistrationForm()
+    report = None
+    if form.validate_on_submit():
+        if form.file.data:
+            report = register_excel(current_user, competition.id, form.file.data.stream)
+        elif (form.people.data or "").strip():
+            report = register_text(current_user, competition.id, form.people.data)
+        else:
+            form.people.errors.append("请填写名单或上传 Excel 文件")
+        if report is not None:
+            db.session.commit()
+            if report.registered:
+                flash(f"已报名 {len(report.registered)} 人。", "success")
+    return render_template("contests/bulk.html", competition=competition, form=form, report=report,
+                           committee=is_committee(current_user, competition))
+
+
+@bp.route("/bulk-template.xlsx")
+@roles_required(ORG_STAFF)
+def bulk_template():
+    return send_file(build_template(), mimetype=XLSX, as_attachment=True, download_name="竞赛批量报名模板.xlsx")
+
+
+@bp.route("/<int:competition_id>/promotions", methods=["POST"])
+@roles_required(ORG_STAFF)
+def promotions(competition_id: int):
+    competition = _committee(competition_id)
+    run_action(ActionForm(), lambda: issue_promotion_certificates(current_user, competition.id),
+               lambda certs: f"已签发 {len(certs)} 张晋级等级证书（已签发的不会重复签发）。", "未能签发：")
+    return _back(competition)

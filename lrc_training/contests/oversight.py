@@ -1,0 +1,90 @@
+"""The chief judge's (裁判长) view: scoring progress per item and judge, and judges far from their panel
+(outliers) so a sheet can be reviewed and, with a recorded reason, reopened."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.roles import ADMIN
+from ..core.errors import NotFound
+from ..extensions import db
+from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from .ranking import deviations, to_decimal
+from .setup import is_committee
+
+OUTLIER_SHARE = Fraction(15, 100)  # a judge further than 15% of the item's maximum from the panel mean
+
+
+@dataclass
+class ItemProgress:
+    item: CompetitionItem
+    total: int = 0
+    submitted: int = 0
+    judges: list[dict] = field(default_factory=list)  # {"name", "total", "submitted", "chief"}
+    outliers: list[dict] = field(default_factory=list)  # {"sheet_id", "code", "judge", "total", "mean", "submitted"}
+    sheets: list[dict] = field(default_factory=list)  # submitted sheets the chief may reopen
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def overseen_items(actor, competition: Competition) -> list[CompetitionItem]:
+    """The committee oversees every item; a chief judge the items they chair."""
+    if is_committee(actor, competition) or actor.has_role(ADMIN):
+        return list(competition.items)
+    chaired = set(db.session.execute(select(JudgeAssignment.item_id).where(
+        JudgeAssignment.competition_id == competition.id, JudgeAssignment.user_id == actor.id,
+        JudgeAssignment.is_chief.is_(True))).scalars())
+    return [i for i in competition.items if i.id in chaired]
+
+
+def progress(actor, competition_id: int) -> tuple[Competition, list[ItemProgress]]:
+    competition = db.session.get(Competition, competition_id)
+    items = overseen_items(actor, competition) if competition else []
+    if not items:
+        raise NotFound("竞赛不存在")
+    by_item = {i.id: ItemProgress(i) for i in items if i.exam_session_id is None}
+    names = dict(db.session.execute(select(User.id, User.name).join(
+        JudgeAssignment, JudgeAssignment.user_id == User.id).where(JudgeAssignment.item_id.in_(list(by_item)))).all())
+    chiefs = set(db.session.execute(select(JudgeAssignment.item_id, JudgeAssignment.user_id).where(
+        JudgeAssignment.item_id.in_(list(by_item)), JudgeAssignment.is_chief.is_(True))).all())
+    rows = db.session.execute(select(JudgingSheet, Registration.contestant_code).join(
+        Registration, Registration.id == JudgingSheet.registration_id).where(
+        JudgingSheet.item_id.in_(list(by_item))).order_by(Registration.contestant_code, JudgingSheet.judge_id)).all()
+    per_judge: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    per_cell: dict[tuple[int, str], dict[int, JudgingSheet]] = defaultdict(dict)
+    for sheet, code in rows:
+        p = by_item[sheet.item_id]
+        p.total += 1
+        counts = per_judge[(sheet.item_id, sheet.judge_id)]
+        counts[0] += 1
+        if sheet.submitted_at is not None:
+            p.submitted += 1
+            counts[1] += 1
+            per_cell[(sheet.item_id, code)][sheet.judge_id] = sheet
+            p.sheets.append({"sheet_id": sheet.id, "code": code, "judge": names.get(sheet.judge_id, ""),
+                             "total": _total(sheet), "version": sheet.version})
+    for (item_id, judge_id), (total, done) in sorted(per_judge.items(), key=lambda kv: names.get(kv[0][1], "")):
+        by_item[item_id].judges.append({"name": names.get(judge_id, ""), "total": total, "submitted": done,
+                                        "chief": (item_id, judge_id) in chiefs})
+    for (item_id, code), sheets in sorted(per_cell.items()):
+        p = by_item[item_id]
+        totals = {judge_id: _total(s) for judge_id, s in sheets.items()}
+        flagged = deviations(totals, OUTLIER_SHARE, p.item.max_points)
+        if flagged:
+            mean = to_decimal(sum((Fraction(v) for v in totals.values()), Fraction(0)) / len(totals))
+            for judge_id in flagged:
+                p.outliers.append({"sheet_id": sheets[judge_id].id, "code": code, "judge": names.get(judge_id, ""),
+                                   "total": totals[judge_id], "mean": mean})
+    return competition, list(by_item.values())
+
+
+def _total(sheet: JudgingSheet) -> Decimal:
+    return sum((Decimal(v) for v in (sheet.scores or {}).values()), Decimal("0"))
