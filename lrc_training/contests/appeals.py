@@ -59,7 +59,8 @@ def file_appeal(actor, competition_id: int, text: str) -> Appeal:
                     text=text, status="pending")
     db.session.add(appeal)
     db.session.flush()
-    record_audit("competition.appeal_file", "competition_appeal", appeal.id, new={"registration_id": registration.id})
+    record_audit("competition.appeal_file", "competition_appeal", appeal.id, new={"registration_id": registration.id},
+                 actor_id=actor.id)
     for user_id in supervisors(competition):
         notify(user_id, f"新的竞赛申诉：{competition.title}", f"选手 {registration.contestant_code} 提出申诉，请处理。",
                link=f"/contests/{competition.id}/appeals", kind="appeal")
@@ -87,7 +88,7 @@ def decide_appeal(actor, appeal_id: int, upheld: bool, decision: str, version: i
     appeal.version += 1
     db.session.flush()
     record_audit("competition.appeal_decide", "competition_appeal", appeal.id, old={"status": "pending"},
-                 new={"status": appeal.status}, reason=decision)
+                 new={"status": appeal.status}, reason=decision, actor_id=actor.id)
     notify(appeal.filed_by_id, f"申诉处理结果：{competition.title}",
            f"{appeal.status_label}。处理意见：{decision}", link=f"/contests/{competition.id}/mine", kind="appeal")
     return appeal

@@ -61,7 +61,8 @@ def designate(actor, competition: Competition, username: str, duty: str) -> Comp
     official = CompetitionOfficial(competition_id=competition.id, user_id=user.id, duty=duty)
     db.session.add(official)
     db.session.flush()
-    record_audit("competition.designate", "competition", competition.id, new={"user_id": user.id, "duty": duty})
+    record_audit("competition.designate", "competition", competition.id, new={"user_id": user.id, "duty": duty},
+                 actor_id=actor.id)
     return official
 
 
@@ -73,7 +74,7 @@ def remove_official(actor, competition: Competition, official_id: int) -> None:
         raise NotFound("指定记录不存在")
     db.session.execute(delete(CompetitionOfficial).where(CompetitionOfficial.id == official.id))
     record_audit("competition.undesignate", "competition", competition.id,
-                 old={"user_id": official.user_id, "duty": official.duty})
+                 old={"user_id": official.user_id, "duty": official.duty}, actor_id=actor.id)
 
 
 def _free_codes(competition: Competition) -> tuple[set[str], set[str], int]:
@@ -106,7 +107,7 @@ def check_in(actor, competition: Competition, registration: Registration) -> Reg
     registration.checked_in_at = utcnow()
     db.session.flush()
     record_audit("competition.check_in", "competition_registration", registration.id,
-                 new={"checked_in": True})
+                 new={"checked_in": True}, actor_id=actor.id)
     return registration
 
 
@@ -121,5 +122,5 @@ def close_check_in(actor, competition: Competition) -> int:
         raise ValidationFailed("还没有选手签到", {"competition": "无人签到"})
     competition.state = "drawn"
     db.session.flush()
-    record_audit("competition.close_check_in", "competition", competition.id, new={"present": len(present)})
+    record_audit("competition.close_check_in", "competition", competition.id, new={"present": len(present)}, actor_id=actor.id)
     return len(present)

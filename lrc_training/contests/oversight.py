@@ -15,10 +15,10 @@ from ..auth.roles import ADMIN
 from ..core.errors import NotFound
 from ..extensions import db
 from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
-from .ranking import deviations, to_decimal
+from .ranking import deviations, panel_centre, to_decimal
 from .setup import is_committee
 
-OUTLIER_SHARE = Fraction(15, 100)  # a judge further than 15% of the item's maximum from the panel mean
+OUTLIER_SHARE = Fraction(15, 100)  # a judge further than 15% of the item's maximum from the panel median
 
 
 @dataclass
@@ -79,7 +79,7 @@ def progress(actor, competition_id: int) -> tuple[Competition, list[ItemProgress
         totals = {judge_id: _total(s) for judge_id, s in sheets.items()}
         flagged = deviations(totals, OUTLIER_SHARE, p.item.max_points)
         if flagged:
-            mean = to_decimal(sum((Fraction(v) for v in totals.values()), Fraction(0)) / len(totals))
+            mean = to_decimal(panel_centre(totals.values()))
             for judge_id in flagged:
                 p.outliers.append({"sheet_id": sheets[judge_id].id, "code": code, "judge": names.get(judge_id, ""),
                                    "total": totals[judge_id], "mean": mean})

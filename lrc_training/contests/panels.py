@@ -35,7 +35,7 @@ def judge_loads(competition: Competition) -> list[JudgeLoad]:
     judges = db.session.execute(
         select(User, Organization.name).join(UserRole, UserRole.user_id == User.id)
         .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(UserRole.role == JUDGE, User.is_active.is_(True)).order_by(User.name, User.id)).all()
+        .where(UserRole.role == JUDGE, User.active.is_(True)).order_by(User.name, User.id)).all()
     items = {i.id: i.name for i in competition.items}
     here = db.session.execute(select(JudgeAssignment).where(
         JudgeAssignment.competition_id == competition.id)).scalars().all()
@@ -111,7 +111,7 @@ def set_chief(actor, competition: Competition, assignment_id: int) -> JudgeAssig
     assignment.is_chief = True
     db.session.flush()
     record_audit("competition.set_chief", "competition", competition.id,
-                 new={"judge_id": assignment.user_id, "item_id": assignment.item_id})
+                 new={"judge_id": assignment.user_id, "item_id": assignment.item_id}, actor_id=actor.id)
     return assignment
 
 
@@ -131,5 +131,5 @@ def remove_judge(actor, competition: Competition, assignment_id: int) -> None:
                                                   JudgingSheet.judge_id == assignment.user_id))
     db.session.execute(delete(JudgeAssignment).where(JudgeAssignment.id == assignment.id))
     record_audit("competition.remove_judge", "competition", competition.id,
-                 old={"judge_id": assignment.user_id, "item_id": assignment.item_id})
+                 old={"judge_id": assignment.user_id, "item_id": assignment.item_id}, actor_id=actor.id)
 

@@ -104,11 +104,18 @@ def assign_awards(ordered: list[Standing], mode: str = "ratio", ratios: dict | N
                    "third" if s.rank <= third else None)
 
 
+def panel_centre(values) -> Fraction:
+    """The panel's median: one far-off judge does not drag the centre (and so flag the others)."""
+    ordered = sorted(to_fraction(v) for v in values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def deviations(sheet_totals: dict, threshold: Fraction = Fraction(15, 100), item_max=100) -> list:
-    """Judges whose sheet total is further than `threshold` × the item's maximum from the panel mean."""
+    """Judges whose sheet total is further than `threshold` × the item's maximum from the panel's median."""
     if len(sheet_totals) < 3:
         return []
     values = {k: to_fraction(v) for k, v in sheet_totals.items()}
-    mean = sum(values.values(), Fraction(0)) / len(values)
+    centre = panel_centre(values.values())
     limit = threshold * to_fraction(item_max)
-    return sorted(k for k, v in values.items() if abs(v - mean) > limit)
+    return sorted(k for k, v in values.items() if abs(v - centre) > limit)

@@ -119,7 +119,7 @@ def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> Judgi
     db.session.refresh(sheet)
     if _competition(sheet).state == "published":
         record_audit("judging_sheet.correct", "judging_sheet", sheet.id, old={"version": version},
-                     new={"scores": clean}, reason="申诉成立后更正")
+                     new={"scores": clean}, reason="申诉成立后更正", actor_id=judge.id)
     return sheet
 
 
@@ -133,7 +133,8 @@ def submit_sheet(judge, sheet: JudgingSheet) -> JudgingSheet:
     sheet.submitted_at = utcnow()
     sheet.version += 1
     db.session.flush()
-    record_audit("judging_sheet.submit", "judging_sheet", sheet.id, new={"total": sheet_total(sheet)})
+    record_audit("judging_sheet.submit", "judging_sheet", sheet.id, new={"total": sheet_total(sheet)},
+                 actor_id=judge.id)
     return sheet
 
 
@@ -155,7 +156,7 @@ def reopen_sheet(actor, sheet: JudgingSheet, reason: str) -> JudgingSheet:
     sheet.version += 1
     db.session.flush()
     record_audit("judging_sheet.reopen", "judging_sheet", sheet.id, old={"total": old_total, "submitted": True},
-                 new={"submitted": False}, reason=reason.strip())
+                 new={"submitted": False}, reason=reason.strip(), actor_id=actor.id)
     notify(sheet.judge_id, f"评分表已重新开放：{competition.title}",
            f"“{sheet.item.name}”选手 {sheet.registration.contestant_code} 的评分表已由裁判长重新开放，理由：{reason.strip()}",
            link="/contests/judging", kind="judge_assignment")

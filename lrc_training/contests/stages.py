@@ -61,7 +61,7 @@ def take_qualifiers(actor, competition: Competition, source_id: int, top_n: int 
                                  taken_by_id=actor.id))
     db.session.flush()
     record_audit("competition.take_qualifiers", "competition", competition.id,
-                 new={"source_id": source.id, "top_n": top_n, "taken": len(taken)})
+                 new={"source_id": source.id, "top_n": top_n, "taken": len(taken)}, actor_id=actor.id)
     for registration in taken:
         notify(registration.user_id, f"晋级：{competition.title}",
                f"您在“{source.title}”中取得晋级资格，已报名{competition.title}。",
