@@ -49,6 +49,8 @@ if [ "$test_tools" = 1 ]; then
   # The Node.js binary inside the playwright wheel (its driver) links libatomic, absent from minimal images.
   have_lib "libatomic.so.1" || want libatomic1
   command -v pdftoppm >/dev/null 2>&1 || want poppler-utils
+  # Chinese glyphs for the e2e screenshots people look at (pages themselves use the reader's own fonts).
+  fc-list :lang=zh 2>/dev/null | grep -q . || want fonts-noto-cjk
   for package in "$@"; do
     want "$package"
   done

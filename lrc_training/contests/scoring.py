@@ -78,6 +78,8 @@ def ensure_editable(sheet: JudgingSheet) -> Competition:
     competition = _competition(sheet)
     if competition.state == "drawn" or (competition.state == "published" and correcting(sheet)):
         return competition
+    if competition.state == "registration":
+        raise Conflict("签到结束后才能评分", {"sheet": "评分尚未开始"}, code="wrong_state")
     raise Conflict("结果已公布，评分已冻结", {"sheet": "已冻结"}, code="frozen")
 
 
