@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("contests", __name__, url_prefix="/contests", template_folder="templates")
 api_bp = Blueprint("contests_api", __name__, url_prefix="/api/v1")
 
-from . import api, finalize, manage_views, views  # noqa: E402,F401  (routes and the certificate source register on import)
+from . import api, demo, finalize, manage_views, views  # noqa: E402,F401  (routes, jobs, certificate sources, demo data)

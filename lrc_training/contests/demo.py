@@ -1,0 +1,64 @@
+"""Demo competitions of the evaluation center: one whose results are in the notice period (so `trainee` can see a
+rank and appeal, `staff` can follow the appeal), one being scored now (so `judge`, the chief judge, can score and
+follow the progress), and one open for registration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..core.demo import register_demo_seeder
+from ..db import utcnow
+from .results import publish
+from .scoring import save_scores, sheets_for, submit_sheet
+from .setup import CompetitionInput, assign_judge, create_competition, draw, register
+
+ITEMS = [{"name": "理论知识", "kind": "theory", "weight": 30,
+          "criteria": [{"name": "客观题", "max_points": 60}, {"name": "简答题", "max_points": 40}]},
+         {"name": "案例分析", "kind": "practical", "weight": 40,
+          "criteria": [{"name": "事实认定", "max_points": 40}, {"name": "法律适用", "max_points": 40},
+                       {"name": "处理建议", "max_points": 20}]},
+         {"name": "调解模拟", "kind": "practical", "weight": 30,
+          "criteria": [{"name": "沟通技巧", "max_points": 50}, {"name": "方案可行性", "max_points": 50}]}]
+
+
+def _competition(staff, title: str, **extra):
+    return create_competition(staff, CompetitionInput(
+        title=title, tier="provincial", level=3, registration_closes_at=utcnow() + timedelta(days=extra.pop("days", 7)),
+        items=ITEMS, promotion_awards=["first", "second", "third"], honor_top_n=1, **extra))
+
+
+def _score(judge, competition, points: dict[int, float]) -> None:
+    """The judge gives each contestant (by registration) the same share of every criterion's maximum."""
+    for sheet in sheets_for(judge):
+        if sheet.item.competition_id != competition.id:
+            continue
+        share = points[sheet.registration.user_id]
+        save_scores(judge, sheet, {str(c.id): round(float(c.max_points) * share, 1) for c in sheet.item.criteria},
+                    sheet.version)
+        submit_sheet(judge, sheet)
+
+
+@register_demo_seeder
+def seed_competitions(users: dict, orgs: list) -> None:
+    staff, judge = users["staff"], users["judge"]
+    people = [users["trainee"], users["trainee2"], users["trainee3"]]
+
+    published = _competition(staff, "山东省第二届劳动关系协调员职业技能竞赛（省赛）")
+    for person in people:
+        register(staff, published.id, person.id)
+    published.registration_closes_at = utcnow() - timedelta(days=10)
+    for item in published.items:
+        assign_judge(staff, published, judge.id, item.position, is_chief=True)
+    draw(staff, published)
+    _score(judge, published, {people[0].id: 0.86, people[1].id: 0.78, people[2].id: 0.71})
+    publish(staff, published)
+
+    scoring = _competition(staff, "2026 年山东省劳动关系协调员技能竞赛（决赛）", stage="final")
+    for person in people:
+        register(staff, scoring.id, person.id)
+    scoring.registration_closes_at = utcnow() - timedelta(days=1)
+    for item in scoring.items:
+        assign_judge(staff, scoring, judge.id, item.position, is_chief=True)
+    draw(staff, scoring)
+
+    _competition(staff, "聊城市第三届劳动关系协调员职业技能竞赛", days=14, eligibility={"quota_per_organization": 5})
