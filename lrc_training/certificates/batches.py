@@ -23,7 +23,8 @@ from .models import Certificate, CertificateBatch
 from .rendering import TEMPLATE, certificate_context
 
 CHUNK = 50
-SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "import": "批量导入", "manual": "单独签发"}
+SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "competition_promotion": "竞赛晋级",
+                 "import": "批量导入", "manual": "单独签发"}
 
 
 def batch_folder() -> Path:

@@ -55,7 +55,11 @@ def competition_json(c) -> dict:
             "organization_id": c.organization_id, "version": c.version, "stage": c.stage,
             "advance_count": c.advance_count, "tie_break": c.tie_break, "notice_days": c.notice_days,
             "appeal_hours": c.appeal_hours, "promotion_awards": c.promotion_awards, "honor_top_n": c.honor_top_n,
-            "honor_title": c.honor_title, "published_at": iso_local(c.published_at) if c.published_at else None,
+            "honor_title": c.honor_title, "venue": c.venue,
+            "starts_on": c.starts_on.isoformat() if c.starts_on else None,
+            "ends_on": c.ends_on.isoformat() if c.ends_on else None,
+            "registration_opens_at": iso_local(c.registration_opens_at) if c.registration_opens_at else None,
+            "published_at": iso_local(c.published_at) if c.published_at else None,
             "notice_ends_at": iso_local(c.notice_ends_at) if c.published_at else None,
             "items": [{"index": i.position, "name": i.name, "kind": i.kind, "weight": float(i.weight),
                        "exam_session_id": i.exam_session_id,
@@ -74,7 +78,8 @@ def competitions_create(body: CompetitionIn):
         award_mode=body.award_mode, aggregation=body.aggregation, eligibility=body.eligibility or {},
         notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
         appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards, honor_top_n=body.honor_top_n,
-        honor_title=body.honor_title))
+        honor_title=body.honor_title, registration_opens_at=body.registration_opens_at, venue=body.venue,
+        starts_on=body.starts_on, ends_on=body.ends_on))
     db.session.commit()
     return created(competition_json(competition))
 

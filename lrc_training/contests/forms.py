@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     DecimalField,
     FieldList,
@@ -38,8 +39,16 @@ class CompetitionForm(FlaskForm):
     title = StringField("竞赛名称", validators=[DataRequired(REQUIRED), Length(max=200)])
     tier = SelectField("级别", choices=list(TIERS.items()))
     level = SelectField("标准等级", coerce=int, choices=[(4, "四级"), (3, "三级"), (2, "二级"), (1, "一级")], default=3)
+    registration_opens_at = DateTimeLocalField("报名开始", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+                                               description="留空则创建后即可报名")
     registration_closes_at = DateTimeLocalField("报名截止", format="%Y-%m-%dT%H:%M",
                                                 validators=[InputRequired("请填写报名截止时间")])
+    venue = StringField("比赛地点", validators=[Optional(), Length(max=200)])
+    starts_on = DateField("比赛开始日期", validators=[Optional()])
+    ends_on = DateField("比赛结束日期", validators=[Optional()])
+    min_work_years = DecimalField("报名条件：最低工作年限", places=1, validators=[Optional(), NumberRange(0, 60)])
+    regions = StringField("报名条件：地区代码", validators=[Optional(), Length(max=200)],
+                          description="多个用逗号分隔，如 371500,370100；留空不限")
     award_mode = SelectField("奖项规则", choices=[("ratio", "按比例（一、二、三等奖）"), ("national", "国赛式（金银铜+优胜奖）")])
     first = DecimalField("一等奖比例", default=0.1, places=2, validators=[Optional(), NumberRange(0, 1)])
     second = DecimalField("二等奖比例", default=0.2, places=2, validators=[Optional(), NumberRange(0, 1)])

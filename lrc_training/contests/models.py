@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization, User
@@ -35,6 +35,10 @@ class Competition(TimestampMixin, VersionMixin, Base):
     tier: Mapped[str] = mapped_column(String(12))
     level: Mapped[int] = mapped_column(Integer)
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: open from creation
+    venue: Mapped[str | None] = mapped_column(String(200))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
     award_mode: Mapped[str] = mapped_column(String(10), default="ratio")  # ratio / national
     award_ratios: Mapped[dict] = mapped_column(JSON)
     aggregation: Mapped[str] = mapped_column(String(10), default="auto")  # auto / mean / trimmed / median

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -42,6 +43,10 @@ class CompetitionIn(ApiModel):
         default_factory=list, max_length=7)
     honor_top_n: int = Field(default=0, ge=0, le=1000)
     honor_title: str = Field(default="技术能手", min_length=1, max_length=100)
+    registration_opens_at: AwareDatetime | None = None
+    venue: str | None = Field(default=None, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 class RegistrationIn(ApiModel):

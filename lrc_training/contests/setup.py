@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
@@ -57,6 +57,10 @@ class CompetitionInput:
     promotion_awards: list = field(default_factory=list)
     honor_top_n: int = 0
     honor_title: str = "技术能手"
+    registration_opens_at: datetime | None = None
+    venue: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 def _dec(value, where: str, errors: dict, low: Decimal, high: Decimal) -> Decimal | None:
@@ -109,6 +113,12 @@ def _validate_rules(data: CompetitionInput, errors: dict) -> None:
         errors["honor_top_n"] = "技术能手人数应为 0 到 1000"
     if not (data.honor_title or "").strip() or len(data.honor_title) > 100:
         errors["honor_title"] = "荣誉称号不能为空且不超过 100 个字符"
+    if data.venue is not None and len(data.venue) > 200:
+        errors["venue"] = "比赛地点不超过 200 个字符"
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        errors["ends_on"] = "结束日期不能早于开始日期"
+    if data.registration_opens_at and data.registration_opens_at >= data.registration_closes_at:
+        errors["registration_opens_at"] = "报名开始时间应早于报名截止时间"
 
 
 def _validate(data: CompetitionInput, organization_id: int | None = None) -> list[dict]:
@@ -192,7 +202,8 @@ def create_competition(actor, data: CompetitionInput) -> Competition:
         notice_days=data.notice_days, state="registration", stage=data.stage,
         advance_count=data.advance_count if data.stage == "preliminary" else None, tie_break=list(data.tie_break),
         appeal_hours=data.appeal_hours, promotion_awards=list(data.promotion_awards), honor_top_n=data.honor_top_n,
-        honor_title=data.honor_title.strip())
+        honor_title=data.honor_title.strip(), registration_opens_at=data.registration_opens_at,
+        venue=(data.venue or "").strip() or None, starts_on=data.starts_on, ends_on=data.ends_on)
     for position, item in enumerate(items):
         competition.items.append(CompetitionItem(
             position=position, name=item["name"], kind=item["kind"], weight=item["weight"],
@@ -266,6 +277,8 @@ def register(actor, competition_id: int, user_id: int, work_years=None) -> Regis
         raise NotFound("用户不存在")
     if competition.state != "registration" or utcnow() > competition.registration_closes_at:
         raise ValidationFailed("报名已截止", {"competition": "报名已截止"}, code="closed")
+    if competition.registration_opens_at and utcnow() < competition.registration_opens_at:
+        raise ValidationFailed("报名尚未开始", {"competition": "报名尚未开始"}, code="closed")
     if db.session.execute(select(Registration.id).where(
             Registration.competition_id == competition.id, Registration.user_id == user.id)).scalar():
         raise Conflict("已报名该竞赛", {"user_id": "不能重复报名"}, code="duplicate")

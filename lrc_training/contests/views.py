@@ -103,6 +103,11 @@ def new():
             eligibility["quota_per_organization"] = form.quota.data
         if form.quota_city.data:
             eligibility["quota_per_city"] = form.quota_city.data
+        if form.min_work_years.data:
+            eligibility["min_work_years"] = float(form.min_work_years.data)
+        regions = [r.strip() for r in (form.regions.data or "").replace("，", ",").split(",") if r.strip()]
+        if regions:
+            eligibility["regions"] = regions
         ratios = {k: float(getattr(form, k).data or 0) for k in ("first", "second", "third")}
         try:
             competition = create_competition(current_user, CompetitionInput(
@@ -113,7 +118,10 @@ def new():
                 notice_days=5 if form.notice_days.data is None else form.notice_days.data,
                 tie_break=[t for t in (form.tie_break.data or "").split(",") if t],
                 appeal_hours=form.appeal_hours.data or 2, promotion_awards=list(form.promotion_awards.data or []),
-                honor_top_n=form.honor_top_n.data or 0, honor_title=form.honor_title.data or "技术能手"))
+                honor_top_n=form.honor_top_n.data or 0, honor_title=form.honor_title.data or "技术能手",
+                registration_opens_at=form.registration_opens_at.data.replace(tzinfo=local_zone())
+                if form.registration_opens_at.data else None, venue=form.venue.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data))
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -103,6 +103,10 @@ def upgrade():
 
     with op.batch_alter_table('competitions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finalized_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('registration_opens_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('venue', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('starts_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('ends_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('stage', sa.String(length=12), nullable=False, server_default='single'))
         batch_op.add_column(sa.Column('advance_count', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('tie_break', sa.JSON(), nullable=False, server_default='["practical", "theory"]'))
@@ -125,6 +129,10 @@ def downgrade():
         batch_op.drop_column('advance_count')
         batch_op.drop_column('stage')
         batch_op.drop_column('finalized_at')
+        batch_op.drop_column('ends_on')
+        batch_op.drop_column('starts_on')
+        batch_op.drop_column('venue')
+        batch_op.drop_column('registration_opens_at')
 
     with op.batch_alter_table('competition_registrations', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_competition_registrations_qualified_from_id_competitions'), type_='foreignkey')

@@ -128,3 +128,22 @@ def test_qualifiers_and_bulk_registration_through_the_api(client, world):
         "items": [{"name": "理论", "kind": "theory", "weight": 100, "criteria": [{"name": "客观题", "max_points": 100}]}]})
     assert preliminary_without_count.status_code == 422
     assert "advance_count" in preliminary_without_count.get_json()["fields"]
+
+
+def test_venue_dates_and_registration_window(client, world):
+    staff = api_token(client, "committee")
+    base = {"title": "市赛", "tier": "city", "level": 4,
+            "registration_closes_at": (utcnow() + timedelta(days=9)).isoformat(),
+            "items": [{"name": "理论", "kind": "theory", "weight": 100, "criteria": [{"name": "客观题", "max_points": 100}]}]}
+    backwards = client.post("/api/v1/competitions", headers=staff,
+                            json=base | {"starts_on": "2026-12-10", "ends_on": "2026-12-09"})
+    assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["fields"]
+    created = client.post("/api/v1/competitions", headers=staff, json=base | {
+        "venue": "聊城市技师学院实训楼", "starts_on": "2026-12-10", "ends_on": "2026-12-11",
+        "registration_opens_at": (utcnow() + timedelta(days=2)).isoformat()})
+    assert created.status_code == 201
+    body = created.get_json()
+    assert (body["venue"], body["starts_on"], body["ends_on"]) == ("聊城市技师学院实训楼", "2026-12-10", "2026-12-11")
+    early = client.post(f"/api/v1/competitions/{body['id']}/registrations", json={"user_id": world.people[0].id},
+                        headers=api_token(client, "p0"))
+    assert early.status_code == 422 and early.get_json()["fields"] == {"competition": "报名尚未开始"}
