@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ..core.access import login_required, roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors
+from ..core.forms import apply_errors, run_action
 from ..core.navigation import register_nav
 from ..core.timeutil import local_zone
 from ..extensions import db
@@ -168,16 +168,9 @@ def detail(competition_id: int):
 
 
 def _run(competition_id: int, action, success: str):
+    """A control-room button: run `action(competition)` and come back to the control room."""
     competition = _committee(competition_id)
-    if ActionForm().validate_on_submit():
-        try:
-            result = action(competition)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(success.format(result=result), "success")
+    run_action(ActionForm(), lambda: action(competition), lambda result: success.format(result=result))
     return redirect(url_for("contests.detail", competition_id=competition.id))
 
 
@@ -209,19 +202,12 @@ def judges_view(competition_id: int):
     competition = _committee(competition_id)
     form = JudgeForm()
     form.item_index.choices = [(i.position, i.name) for i in competition.items]
-    if form.validate_on_submit():
+
+    def add():
         judge = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
-        try:
-            assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data,
-                         bool(form.is_chief.data))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已加入裁判组。", "success")
-    else:
-        flash("请填写裁判员用户名。", "danger")
+        return assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data,
+                            bool(form.is_chief.data))
+    run_action(form, add, "已加入裁判组。", "未能加入裁判组：")
     return redirect(url_for("contests.panels", competition_id=competition.id))
 
 
@@ -232,32 +218,19 @@ def decide(registration_id: int, decision: str):
     if registration is None or decision not in ("approve", "reject"):
         abort(404)
     competition = _committee(registration.competition_id)
-    if ActionForm().validate_on_submit():
-        try:
-            decide_registration(current_user, registration, decision == "approve")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+    run_action(ActionForm(), lambda: decide_registration(current_user, registration, decision == "approve"),
+               f"{registration.user.name}：{'已通过' if decision == 'approve' else '未通过'}。", "审核未成功：")
     return redirect(url_for("contests.detail", competition_id=competition.id))
 
 
 @bp.route("/<int:competition_id>/register", methods=["POST"])
 @roles_required(TRAINEE)
 def register_view(competition_id: int):
+    if db.session.get(Competition, competition_id) is None:
+        abort(404)
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            register(current_user, competition_id, current_user.id, form.work_years.data)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                abort(404)
-            flash("报名未成功：" + exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已报名，等待组委会审核。", "success")
+    run_action(form, lambda: register(current_user, competition_id, current_user.id, form.work_years.data),
+               "已报名，等待组委会审核。", "报名未成功：")
     return redirect(url_for("contests.index"))
 
 
