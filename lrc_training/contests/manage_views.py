@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..auth.models import User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
@@ -61,7 +61,7 @@ def checkin_page(competition_id: int):
     if not can_see_mapping(current_user, competition):
         abort(403)
     registrations = db.session.execute(select(Registration).options(
-        joinedload(Registration.user).joinedload(User.organization)).where(
+        joinedload(Registration.user).options(joinedload(User.organization), lazyload(User.role_rows))).where(
         Registration.competition_id == competition.id, Registration.status == "approved")
         .order_by(Registration.checked_in_at.is_not(None), Registration.id)).scalars().all()
     query = (request.args.get("q") or "").strip()
@@ -155,11 +155,13 @@ def officials_remove(competition_id: int, official_id: int):
 @bp.route("/<int:competition_id>/oversight")
 @roles_required(ORG_STAFF, ADMIN, JUDGE)
 def oversight(competition_id: int):
+    code = (request.args.get("code") or "").strip().upper()[:12] or None
     try:
-        competition, items = progress(current_user, competition_id)
+        competition, items = progress(current_user, competition_id, code)
     except DomainError:
         abort(404)
-    return render_template("contests/oversight.html", competition=competition, items=items, form=ReasonForm())
+    return render_template("contests/oversight.html", competition=competition, items=items, form=ReasonForm(),
+                           code=code, found=sum(len(p.sheets) for p in items))
 
 
 @bp.route("/<int:competition_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])

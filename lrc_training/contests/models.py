@@ -157,6 +157,7 @@ class JudgingSheet(Base):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("competition_registrations.id", ondelete="CASCADE"))
     scores: Mapped[dict] = mapped_column(JSON, default=dict)  # {criterion id: "points"} as exact strings
+    total: Mapped[Decimal] = mapped_column(Numeric(9, 2), default=Decimal("0"))  # sum of scores, kept on save
     version: Mapped[int] = mapped_column(Integer, default=1)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -45,7 +45,9 @@ def overseen_items(actor, competition: Competition) -> list[CompetitionItem]:
     return [i for i in competition.items if i.id in chaired]
 
 
-def progress(actor, competition_id: int) -> tuple[Competition, list[ItemProgress]]:
+def progress(actor, competition_id: int, code: str | None = None) -> tuple[Competition, list[ItemProgress]]:
+    """Progress per item and judge and the outliers; with `code`, also that contestant's submitted sheets (the
+    ones the chief judge may reopen) — never every sheet, which on a big day would be tens of thousands."""
     competition = db.session.get(Competition, competition_id)
     items = overseen_items(actor, competition) if competition else []
     if not items:
@@ -55,36 +57,37 @@ def progress(actor, competition_id: int) -> tuple[Competition, list[ItemProgress
         JudgeAssignment, JudgeAssignment.user_id == User.id).where(JudgeAssignment.item_id.in_(list(by_item)))).all())
     chiefs = set(db.session.execute(select(JudgeAssignment.item_id, JudgeAssignment.user_id).where(
         JudgeAssignment.item_id.in_(list(by_item)), JudgeAssignment.is_chief.is_(True))).all())
-    rows = db.session.execute(select(JudgingSheet, Registration.contestant_code).join(
+    rows = db.session.execute(select(
+        JudgingSheet.id, JudgingSheet.item_id, JudgingSheet.judge_id, JudgingSheet.total, JudgingSheet.submitted_at,
+        JudgingSheet.version, Registration.contestant_code).join(
         Registration, Registration.id == JudgingSheet.registration_id).where(
         JudgingSheet.item_id.in_(list(by_item))).order_by(Registration.contestant_code, JudgingSheet.judge_id)).all()
     per_judge: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    per_cell: dict[tuple[int, str], dict[int, JudgingSheet]] = defaultdict(dict)
-    for sheet, code in rows:
-        p = by_item[sheet.item_id]
+    per_cell: dict[tuple[int, str], dict[int, tuple[int, Decimal]]] = defaultdict(dict)
+    for sheet_id, item_id, judge_id, total, submitted_at, version, sheet_code in rows:
+        p = by_item[item_id]
         p.total += 1
-        counts = per_judge[(sheet.item_id, sheet.judge_id)]
+        counts = per_judge[(item_id, judge_id)]
         counts[0] += 1
-        if sheet.submitted_at is not None:
+        if submitted_at is not None:
             p.submitted += 1
             counts[1] += 1
-            per_cell[(sheet.item_id, code)][sheet.judge_id] = sheet
-            p.sheets.append({"sheet_id": sheet.id, "code": code, "judge": names.get(sheet.judge_id, ""),
-                             "total": _total(sheet), "version": sheet.version})
+            total = Decimal(total)
+            per_cell[(item_id, sheet_code)][judge_id] = (sheet_id, total)
+            if code and sheet_code == code:
+                p.sheets.append({"sheet_id": sheet_id, "code": sheet_code, "judge": names.get(judge_id, ""),
+                                 "total": total, "version": version})
     for (item_id, judge_id), (total, done) in sorted(per_judge.items(), key=lambda kv: names.get(kv[0][1], "")):
         by_item[item_id].judges.append({"name": names.get(judge_id, ""), "total": total, "submitted": done,
                                         "chief": (item_id, judge_id) in chiefs})
-    for (item_id, code), sheets in sorted(per_cell.items()):
+    for (item_id, cell_code), sheets in sorted(per_cell.items()):
         p = by_item[item_id]
-        totals = {judge_id: _total(s) for judge_id, s in sheets.items()}
+        totals = {judge_id: total for judge_id, (_, total) in sheets.items()}
         flagged = deviations(totals, OUTLIER_SHARE, p.item.max_points)
         if flagged:
             mean = to_decimal(panel_centre(totals.values()))
             for judge_id in flagged:
-                p.outliers.append({"sheet_id": sheets[judge_id].id, "code": code, "judge": names.get(judge_id, ""),
+                p.outliers.append({"sheet_id": sheets[judge_id][0], "code": cell_code, "judge": names.get(judge_id, ""),
                                    "total": totals[judge_id], "mean": mean})
     return competition, list(by_item.values())
 
-
-def _total(sheet: JudgingSheet) -> Decimal:
-    return sum((Decimal(v) for v in (sheet.scores or {}).values()), Decimal("0"))

@@ -4,12 +4,12 @@ tie-break order, awards, and publication. Every number can be traced to the shee
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..auth.models import User
 from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify
@@ -56,18 +56,18 @@ def _exam_scores(competition: Competition, user_ids: dict[int, int]) -> dict[tup
 
 def standings(competition: Competition) -> list[Standing]:
     """Ranked standings from the submitted sheets, in a fixed number of queries."""
-    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
-        joinedload(Registration.user)).where(Registration.competition_id == competition.id,
-                                             Registration.status == "approved",
-                                             Registration.contestant_code.is_not(None))).scalars()}
+    # Plain rows, not ORM objects: on a big day this reads tens of thousands of sheets.
+    registrations = dict(db.session.execute(select(Registration.id, Registration.user_id).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None))).all())
     items = {i.id: i for i in competition.items}
-    exam_scores = _exam_scores(competition, {r.id: r.user_id for r in registrations.values()})
+    exam_scores = _exam_scores(competition, registrations)
     per_cell: dict[tuple[int, int], dict[int, Fraction]] = defaultdict(dict)
-    for sheet in db.session.execute(select(JudgingSheet).where(
-            JudgingSheet.item_id.in_(list(items)), JudgingSheet.submitted_at.is_not(None))).scalars():
-        # Decimal sums of decimal strings are exact; one conversion to a fraction per sheet.
-        per_cell[(sheet.registration_id, sheet.item_id)][sheet.judge_id] = to_fraction(
-            sum((Decimal(v) for v in sheet.scores.values()), Decimal(0)))
+    for registration_id, item_id, judge_id, total in db.session.execute(select(
+            JudgingSheet.registration_id, JudgingSheet.item_id, JudgingSheet.judge_id, JudgingSheet.total).where(
+            JudgingSheet.item_id.in_(list(items)), JudgingSheet.submitted_at.is_not(None))):
+        # The sheet total is the exact decimal sum kept on every save; one conversion to a fraction per sheet.
+        per_cell[(registration_id, item_id)][judge_id] = to_fraction(total)
     result = []
     for registration_id in registrations:
         totals = {"total": Fraction(0), "practical": Fraction(0), "theory": Fraction(0)}
@@ -106,14 +106,14 @@ def standings(competition: Competition) -> list[Standing]:
 
 def result_rows(competition: Competition) -> list[dict]:
     reveal = competition.state in ("published", "final") or all_sheets_submitted(competition)
-    registrations = {r.id: r for r in db.session.execute(select(Registration).options(
-        joinedload(Registration.user)).where(Registration.competition_id == competition.id)).scalars()}
+    people = {reg_id: (code, user_id, name) for reg_id, code, user_id, name in db.session.execute(
+        select(Registration.id, Registration.contestant_code, Registration.user_id, User.name)
+        .join(User, User.id == Registration.user_id).where(Registration.competition_id == competition.id))}
     rows = []
     for s in standings(competition):
-        registration = registrations[s.key]
-        rows.append({"rank": s.rank, "contestant_code": registration.contestant_code,
-                     "user_id": registration.user_id if reveal else None,
-                     "name": registration.user.name if reveal else None,
+        code, user_id, name = people[s.key]
+        rows.append({"rank": s.rank, "contestant_code": code, "user_id": user_id if reveal else None,
+                     "name": name if reveal else None,
                      "item_scores": {str(k): v["score"] for k, v in s.item_scores.items()},
                      "item_details": s.item_scores, "total": float(to_decimal(s.total)), "award": s.award})
     return rows

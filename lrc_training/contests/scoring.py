@@ -65,7 +65,7 @@ def _competition(sheet: JudgingSheet) -> Competition:
 
 
 def sheet_total(sheet: JudgingSheet) -> Decimal:
-    return sum((Decimal(v) for v in (sheet.scores or {}).values()), Decimal("0"))
+    return Decimal(sheet.total or 0)
 
 
 def correcting(sheet: JudgingSheet) -> bool:
@@ -115,7 +115,8 @@ def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> Judgi
     # Compare-and-swap on the version, so two saves racing past the check above cannot both win.
     updated = db.session.execute(
         JudgingSheet.__table__.update().where(JudgingSheet.id == sheet.id, JudgingSheet.version == version)
-        .values(scores=clean, version=version + 1)).rowcount
+        .values(scores=clean, total=sum((Decimal(v) for v in clean.values()), Decimal("0")),
+                version=version + 1)).rowcount
     if updated != 1:
         raise Conflict("评分表已在别处被修改，请刷新后再改", {"version": "版本已过期"}, code="stale_version")
     db.session.refresh(sheet)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..auth.models import User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
@@ -147,7 +147,7 @@ def _committee(competition_id: int) -> Competition:
 def detail(competition_id: int):
     competition = _committee(competition_id)
     registrations = db.session.execute(select(Registration).options(
-        joinedload(Registration.user).joinedload(User.organization)).where(
+        joinedload(Registration.user).options(joinedload(User.organization), lazyload(User.role_rows))).where(
         Registration.competition_id == competition.id).order_by(Registration.id)).scalars().all()
     judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
         JudgeAssignment.competition_id == competition.id)).all()
@@ -156,7 +156,7 @@ def detail(competition_id: int):
     sources = qualifier_sources(competition) if competition.state == "registration" else []
     qualifiers_form.source_id.choices = [(c.id, f"{c.title}（{c.organization.name}）") for c in sources]
     taken = db.session.execute(select(Qualification).where(Qualification.competition_id == competition.id)).scalars().all()
-    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user)).where(
+    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user).lazyload(User.role_rows)).where(
         Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
     return render_template("contests/detail.html", competition=competition, registrations=registrations,
                            judges=judges, action_form=ActionForm(), rows=rows,
