@@ -90,6 +90,10 @@ def test_chief_judge_reopens_a_sheet_from_the_progress_page(app, client):
     page = client.get(f"/contests/{competition.id}/oversight").get_data(as_text=True)
     assert "已提交 15 / 15" in page
     sheet = sheet_of(competition, world.judges[2], world.people[1])
+    code = sheet.registration.contestant_code
+    found = client.get(f"/contests/{competition.id}/oversight?code={code.lower()}").get_data(as_text=True)
+    assert f"{code}：6 张已提交的评分表" in found and f"sheets/{sheet.id}/reopen" in found
+    assert "/reopen" not in page  # without a search (and without outliers) no sheet is listed
     path = f"/contests/{competition.id}/sheets/{sheet.id}/reopen"
     response = post_form(client, path, {"reason": ""}, token_from=f"/contests/{competition.id}/oversight",
                          follow_redirects=True)
