@@ -59,5 +59,9 @@ def test_competition_pages_fit_the_screen(new_page, sign_in, browser_problems, v
     visit(trainee, "mine", f"/contests/{published}/mine", "省赛")
     expect(trainee.get_by_role("button", name="提交申诉")).to_be_visible()
 
+    visitor = new_page(viewport=viewport)
+    visit(visitor, "public-index", "/contests/results", "竞赛结果公示")
+    visit(visitor, "public-results", f"/contests/{published}/results", "结果公示")
+
     assert not browser_problems.csp_violations()
     assert not too_wide, "pages wider than the screen:\n" + "\n".join(too_wide)
