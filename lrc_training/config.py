@@ -47,6 +47,13 @@ class Config:
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
     # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
     LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
+    # Email copies of notifications. Without LRC_SMTP_HOST they are written to <instance>/mail/ as .eml files.
+    LRC_SMTP_HOST = os.environ.get("LRC_SMTP_HOST", "")
+    LRC_SMTP_PORT = _env_int("LRC_SMTP_PORT", 587)
+    LRC_SMTP_TLS = os.environ.get("LRC_SMTP_TLS", "1") not in ("0", "false", "")
+    LRC_SMTP_USER = os.environ.get("LRC_SMTP_USER", "")
+    LRC_SMTP_PASSWORD = os.environ.get("LRC_SMTP_PASSWORD", "")
+    LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", "劳动关系协调员平台 <noreply@localhost>")
 
 
 class DevelopmentConfig(Config):

@@ -50,6 +50,21 @@ def clean_phone(value: str) -> str:
     return validate_phone(value)
 
 
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def clean_email(value: str) -> str | None:
+    """An email address as people type it (no display names, no comments); '' means none."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not EMAIL_RE.match(value) or ".." in value:
+        raise ValueError("邮箱地址格式不正确，例如 name@example.com")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
 def clean_roles(values) -> list[str]:
     roles = sorted(set(values or []))
     unknown = [r for r in roles if r not in ALL_ROLES]

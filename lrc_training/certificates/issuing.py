@@ -112,7 +112,7 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
     record_audit("certificate.issue", "certificate", cert.number, new=audit_view(cert), actor_id=actor_id)
     if cert.holder_user_id:
         notify(cert.holder_user_id, f"证书已签发：{cert.kind_label}", f"证书编号 {cert.number}",
-               f"/certificates/{cert.number}")
+               f"/certificates/{cert.number}", kind="certificate")
     return cert, True
 
 
@@ -137,7 +137,8 @@ def revoke(cert: Certificate, reason: str, *, actor_id: int | None = None) -> Ce
     record_audit("certificate.revoke", "certificate", cert.number, old={"status": "valid"},
                  new={"status": "revoked"}, reason=reason, actor_id=actor_id)
     if cert.holder_user_id:
-        notify(cert.holder_user_id, f"证书已撤销：{cert.number}", f"原因：{reason}", f"/certificates/{cert.number}")
+        notify(cert.holder_user_id, f"证书已撤销：{cert.number}", f"原因：{reason}", f"/certificates/{cert.number}",
+               kind="certificate")
     return cert
 
 

@@ -75,6 +75,8 @@ def seed_demo() -> bool:
             None, username=username, password=DEMO_PASSWORD, name=name,
             id_number=demo_id_number(region, birth, seq), phone=demo_phone(index), roles=roles,
             organization_id=orgs[org_index].id if org_index is not None else None)
+    # Email copies land in <instance>/mail/ as .eml files until LRC_SMTP_HOST is set.
+    users["trainee"].email = "trainee@example.com"
     ensure_default_work_areas()
     for seeder in _SEEDERS:
         seeder(users, orgs)

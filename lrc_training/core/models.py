@@ -67,7 +67,8 @@ class Notification(Base):
     """An in-site message to one user (enrollment decisions, waitlist promotion, results ...)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),
+                      Index("ix_notifications_email_status", "email_status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -76,3 +77,19 @@ class Notification(Base):
     body: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(30), default="general")
+    # The email copy: pending until the mail job sends it (sent), gives up (failed) or finds nobody to send
+    # it to (skipped: no address, or the user turned this kind of email off).
+    email_status: Mapped[str | None] = mapped_column(String(10))
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    email_error: Mapped[str | None] = mapped_column(String(300))
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailOptOut(Base):
+    """A kind of notification a user does not want by email (in-site notifications always arrive)."""
+
+    __tablename__ = "email_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)

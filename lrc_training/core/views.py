@@ -9,15 +9,19 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.roles import ADMIN
 from ..extensions import db
-from . import bp
+from . import (
+    bp,
+    mail,  # noqa: F401  (registers the email job)
+)
 from .access import login_required, public, roles_required, safe_next_url
+from .audit import record_audit
 from .errors import DomainError
 from .forms import apply_errors
 from .models import AuditLog
 from .navigation import items_for, register_nav
-from .notifications import mark_read, notifications_of
+from .notifications import email_kinds, mark_read, notifications_of, set_email_kinds
 from .pagination import paginate_page
-from .web_forms import ActionForm, WorkAreaForm
+from .web_forms import ActionForm, NotificationSettingsForm, WorkAreaForm
 from .work_areas import all_work_areas, save_work_area
 
 register_nav("审计日志", "core.audit_log", roles=(ADMIN,), description="所有成绩、结果、证书与账号变更的防篡改记录",
@@ -25,6 +29,7 @@ register_nav("审计日志", "core.audit_log", roles=(ADMIN,), description="所�
 register_nav("职业功能", "core.work_areas", roles=(ADMIN,), description="维护课程、试题、竞赛项目使用的职业功能列表",
              group="管理")
 register_nav("消息通知", "core.notifications", description="报名审核、候补递补、成绩发布等站内通知", group="账号")
+register_nav("通知设置", "core.notification_settings", description="选择哪些通知同时发送邮件", group="账号")
 
 
 @bp.route("/")
@@ -56,6 +61,27 @@ def audit_log():
 def notifications():
     page = paginate_page(notifications_of(current_user.id), per_page=30)
     return render_template("core/notifications.html", page=page, form=ActionForm())
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    """Each user chooses which notifications also come by email, and to which address."""
+    form = NotificationSettingsForm()
+    if request.method == "GET":
+        form.email.data = current_user.email
+        form.kinds.data = sorted(email_kinds(current_user.id))
+    elif form.validate_on_submit():
+        old = {"email": current_user.email, "kinds": sorted(email_kinds(current_user.id))}
+        current_user.email = form.email.data
+        set_email_kinds(current_user.id, set(form.kinds.data or []))
+        record_audit("user.notification_settings", "user", current_user.id, old=old,
+                     new={"email": current_user.email, "kinds": sorted(form.kinds.data or [])},
+                     actor_id=current_user.id)
+        db.session.commit()
+        flash("通知设置已保存。" + ("" if current_user.email else "未填写邮箱，只会收到站内通知。"), "success")
+        return redirect(url_for("core.notification_settings"))
+    return render_template("core/notification_settings.html", form=form)
 
 
 @bp.route("/notifications/read", methods=["POST"])

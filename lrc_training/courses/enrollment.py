@@ -114,7 +114,7 @@ def promote_waitlist(course: Course) -> list[Enrollment]:
                      new={"status": enrollment.status})
         notify(enrollment.user_id, f"候补成功：《{course.title}》",
                "有名额空出，您已从候补名单递补" + ("，请等待审核。" if course.requires_approval else "为正式学员。"),
-               _course_link(course))
+               _course_link(course), kind="enrollment")
     db.session.flush()
     return promoted
 
@@ -143,7 +143,7 @@ def approve_enrollment(actor: User, enrollment: Enrollment) -> Enrollment:
     record_audit("enrollment.approve", "enrollment", enrollment.id, old={"status": "pending"},
                  new={"status": "enrolled"})
     notify(enrollment.user_id, f"报名已通过：《{enrollment.course.title}》", "请按课程安排准时参加培训。",
-           _course_link(enrollment.course))
+           _course_link(enrollment.course), kind="enrollment")
     return enrollment
 
 
@@ -163,7 +163,7 @@ def reject_enrollment(actor: User, enrollment: Enrollment, reason: str | None) -
     record_audit("enrollment.reject", "enrollment", enrollment.id, old={"status": old},
                  new={"status": "rejected"}, reason=reason)
     notify(enrollment.user_id, f"报名未通过：《{enrollment.course.title}》", reason or "如有疑问请联系培训机构。",
-           _course_link(enrollment.course))
+           _course_link(enrollment.course), kind="enrollment")
     if old == EnrollmentStatus.PENDING:
         promote_waitlist(enrollment.course)
     return enrollment
@@ -239,7 +239,7 @@ def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended=None
     record_audit("enrollment.complete", "enrollment", enrollment.id, old={"status": "enrolled"},
                  new={"status": "completed", "hours_attended": hours})
     notify(enrollment.user_id, f"已结业：《{course.title}》", "可在“我的课程”中下载培训结业证明。",
-           _course_link(course))
+           _course_link(course), kind="enrollment")
     return enrollment
 
 

@@ -140,7 +140,8 @@ def decide(actor, application: Application, approve: bool, reason: str | None = 
                  application.id, old={"status": "pending"}, new={"status": application.status},
                  reason=application.decision_reason or application.override_reason)
     notify(application.user_id, f"认定报名{'已通过' if approve else '未通过'}：{application.session.title}",
-           application.decision_reason or (ADMITTED_TEXT if approve else None), "/exams/mine")
+           application.decision_reason or (ADMITTED_TEXT if approve else None), "/exams/mine",
+           kind="exam_application")
     return application
 
 

@@ -166,6 +166,7 @@ class Application(TimestampMixin, VersionMixin, Base):
     anonymous_code: Mapped[str | None] = mapped_column(String(12))
     room: Mapped[str | None] = mapped_column(String(50))
     seat: Mapped[str | None] = mapped_column(String(20))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the 24-hour exam reminder went out
 
     session: Mapped[ExamSession] = relationship()
     user: Mapped[User] = relationship()

@@ -142,7 +142,7 @@ def publish(actor, session: ExamSession) -> list[ResultRow]:
                                       valid_until=valid_until if passed else None))
         notify(row.user_id, f"成绩已发布：{session.title}",
                "恭喜，您已通过本次认定。" if row.passed else RETAKE_TEXT,
-               "/exams/mine")
+               "/exams/mine", kind="results")
     db.session.flush()
     record_audit("exam_session.publish", "exam_session", session.id,
                  new={"candidates": len(rows), "passed": sum(1 for r in rows if r.passed)})
@@ -203,5 +203,6 @@ def regrade_after_publication(actor, session: ExamSession, application_id: int, 
     record_audit(f"{part}_score.regrade", "exam_application", application_id, old=old,
                  new={"score": value, "passed": result.passed}, reason=reason.strip())
     application = db.session.get(Application, application_id)
-    notify(application.user_id, f"成绩复核：{session.title}", f"您的成绩经主考评员复核后调整为 {value} 分。", "/exams/mine")
+    notify(application.user_id, f"成绩复核：{session.title}", f"您的成绩经主考评员复核后调整为 {value} 分。", "/exams/mine",
+           kind="results")
     return result

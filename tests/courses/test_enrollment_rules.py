@@ -62,7 +62,7 @@ def test_withdrawal_promotes_first_waitlisted_and_notifies(teacher):
     assert (first.status, second.status, third.status) == ("withdrawn", "enrolled", "waitlisted")
     assert waitlist_position(third) == 1
     note = db.session.execute(select(Notification).where(Notification.user_id == b.id)).scalar_one()
-    assert "候补成功" in note.title
+    assert "候补成功" in note.title and note.kind == "enrollment" and note.email_status == "pending"
 
 
 def test_withdrawn_trainee_may_enroll_again_at_the_back(teacher):
