@@ -47,6 +47,9 @@ class Config:
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
     # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
     LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
+    # The registry's "large enterprise" check (guideline: large enterprises should have one or two coordinators).
+    LRC_LARGE_ENTERPRISE_EMPLOYEES = _env_int("LRC_LARGE_ENTERPRISE_EMPLOYEES", 1000)
+    LRC_LARGE_ENTERPRISE_MIN_COORDINATORS = _env_int("LRC_LARGE_ENTERPRISE_MIN_COORDINATORS", 2)
     # Email copies of notifications. Without LRC_SMTP_HOST they are written to <instance>/mail/ as .eml files.
     LRC_SMTP_HOST = os.environ.get("LRC_SMTP_HOST", "")
     LRC_SMTP_PORT = _env_int("LRC_SMTP_PORT", 587)

@@ -207,7 +207,7 @@ def organization_new():
     if form.validate_on_submit():
         try:
             org = create_organization(current_user, name=form.name.data, kind=form.kind.data,
-                                      region_code=form.region_code.data)
+                                      region_code=form.region_code.data, employees=form.employees.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -231,7 +231,8 @@ def organization_edit(org_id: int):
     if form.validate_on_submit():
         try:
             update_organization(current_user, org, version=to_int(form.version.data), name=form.name.data,
-                                kind=form.kind.data, region_code=form.region_code.data, active=form.active.data)
+                                kind=form.kind.data, region_code=form.region_code.data, active=form.active.data,
+                                employees=form.employees.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

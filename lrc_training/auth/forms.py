@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .roles import ORG_KIND_LABELS, ROLE_LABELS
@@ -98,6 +98,8 @@ class OrganizationForm(FlaskForm):
     region_code = StringField("行政区划代码",
                               validators=[DataRequired(REQUIRED), Length(min=6, max=6, message="应为 6 位数字")],
                               description="6 位行政区划代码，例如 371500（聊城市）、371502（东昌府区）")
+    employees = IntegerField("职工人数", validators=[Optional(), NumberRange(0, 10_000_000, "应为 0 到 10000000")],
+                             description="企业填写，用于统计配备协调员不足的大型企业；可留空")
     active = BooleanField("启用", default=True)
     version = HiddenField()
     submit = SubmitField("保存")

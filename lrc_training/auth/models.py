@@ -8,7 +8,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
@@ -36,6 +36,7 @@ class Organization(TimestampMixin, VersionMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    employees: Mapped[int | None] = mapped_column(Integer)  # enterprises: headcount, for the "large" threshold
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
 

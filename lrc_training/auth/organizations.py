@@ -13,7 +13,16 @@ from .validation import clean_org_kind, clean_org_name, clean_region_code, colle
 
 
 def audit_view(org: Organization) -> dict:
-    return {"name": org.name, "kind": org.kind, "region_code": org.region_code, "active": org.active}
+    return {"name": org.name, "kind": org.kind, "region_code": org.region_code, "active": org.active,
+            "employees": org.employees}
+
+
+def _employees(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
+        raise ValidationFailed("职工人数应为 0 到 10000000 的整数", {"employees": "应为 0 到 10000000 的整数"})
+    return value
 
 
 def visible_organizations(actor) -> Select:
@@ -44,11 +53,11 @@ def _validate(name: str, kind: str, region_code: str, exclude_id: int | None = N
     return clean
 
 
-def create_organization(actor, *, name: str, kind: str, region_code: str) -> Organization:
+def create_organization(actor, *, name: str, kind: str, region_code: str, employees: int | None = None) -> Organization:
     if actor is not None and not actor.has_role(ADMIN):
         raise Forbidden("只有系统管理员可以创建机构")
     clean = _validate(name, kind, region_code)
-    org = Organization(**clean, active=True)
+    org = Organization(**clean, active=True, employees=_employees(employees))
     db.session.add(org)
     db.session.flush()
     record_audit("organization.create", "organization", org.id, new=audit_view(org),
@@ -57,7 +66,7 @@ def create_organization(actor, *, name: str, kind: str, region_code: str) -> Org
 
 
 def update_organization(actor, org: Organization, *, version: int, name: str, kind: str,
-                        region_code: str, active: bool) -> Organization:
+                        region_code: str, active: bool, employees: int | None = None) -> Organization:
     if not actor.has_role(ADMIN):
         raise Forbidden("只有系统管理员可以修改机构")
     if version != org.version:
@@ -65,6 +74,7 @@ def update_organization(actor, org: Organization, *, version: int, name: str, ki
     clean = _validate(name, kind, region_code, exclude_id=org.id)
     old = audit_view(org)
     org.name, org.kind, org.region_code, org.active = clean["name"], clean["kind"], clean["region_code"], active
+    org.employees = _employees(employees)
     db.session.flush()
     record_audit("organization.update", "organization", org.id, old=old, new=audit_view(org))
     return org

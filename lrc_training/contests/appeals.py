@@ -85,8 +85,7 @@ def decide_appeal(actor, appeal_id: int, upheld: bool, decision: str, version: i
         raise ValidationFailed("请写明处理意见（2 到 2000 字）", {"decision": "必填"})
     appeal.status = "upheld" if upheld else "dismissed"
     appeal.decision, appeal.decided_by_id, appeal.decided_at = decision, actor.id, utcnow()
-    appeal.version += 1
-    db.session.flush()
+    db.session.flush()  # the version goes up by one (VersionMixin)
     record_audit("competition.appeal_decide", "competition_appeal", appeal.id, old={"status": "pending"},
                  new={"status": appeal.status}, reason=decision, actor_id=actor.id)
     notify(appeal.filed_by_id, f"申诉处理结果：{competition.title}",

@@ -26,6 +26,7 @@ from ..extensions import db
 from . import bp
 from .models import Honor
 from .services import caller_scope, registry_query, registry_rows, resolve_scope, statistics
+from .trends import large_enterprise_gaps, monthly_trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 register_nav("人才信息库", "registry.dashboard", roles=(ORG_STAFF, ADMIN),
@@ -54,8 +55,31 @@ def dashboard():
     prefix, code = _scope()
     stats = statistics(prefix, code)
     top = max([row["total"] for row in stats["by_subregion"]] + [1])
+    trends = monthly_trends(prefix)
     return render_template("registry/dashboard.html", stats=stats, top=top, code=code, path=region_path(code or ""),
-                           kinds=ORG_KIND_LABELS, region_name=region_display(code) if code else "全国")
+                           kinds=ORG_KIND_LABELS, region_name=region_display(code) if code else "全国",
+                           trends=trends, trend_chart=trend_chart(trends), gaps=large_enterprise_gaps(prefix, 20))
+
+
+def trend_chart(trends: list[dict]) -> dict:
+    """Geometry of the monthly chart (SVG drawn by the template): paired bars for certificates and completions on
+    the left scale, the exam pass rate as a line on a 0–100 % scale."""
+    top = max([max(t["certificates"], t["completions"]) for t in trends] + [1])
+    width, height, left, bottom = 600, 220, 40, 190
+    step = (width - left - 10) / len(trends)
+    bars, points = [], []
+    for i, t in enumerate(trends):
+        x = left + i * step
+        for j, (key, colour) in enumerate((("certificates", "#1f4e79"), ("completions", "#5b9bd5"))):
+            h = t[key] / top * (bottom - 20)
+            bars.append({"x": round(x + 4 + j * (step - 8) / 2, 1), "y": round(bottom - h, 1),
+                         "w": round((step - 8) / 2, 1), "h": round(h, 1), "fill": colour,
+                         "title": f"{t['month']} {'证书' if key == 'certificates' else '结业'} {t[key]}"})
+        if t["pass_rate"] is not None:
+            points.append((round(x + step / 2, 1), round(bottom - t["pass_rate"] / 100 * (bottom - 20), 1)))
+    return {"width": width, "height": height, "bottom": bottom, "left": left, "top": top, "bars": bars,
+            "line": " ".join(f"{x},{y}" for x, y in points), "points": points,
+            "labels": [{"x": round(left + i * step + step / 2, 1), "text": t["month"][2:]} for i, t in enumerate(trends)]}
 
 
 @bp.route("/list")
@@ -90,6 +114,23 @@ def export():
     kinds.append(["单位类型", "人数"])
     for kind, count in stats["by_organization_kind"].items():
         kinds.append([ORG_KIND_LABELS.get(kind, kind), count])
+    trend_sheet = wb.create_sheet("月度趋势")
+    trend_sheet.append(["月份", "签发等级证书", "培训结业人数", "认定考生", "认定通过", "通过率(%)"])
+    for t in monthly_trends(prefix):
+        trend_sheet.append([t["month"], t["certificates"], t["completions"], t["exam_candidates"], t["exam_passed"],
+                            t["pass_rate"]])
+    coverage = wb.create_sheet("企业覆盖")
+    coverage.append(["已登记企业", "有持证协调员的企业", "覆盖率(%)"])
+    c = stats["coverage"]
+    coverage.append([c["enterprises"], c["enterprises_with_coordinator"],
+                     round(100 * c["enterprises_with_coordinator"] / c["enterprises"], 1) if c["enterprises"] else None])
+    gaps = large_enterprise_gaps(prefix, 100_000)
+    coverage.append([])
+    coverage.append([f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
+                     f"{gaps['short']} / {gaps['large']} 家"])
+    coverage.append(["企业", "地区", "职工人数", "协调员人数"])
+    for e in gaps["enterprises"]:
+        coverage.append([e["name"], region_display(e["region_code"]), e["employees"], e["coordinators"]])
     people_sheet = wb.create_sheet("人员名单")
     people_sheet.append(["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
     rows = db.session.execute(registry_query(prefix)).all()

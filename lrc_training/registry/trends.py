@@ -1,0 +1,102 @@
+"""Monthly trends for a region scope — level certificates issued, trainees completing courses, exam pass rates —
+and large enterprises with fewer coordinators than the guideline asks for. Every number is a GROUP BY in SQL
+(a constant number of queries however many people there are); people count where their organization is."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy import Integer, case, cast, func, select
+
+from ..auth.models import Organization, User
+from ..certificates.models import Certificate
+from ..courses.models import Enrollment
+from ..db import utcnow
+from ..exams.models import PartResult
+from ..extensions import db
+from .services import coordinator_levels
+
+
+def months_back(count: int, today: date | None = None) -> list[str]:
+    """The last `count` months as 'YYYY-MM', oldest first, ending with the current month."""
+    today = today or utcnow().date()
+    year, month = today.year, today.month
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def _month(column):
+    """'YYYY-MM' of a date/datetime column, in SQL, on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _scoped(stmt, prefix: str):
+    return stmt.where(Organization.region_code.startswith(prefix)) if prefix else stmt
+
+
+def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
+    """[{month, certificates, completions, exam_candidates, exam_passed, pass_rate}] for the last `months` months.
+    An exam candidate passes when every published part of their application passed."""
+    labels = months_back(months)
+    start = date.fromisoformat(labels[0] + "-01")
+    start_at = datetime(start.year, start.month, 1, tzinfo=UTC)
+
+    month = _month(Certificate.issued_on)
+    certificates = dict(db.session.execute(_scoped(
+        select(month, func.count()).select_from(Certificate)
+        .join(User, User.id == Certificate.holder_user_id).join(Organization, Organization.id == User.organization_id)
+        .where(Certificate.kind == "level", Certificate.issued_on >= start), prefix).group_by(month)).all())
+
+    month = _month(Enrollment.completed_at)
+    completions = dict(db.session.execute(_scoped(
+        select(month, func.count()).select_from(Enrollment)
+        .join(User, User.id == Enrollment.user_id).join(Organization, Organization.id == User.organization_id)
+        .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at), prefix).group_by(month)).all())
+
+    per_application = _scoped(
+        select(PartResult.application_id.label("application_id"),
+               func.min(_month(PartResult.published_at)).label("month"),
+               func.min(cast(PartResult.passed, Integer)).label("passed"))
+        .join(User, User.id == PartResult.user_id).join(Organization, Organization.id == User.organization_id)
+        .where(PartResult.published_at >= start_at), prefix).group_by(PartResult.application_id).subquery()
+    exams = {m: (total, passed or 0) for m, total, passed in db.session.execute(
+        select(per_application.c.month, func.count(), func.sum(per_application.c.passed))
+        .group_by(per_application.c.month)).all()}
+
+    rows = []
+    for label in labels:
+        total, passed = exams.get(label, (0, 0))
+        rows.append({"month": label, "certificates": certificates.get(label, 0),
+                     "completions": completions.get(label, 0), "exam_candidates": total, "exam_passed": int(passed),
+                     "pass_rate": round(100 * int(passed) / total, 1) if total else None})
+    return rows
+
+
+def large_enterprise_gaps(prefix: str, limit: int = 200) -> dict:
+    """Large enterprises (employees ≥ LRC_LARGE_ENTERPRISE_EMPLOYEES) with fewer coordinators than
+    LRC_LARGE_ENTERPRISE_MIN_COORDINATORS: how many there are, and the first `limit` of them (fewest first)."""
+    threshold = current_app.config["LRC_LARGE_ENTERPRISE_EMPLOYEES"]
+    needed = current_app.config["LRC_LARGE_ENTERPRISE_MIN_COORDINATORS"]
+    levels = coordinator_levels()
+    counts = (select(User.organization_id.label("organization_id"), func.count().label("coordinators"))
+              .join(levels, levels.c.user_id == User.id).group_by(User.organization_id).subquery())
+    have = func.coalesce(counts.c.coordinators, 0)
+    stmt = _scoped(
+        select(Organization.id, Organization.name, Organization.region_code, Organization.employees, have.label("have"))
+        .outerjoin(counts, counts.c.organization_id == Organization.id)
+        .where(Organization.kind == "enterprise", Organization.active.is_(True),
+               Organization.employees >= threshold), prefix)
+    sub = stmt.subquery()
+    large = db.session.execute(select(func.count(), func.sum(case((sub.c.have < needed, 1), else_=0)))
+                               .select_from(sub)).one()
+    short = db.session.execute(stmt.where(have < needed).order_by(have, Organization.employees.desc(),
+                                                                   Organization.id).limit(limit)).all()
+    return {"threshold": threshold, "needed": needed, "large": large[0], "short": int(large[1] or 0),
+            "enterprises": [{"id": r.id, "name": r.name, "region_code": r.region_code, "employees": r.employees,
+                             "coordinators": r.have} for r in short]}
