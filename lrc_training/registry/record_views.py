@@ -75,7 +75,6 @@ def person(user_id: int):
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
-            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash("已保存。", "success")
