@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, jsonify, request
 from pydantic import Field
 from sqlalchemy import func, select
@@ -11,7 +13,9 @@ from ..core.access import roles_required
 from ..core.api import ApiError, ApiModel, created, json_body, page_args
 from ..extensions import db
 from . import api_bp as bp
+from .records import profile, update_entry
 from .services import add_to_registry, registry_query, registry_rows, resolve_scope, statistics
+from .trends import large_enterprise_gaps, monthly_trends
 
 
 class RegistryIn(ApiModel):
@@ -63,3 +67,48 @@ def statistics_view():
     """Counts by level, organization kind and subregion, and enterprise coverage; 403 outside the caller's scope."""
     prefix, code = resolve_scope(g.api_user, request.args.get("region_code") or None)
     return jsonify(statistics(prefix, code))
+
+
+class RegistryEntryIn(ApiModel):
+    position: str | None = Field(default=None, max_length=100)
+    full_time: bool = False
+    started_on: date | None = None
+    version: int | None = None  # the record's version as read (null: it had no staff-maintained fields yet)
+
+
+def _record_json(user_id: int) -> dict:
+    record = profile(g.api_user, user_id)
+    row = registry_rows([(record.user, record.organization, record.level)])[0]
+    entry = record.entry
+    return {**row, "position": entry.position if entry else None, "full_time": bool(entry and entry.full_time),
+            "started_on": entry.started_on.isoformat() if entry and entry.started_on else None,
+            "version": entry.version if entry else None, "training_hours": record.training_hours,
+            "competitions": [{k: c[k] for k in ("title", "rank", "award", "rewards")} for c in record.competitions]}
+
+
+@bp.get("/registry/<int:user_id>")
+@roles_required(ORG_STAFF, ADMIN)
+def registry_get(user_id: int):
+    """One coordinator's record; 404 outside the caller's region scope."""
+    return jsonify(_record_json(user_id))
+
+
+@bp.put("/registry/<int:user_id>")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(RegistryEntryIn)
+def registry_put(user_id: int, body: RegistryEntryIn):
+    """Edit the staff-maintained fields with the version read (409 when someone saved first); audited."""
+    update_entry(g.api_user, user_id, position=body.position, full_time=body.full_time, started_on=body.started_on,
+                 version=body.version)
+    db.session.commit()
+    return jsonify(_record_json(user_id))
+
+
+@bp.get("/statistics/trends")
+@roles_required(ORG_STAFF, ADMIN)
+def statistics_trends():
+    """The last 12 months in the scope: level certificates issued, course completions, exam candidates and pass
+    rate; and large enterprises with too few coordinators."""
+    prefix, code = resolve_scope(g.api_user, request.args.get("region_code") or None)
+    return jsonify({"region_code": code, "months": monthly_trends(prefix),
+                    "large_enterprises": large_enterprise_gaps(prefix, 100)})

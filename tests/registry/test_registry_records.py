@@ -217,3 +217,25 @@ def test_export_has_trend_and_coverage_sheets(client, world):
     assert book["月度趋势"].max_row == 13
     page = client.get("/registry/").get_data(as_text=True)
     assert "近 12 个月趋势" in page and "协调员不足的大型企业" in page
+
+
+def test_single_record_api_scope_edit_and_trends(client, world):
+    from tests.conftest import api_token
+
+    headers = api_token(client, "citystaff")
+    person = world["person"]
+    record = client.get(f"/api/v1/registry/{person.id}", headers=headers)
+    assert record.status_code == 200 and record.get_json()["highest_level"] == "3"
+    assert record.get_json()["version"] is None
+    assert client.get(f"/api/v1/registry/{world['far'].id}", headers=headers).status_code == 404
+    saved = client.put(f"/api/v1/registry/{person.id}", headers=headers,
+                       json={"position": "劳动关系专员", "full_time": True, "started_on": "2021-01-01", "version": None})
+    assert saved.status_code == 200 and saved.get_json()["position"] == "劳动关系专员"
+    stale = client.put(f"/api/v1/registry/{person.id}", headers=headers,
+                       json={"position": "经理", "full_time": False, "version": None})
+    assert stale.status_code == 409 and "version" in stale.get_json()["fields"]
+    bad = client.put(f"/api/v1/registry/{person.id}", headers=headers, json={"started_on": "not a date"})
+    assert bad.status_code in (400, 422) and "started_on" in bad.get_json()["fields"]
+    trends = client.get("/api/v1/statistics/trends", headers=headers).get_json()
+    assert len(trends["months"]) == 12 and trends["months"][-1]["certificates"] == 1
+    assert client.get("/api/v1/statistics/trends?region_code=370200", headers=headers).status_code == 403
