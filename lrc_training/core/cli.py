@@ -82,3 +82,16 @@ def register_commands(app: Flask) -> None:
             return
         raise click.ClickException(f"审计日志第 {problem.record_id} 号记录异常：{problem.problem}"
                                    f"（此前 {checked} 条记录完好）")
+
+    stats = AppGroup("stats", help="Statistics maintenance.")
+    app.cli.add_command(stats)
+
+    @stats.command("rebuild-exam-outcomes")
+    def rebuild_exam_outcomes() -> None:
+        """Recount the monthly exam outcome counters from the published results (e.g. after an upgrade)."""
+        from ..exams.outcomes import rebuild
+        from ..extensions import db
+
+        rows = rebuild()
+        db.session.commit()
+        click.echo(f"已重新统计：{rows} 行（月份 × 单位）")

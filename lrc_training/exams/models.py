@@ -280,3 +280,17 @@ class PartResult(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExamOutcomeMonth(Base):
+    """Published exam outcomes counted per month and candidate organization, kept up to date when results are
+    published or re-graded, so statistics never scan every exam result (see exams/outcomes.py)."""
+
+    __tablename__ = "exam_outcome_months"
+    __table_args__ = (UniqueConstraint("month", "organization_id", name="uq_exam_outcome_months_month_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of publication (UTC)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    candidates: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..extensions import db
 from .grading import pending_grading
 from .models import Application, Attempt, ExamSession, PartResult, PartScore, Response
+from .outcomes import application_passed, record_published, record_regrade
 from .papers import close_if_overdue
 from .sessions import get_session_for_staff
 
@@ -144,6 +145,7 @@ def publish(actor, session: ExamSession) -> list[ResultRow]:
                "恭喜，您已通过本次认定。" if row.passed else RETAKE_TEXT,
                "/exams/mine", kind="results")
     db.session.flush()
+    record_published([(row.user_id, row.passed) for row in rows], session.published_at or utcnow())
     record_audit("exam_session.publish", "exam_session", session.id,
                  new={"candidates": len(rows), "passed": sum(1 for r in rows if r.passed)})
     return rows
@@ -195,11 +197,13 @@ def regrade_after_publication(actor, session: ExamSession, application_id: int, 
     if result is None or row is None:
         raise ValidationFailed("该考生没有此部分的已发布成绩", {"application_id": "无已发布成绩"})
     old = {"score": result.score, "passed": result.passed}
+    passed_before = application_passed(application_id)
     row.score, row.recorded_by_id, row.recorded_at = value, actor.id, utcnow()
     result.score, result.passed = value, value >= session.pass_mark_for(part)
     result.valid_until = (result.published_at + timedelta(days=365 * session.part_validity_years)
                           if result.passed else None)
     db.session.flush()
+    record_regrade(result.user_id, result.published_at, passed_before, application_passed(application_id))
     record_audit(f"{part}_score.regrade", "exam_application", application_id, old=old,
                  new={"score": value, "passed": result.passed}, reason=reason.strip())
     application = db.session.get(Application, application_id)

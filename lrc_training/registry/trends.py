@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from ..auth.models import Organization, User
 from ..certificates.models import Certificate
 from ..courses.models import Enrollment
 from ..db import utcnow
-from ..exams.models import PartResult
+from ..exams.models import ExamOutcomeMonth
 from ..extensions import db
 from .services import coordinator_levels
 
@@ -42,7 +42,7 @@ def _scoped(stmt, prefix: str):
 
 def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
     """[{month, certificates, completions, exam_candidates, exam_passed, pass_rate}] for the last `months` months.
-    An exam candidate passes when every published part of their application passed."""
+    An exam candidate passes when every published part of their application passed (counted at publication)."""
     labels = months_back(months)
     start = date.fromisoformat(labels[0] + "-01")
     start_at = datetime(start.year, start.month, 1, tzinfo=UTC)
@@ -59,15 +59,12 @@ def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
         .join(User, User.id == Enrollment.user_id).join(Organization, Organization.id == User.organization_id)
         .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at), prefix).group_by(month)).all())
 
-    per_application = _scoped(
-        select(PartResult.application_id.label("application_id"),
-               func.min(_month(PartResult.published_at)).label("month"),
-               func.min(cast(PartResult.passed, Integer)).label("passed"))
-        .join(User, User.id == PartResult.user_id).join(Organization, Organization.id == User.organization_id)
-        .where(PartResult.published_at >= start_at), prefix).group_by(PartResult.application_id).subquery()
-    exams = {m: (total, passed or 0) for m, total, passed in db.session.execute(
-        select(per_application.c.month, func.count(), func.sum(per_application.c.passed))
-        .group_by(per_application.c.month)).all()}
+    # Pass rates come from the monthly outcome counters kept at publication (exams/outcomes.py), not from a scan
+    # of every exam result.
+    exams = {m: (total or 0, passed or 0) for m, total, passed in db.session.execute(_scoped(
+        select(ExamOutcomeMonth.month, func.sum(ExamOutcomeMonth.candidates), func.sum(ExamOutcomeMonth.passed))
+        .join(Organization, Organization.id == ExamOutcomeMonth.organization_id)
+        .where(ExamOutcomeMonth.month >= labels[0]), prefix).group_by(ExamOutcomeMonth.month)).all()}
 
     rows = []
     for label in labels:

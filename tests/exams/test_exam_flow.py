@@ -217,7 +217,19 @@ def test_question_edit_keeps_the_paper_unchanged(client, world):
     assert resumed["questions"][0]["stem"] == first["stem"]
 
 
+def _outcome_counters() -> dict:
+    from lrc_training.exams.models import ExamOutcomeMonth
+
+    db.session.expire_all()
+    return {(r.month, r.organization_id): (r.candidates, r.passed)
+            for r in db.session.execute(select(ExamOutcomeMonth)).scalars()}
+
+
 def test_published_scores_change_only_by_a_chief_examiners_recorded_regrade(client, world):
+    from tests.factories import make_org
+
+    world["candidate"].organization_id = make_org("聊城华信机械", kind="enterprise", region_code="371502").id
+    db.session.commit()
     application_id = approved_application(client, world)
     paper = client.post(f"/api/v1/exam-sessions/{world['session'].id}/attempts", headers=world["cand_h"]).get_json()
     client.post(f"/api/v1/attempts/{paper['id']}/submit", headers=world["cand_h"])
@@ -229,6 +241,8 @@ def test_published_scores_change_only_by_a_chief_examiners_recorded_regrade(clie
                 json={"application_id": application_id, "score": 55}, headers=api_token(client, "exam1"))
     assert client.post(f"/api/v1/exam-sessions/{world['session'].id}/publish",
                        headers=world["staff_h"]).status_code == 200
+    before = _outcome_counters()
+    assert sum(c for c, _ in before.values()) == 1
     body = {"application_id": application_id, "part": "practical", "score": 65, "reason": "复核发现漏记一项得分"}
     assert client.post(f"/api/v1/exam-sessions/{world['session'].id}/regrades", json=body,
                        headers=api_token(client, "exam1")).status_code == 409  # not the chief
@@ -239,4 +253,13 @@ def test_published_scores_change_only_by_a_chief_examiners_recorded_regrade(clie
 
     record = db.session.execute(select(AuditLog).where(AuditLog.action == "practical_score.regrade")).scalar_one()
     assert record.reason == "复核发现漏记一项得分" and record.old["passed"] is False
+    # the monthly outcome counters followed the re-grade, and agree with a recount from the published results
+    after = _outcome_counters()
+    from lrc_training.exams.outcomes import application_passed, rebuild
+
+    passed_now = application_passed(application_id)
+    assert sum(p for _, p in after.values()) == int(passed_now)
+    assert sum(p for _, p in before.values()) == 0  # practical 55 failed at publication
+    rebuild()
+    assert _outcome_counters() == after
     assert examiner.id
