@@ -90,26 +90,32 @@ def registry_rows(rows) -> list[dict]:
 
 
 def statistics(prefix: str, region_code: str | None) -> dict:
+    """Counts by level, organization kind and subregion from one GROUP BY over the coordinators in scope (the
+    totals are sums of its rows), plus enterprise coverage."""
     levels = coordinator_levels()
-    base = (select(levels.c.level, Organization.kind, Organization.region_code)
-            .join(User, User.id == levels.c.user_id).join(Organization, Organization.id == User.organization_id))
-    base = _scoped(base, prefix).subquery()
-    total = db.session.execute(select(func.count()).select_from(base)).scalar_one()
-    by_level = {str(k): 0 for k in (4, 3, 2, 1)}
-    for level, count in db.session.execute(select(base.c.level, func.count()).group_by(base.c.level)):
-        if level is not None:
-            by_level[str(level)] = count
-    by_kind = dict(db.session.execute(select(base.c.kind, func.count()).group_by(base.c.kind)).all())
     width = {0: 2, 2: 4, 4: 6}.get(len(prefix))
+    part = func.substr(Organization.region_code, 1, width or 6).label("part")
+    grouped = _scoped(select(levels.c.level, Organization.kind, part, func.count())
+                      .join(User, User.id == levels.c.user_id)
+                      .join(Organization, Organization.id == User.organization_id), prefix)
+    by_level = {str(k): 0 for k in (4, 3, 2, 1)}
+    by_kind: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    total = 0
+    for level, kind, code, count in db.session.execute(grouped.group_by(levels.c.level, Organization.kind, part)):
+        total += count
+        if level is not None:
+            by_level[str(level)] += count
+        by_kind[kind] += count
+        counts[code] += count
     by_subregion = []
     if width:
-        part = func.substr(base.c.region_code, 1, width)
-        counts = dict(db.session.execute(select(part, func.count()).group_by(part)).all())
         names = PROVINCES if width == 2 else (CITIES if width == 4 else COUNTIES)
         known = [c for c in names if c.startswith(prefix)]
         for code in sorted(set(known) | set(counts)):
             full = code.ljust(6, "0")
             by_subregion.append({"region_code": full, "name": names.get(code, full), "total": counts.get(code, 0)})
+    by_kind = dict(by_kind)
     enterprises = _scoped(select(func.count()).select_from(Organization).where(
         Organization.kind == "enterprise", Organization.active.is_(True)), prefix)
     covered = _scoped(select(func.count(func.distinct(Organization.id))).select_from(Organization).join(
