@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check $(wildcard lrc_training tests bench)
 
 bench: install
-	@for script in $(wildcard bench/*.py); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LRC_INSTANCE_PATH", tempfile.mkdtemp(prefix="lrc-bench-"))
 
-from sqlalchemy import event, insert, select  # noqa: E402
+from _timing import load_line, timed  # noqa: E402  (bench/ is on the path when a script runs)
+from sqlalchemy import insert, select  # noqa: E402
 
 from lrc_training import create_app  # noqa: E402
 from lrc_training.auth.models import Organization, User, UserRole  # noqa: E402
@@ -111,29 +111,11 @@ def seed(app) -> int:
         return competition.id
 
 
-def timed(label: str, engine, run, repeat: int = 3) -> None:
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    times = []
-    for _ in range(repeat):
-        counter["n"] = 0
-        event.listen(engine, "before_cursor_execute", count)
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-        event.remove(engine, "before_cursor_execute", count)
-    print(f"{label:58s} median {statistics.median(times):8.0f} ms, {counter['n']} SQL statements")
-
-
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{os.environ['LRC_INSTANCE_PATH']}/bench.db"
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     print(f"database: {url.split('://')[0]}; {CONTESTANTS} contestants × {ITEMS} items × {JUDGES} judges × "
-          f"{CRITERIA} criteria = {CONTESTANTS * ITEMS * JUDGES:,} sheets; load average "
-          + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs")
+          f"{CRITERIA} criteria = {CONTESTANTS * ITEMS * JUDGES:,} sheets; " + load_line())
     started = time.perf_counter()
     competition_id = seed(app)
     print(f"seeded in {time.perf_counter() - started:.1f} s")

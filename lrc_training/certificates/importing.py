@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from ..auth.identity import normalize_id_number, parse_id_number
 from ..core.errors import DomainError
-from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
+from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .issuing import IssueRequest, holder_user_for, issue_certificate
 from .models import LEVEL_LABELS
@@ -40,16 +40,7 @@ def build_template() -> io.BytesIO:
 
 
 def _issued_on(value) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(cell_text(value))
-    except ValueError:
-        raise ValueError("发证日期格式应为 YYYY-MM-DD") from None
+    return cell_date(value, "发证日期")
 
 
 def import_certificates(actor, organization_id: int, stream) -> CertificateImportReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -24,6 +25,20 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def cell_date(value, label: str) -> date | None:
+    """A date cell: an Excel date, or text YYYY-MM-DD; empty is None. ValueError names the column on bad input."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(cell_text(value))
+    except ValueError:
+        raise ValueError(f"{label}格式应为 YYYY-MM-DD") from None
 
 
 def template_workbook(title: str, columns: Sequence[str], examples: Sequence[Sequence], widths: Sequence[int],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from ..auth.identity import parse_id_number
 from ..auth.models import Organization, User
 from ..auth.roles import TRAINEE
 from ..core.audit import record_audit
-from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
+from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .models import RegistryEntry
 from .services import caller_scope
@@ -46,19 +46,6 @@ def build_template() -> io.BytesIO:
         "所在单位须是平台上已有、且在您管辖地区内的机构（名称完全一致）。",
         "等级：四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可填 4、3、2、1）。专职/兼职：填“专职”或“兼职”。",
         "平台上还没有账号的人员会自动建立账号（用户名为身份证号），需要登录时请管理员重置密码。"])
-
-
-def _date(value) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(cell_text(value))
-    except ValueError:
-        raise ValueError("起始日期格式应为 YYYY-MM-DD") from None
 
 
 class RowError(ValueError):
@@ -93,7 +80,7 @@ def _row(prefix: str, raw: dict, orgs: dict[str, Organization]) -> dict:
     if position and len(position) > 100:
         raise RowError("职务不超过 100 个字")
     try:
-        started_on = _date(raw.get("从事本职业起始日期"))
+        started_on = cell_date(raw.get("从事本职业起始日期"), "起始日期")
     except ValueError as exc:
         raise RowError(str(exc)) from None
     if started_on and started_on > date.today():
