@@ -68,10 +68,10 @@ def rebuild() -> int:
                        .join(User, User.id == PartResult.user_id).where(User.organization_id.is_not(None))
                        .group_by(PartResult.application_id, User.organization_id).subquery())
     db.session.execute(delete(ExamOutcomeMonth))
-    result = db.session.execute(insert(ExamOutcomeMonth).from_select(
+    db.session.execute(insert(ExamOutcomeMonth).from_select(
         ["month", "organization_id", "candidates", "passed"],
         select(per_application.c.month, per_application.c.organization_id, func.count(),
                func.sum(per_application.c.passed)).group_by(per_application.c.month,
                                                               per_application.c.organization_id)))
     db.session.flush()
-    return result.rowcount
+    return db.session.execute(select(func.count()).select_from(ExamOutcomeMonth)).scalar_one()
