@@ -93,6 +93,8 @@ def _apply(actor, row: dict) -> str:
     """Add or update one person's record; returns 'added', 'updated' or 'unchanged'."""
     user = db.session.execute(select(User).where(User.id_number == row["id_number"])).scalar()
     if user is None:
+        if db.session.execute(select(User.id).where(User.username == row["id_number"])).scalar() is not None:
+            raise RowError("平台上已有以该身份证号为用户名、但身份证号不同的账号，请先在用户管理中核对")
         user = User(username=row["id_number"], name=row["name"], id_number=row["id_number"],
                     organization_id=row["org"].id)
         user.set_password(secrets.token_urlsafe(24))  # nobody knows it: an admin resets it when needed
