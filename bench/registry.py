@@ -1,8 +1,9 @@
 """Registry benchmark (issue: 100,000 coordinators and 1,000,000 exam attempts): seeds Shandong organizations,
-100,000 certified coordinators (level certificates issued over two years), 200,000 course completions and
+100,000 certified coordinators (level certificates issued over two years), 100,000 course completions and
 1,000,000 exam applications with their attempts and published theory results (spread over a year), then times the
 statistics dashboard — counts by level / kind / subregion, enterprise coverage, 12-month trends, large
-enterprises — at province, city and county level, as the service and as the HTTP page, with SQL statement counts.
+enterprises — at province, city and county level, as the service and as the HTTP page, with SQL statement counts;
+then one coordinator's record page and the Excel export (every table, including the whole list of people).
 
 Usage: .venv/bin/python bench/registry.py     (SQLite; a few minutes, mostly seeding)
        BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/registry.py
@@ -162,6 +163,9 @@ def main() -> None:
             timed(f"statistics() {label}", engine, lambda p=prefix, c=code: registry_statistics(p, c))
             timed(f"monthly_trends() {label}", engine, lambda p=prefix: monthly_trends(p))
             timed(f"large_enterprise_gaps() {label}", engine, lambda p=prefix: large_enterprise_gaps(p, 20))
+    with app.app_context():  # a coordinator in 东昌府区, inside every staff member's scope
+        person = db.session.execute(select(User.id).join(Organization, Organization.id == User.organization_id).where(
+            User.username.like("c%"), Organization.region_code == "371502").limit(1)).scalar_one()
     for username in ("province", "city", "county"):
         client = app.test_client()
         client.post("/login", data={"username": username, "password": PASSWORD})
@@ -169,6 +173,11 @@ def main() -> None:
               lambda c=client: c.get("/registry/").status_code == 200 or sys.exit("dashboard failed"))
         timed(f"GET /registry/list as {username} staff (first page)", engine,
               lambda c=client: c.get("/registry/list").status_code == 200 or sys.exit("list failed"))
+        timed(f"GET /registry/people/<id> as {username} staff", engine,
+              lambda c=client: c.get(f"/registry/people/{person}").status_code == 200 or sys.exit("record failed"))
+        timed(f"GET /registry/export.xlsx as {username} staff (every table)", engine,
+              lambda c=client: c.get("/registry/export.xlsx").status_code == 200 or sys.exit("export failed"),
+              repeat=1)
 
 
 if __name__ == "__main__":
