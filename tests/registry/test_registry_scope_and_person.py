@@ -198,3 +198,33 @@ def datetime_in(month: str):
 
     moment = datetime(int(month[:4]), int(month[5:]), 10, 12, tzinfo=UTC)
     return min(moment, utcnow())
+
+
+def test_export_statement_count_does_not_grow_with_the_number_of_coordinators(client, count_queries):
+    from sqlalchemy import insert
+
+    from lrc_training.auth.models import User
+    from lrc_training.certificates.models import Certificate
+
+    people = _two_cities()
+    login(client, "citystaff")
+    with count_queries() as few:
+        assert client.get("/registry/export.xlsx").status_code == 200
+    company = people["lc"].organization
+    now = utcnow()
+    db.session.execute(insert(User), [{"username": f"bulk{i}", "name": f"协调员{i}", "organization_id": company.id,
+                                       "password_hash": "x", "session_stamp": "x", "active": True, "created_at": now,
+                                       "updated_at": now, "version": 1} for i in range(620)])  # > one 500-row batch
+    ids = db.session.execute(select(User.id).where(User.username.like("bulk%"))).scalars().all()
+    db.session.execute(insert(Certificate), [
+        {"number": f"S0000371500012600{n:05d}", "kind": "level", "status": "valid", "holder_name": "协调员",
+         "holder_user_id": user_id, "id_type": "居民身份证", "occupation": "劳动关系协调员", "job_direction": "--",
+         "level": 4, "issuer_organization_id": company.id, "issuer_name": company.name, "issued_on": now.date(),
+         "source_type": "import", "created_at": now, "updated_at": now} for n, user_id in enumerate(ids)])
+    db.session.commit()
+    with count_queries() as many:
+        data = client.get("/registry/export.xlsx").data
+    assert many.count == few.count
+    rows = list(load_workbook(io.BytesIO(data))["人员名单"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 621
+    assert {r[5] for r in rows if r[0] != "陈晓燕"} == {f"S0000371500012600{n:05d}" for n in range(620)}
