@@ -1,13 +1,14 @@
 """Monthly trends for a region scope — level certificates issued, trainees completing courses, exam pass rates —
-and large enterprises with fewer coordinators than the guideline asks for. Every number is a GROUP BY in SQL
-(a constant number of queries however many people there are); people count where their organization is."""
+and large enterprises with fewer coordinators than the guideline asks for. Every number is aggregated in SQL (GROUP BY,
+or a correlated count per large enterprise) in a constant number of queries however many people there are; people
+count where their organization is."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from ..auth.models import Organization, User
 from ..certificates.models import Certificate
@@ -15,7 +16,7 @@ from ..courses.models import Enrollment
 from ..db import utcnow
 from ..exams.models import ExamOutcomeMonth
 from ..extensions import db
-from .services import coordinator_levels
+from .models import RegistryEntry
 
 
 def months_back(count: int, today: date | None = None) -> list[str]:
@@ -80,20 +81,26 @@ def large_enterprise_gaps(prefix: str, limit: int = 200) -> dict:
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS: how many there are, and the first `limit` of them (fewest first)."""
     threshold = current_app.config["LRC_LARGE_ENTERPRISE_EMPLOYEES"]
     needed = current_app.config["LRC_LARGE_ENTERPRISE_MIN_COORDINATORS"]
-    levels = coordinator_levels()
-    counts = (select(User.organization_id.label("organization_id"), func.count().label("coordinators"))
-              .join(levels, levels.c.user_id == User.id).group_by(User.organization_id).subquery())
-    have = func.coalesce(counts.c.coordinators, 0)
+    # Counted per large enterprise (a correlated count over its people, through the indexes on users.organization_id,
+    # certificates.holder_user_id and registry_entries.user_id) instead of grouping every coordinator in the province.
+    certified = select(Certificate.id).where(Certificate.holder_user_id == User.id, Certificate.kind == "level",
+                                             Certificate.status == "valid").exists()
+    registered = select(RegistryEntry.id).where(RegistryEntry.user_id == User.id).exists()
+    have = (select(func.count()).select_from(User).where(User.organization_id == Organization.id,
+                                                          or_(certified, registered))
+            .correlate(Organization).scalar_subquery())
     stmt = _scoped(
         select(Organization.id, Organization.name, Organization.region_code, Organization.employees, have.label("have"))
-        .outerjoin(counts, counts.c.organization_id == Organization.id)
         .where(Organization.kind == "enterprise", Organization.active.is_(True),
                Organization.employees >= threshold), prefix)
+    # One statement: window totals (large enterprises, those short of coordinators) on every row, rows fewest first.
     sub = stmt.subquery()
-    large = db.session.execute(select(func.count(), func.sum(case((sub.c.have < needed, 1), else_=0)))
-                               .select_from(sub)).one()
-    short = db.session.execute(stmt.where(have < needed).order_by(have, Organization.employees.desc(),
-                                                                   Organization.id).limit(limit)).all()
-    return {"threshold": threshold, "needed": needed, "large": large[0], "short": int(large[1] or 0),
+    ranked = select(sub, func.count().over().label("large"),
+                    func.sum(case((sub.c.have < needed, 1), else_=0)).over().label("short")).subquery()
+    rows = db.session.execute(select(ranked).order_by(ranked.c.have, ranked.c.employees.desc(), ranked.c.id)
+                              .limit(max(limit, 1))).all()
+    large, short_total = (rows[0].large, int(rows[0].short or 0)) if rows else (0, 0)
+    short = [r for r in rows[:limit] if r.have < needed]
+    return {"threshold": threshold, "needed": needed, "large": large, "short": short_total,
             "enterprises": [{"id": r.id, "name": r.name, "region_code": r.region_code, "employees": r.employees,
                              "coordinators": r.have} for r in short]}

@@ -113,6 +113,11 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     coverage = [[c for c in row if c is not None] for row in book["企业覆盖"].iter_rows(values_only=True)]
     assert coverage[1] == [3, 2, 66.7]
     assert [row[0] for row in coverage[5:]] == ["聊城钢铁集团"]  # 青岛港集团 has its two coordinators
+    from lrc_training.registry.trends import large_enterprise_gaps
+
+    qingdao = large_enterprise_gaps("3702")
+    assert (qingdao["large"], qingdao["short"], qingdao["enterprises"]) == (1, 0, [])
+    assert large_enterprise_gaps("37", limit=0)["short"] == 1
     drilled = load_workbook(io.BytesIO(client.get("/registry/export.xlsx?region_code=370200").data))
     assert [row[0] for row in drilled["人员名单"].iter_rows(min_row=2, values_only=True)] == ["孙丽娟", "周建国"]
 
