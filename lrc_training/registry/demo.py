@@ -1,0 +1,36 @@
+"""Demo registry data, so the dashboard has something to show: two demo trainees hold level certificates (issued
+months ago), the teacher is recorded as certified elsewhere, two enterprises carry a headcount (both short of the
+guideline's coordinators), and one honor."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from ..auth.models import Organization
+from ..certificates.issuing import IssueRequest, issue_certificate
+from ..core.demo import register_demo_seeder
+from ..extensions import db
+from .models import Honor, RegistryEntry
+
+
+@register_demo_seeder
+def seed_registry(users: dict, orgs: list) -> None:
+    evaluator = orgs[0]
+    today = date.today()
+    for username, level, days_ago in (("trainee2", 4, 95), ("trainee3", 3, 240)):
+        person = users[username]
+        issue_certificate(IssueRequest(
+            kind="level", holder_name=person.name, holder_user_id=person.id, id_number=person.id_number,
+            issuer_organization_id=evaluator.id, level=level, source_type="import", source_id="demo",
+            source_key=f"demo:{username}", issued_on=today - timedelta(days=days_ago)))
+    db.session.add(RegistryEntry(user_id=users["teacher"].id, position="劳动关系课程教师", full_time=False,
+                                 started_on=date(2018, 9, 1), certificate_number="S000037010001242000015", level=2,
+                                 added_by_id=users["staff"].id))
+    for name, employees in (("聊城华信机械制造有限公司", 1500), ("青岛海岸电子科技有限公司", 3000)):
+        org = db.session.execute(select(Organization).where(Organization.name == name)).scalar_one()
+        org.employees = employees
+    db.session.add(Honor(user_id=users["trainee3"].id, title="五一劳动奖章", granted_by="青岛市总工会",
+                         granted_on=date(today.year - 1, 5, 1)))
+    db.session.flush()
