@@ -52,8 +52,10 @@ class Config:
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS = _env_int("LRC_LARGE_ENTERPRISE_MIN_COORDINATORS", 2)
     # Email copies of notifications. Without LRC_SMTP_HOST they are written to <instance>/mail/ as .eml files.
     LRC_SMTP_HOST = os.environ.get("LRC_SMTP_HOST", "")
-    LRC_SMTP_PORT = _env_int("LRC_SMTP_PORT", 587)
-    LRC_SMTP_TLS = os.environ.get("LRC_SMTP_TLS", "1") not in ("0", "false", "")
+    LRC_SMTP_TLS = os.environ.get("LRC_SMTP_TLS", "1") not in ("0", "false", "")  # STARTTLS (certificate checked)
+    # Implicit TLS from the first byte (port 465, e.g. smtp.qq.com / smtp.163.com) instead of STARTTLS.
+    LRC_SMTP_SSL = os.environ.get("LRC_SMTP_SSL", "0") not in ("0", "false", "")
+    LRC_SMTP_PORT = _env_int("LRC_SMTP_PORT", 465 if LRC_SMTP_SSL else 587)
     LRC_SMTP_USER = os.environ.get("LRC_SMTP_USER", "")
     LRC_SMTP_PASSWORD = os.environ.get("LRC_SMTP_PASSWORD", "")
     LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", "劳动关系协调员平台 <noreply@localhost>")

@@ -1,19 +1,27 @@
 """Email copies of notifications. `notify` only queues them (email_status = pending) in the same transaction as
 the change it reports, so a rollback sends nothing and a slow or broken mail server never slows a request. The
-`notifications.email` job sends what is queued: through SMTP when LRC_SMTP_HOST is set, otherwise (development)
-by writing each message as an .eml file into <instance>/mail/. A failure is retried on later runs, up to
-MAX_ATTEMPTS, and the last error is kept on the notification."""
+`notifications.email` job sends what is queued: through SMTP when LRC_SMTP_HOST is set (one connection per run,
+the server's certificate checked), otherwise (development) by writing each message as an .eml file into
+<instance>/mail/.
+
+A failed copy waits before its next try (RETRY_AFTER: 1 min, 10 min, 1 h, 6 h) and is given up after MAX_ATTEMPTS,
+or at once when the server refuses the address for good (5xx); the last error is kept on the notification. When the
+server cannot be reached at all, the rest of the run is not tried against it (each would wait for the timeout): those
+copies wait like the first. A copy is marked sent right after the server took it; only a crash between the two
+could send it again (never lose it)."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from ..auth.models import User
 from ..db import utcnow
@@ -23,8 +31,14 @@ from .notifications import KINDS
 from .scheduler import register_job
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 BATCH = 200
+SMTP_TIMEOUT = 15
+
+
+class ServerUnreachable(Exception):
+    """Connecting, STARTTLS or logging in failed: nothing can be sent in this run."""
 
 
 def mail_folder() -> Path:
@@ -33,11 +47,16 @@ def mail_folder() -> Path:
     return folder
 
 
+def _one_line(text: str) -> str:
+    # Header values may not contain line breaks (EmailMessage refuses them); titles come from user input.
+    return " ".join(text.split())
+
+
 def build_message(note: Notification, address: str, name: str) -> EmailMessage:
     config = current_app.config
     base = (config.get("LRC_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
     message = EmailMessage()
-    message["Subject"] = f"【劳动关系协调员平台】{note.title}"
+    message["Subject"] = _one_line(f"【劳动关系协调员平台】{note.title}")
     message["From"] = config.get("LRC_MAIL_SENDER") or "LRC Training <noreply@localhost>"
     message["To"] = address
     message["Date"] = formatdate(localtime=True)
@@ -53,50 +72,118 @@ def build_message(note: Notification, address: str, name: str) -> EmailMessage:
     return message
 
 
-def deliver(message: EmailMessage, note_id: int) -> None:
-    """Send through SMTP, or write an .eml file when no SMTP server is configured."""
-    config = current_app.config
-    host = config.get("LRC_SMTP_HOST")
-    if not host:
-        path = mail_folder() / f"{utcnow():%Y%m%d-%H%M%S}-{note_id}.eml"
-        path.write_bytes(bytes(message))
-        return
-    with smtplib.SMTP(host, int(config.get("LRC_SMTP_PORT") or 25), timeout=15) as smtp:
-        if config.get("LRC_SMTP_TLS"):
-            smtp.starttls()
-        if config.get("LRC_SMTP_USER"):
-            smtp.login(config["LRC_SMTP_USER"], config.get("LRC_SMTP_PASSWORD") or "")
-        smtp.send_message(message)
+class Outbox:
+    """Delivers the messages of one run: into the mail folder, or over one SMTP connection opened on first use."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage, note_id: int) -> None:
+        if not self.config.get("LRC_SMTP_HOST"):
+            path = mail_folder() / f"{utcnow():%Y%m%d-%H%M%S}-{note_id}.eml"
+            path.write_bytes(bytes(message))
+            return
+        if self.smtp is None:
+            self.smtp = self._connect()
+        try:
+            self.smtp.send_message(message)
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # the server answered: the connection is still good for the next message
+        except Exception:
+            self.smtp.close()  # dropped or timed out: the next message connects again
+            self.smtp = None
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        host, port = config["LRC_SMTP_HOST"], int(config.get("LRC_SMTP_PORT") or 587)
+        context = ssl.create_default_context()  # smtplib's own default does not check the certificate
+        smtp = None
+        try:
+            if config.get("LRC_SMTP_SSL"):
+                smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+                if config.get("LRC_SMTP_TLS"):
+                    smtp.starttls(context=context)
+            if config.get("LRC_SMTP_USER"):
+                smtp.login(config["LRC_SMTP_USER"], config.get("LRC_SMTP_PASSWORD") or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            if smtp is not None:
+                smtp.close()
+            raise ServerUnreachable(_describe(exc)) from exc
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _refused_for_good(exc: BaseException) -> bool:
+    """The server said no for good (5xx) to the address or the message: trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
+
+
+def _record_failure(note: Notification, error: str, now: datetime, *, final: bool = False) -> None:
+    note.email_attempts += 1
+    note.email_error = error[:300]
+    if final or note.email_attempts >= MAX_ATTEMPTS:
+        note.email_status, note.email_retry_at = "failed", None
+        log.warning("giving up on email for notification %s: %s", note.id, note.email_error)
+    else:
+        note.email_retry_at = now + RETRY_AFTER[note.email_attempts - 1]
 
 
 @register_job("notifications.email", seconds=30, description="发送通知邮件")
-def send_pending_emails(limit: int = BATCH) -> int:
-    """Send queued email copies; returns how many were sent. Each one is committed on its own, so a crash in the
-    middle never sends a message twice."""
+def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
+    """Send the queued email copies that are due; returns how many were sent. Each outcome is committed on its
+    own. No failure of one message (a bad header, a refused address, a dropped connection) stops the others."""
+    now = now or utcnow()
     rows = db.session.execute(
         select(Notification, User.email, User.name, EmailOptOut.kind)
         .join(User, User.id == Notification.user_id)
         .outerjoin(EmailOptOut, and_(EmailOptOut.user_id == Notification.user_id,
                                      EmailOptOut.kind == Notification.kind))
-        .where(Notification.email_status == "pending").order_by(Notification.id).limit(limit)).all()
-    sent = 0
-    for note, address, name, muted in rows:
-        if not address or muted:
-            note.email_status = "skipped"
+        .where(Notification.email_status == "pending",
+               or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= now))
+        .order_by(Notification.id).limit(limit)).all()
+    sent, unreachable = 0, None
+    with Outbox(current_app.config) as outbox:
+        for note, address, name, muted in rows:
+            if not address or muted:
+                note.email_status = "skipped"
+            elif unreachable:
+                _record_failure(note, unreachable, now)
+            else:
+                try:
+                    outbox.send(build_message(note, address, name), note.id)
+                except ServerUnreachable as exc:
+                    unreachable = str(exc)
+                    log.warning("mail server unreachable: %s", unreachable)
+                    _record_failure(note, unreachable, now)
+                except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the queue
+                    log.warning("email for notification %s failed", note.id, exc_info=True)
+                    _record_failure(note, _describe(exc), now, final=_refused_for_good(exc))
+                else:
+                    note.email_status, note.emailed_at, note.email_retry_at = "sent", utcnow(), None
+                    note.email_attempts += 1
+                    sent += 1
             db.session.commit()
-            continue
-        try:
-            deliver(build_message(note, address, name), note.id)
-        except (OSError, smtplib.SMTPException) as exc:
-            note.email_attempts += 1
-            note.email_error = f"{type(exc).__name__}: {exc}"[:300]
-            if note.email_attempts >= MAX_ATTEMPTS:
-                note.email_status = "failed"
-                log.warning("giving up on email for notification %s: %s", note.id, note.email_error)
-            db.session.commit()
-            continue
-        note.email_status, note.emailed_at = "sent", utcnow()
-        note.email_attempts += 1
-        db.session.commit()
-        sent += 1
     return sent

@@ -84,6 +84,7 @@ class Notification(Base):
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_error: Mapped[str | None] = mapped_column(String(300))
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a failed copy waits until then
 
 
 class EmailOptOut(Base):

@@ -167,6 +167,7 @@ class Application(TimestampMixin, VersionMixin, Base):
     room: Mapped[str | None] = mapped_column(String(50))
     seat: Mapped[str | None] = mapped_column(String(20))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the 24-hour exam reminder went out
+    reminder_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the start time it announced
 
     session: Mapped[ExamSession] = relationship()
     user: Mapped[User] = relationship()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import smtplib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from sqlalchemy import select
 
 from lrc_training.auth.models import User
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, revoke
-from lrc_training.core.mail import MAX_ATTEMPTS, mail_folder, send_pending_emails
+from lrc_training.core.mail import MAX_ATTEMPTS, RETRY_AFTER, mail_folder, send_pending_emails
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import KINDS, email_kinds, notify, set_email_kinds
+from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user
@@ -81,8 +83,13 @@ def test_smtp_is_used_when_configured_and_failures_are_retried_then_given_up(app
         def __exit__(self, *args):
             return False
 
-        def starttls(self):
+        def quit(self):
             pass
+
+        close = quit
+
+        def starttls(self, context=None):
+            assert context.check_hostname  # the server's certificate is checked
 
         def login(self, user, password):
             assert (user, password) == ("robot", "secret")
@@ -97,17 +104,20 @@ def test_smtp_is_used_when_configured_and_failures_are_retried_then_given_up(app
     user.email = "smtp@example.com"
     notify(user.id, "证书已签发", kind="certificate")
     db.session.commit()
-    assert send_pending_emails() == 0
+    now = utcnow()
+    assert send_pending_emails(now=now) == 0
     note = db.session.execute(select(Notification)).scalar_one()
     assert note.email_status == "pending" and note.email_attempts == 1 and "connection lost" in note.email_error
     failing["on"] = False
-    assert send_pending_emails() == 1 and sent == ["smtp@example.com"]
+    assert send_pending_emails(now=now) == 0  # waits before trying again
+    assert send_pending_emails(now=now + RETRY_AFTER[0]) == 1 and sent == ["smtp@example.com"]
     assert not list(mailbox.glob("*.eml"))  # SMTP, not the folder
     failing["on"] = True
     notify(user.id, "证书已撤销", kind="certificate")
     db.session.commit()
     for _ in range(MAX_ATTEMPTS):
-        send_pending_emails()
+        now += timedelta(days=1)
+        send_pending_emails(now=now)
     last = db.session.execute(select(Notification).order_by(Notification.id.desc())).scalars().first()
     assert last.email_status == "failed" and last.email_attempts == MAX_ATTEMPTS
 
