@@ -110,7 +110,7 @@ def update_entry(actor, user_id: int, *, position: str | None, full_time: bool, 
 
 
 def scope_count(prefix: str) -> int:
-    levels = coordinator_levels()
+    levels = coordinator_levels(prefix)
     stmt = (select(func.count()).select_from(levels).join(User, User.id == levels.c.user_id)
             .join(Organization, Organization.id == User.organization_id))
     if prefix:

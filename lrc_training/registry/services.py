@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, ORG_STAFF
@@ -40,14 +40,33 @@ def resolve_scope(actor, region_code: str | None) -> tuple[str, str | None]:
     return wanted, region_code
 
 
-def coordinator_levels():
-    """Subquery (user_id, level): one row per person who is a coordinator, with their highest level."""
+def coordinator_levels(prefix: str = ""):
+    """Subquery (user_id, level): one row per person who is a coordinator, with their highest level. With a region
+    prefix only people of organizations in that region are read (a county does not group the whole province)."""
     certified = select(Certificate.holder_user_id.label("user_id"), Certificate.level.label("level")).where(
         Certificate.kind == "level", Certificate.status == "valid", Certificate.holder_user_id.is_not(None))
     registered = select(RegistryEntry.user_id.label("user_id"), RegistryEntry.level.label("level"))
+    if prefix:
+        certified = certified.join(User, User.id == Certificate.holder_user_id)
+        registered = registered.join(User, User.id == RegistryEntry.user_id)
+        certified, registered = (
+            stmt.join(Organization, Organization.id == User.organization_id)
+            .where(Organization.region_code.startswith(prefix)) for stmt in (certified, registered))
     both = union_all(certified, registered).subquery()
     return (select(both.c.user_id, func.min(both.c.level).label("level"))
             .group_by(both.c.user_id).subquery())
+
+
+def is_coordinator(user_id):
+    """SQL condition: the person holds a valid level certificate or has a registry record (as coordinator_levels)."""
+    return or_(select(Certificate.id).where(Certificate.holder_user_id == user_id, Certificate.kind == "level",
+                                            Certificate.status == "valid").exists(),
+               select(RegistryEntry.id).where(RegistryEntry.user_id == user_id).exists())
+
+
+def has_coordinator(organization_id):
+    """SQL condition: the organization has at least one coordinator (index probes per organization, no grouping)."""
+    return select(User.id).where(User.organization_id == organization_id, is_coordinator(User.id)).exists()
 
 
 def _scoped(stmt: Select, prefix: str) -> Select:
@@ -55,7 +74,7 @@ def _scoped(stmt: Select, prefix: str) -> Select:
 
 
 def registry_query(prefix: str, level: int | None = None, organization_kind: str | None = None) -> Select:
-    levels = coordinator_levels()
+    levels = coordinator_levels(prefix)
     stmt = (select(User, Organization, levels.c.level)
             .join(levels, levels.c.user_id == User.id)
             .join(Organization, Organization.id == User.organization_id)
@@ -93,7 +112,7 @@ def export_rows(prefix: str) -> list[dict]:
     """Every coordinator in scope for the Excel export, in four statements however many there are: plain columns
     (no User objects, whose roles would load in batches), and certificate numbers and honors joined on the same
     scope instead of an IN list of every id."""
-    levels = coordinator_levels()
+    levels = coordinator_levels(prefix)
     people = db.session.execute(_scoped(
         select(User.id, User.name, Organization.name, Organization.kind, Organization.region_code, levels.c.level)
         .join(levels, levels.c.user_id == User.id).join(Organization, Organization.id == User.organization_id),
@@ -125,7 +144,7 @@ def export_rows(prefix: str) -> list[dict]:
 def statistics(prefix: str, region_code: str | None) -> dict:
     """Counts by level, organization kind and subregion from one GROUP BY over the coordinators in scope (the
     totals are sums of its rows), plus enterprise coverage."""
-    levels = coordinator_levels()
+    levels = coordinator_levels(prefix)
     width = {0: 2, 2: 4, 4: 6}.get(len(prefix))
     part = func.substr(Organization.region_code, 1, width or 6).label("part")
     grouped = _scoped(select(levels.c.level, Organization.kind, part, func.count())
@@ -151,9 +170,8 @@ def statistics(prefix: str, region_code: str | None) -> dict:
     by_kind = dict(by_kind)
     enterprises = _scoped(select(func.count()).select_from(Organization).where(
         Organization.kind == "enterprise", Organization.active.is_(True)), prefix)
-    covered = _scoped(select(func.count(func.distinct(Organization.id))).select_from(Organization).join(
-        User, User.organization_id == Organization.id).join(levels, levels.c.user_id == User.id).where(
-        Organization.kind == "enterprise", Organization.active.is_(True)), prefix)
+    covered = _scoped(select(func.count()).select_from(Organization).where(
+        Organization.kind == "enterprise", Organization.active.is_(True), has_coordinator(Organization.id)), prefix)
     return {"region_code": region_code, "scope": prefix, "total": total, "by_level": by_level,
             "by_organization_kind": by_kind, "by_subregion": by_subregion,
             "coverage": {"enterprises": db.session.execute(enterprises).scalar_one(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from ..auth.models import Organization, User
 from ..certificates.models import Certificate
@@ -16,7 +16,7 @@ from ..courses.models import Enrollment
 from ..db import utcnow
 from ..exams.models import ExamOutcomeMonth
 from ..extensions import db
-from .models import RegistryEntry
+from .services import is_coordinator
 
 
 def months_back(count: int, today: date | None = None) -> list[str]:
@@ -83,11 +83,8 @@ def large_enterprise_gaps(prefix: str, limit: int = 200) -> dict:
     needed = current_app.config["LRC_LARGE_ENTERPRISE_MIN_COORDINATORS"]
     # Counted per large enterprise (a correlated count over its people, through the indexes on users.organization_id,
     # certificates.holder_user_id and registry_entries.user_id) instead of grouping every coordinator in the province.
-    certified = select(Certificate.id).where(Certificate.holder_user_id == User.id, Certificate.kind == "level",
-                                             Certificate.status == "valid").exists()
-    registered = select(RegistryEntry.id).where(RegistryEntry.user_id == User.id).exists()
     have = (select(func.count()).select_from(User).where(User.organization_id == Organization.id,
-                                                          or_(certified, registered))
+                                                          is_coordinator(User.id))
             .correlate(Organization).scalar_subquery())
     stmt = _scoped(
         select(Organization.id, Organization.name, Organization.region_code, Organization.employees, have.label("have"))
