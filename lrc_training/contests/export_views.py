@@ -1,0 +1,65 @@
+"""Competition documents for the committee: the results workbook and the award list PDF, and per item the score
+sheet PDF (评分汇总表) that the committee or that item's chief judge prints for signing. Anyone else gets 404."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_login import current_user
+
+from ..auth.roles import ADMIN, JUDGE, ORG_STAFF
+from ..core.access import roles_required
+from ..core.errors import DomainError
+from ..extensions import db
+from . import bp
+from .exports import award_list_pdf, item_score_sheet_pdf, results_workbook
+from .models import Competition
+from .oversight import overseen_items
+from .setup import get_competition_for_committee
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _committee(competition_id: int) -> Competition:
+    try:
+        return get_competition_for_committee(current_user, competition_id)
+    except DomainError:
+        abort(404)
+
+
+def _pdf(data: bytes, name: str):
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+
+
+@bp.route("/<int:competition_id>/results.xlsx")
+@roles_required(ORG_STAFF, ADMIN)
+def results_xlsx(competition_id: int):
+    competition = _committee(competition_id)
+    return send_file(results_workbook(competition), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{competition.title}-成绩.xlsx")
+
+
+@bp.route("/<int:competition_id>/award-list.pdf")
+@roles_required(ORG_STAFF, ADMIN)
+def award_list(competition_id: int):
+    competition = _committee(competition_id)
+    try:
+        data = award_list_pdf(competition)
+    except DomainError as exc:  # not published yet: back to the competition with the reason
+        flash(exc.message, "warning")
+        return redirect(url_for("contests.detail", competition_id=competition.id))
+    return _pdf(data, f"{competition.title}-获奖名单.pdf")
+
+
+@bp.route("/<int:competition_id>/items/<int:item_index>/score-sheet.pdf")
+@roles_required(ORG_STAFF, ADMIN, JUDGE)
+def score_sheet(competition_id: int, item_index: int):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or item_index not in {i.position for i in overseen_items(current_user, competition)}:
+        abort(404)
+    try:
+        data = item_score_sheet_pdf(competition, item_index)
+    except DomainError:  # an item scored by the online exam has no judges' sheets
+        abort(404)
+    return _pdf(data, f"{competition.title}-评分汇总表-{item_index + 1}.pdf")

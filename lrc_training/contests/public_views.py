@@ -1,0 +1,49 @@
+"""The public notice (公示): competitions whose results are published or final, and per competition the ranks,
+names, organizations, totals and awards. A competition not yet published does not exist here (404). Names are
+shown in full — DOMAIN.md reveals them on publication and a 公示 lists them — but never ID numbers, phones or
+judges. Each page reads in a fixed number of statements whatever the number of contestants."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..auth.models import Organization
+from ..core.access import public
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..extensions import db
+from . import bp
+from .models import AWARD_LABELS, Competition, Registration
+from .results import result_rows
+
+PUBLIC_STATES = ("published", "final")
+
+# Signed-in users find it in the navigation; visitors through the footer link in base.html.
+register_nav("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛")
+
+
+@bp.route("/results")
+@public
+def public_results():
+    page = paginate_page(select(Competition).options(joinedload(Competition.organization)).where(
+        Competition.state.in_(PUBLIC_STATES)).order_by(Competition.published_at.desc(), Competition.id.desc()))
+    return render_template("contests/public_index.html", page=page)
+
+
+@bp.route("/<int:competition_id>/results")
+@public
+def public_result(competition_id: int):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or competition.state not in PUBLIC_STATES:
+        abort(404)
+    organizations = dict(db.session.execute(select(Registration.user_id, Organization.name).join(
+        Organization, Organization.id == Registration.organization_id).where(
+        Registration.competition_id == competition.id)).all())
+    advancing = competition.advance_count if competition.stage == "preliminary" else None
+    rows = [{"rank": row["rank"], "name": row["name"], "organization": organizations.get(row["user_id"], ""),
+             "scores": {position: d["score"] for position, d in row["item_details"].items()},
+             "total": row["total"], "award": AWARD_LABELS.get(row["award"], ""),
+             "advances": advancing is not None and row["rank"] <= advancing} for row in result_rows(competition)]
+    return render_template("contests/public_results.html", competition=competition, rows=rows, advancing=advancing)
