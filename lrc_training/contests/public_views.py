@@ -15,6 +15,7 @@ from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import bp
+from .appeals import appeal_window_open
 from .models import AWARD_LABELS, Competition, Registration
 from .results import result_rows
 
@@ -46,4 +47,5 @@ def public_result(competition_id: int):
              "scores": {position: d["score"] for position, d in row["item_details"].items()},
              "total": row["total"], "award": AWARD_LABELS.get(row["award"], ""),
              "advances": advancing is not None and row["rank"] <= advancing} for row in result_rows(competition)]
-    return render_template("contests/public_results.html", competition=competition, rows=rows, advancing=advancing)
+    return render_template("contests/public_results.html", competition=competition, rows=rows, advancing=advancing,
+                           appeal_open=appeal_window_open(competition))

@@ -27,7 +27,7 @@ def test_results_appear_only_after_publication_without_personal_data(app, client
         counts.append(counter.count)
         text = page.get_data(as_text=True)
         assert page.status_code == 200
-        first = re.search(r"<tr><td>1</td><td>([^<]+)</td><td[^>]*>([^<]+)</td>", text)
+        first = re.search(r"<tr><td>1</td><td[^>]*>([^<]+)<span[^>]*>([^<]+)</span></td>", text)
         assert first.groups() == (world.people[0].name, world.companies[0].name)
         assert "一等奖" in text and "90.00" in text
         assert f"公示期至 <strong>{format_local(competition.notice_ends_at)}</strong>" in text
@@ -36,6 +36,18 @@ def test_results_appear_only_after_publication_without_personal_data(app, client
             assert person.name in text and person.id_number not in text and person.phone not in text
         assert world.judges[0].name not in text
     assert counts[0] == counts[1]
+
+
+def test_once_the_appeal_window_closes_the_notice_says_so(app, client):
+    world = World(contestants=3)
+    competition = world.ready()
+    world.score(competition, lambda j, p, item: 90 - p)
+    publish(world.staff, competition)
+    competition.published_at -= timedelta(hours=competition.appeal_hours, minutes=1)
+    db.session.commit()
+    text = client.get(f"/contests/{competition.id}/results").get_data(as_text=True)
+    assert f"已于 {format_local(competition.appeals_close_at)} 截止" in text and "可向竞赛监督仲裁组" not in text
+    assert f"公示期至 <strong>{format_local(competition.notice_ends_at)}</strong>" in text
 
 
 def test_listing_shows_published_and_final_competitions_only(app, client, count_queries):
