@@ -11,11 +11,15 @@ from datetime import datetime
 from sqlalchemy import Integer, cast, delete, func, insert, select
 
 from ..auth.models import User
+from ..core.locking import take_write_lock
 from ..extensions import db
 from .models import ExamOutcomeMonth, PartResult
 
 
 def _bump(month: str, organization_id: int, candidates: int, passed: int) -> None:
+    # Two publications for the same organization and month must not both insert the first row (unique key):
+    # a transaction-scoped lock per counter serialises them (PostgreSQL advisory lock; SQLite's single writer).
+    take_write_lock(f"exam_outcome:{month}:{organization_id}")
     row = db.session.execute(select(ExamOutcomeMonth).where(
         ExamOutcomeMonth.month == month, ExamOutcomeMonth.organization_id == organization_id)
         .with_for_update()).scalar()
