@@ -6,6 +6,8 @@
 set -uo pipefail
 
 PYTEST=${PYTEST:-.venv/bin/pytest}
+# pytest-xdist: one worker per core (LRC_TEST_WORKERS=0 runs in one process, e.g. to debug).
+WORKERS=(-n "${LRC_TEST_WORKERS:-auto}")
 failed=()
 
 # LRC_JUNIT_DIR (set by .ci/run): each pass also writes a JUnit XML report there, for CI's totals.
@@ -16,8 +18,10 @@ run_pass() {
   [ -n "${LRC_JUNIT_DIR:-}" ] && report=("--junitxml=$LRC_JUNIT_DIR/$slug.xml")
   echo
   echo "==================== pytest on $label ===================="
-  "$@" "${report[@]}"
+  local started=$SECONDS
+  "$@" "${WORKERS[@]}" "${report[@]}"
   local status=$?
+  echo "== $label: $((SECONDS - started)) s"
   case $status in
     0) echo "== $label: passed" ;;
     5) echo "== $label: FAILED: pytest collected no tests (exit 5); the suite has tests, so this is an error" >&2

@@ -28,7 +28,25 @@ USING_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgr
 
 
 def database_uri() -> str:
-    return TEST_DATABASE_URL or f"sqlite:///{_INSTANCE}/test.db"
+    """SQLite in this process's temporary instance folder, or TEST_DATABASE_URL. Under pytest-xdist every
+    worker gets a PostgreSQL database of its own (`<name>_gw0`, …), created on first use."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{_INSTANCE}/test.db"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not USING_POSTGRES:
+        return TEST_DATABASE_URL
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class IsolatedClient(FlaskClient):

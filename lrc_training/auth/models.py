@@ -7,6 +7,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,8 +17,23 @@ from .identity import mask_id_number, mask_phone
 from .roles import ALL_ROLES, ORG_KINDS, ROLE_LABELS
 
 # OWASP's recommended argon2id setting (19 MiB, 2 passes, 1 lane): strong, yet cheap enough that a
-# province's candidates can all sign in at the start of an exam on a small server.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# province's candidates can all sign in at the start of an exam on a small server. The testing
+# configuration lowers the cost (LRC_ARGON2_TIME_COST / LRC_ARGON2_MEMORY_KIB) so the suite stays fast;
+# a stored hash with other parameters is re-hashed at the next sign-in.
+_DEFAULT_COST = (2, 19 * 1024)
+_hashers: dict[tuple[int, int], PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    cost = _DEFAULT_COST
+    if has_app_context():
+        cost = (
+            current_app.config.get("LRC_ARGON2_TIME_COST", _DEFAULT_COST[0]),
+            current_app.config.get("LRC_ARGON2_MEMORY_KIB", _DEFAULT_COST[1]),
+        )
+    if cost not in _hashers:
+        _hashers[cost] = PasswordHasher(time_cost=cost[0], memory_cost=cost[1], parallelism=1)
+    return _hashers[cost]
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -75,17 +91,17 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
 
     # -- passwords ---------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _hasher().hash(password)
         self.password_changed_at = utcnow()
         self.session_stamp = secrets.token_hex(8)
 
     def check_password(self, password: str) -> bool:
         try:
-            _hasher.verify(self.password_hash, password)
+            _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = _hasher.hash(password)  # parameters changed since it was stored
+        if _hasher().check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher().hash(password)  # parameters changed since it was stored
         return True
 
     # -- roles -------------------------------------------------------------
