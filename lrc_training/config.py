@@ -33,6 +33,12 @@ class Config:
     # Uploads (Excel imports, materials) may be this large; JSON bodies have their own 1 MB limit.
     MAX_CONTENT_LENGTH = _env_int("LRC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     LRC_JSON_MAX_BYTES = _env_int("LRC_JSON_MAX_BYTES", 1024 * 1024)
+    # Where files live (materials, seals, photos, batches): file:///path (default: the instance folder) or
+    # s3://bucket/prefix with LRC_S3_ENDPOINT_URL and the AWS_* variables (see core/storage.py).
+    LRC_STORAGE_URL = os.environ.get("LRC_STORAGE_URL", "")
+    LRC_S3_ENDPOINT_URL = os.environ.get("LRC_S3_ENDPOINT_URL", "")
+    # Downloads redirect to a 5-minute presigned URL instead of streaming through the app node.
+    LRC_S3_PRESIGN_DOWNLOADS = os.environ.get("LRC_S3_PRESIGN_DOWNLOADS", "0") not in ("0", "false", "")
     LRC_MATERIAL_MAX_BYTES = _env_int("LRC_MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
 
     # Rate limiting and login throttling (Flask-Limiter; memory by default, Redis when configured).

@@ -54,6 +54,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
+        if exc.status >= 500:  # the platform's fault (a stored file gone, storage down): someone must look
+            app.logger.error("%s: %s", type(exc).__name__, exc.message)
         return _respond(exc.status, exc.message, code=exc.code, fields=exc.fields)
 
     @app.errorhandler(CSRFError)

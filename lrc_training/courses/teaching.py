@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..core.audit import record_audit
 from ..core.errors import Forbidden, NotFound, ValidationFailed
+from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
 from .models import Attendance, Course, CourseMaterial, CourseSession, Enrollment, EnrollmentStatus
@@ -154,12 +155,6 @@ def sniff_type(head: bytes, stream: BinaryIO) -> str | None:
     return None
 
 
-def materials_folder() -> Path:
-    folder = Path(current_app.instance_path) / "materials"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def upload_material(actor: User, course: Course, title: str, filename: str, stream: BinaryIO) -> CourseMaterial:
     if not can_manage(actor, course):
         raise Forbidden("无权上传资料")
@@ -179,7 +174,7 @@ def upload_material(actor: User, course: Course, title: str, filename: str, stre
     if len(title) > 200:
         raise ValidationFailed("资料名称不能超过 200 个字符", {"title": "不能超过 200 个字符"})
     stored = f"{secrets.token_hex(16)}.{kind}"
-    (materials_folder() / stored).write_bytes(data)
+    storage().put(material_key(stored), data, MATERIAL_TYPES[kind])
     material = CourseMaterial(course_id=course.id, title=title, filename=Path(filename).name[:200], stored_name=stored,
                               mime_type=MATERIAL_TYPES[kind], size=len(data), uploaded_by_id=actor.id)
     db.session.add(material)
@@ -196,16 +191,17 @@ def can_download(user: User, material: CourseMaterial) -> bool:
         Enrollment.status.in_(ATTENDING))).scalar() is not None
 
 
-def material_path(material: CourseMaterial) -> Path:
-    return materials_folder() / material.stored_name
+def material_key(stored_name: str) -> str:
+    """Materials live under `materials/` in the platform's storage (core/storage.py)."""
+    return f"materials/{stored_name}"
 
 
 def delete_material(actor: User, material: CourseMaterial) -> None:
     if not can_manage(actor, material.course):
         raise Forbidden("无权删除资料")
-    path = material_path(material)
+    key = material_key(material.stored_name)
     record_audit("course.delete_material", "course", material.course_id,
                  old={"material_id": material.id, "title": material.title})
     db.session.delete(material)
     db.session.flush()
-    path.unlink(missing_ok=True)
+    storage().delete(key)

@@ -13,6 +13,7 @@ from ..core.errors import DomainError
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.regions import CITIES
+from ..core.storage import send_stored
 from ..core.work_areas import active_work_areas
 from ..extensions import db
 from . import bp
@@ -30,7 +31,7 @@ from .enrollment import (
 from .forms import ActionForm, CatalogFilterForm
 from .models import CourseMaterial, Enrollment, EnrollmentStatus
 from .permissions import can_manage, get_course_for_view
-from .teaching import can_download, material_path
+from .teaching import can_download, material_key
 
 register_nav("课程报名", "courses.catalog", roles=(TRAINEE,), description="按等级、职业功能、地区查找课程并报名",
              group="培训")
@@ -142,10 +143,7 @@ def download_material(material_id: int):
     material = db.session.get(CourseMaterial, material_id)
     if material is None or not can_download(current_user, material):
         abort(404)
-    path = material_path(material)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=material.mime_type, as_attachment=True, download_name=material.filename)
+    return send_stored(material_key(material.stored_name), filename=material.filename, mimetype=material.mime_type)
 
 
 @bp.route("/enrollments/<int:enrollment_id>/completion.pdf")
