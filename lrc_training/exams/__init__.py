@@ -6,6 +6,7 @@ bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="template
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
 from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and demo data register on import)
+    analysis_views,
     api,
     bank_views,
     candidate_views,

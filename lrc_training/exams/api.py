@@ -14,6 +14,7 @@ from . import api_bp as bp
 from .applications import apply, decide, get_application_for_staff
 from .bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
 from .grading import grade, record_part_score, tasks_for
+from .item_analysis import analyse_session, ensure_analysable
 from .models import Application, Attempt, ExamSession
 from .papers import (
     close_if_overdue,
@@ -269,3 +270,12 @@ def results_publish(session_id: int):
     db.session.commit()
     return jsonify({"state": session.state, "published_at": iso_local(session.published_at),
                     "candidates": len(rows), "passed": sum(1 for r in rows if r.passed)})
+
+
+@bp.get("/exam-sessions/<int:session_id>/item-analysis")
+@roles_required(ORG_STAFF, ADMIN)
+def item_analysis(session_id: int):
+    """Facility, discrimination, option counts and flags per question; 409 until the window closed or all handed in."""
+    session = get_session_for_staff(g.api_user, session_id)
+    ensure_analysable(session)
+    return jsonify(analyse_session(session).as_json())
