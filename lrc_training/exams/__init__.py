@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and de
     candidate_views,
     demo,
     grading_views,
+    monitor_views,
     reminders,
     results,
     session_views,

@@ -25,10 +25,12 @@ from .papers import (
     start_attempt,
     submit,
 )
+from .proctoring import extend_attempt, get_session_for_proctor, monitor
 from .results import compute_results, publish, regrade_after_publication
 from .schemas import (
     ApplicationIn,
     DecisionIn,
+    ExtendIn,
     GradeIn,
     PracticalScoreIn,
     QuestionIn,
@@ -173,10 +175,15 @@ def attempts_start(session_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@roles_required(TRAINEE)
+@roles_required(TRAINEE, ORG_STAFF, ADMIN)
 def attempts_get(attempt_id: int):
-    """Your attempt with its questions and saved answers."""
-    attempt = get_attempt_for_candidate(g.api_user, attempt_id)
+    """Your attempt with its questions and saved answers; staff of the session's organization see it too."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or (attempt.application.user_id != g.api_user.id
+                           and not (g.api_user.has_role(ORG_STAFF) or g.api_user.has_role(ADMIN))):
+        raise NotFound("答卷不存在")
+    if attempt.application.user_id != g.api_user.id:
+        get_session_for_staff(g.api_user, attempt.application.session_id)  # 404 outside the organization
     close_if_overdue(attempt)
     db.session.commit()
     return jsonify(attempt_json(attempt))
@@ -279,3 +286,30 @@ def item_analysis(session_id: int):
     session = get_session_for_staff(g.api_user, session_id)
     ensure_analysable(session)
     return jsonify(analyse_session(session).as_json())
+
+
+def monitor_row_json(row) -> dict:
+    return {"application_id": row.application_id, "anonymous_code": row.anonymous_code, "room": row.room,
+            "seat": row.seat, "attempt_id": row.attempt_id, "state": row.state, "answered": row.answered,
+            "last_saved_at": iso_local(row.last_saved_at) if row.last_saved_at else None,
+            "deadline": iso_local(row.deadline) if row.deadline else None,
+            "devices": row.devices, "addresses": row.addresses, "focus_losses": row.focus_losses,
+            "extensions": row.extensions}
+
+
+@bp.get("/exam-sessions/<int:session_id>/monitor")
+@roles_required(ORG_STAFF, EXAMINER, ADMIN)
+def session_monitor(session_id: int):
+    """Each approved candidate's state (not_started / answering / offline / submitted) by anonymous code and seat."""
+    session = get_session_for_proctor(g.api_user, session_id)
+    return jsonify([monitor_row_json(row) for row in monitor(session)])
+
+
+@bp.post("/attempts/<int:attempt_id>/extend")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(ExtendIn)
+def attempt_extend(attempt_id: int, body: ExtendIn):
+    """Move one candidate's deadline by `minutes` (audited, with the reason)."""
+    attempt = extend_attempt(g.api_user, attempt_id, body.minutes, body.reason)
+    db.session.commit()
+    return jsonify({"id": attempt.id, "status": attempt.status, "deadline": iso_local(attempt.deadline)})

@@ -45,6 +45,7 @@ from .papers import (
     start_attempt,
     submit,
 )
+from .proctoring import record_focus_loss, record_presence
 
 register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
              description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定")
@@ -277,6 +278,8 @@ def exam(session_id: int):
         return _submitted_page(attempt)
     if request.method == "POST":  # a second start (another tab): just show the paper
         return redirect(url_for("exams.candidate_exam", session_id=session.id))
+    record_presence(attempt, request.headers.get("User-Agent", "")[:300], request.remote_addr or "")
+    db.session.commit()
     paper = paper_for_candidate(attempt)
     saved = {r.question_id: r for r in db.session.execute(
         select(Response).where(Response.attempt_id == attempt.id)).scalars()}
@@ -330,9 +333,25 @@ def attempt_state(attempt_id: int):
     if close_if_overdue(attempt):
         db.session.commit()
     now = utcnow()
+    if attempt.status == "in_progress":
+        record_presence(attempt, request.headers.get("User-Agent", "")[:300], request.remote_addr or "", now)
+        db.session.commit()
     return jsonify({"status": attempt.status, "submitted_by": attempt.submitted_by,
                     "deadline": _iso_ms(attempt.deadline), "server_now": _iso_ms(now),
                     "remaining_seconds": max(0.0, (attempt.deadline - now).total_seconds())})
+
+
+@bp.route("/attempts/<int:attempt_id>/focus-lost", methods=["POST"], endpoint="candidate_focus_lost")
+@roles_required(TRAINEE)
+def focus_lost(attempt_id: int):
+    """The exam page reports that the candidate left its tab or window (CSRF token in the X-CSRFToken header)."""
+    try:
+        attempt = get_attempt_for_candidate(current_user, attempt_id)
+    except DomainError as exc:
+        return _json_error(exc)
+    recorded = record_focus_loss(attempt)
+    db.session.commit()
+    return jsonify({"recorded": recorded})
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"], endpoint="candidate_submit")

@@ -108,3 +108,10 @@ class BankFilterForm(FlaskForm):
     kind = SelectField("题型", choices=[("", "全部题型"), *QUESTION_KINDS.items()], validate_choice=False)
     function_code = SelectField("职业功能", validate_choice=False)
 
+
+
+class ExtendForm(FlaskForm):
+    minutes = IntegerField("延长（分钟）", default=10,
+                           validators=[InputRequired(REQUIRED), NumberRange(1, 120, "延长时间应为 1–120 分钟")])
+    reason = StringField("原因", validators=[DataRequired("请填写延时原因"), Length(max=500)])
+    submit = SubmitField("延时")

@@ -196,9 +196,26 @@ class Attempt(Base):
     submitted_by: Mapped[str | None] = mapped_column(String(10))  # candidate / platform
     objective_score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     total_points: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    # The exam page's last sign of life (its state poll); saves count too (exam_responses.saved_at).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship()
     items: Mapped[list[PaperItem]] = relationship(order_by="PaperItem.position", cascade="all, delete-orphan")
+
+
+class AttemptEvent(Base):
+    """What the proctor's view shows besides answers: the devices an attempt was opened from, the times the
+    candidate left the exam tab or window, and the proctor's actions (extensions)."""
+
+    __tablename__ = "exam_attempt_events"
+    __table_args__ = (CheckConstraint("kind IN ('device', 'focus_lost', 'extended')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class PaperItem(Base):

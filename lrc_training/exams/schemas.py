@@ -78,3 +78,8 @@ class RegradeIn(ApiModel):
     part: Literal["practical", "review"] = "practical"
     score: float
     reason: str = Field(min_length=1, max_length=500)
+
+
+class ExtendIn(ApiModel):
+    minutes: int = Field(ge=1, le=120)
+    reason: str = Field(min_length=1, max_length=500)

@@ -534,6 +534,22 @@
   }
 
   var stateTimer = null;
+  // The state poll is also the page's sign of life for the proctor: offline = nothing for 60 s.
+  var POLL_MS = 20000;
+
+  // Leaving the exam tab or window is reported to the proctor's view (at most once per 5 s).
+  var focusUrl = root.dataset.focusUrl;
+  var lastFocusReport = 0;
+  function reportFocusLoss() {
+    if (locked || !focusUrl || Date.now() - lastFocusReport < 5000) { return; }
+    lastFocusReport = Date.now();
+    fetch(focusUrl, { method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf } }).catch(function () { /* offline: not reported */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { reportFocusLoss(); }
+  });
+  window.addEventListener("blur", reportFocusLoss);
 
   function checkState() {
     window.clearTimeout(stateTimer);
@@ -556,10 +572,10 @@
           tick();
           flushAll();
         }
-        stateTimer = window.setTimeout(checkState, locked ? 3000 : 60000);
+        stateTimer = window.setTimeout(checkState, locked ? 3000 : POLL_MS);
       })
       .catch(function () {
-        stateTimer = window.setTimeout(checkState, locked ? 3000 : 60000);
+        stateTimer = window.setTimeout(checkState, locked ? 3000 : POLL_MS);
       });
   }
 
@@ -670,6 +686,6 @@
   } else {
     tick();
     flushAll();
-    stateTimer = window.setTimeout(checkState, 60000);
+    stateTimer = window.setTimeout(checkState, POLL_MS);
   }
 })();
