@@ -1,6 +1,6 @@
 """Safe file names for downloads and archive entries built from user-typed text (a holder's name, a course title).
 
-Chinese and other letters stay; path separators, control and bidirectional-override characters and the characters
+Chinese and other letters stay; path separators, runs of dots, control and bidirectional-override characters and the characters
 Windows refuses become "_"; leading dots and trailing dots or spaces go; Windows device names (CON, NUL, COM1 …)
 get a prefix; names are capped in length with the extension kept. `UniqueNames` adds " (2)", " (3)" … so two
 entries of one archive never share a name.
@@ -26,6 +26,7 @@ def safe_filename(name: str | None, *, default: str = "文件", max_length: int 
     text = unicodedata.normalize("NFC", str(name or ""))
     text = _FORBIDDEN.sub("_", text)
     text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\.{2,}", "_", text)  # no ".." left to look like a parent folder
     text = re.sub(r"_{2,}", "_", text).strip(" .")
     if not text.strip("_"):
         text = default

@@ -179,6 +179,8 @@ def iter_sheet_rows(stream, max_rows: int) -> Iterator[tuple]:
         too_many = f"超过单次导入上限 {max_rows} 行，请分批导入"
         if ws.max_row and ws.max_row - 1 > max_rows:
             raise SheetError(too_many)
+        # The declared size may lie either way: read every row there is (none silently dropped) and count them.
+        ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
         count = 0
         while True:
