@@ -51,6 +51,9 @@ def configure(app: Flask, config: str | dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
+    from .core.audit_keys import check_audit_key_settings
+
+    check_audit_key_settings(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -70,6 +70,19 @@ class Config:
     LRC_SMTP_PASSWORD = os.environ.get("LRC_SMTP_PASSWORD", "")
     LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", "劳动关系协调员平台 <noreply@localhost>")
 
+    # The audit chain's HMAC key (never stored in the database) and its id; retired keys as "id:key,id:key".
+    # Without LRC_AUDIT_KEY (development, tests) a key is derived from SECRET_KEY under its own label.
+    LRC_AUDIT_KEY = os.environ.get("LRC_AUDIT_KEY", "")
+    LRC_AUDIT_KEY_ID = os.environ.get("LRC_AUDIT_KEY_ID", "k1")
+    LRC_AUDIT_OLD_KEYS = os.environ.get("LRC_AUDIT_OLD_KEYS", "")
+    LRC_AUDIT_KEY_REQUIRED = False
+    # Where checkpoints of the chain's head are appended (outside the database); default <instance>/audit-anchors.jsonl
+    LRC_AUDIT_ANCHOR_PATH = os.environ.get("LRC_AUDIT_ANCHOR_PATH", "")
+    # Excel imports: refused before parsing when the unpacked parts exceed these limits (a "zip bomb").
+    LRC_XLSX_MAX_UNCOMPRESSED = _env_int("LRC_XLSX_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
+    LRC_XLSX_MAX_PART = _env_int("LRC_XLSX_MAX_PART", 30 * 1024 * 1024)
+    LRC_XLSX_MAX_RATIO = _env_int("LRC_XLSX_MAX_RATIO", 100)
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -87,6 +100,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LRC_AUDIT_KEY_REQUIRED = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

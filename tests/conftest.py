@@ -96,8 +96,10 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _app_context(app):
-    """Each test runs inside an app context and leaves every table empty behind it."""
+def _app_context(app, tmp_path):
+    """Each test runs inside an app context and leaves every table empty behind it (and its own audit anchor
+    file: checkpoints outside the database must not outlive the rows they describe)."""
+    app.config["LRC_AUDIT_ANCHOR_PATH"] = str(tmp_path / "audit-anchors.jsonl")
     with app.app_context():
         limiter.reset()
         yield

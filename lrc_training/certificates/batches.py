@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from ..core.audit import record_audit
 from ..core.errors import NotFound, ValidationFailed
+from ..core.filenames import UniqueNames
 from ..core.pdf import render_pdf, render_pdf_pages
 from ..core.scheduler import register_job
 from ..db import utcnow
@@ -95,6 +96,7 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
         db.session.commit()
         chunk_files = []
         archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if batch.format == "zip" else None
+        entry_names = UniqueNames()  # holder names are typed by people: no "../", no "<", no duplicates
         try:
             for start in range(0, len(ids), chunk):
                 certs = list(db.session.execute(select(Certificate).where(
@@ -103,7 +105,7 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
                 if archive is not None:
                     pages = render_pdf_pages(TEMPLATE, contexts)
                     for cert, page in zip(certs, pages, strict=True):
-                        archive.writestr(f"{cert.number}-{cert.holder_name}.pdf", page)
+                        archive.writestr(entry_names(f"{cert.number}-{cert.holder_name}.pdf"), page)
                 else:
                     # One document per chunk: fonts and the seal are embedded once per chunk, not per page.
                     path = work / f"chunk-{start:07d}.pdf"

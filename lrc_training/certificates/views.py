@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import login_required, roles_required
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, to_int
 from ..core.navigation import register_nav
@@ -225,8 +226,11 @@ def batch_download(batch_id: int):
     path = batch_file(batch)
     if path is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=f"证书-{batch.title}.{batch.format}",
-                     mimetype="application/pdf" if batch.format == "pdf" else "application/zip")
+    audit_export("certificate_batch", "certificate_batch", batch.id, rows=batch.total,
+                 scope={"source": batch.title, "format": batch.format})
+    db.session.commit()
+    return private_download(path, download_name=f"证书-{batch.title}.{batch.format}",
+                            mimetype="application/pdf" if batch.format == "pdf" else "application/zip")
 
 
 @bp.route("/<string:number>.pdf")

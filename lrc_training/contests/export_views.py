@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF
 from ..core.access import roles_required
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..extensions import db
 from . import bp
-from .exports import award_list_pdf, item_score_sheet_pdf, results_workbook
+from .exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
 from .models import Competition
 from .oversight import overseen_items
 from .setup import get_competition_for_committee
@@ -36,8 +37,11 @@ def _pdf(data: bytes, name: str):
 @roles_required(ORG_STAFF, ADMIN)
 def results_xlsx(competition_id: int):
     competition = _committee(competition_id)
-    return send_file(results_workbook(competition), mimetype=XLSX, as_attachment=True,
-                     download_name=f"{competition.title}-成绩.xlsx")
+    export_file = results_workbook(competition)
+    audit_export("competition_results", "competition", competition.id, rows=export_file.rows,
+                 scope={"competition": competition.title, "names_shown": revealed(competition)})
+    db.session.commit()
+    return private_download(export_file.data, mimetype=XLSX, download_name=f"{competition.title}-成绩.xlsx")
 
 
 @bp.route("/<int:competition_id>/award-list.pdf")

@@ -7,7 +7,6 @@ never show judges at all."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,9 +19,11 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..auth.models import Organization, User
+from ..core.downloads import ExportFile
 from ..core.errors import Conflict, NotFound
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local, to_local
+from ..core.xlsx import append_row, save_workbook
 from ..db import utcnow
 from ..extensions import db
 from .models import AWARD_LABELS, STAGES, TIERS, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
@@ -115,10 +116,7 @@ def _sheet_title(text: str) -> str:
 
 
 def _append(ws, values: list) -> None:
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"  # a name or title typed as "=…" stays text, never a formula Excel would run
+    append_row(ws, values)  # a name or title typed as "=…" stays text, never a formula Excel would run
 
 
 def _finish(ws, widths: list[int], number_columns: range) -> None:
@@ -135,7 +133,7 @@ def _num(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def results_workbook(competition: Competition) -> io.BytesIO:
+def results_workbook(competition: Competition) -> ExportFile:
     """成绩 sheet (rank, code, name and organization once revealed, each item's score and weighted score, total,
     award) and one sheet per judged item with every judge's sheet total, what was dropped and the method."""
     show = revealed(competition)
@@ -149,7 +147,9 @@ def results_workbook(competition: Competition) -> io.BytesIO:
     for item in items:
         header += [f"{item.name}得分", f"{item.name}折算（权重{float(item.weight):g}%）"]
     _append(sheet, header + ["总分", "奖项"])
+    contestants = 0
     for row in result_rows(competition):
+        contestants += 1
         line = [row["rank"], row["contestant_code"], row["name"] if show else NOT_REVEALED,
                 orgs.get(codes.get(row["contestant_code"]), "") if show else ""]
         for item in items:
@@ -175,10 +175,7 @@ def results_workbook(competition: Competition) -> io.BytesIO:
             for cell in row:
                 cell.number_format = "0.00"
         ws.freeze_panes = "B2"
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return ExportFile(save_workbook(book), contestants)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------------------

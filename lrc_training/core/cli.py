@@ -1,4 +1,4 @@
-"""Command-line tools: create-admin, seed-demo, audit verify."""
+"""Command-line tools: create-admin, seed-demo, scheduler, audit verify / checkpoint, stats."""
 
 from __future__ import annotations
 
@@ -73,15 +73,41 @@ def register_commands(app: Flask) -> None:
 
     @audit.command("verify")
     def audit_verify() -> None:
-        """Walk the hash chain; name the first record that was altered or whose predecessor was removed."""
-        from .audit import verify_chain
+        """Check every record's link and keyed seal, then every checkpoint outside the database (truncation)."""
+        from .audit import verify_report
+        from .audit_keys import AuditKeyError
 
-        checked, problem = verify_chain()
+        try:
+            report = verify_report()
+        except AuditKeyError as exc:
+            raise click.ClickException(str(exc)) from None
+        problem = report.problem
         if problem is None:
-            click.echo(f"审计日志完整：已校验 {checked} 条记录")
+            legacy = f"（其中 {report.legacy} 条为启用密钥签名前的旧记录）" if report.legacy else ""
+            anchored = (f"；与 {report.anchors} 个检查点一致，最近一次 {report.last_anchor_at}" if report.anchors
+                        else "；尚无检查点（运行 flask audit checkpoint 或定时任务进程）")
+            click.echo(f"审计日志完整：已校验 {report.checked} 条记录{legacy}{anchored}")
             return
+        if problem.record_id is None:
+            raise click.ClickException(f"审计日志检查点异常：{problem.problem}")
         raise click.ClickException(f"审计日志第 {problem.record_id} 号记录异常：{problem.problem}"
-                                   f"（此前 {checked} 条记录完好）")
+                                   f"（此前 {report.checked} 条记录完好）")
+
+    @audit.command("checkpoint")
+    def audit_checkpoint() -> None:
+        """Copy the chain's head (id, count, seal, time) to the anchor store outside the database."""
+        from .audit import checkpoint
+        from .audit_anchors import AnchorError
+
+        try:
+            point = checkpoint()
+        except AnchorError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"检查点文件异常，未写入：{exc}") from None
+        if point is None:
+            click.echo("自上次检查点以来没有新记录，未写入")
+            return
+        click.echo(f"已写入检查点：第 {point.row_id} 号记录，共 {point.count} 条 → {point.path}")
 
     stats = AppGroup("stats", help="Statistics maintenance.")
     app.cli.add_command(stats)

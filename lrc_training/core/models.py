@@ -1,4 +1,4 @@
-"""The audit log: append-only and hash-chained so that a quiet edit or deletion is detectable."""
+"""Shared models; the audit log is append-only and chained with keyed seals so a quiet edit or deletion shows."""
 
 from __future__ import annotations
 
@@ -25,8 +25,11 @@ class AuditLog(Base):
     new: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     ip_address: Mapped[str | None] = mapped_column(String(64))
+    # The seal of the previous record and this record's own seal: HMAC-SHA256 with the key named by key_id
+    # (see core/audit_keys.py); key_id NULL marks a record written before keyed sealing (plain SHA-256).
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
     actor: Mapped[User | None] = relationship()
 

@@ -1,29 +1,30 @@
-"""Excel exports of a course's roster and attendance (openpyxl)."""
+"""Excel exports of a course's roster and attendance (openpyxl). Personal data is shown as on the roster page
+(permissions.sees_full_phones / sees_id_numbers) and every text cell goes through the formula-safe writer."""
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..auth.identity import mask_phone
+from ..core.downloads import ExportFile
 from ..core.timeutil import format_local
+from ..core.xlsx import HEADER_FILL, append_row, save_workbook
 from ..extensions import db
 from .enrollment import attended_hours, required_hours, waitlist_positions
 from .models import Course, Enrollment
+from .permissions import sees_full_phones, sees_id_numbers
 from .teaching import attendance_grid, roster
-
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def _header(ws, titles: list[str]) -> None:
-    ws.append(titles)
+    append_row(ws, titles)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
     ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
 
@@ -33,15 +34,9 @@ def _widths(ws, widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def _save(wb: Workbook) -> io.BytesIO:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
-
-
-def roster_workbook(course: Course) -> io.BytesIO:
-    """Every enrollment of the course: name, masked ID, phone, organization, status, hours, dates."""
+def roster_workbook(course: Course, viewer) -> ExportFile:
+    """Every enrollment of the course: name, masked ID (not for instructors), phone (full for the course's
+    instructors, masked for everyone else), organization, status, hours, dates."""
     enrollments = list(db.session.execute(
         select(Enrollment).where(Enrollment.course_id == course.id)
         .options(joinedload(Enrollment.user)).order_by(Enrollment.id)).scalars())
@@ -50,21 +45,23 @@ def roster_workbook(course: Course) -> io.BytesIO:
     wb = Workbook()
     ws = wb.active
     ws.title = "花名册"
-    ws.append([f"{course.title}（{course.organization.name}）花名册"])
-    ws.append([f"课程时间：{course.starts_on} 至 {course.ends_on}；总课时 {course.hours}；"
-               f"结业要求 {required_hours(course)} 课时"])
-    _header(ws, ["序号", "姓名", "身份证号", "手机号", "工作单位", "状态", "候补位次", "出勤课时", "报名时间",
-                 "结业时间"])
+    append_row(ws, [f"{course.title}（{course.organization.name}）花名册"])
+    append_row(ws, [f"课程时间：{course.starts_on} 至 {course.ends_on}；总课时 {course.hours}；"
+                    f"结业要求 {required_hours(course)} 课时"])
+    show_ids, full_phones = sees_id_numbers(viewer, course), sees_full_phones(viewer, course)
+    _header(ws, ["序号", "姓名", *(["身份证号"] if show_ids else []), "手机号", "工作单位", "状态", "候补位次",
+                 "出勤课时", "报名时间", "结业时间"])
     for index, e in enumerate(enrollments, start=1):
         user = e.user
-        ws.append([index, user.name, user.id_number_masked, user.phone or "",
-                   user.organization.name if user.organization else "", e.status_label, positions.get(e.id),
-                   float(hours[e.id]), format_local(e.created_at), format_local(e.completed_at)])
-    _widths(ws, [6, 10, 22, 14, 28, 10, 10, 10, 18, 18])
-    return _save(wb)
+        append_row(ws, [index, user.name, *([user.id_number_masked] if show_ids else []),
+                        (user.phone if full_phones else mask_phone(user.phone)) or "",
+                        user.organization.name if user.organization else "", e.status_label, positions.get(e.id),
+                        float(hours[e.id]), format_local(e.created_at), format_local(e.completed_at)])
+    _widths(ws, [6, 10, *([22] if show_ids else []), 14, 28, 10, 10, 10, 18, 18])
+    return ExportFile(save_workbook(wb), len(enrollments))
 
 
-def attendance_workbook(course: Course) -> io.BytesIO:
+def attendance_workbook(course: Course) -> ExportFile:
     """The attendance grid: one row per trainee, one column per session (√ present, × absent)."""
     people = roster(course)
     grid = attendance_grid(course)
@@ -72,7 +69,7 @@ def attendance_workbook(course: Course) -> io.BytesIO:
     wb = Workbook()
     ws = wb.active
     ws.title = "考勤表"
-    ws.append([f"{course.title} 考勤表（√ 出勤，× 缺勤，空白 未记录）"])
+    append_row(ws, [f"{course.title} 考勤表（√ 出勤，× 缺勤，空白 未记录）"])
     sessions = course.sessions
     _header(ws, ["姓名", *[f"{s.held_on:%m-%d} {s.topic}（{s.hours}课时）" for s in sessions], "出勤课时", "结业要求"])
     needed = float(required_hours(course))
@@ -81,6 +78,6 @@ def attendance_workbook(course: Course) -> io.BytesIO:
         for s in sessions:
             present = grid.get((s.id, e.id))
             marks.append("" if present is None else ("√" if present else "×"))
-        ws.append([e.user.name, *marks, float(hours[e.id]), needed])
+        append_row(ws, [e.user.name, *marks, float(hours[e.id]), needed])
     _widths(ws, [10, *[16] * len(sessions), 10, 10])
-    return _save(wb)
+    return ExportFile(save_workbook(wb), len(people))

@@ -3,13 +3,14 @@ attendance grid, completion and Excel exports."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ..core.access import roles_required
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
@@ -31,7 +32,7 @@ from .enrollment import (
 from .exports import attendance_workbook, roster_workbook
 from .forms import ActionForm, CourseForm, InstructorForm, MaterialForm, ReasonForm, SessionForm
 from .models import CourseMaterial, CourseSession, Enrollment
-from .permissions import can_manage, get_course_for_manage
+from .permissions import can_manage, get_course_for_manage, sees_full_phones, sees_id_numbers
 from .teaching import (
     SessionInput,
     add_session,
@@ -145,6 +146,7 @@ def manage_course(course_id: int):
         .options(joinedload(Enrollment.user)).order_by(Enrollment.id)).scalars())
     return render_template(
         "courses/manage_course.html", course=course, enrollments=enrollments,
+        show_ids=sees_id_numbers(current_user, course), full_phones=sees_full_phones(current_user, course),
         positions=waitlist_positions(course.id), hours=attended_hours([e.id for e in enrollments]),
         required=required_hours(course), session_form=SessionForm(prefix="session"),
         material_form=MaterialForm(prefix="material"), reason_form=ReasonForm(prefix="reject"),
@@ -284,6 +286,11 @@ def export(course_id: int, kind: str):
     if kind not in builders:
         abort(404)
     build, label = builders[kind]
-    return send_file(build(course), mimetype=XLSX, as_attachment=True,
-                     download_name=f"{course.title}-{label}.xlsx")
+    export_file = build(course, current_user) if kind == "roster" else build(course)
+    scope = {"course": course.title, "document": label}
+    if kind == "roster":
+        scope["phones"] = "完整" if sees_full_phones(current_user, course) else "脱敏"
+    audit_export(f"course_{kind}", "course", course.id, rows=export_file.rows, scope=scope)
+    db.session.commit()
+    return private_download(export_file.data, mimetype=XLSX, download_name=f"{course.title}-{label}.xlsx")
 

@@ -15,7 +15,22 @@ def can_manage(user, course: Course) -> bool:
         return True
     if user.has_role(ORG_STAFF) and user.organization_id == course.organization_id:
         return True
-    return user.has_role(INSTRUCTOR) and any(i.id == user.id for i in course.instructors)
+    return is_course_instructor(user, course)
+
+
+def is_course_instructor(user, course: Course) -> bool:
+    return user is not None and user.has_role(INSTRUCTOR) and any(i.id == user.id for i in course.instructors)
+
+
+def sees_full_phones(user, course: Course) -> bool:
+    """The course's instructors call their trainees: they see full phone numbers. Everyone else sees them masked."""
+    return is_course_instructor(user, course)
+
+
+def sees_id_numbers(user, course: Course) -> bool:
+    """Masked ID numbers for the organization's staff and admins; an instructor (only teaching) sees none."""
+    return user is not None and (user.has_role(ADMIN) or (
+        user.has_role(ORG_STAFF) and user.organization_id == course.organization_id))
 
 
 def can_view(user, course: Course) -> bool:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.audit import record_audit
+from ..core.downloads import ExportFile
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.models import WorkArea
-from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
+from ..core.xlsx import SheetError, append_row, cell_text, read_rows, save_workbook, template_workbook
 from ..extensions import db
 from .models import QUESTION_KINDS, Question, QuestionRevision
 
@@ -249,11 +250,13 @@ def import_questions(actor, stream) -> BankImportReport:
     return report
 
 
-def export_questions(actor, stmt: Select) -> io.BytesIO:
+def export_questions(actor, stmt: Select) -> ExportFile:
+    """The questions `stmt` selects, one row each; a stem, option or rubric typed as "=…" stays text."""
     wb = Workbook()
     ws = wb.active
     ws.title = "试题"
-    ws.append(["编号", *COLUMNS, "版本", "状态"])
+    append_row(ws, ["编号", *COLUMNS, "版本", "状态"])
+    rows = 0
     for question in db.session.execute(stmt).unique().scalars():
         rev = question.current
         options = rev.options or {}
@@ -263,10 +266,9 @@ def export_questions(actor, stmt: Select) -> io.BytesIO:
             answer = "对" if rev.answer else "错"
         else:
             answer = rev.answer
-        ws.append([question.id, QUESTION_KINDS[question.kind], question.level, question.function_code,
-                   question.difficulty, float(rev.points), rev.stem, *[options.get(k, "") for k in "ABCDEF"], answer,
-                   rev.explanation or "", rev.rubric or "", rev.number, "启用" if question.active else "停用"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
+        append_row(ws, [question.id, QUESTION_KINDS[question.kind], question.level, question.function_code,
+                        question.difficulty, float(rev.points), rev.stem, *[options.get(k, "") for k in "ABCDEF"],
+                        answer, rev.explanation or "", rev.rubric or "", rev.number,
+                        "启用" if question.active else "停用"])
+        rows += 1
+    return ExportFile(save_workbook(wb), rows)

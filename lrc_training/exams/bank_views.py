@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import roles_required
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
@@ -53,8 +54,14 @@ def bank():
 @bp.route("/bank/export.xlsx")
 @roles_required(*BANK_ROLES)
 def bank_export():
-    _, stmt = _filters()
-    return send_file(export_questions(current_user, stmt), as_attachment=True, download_name="题库.xlsx", mimetype=XLSX)
+    form, stmt = _filters()
+    export_file = export_questions(current_user, stmt)
+    filters = {k: v for k, v in (("q", form.q.data), ("level", form.level.data), ("kind", form.kind.data),
+                                 ("function_code", form.function_code.data)) if v}
+    audit_export("question_bank", "question_bank", current_user.organization_id, rows=export_file.rows,
+                 scope={"filters": filters})
+    db.session.commit()
+    return private_download(export_file.data, download_name="题库.xlsx", mimetype=XLSX)
 
 
 @bp.route("/bank/template.xlsx")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ..auth.roles import EXAMINER
@@ -14,6 +11,7 @@ from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
+from ..core.xlsx import SheetError, iter_sheet_rows
 from ..extensions import db
 from . import bp
 from .forms import ActionForm, GradeForm, ImportForm
@@ -99,13 +97,16 @@ def part_scores(session_id: int):
                            parts=parts, existing=existing, form=form, import_form=import_form)
 
 
+MAX_SCORE_ROWS = 5000  # more than any session's candidates; the file is refused beyond it
+
+
 def _import_scores(session, applications, parts, stream) -> None:
     """Columns: 考生编号 (anonymous code), then one column per part (操作技能考核 / 综合评审)."""
     by_code = {a.anonymous_code: a for a in applications}
     try:
-        rows = list(load_workbook(stream, read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        flash("无法读取文件：请上传 .xlsx 文件", "danger")
+        rows = list(iter_sheet_rows(stream, MAX_SCORE_ROWS))
+    except SheetError as exc:
+        flash(str(exc), "danger")
         return
     header = [str(v or "").strip() for v in (rows[0] if rows else [])]
     columns = {part: header.index(PARTS[part]) for part in parts if PARTS[part] in header}
@@ -114,7 +115,7 @@ def _import_scores(session, applications, parts, stream) -> None:
         return
     saved, errors = 0, []
     for number, row in enumerate(rows[1:], start=2):
-        code = str(row[0] or "").strip()
+        code = str((row[0] if row else None) or "").strip()
         if not code:
             continue
         application = by_code.get(code)

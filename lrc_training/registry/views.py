@@ -3,10 +3,9 @@ charts drawn as inline SVG (no external service) and Excel export; honors."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
@@ -18,10 +17,12 @@ from ..auth.models import User
 from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
 from ..core.access import roles_required
 from ..core.audit import record_audit
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.regions import region_display, region_path
+from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
 from .models import Honor
@@ -102,48 +103,53 @@ def export():
     stats = statistics(prefix, code)
     wb = Workbook(write_only=True)  # streamed rows: a province's 100,000 people fit in memory and in seconds
     ws = wb.create_sheet("按地区")
-    ws.append(["地区代码", "地区", "协调员人数"])
+    append_row(ws, ["地区代码", "地区", "协调员人数"])
     for row in stats["by_subregion"]:
-        ws.append([row["region_code"], row["name"], row["total"]])
+        append_row(ws, [row["region_code"], row["name"], row["total"]])
     levels = wb.create_sheet("按等级")
-    levels.append(["等级", "人数"])
+    append_row(levels, ["等级", "人数"])
     for level in ("4", "3", "2", "1"):
-        levels.append([f"{level} 级", stats["by_level"][level]])
+        append_row(levels, [f"{level} 级", stats["by_level"][level]])
     kinds = wb.create_sheet("按单位类型")
-    kinds.append(["单位类型", "人数"])
+    append_row(kinds, ["单位类型", "人数"])
     for kind, count in stats["by_organization_kind"].items():
-        kinds.append([ORG_KIND_LABELS.get(kind, kind), count])
+        append_row(kinds, [ORG_KIND_LABELS.get(kind, kind), count])
     trend_sheet = wb.create_sheet("月度趋势")
-    trend_sheet.append(["月份", "签发等级证书", "培训结业人数", "认定考生", "认定通过", "通过率(%)"])
+    append_row(trend_sheet, ["月份", "签发等级证书", "培训结业人数", "认定考生", "认定通过", "通过率(%)"])
     for t in monthly_trends(prefix):
-        trend_sheet.append([t["month"], t["certificates"], t["completions"], t["exam_candidates"], t["exam_passed"],
-                            t["pass_rate"]])
+        append_row(trend_sheet, [t["month"], t["certificates"], t["completions"], t["exam_candidates"],
+                                 t["exam_passed"], t["pass_rate"]])
     coverage = wb.create_sheet("企业覆盖")
-    coverage.append(["已登记企业", "有持证协调员的企业", "覆盖率(%)"])
+    append_row(coverage, ["已登记企业", "有持证协调员的企业", "覆盖率(%)"])
     c = stats["coverage"]
-    coverage.append([c["enterprises"], c["enterprises_with_coordinator"],
-                     round(100 * c["enterprises_with_coordinator"] / c["enterprises"], 1) if c["enterprises"] else None])
+    append_row(coverage, [c["enterprises"], c["enterprises_with_coordinator"],
+                          round(100 * c["enterprises_with_coordinator"] / c["enterprises"], 1)
+                          if c["enterprises"] else None])
     gaps = large_enterprise_gaps(prefix, 100_000)
-    coverage.append([])
-    coverage.append([f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
-                     f"{gaps['short']} / {gaps['large']} 家"])
-    coverage.append(["企业", "地区", "职工人数", "协调员人数"])
+    append_row(coverage, [])
+    append_row(coverage, [f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
+                          f"{gaps['short']} / {gaps['large']} 家"])
+    append_row(coverage, ["企业", "地区", "职工人数", "协调员人数"])
     for e in gaps["enterprises"]:
-        coverage.append([e["name"], region_display(e["region_code"]), e["employees"], e["coordinators"]])
+        append_row(coverage, [e["name"], region_display(e["region_code"]), e["employees"], e["coordinators"]])
     people_sheet = wb.create_sheet("人员名单")
-    people_sheet.append(["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
+    append_row(people_sheet, ["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
     regions: dict[str, str] = {}
+    people = 0
     for item in export_rows(prefix):
-        code = item["region_code"]
-        if code not in regions:
-            regions[code] = region_display(code)
-        people_sheet.append([item["name"], item["organization_name"], ORG_KIND_LABELS.get(item["organization_kind"]),
-                             regions[code], item["highest_level"], "、".join(item["certificate_numbers"]),
-                             "、".join(item["honors"])])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=f"劳动关系协调员统计-{code or '全国'}.xlsx", mimetype=XLSX)
+        people += 1
+        region = item["region_code"]  # not `code`: that is the exported scope, used below
+        if region not in regions:
+            regions[region] = region_display(region)
+        append_row(people_sheet, [item["name"], item["organization_name"],
+                                  ORG_KIND_LABELS.get(item["organization_kind"]), regions[region],
+                                  item["highest_level"], "、".join(item["certificate_numbers"]),
+                                  "、".join(item["honors"])])
+    buffer = save_workbook(wb)
+    audit_export("registry", "region", code or "全国", rows=people,
+                 scope={"region": region_display(code) if code else "全国"})
+    db.session.commit()
+    return private_download(buffer, download_name=f"劳动关系协调员统计-{code or '全国'}.xlsx", mimetype=XLSX)
 
 
 @bp.route("/honors", methods=["POST"])
