@@ -1,7 +1,7 @@
 """proctoring
 
 Revision ID: 1f44d3b31a81
-Revises: 3560d6e65950
+Revises: 7a3c91d2e5b4
 Create Date: 2026-11-26 12:05:37.228753
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1f44d3b31a81'
-down_revision = '3560d6e65950'
+down_revision = '7a3c91d2e5b4'
 branch_labels = None
 depends_on = None
 
