@@ -294,7 +294,7 @@ def monitor_row_json(row) -> dict:
             "last_saved_at": iso_local(row.last_saved_at) if row.last_saved_at else None,
             "deadline": iso_local(row.deadline) if row.deadline else None,
             "devices": row.devices, "addresses": row.addresses, "focus_losses": row.focus_losses,
-            "extensions": row.extensions}
+            "extensions": row.extensions, "takeovers": row.takeovers, "paused": row.paused, "voided": row.voided}
 
 
 @bp.get("/exam-sessions/<int:session_id>/monitor")

@@ -45,7 +45,7 @@ from .papers import (
     start_attempt,
     submit,
 )
-from .proctoring import record_focus_loss, record_presence
+from .proctoring import check_device, record_focus_loss, record_presence, take_over
 
 register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
              description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定")
@@ -278,7 +278,9 @@ def exam(session_id: int):
         return _submitted_page(attempt)
     if request.method == "POST":  # a second start (another tab): just show the paper
         return redirect(url_for("exams.candidate_exam", session_id=session.id))
-    record_presence(attempt, request.headers.get("User-Agent", "")[:300], request.remote_addr or "")
+    user_agent = request.headers.get("User-Agent", "")[:300]
+    device = take_over(attempt, user_agent)
+    record_presence(attempt, user_agent, request.remote_addr or "")
     db.session.commit()
     paper = paper_for_candidate(attempt)
     saved = {r.question_id: r for r in db.session.execute(
@@ -287,6 +289,7 @@ def exam(session_id: int):
     return render_template(
         "exams/candidate/exam.html", session=session, attempt=attempt, paper=paper, saved=saved,
         kinds=QUESTION_KINDS, form=ActionForm(), deadline_iso=_iso_ms(attempt.deadline), now_iso=_iso_ms(now),
+        device=device,
         remaining=max(0, int((attempt.deadline - now).total_seconds())), levels=LEVEL_LABELS)
 
 
@@ -306,6 +309,10 @@ def save_answer(attempt_id: int, question_id: int):
     or submission, 404 for another person's attempt or a question not on the paper, 422 for a bad value."""
     try:
         attempt = get_attempt_for_candidate(current_user, attempt_id)
+    except DomainError as exc:
+        return _json_error(exc)
+    try:
+        check_device(attempt, request.headers.get("X-Exam-Device"))
     except DomainError as exc:
         return _json_error(exc)
     body = request.get_json(silent=True)
@@ -330,15 +337,21 @@ def attempt_state(attempt_id: int):
         attempt = get_attempt_for_candidate(current_user, attempt_id)
     except DomainError as exc:
         return _json_error(exc)
+    try:
+        check_device(attempt, request.headers.get("X-Exam-Device"))
+    except DomainError as exc:
+        return _json_error(exc)
     if close_if_overdue(attempt):
         db.session.commit()
     now = utcnow()
     if attempt.status == "in_progress":
         record_presence(attempt, request.headers.get("User-Agent", "")[:300], request.remote_addr or "", now)
         db.session.commit()
-    return jsonify({"status": attempt.status, "submitted_by": attempt.submitted_by,
+    paused = attempt.status == "in_progress" and attempt.paused_at is not None
+    remaining = (attempt.deadline - (attempt.paused_at if paused else now)).total_seconds()
+    return jsonify({"status": "paused" if paused else attempt.status, "submitted_by": attempt.submitted_by,
                     "deadline": _iso_ms(attempt.deadline), "server_now": _iso_ms(now),
-                    "remaining_seconds": max(0.0, (attempt.deadline - now).total_seconds())})
+                    "remaining_seconds": max(0.0, remaining)})
 
 
 @bp.route("/attempts/<int:attempt_id>/focus-lost", methods=["POST"], endpoint="candidate_focus_lost")
@@ -347,6 +360,7 @@ def focus_lost(attempt_id: int):
     """The exam page reports that the candidate left its tab or window (CSRF token in the X-CSRFToken header)."""
     try:
         attempt = get_attempt_for_candidate(current_user, attempt_id)
+        check_device(attempt, request.headers.get("X-Exam-Device"))
     except DomainError as exc:
         return _json_error(exc)
     recorded = record_focus_loss(attempt)
@@ -365,6 +379,8 @@ def submit_attempt(attempt_id: int):
     if close_if_overdue(attempt):
         db.session.commit()
         flash("考试时间已到，平台已按截止前保存的答案自动交卷。", "warning")
+    elif attempt.paused_at is not None:
+        flash("考试已暂停，恢复后才能交卷。", "warning")
     else:
         try:
             submit(attempt, by="candidate")

@@ -43,3 +43,12 @@ def sign_in_sheets_pdf(session: ExamSession) -> bytes:
             {"seat": a.seat or "", "name": a.user.name, "id_number": a.user.id_number_masked,
              "ticket_number": f"{session.id:04d}{a.id:06d}"} for a in members]})
     return render_pdf("pdf/sign_in_sheets.html", {"session": _session_values(session), "rooms": rooms})
+
+
+def integrity_report_pdf(session: ExamSession, room: str | None) -> bytes:
+    from ..db import utcnow
+    from .proctoring import integrity_report
+
+    return render_pdf("pdf/integrity_report.html", {"session": _session_values(session),
+                                                     "report": integrity_report(session, room),
+                                                     "printed_at": format_local(utcnow())})

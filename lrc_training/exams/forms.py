@@ -115,3 +115,15 @@ class ExtendForm(FlaskForm):
                            validators=[InputRequired(REQUIRED), NumberRange(1, 120, "延长时间应为 1–120 分钟")])
     reason = StringField("原因", validators=[DataRequired("请填写延时原因"), Length(max=500)])
     submit = SubmitField("延时")
+
+
+class RoomForm(FlaskForm):
+    """Pause a room or void an attempt: a reason is required."""
+
+    reason = StringField("原因", validators=[DataRequired("请填写原因"), Length(max=500)])
+    submit = SubmitField("确认")
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("说明", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("确认")

@@ -44,7 +44,8 @@ def claim_tasks(examiner) -> None:
         .where(ExamSession.organization_id == examiner.organization_id, ExamSession.state != "published",
                # the chief examiner arbitrates and so is never one of the graders
                or_(ExamSession.chief_examiner_id.is_(None), ExamSession.chief_examiner_id != examiner.id),
-               Attempt.status == "submitted", PaperItem.kind == "essay", Response.id.not_in(mine),
+               Attempt.status == "submitted", Attempt.voided_at.is_(None), PaperItem.kind == "essay",
+               Response.id.not_in(mine),
                func.coalesce(graders.c.n, 0) < ExamSession.examiners_per_paper)
         .order_by(Response.id).limit(CLAIM_BATCH)).all()
     for response_id, _needed, _have in rows:

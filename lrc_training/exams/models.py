@@ -198,9 +198,19 @@ class Attempt(Base):
     total_points: Mapped[Decimal] = mapped_column(Numeric(7, 2))
     # The exam page's last sign of life (its state poll); saves count too (exam_responses.saved_at).
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # One active device: the token of the exam page opened last; an older page is told it was taken over.
+    active_device: Mapped[str | None] = mapped_column(String(32))
+    # The proctor paused the room: the clock stops (the deadline moves on by the pause when resumed).
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # cheating: the theory score is 0
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship()
     items: Mapped[list[PaperItem]] = relationship(order_by="PaperItem.position", cascade="all, delete-orphan")
+
+
+EVENT_KINDS = {"device": "新设备/地址", "focus_lost": "离开考试页面", "extended": "延时", "takeover": "设备接管",
+               "paused": "暂停", "resumed": "恢复", "voided": "作废"}
 
 
 class AttemptEvent(Base):
@@ -208,7 +218,7 @@ class AttemptEvent(Base):
     candidate left the exam tab or window, and the proctor's actions (extensions)."""
 
     __tablename__ = "exam_attempt_events"
-    __table_args__ = (CheckConstraint("kind IN ('device', 'focus_lost', 'extended')", name="kind_known"),)
+    __table_args__ = (CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVENT_KINDS)})", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"), index=True)

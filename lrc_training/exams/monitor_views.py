@@ -3,7 +3,9 @@ one candidate's time with a reason."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+import io
+
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
@@ -13,9 +15,10 @@ from ..core.forms import run_action
 from ..db import utcnow
 from ..extensions import db
 from . import bp
-from .forms import ExtendForm
+from .documents import integrity_report_pdf
+from .forms import ExtendForm, ReasonForm, RoomForm
 from .models import Attempt
-from .proctoring import extend_attempt, get_session_for_proctor, monitor
+from .proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
 
 
 @bp.route("/sessions/<int:session_id>/monitor")
@@ -32,9 +35,68 @@ def session_monitor(session_id: int):
     template = "exams/staff/_monitor_rooms.html" if request.args.get("fragment") else "exams/staff/monitor.html"
     counts = {state: sum(1 for r in rows if r.state == state)
               for state in ("not_started", "answering", "offline", "submitted")}
+    paused_rooms = {room for room, members in rooms.items() if any(r.paused for r in members)}
     return render_template(template, session=session, rooms=rooms, counts=counts, now=utcnow(),
-                           extend_form=ExtendForm(), may_extend=current_user.has_role(ORG_STAFF)
-                           or current_user.has_role(ADMIN))
+                           paused_rooms=paused_rooms, extend_form=ExtendForm(), reason_form=ReasonForm(),
+                           may_act=current_user.has_role(ORG_STAFF) or current_user.has_role(ADMIN))
+
+
+def _room_value() -> str | None:
+    room = (request.form.get("room") or request.args.get("room") or "").strip()
+    return None if room in ("", "未编排考场") else room[:50]
+
+
+@bp.route("/sessions/<int:session_id>/monitor/pause", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def room_pause(session_id: int):
+    form, room = RoomForm(), _room_value()
+    if room is None:
+        abort(404)
+    run_action(form, lambda: pause_room(current_user, session_id, room, form.reason.data),
+               lambda n: f"{room}已暂停：{n} 名考生的计时已停止。", failure="不能暂停：")
+    return redirect(url_for("exams.session_monitor", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/monitor/resume", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def room_resume(session_id: int):
+    form, room = ReasonForm(), _room_value()
+    if room is None:
+        abort(404)
+    run_action(form, lambda: resume_room(current_user, session_id, room),
+               lambda n: f"{room}已恢复：{n} 名考生继续作答，剩余时间顺延。", failure="不能恢复：")
+    return redirect(url_for("exams.session_monitor", session_id=session_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def attempt_void(attempt_id: int):
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    session_id = attempt.application.session_id
+    try:
+        get_session_for_proctor(current_user, session_id)
+    except DomainError:
+        abort(404)
+    form = RoomForm()
+    run_action(form, lambda: void_attempt(current_user, attempt_id, form.reason.data),
+               "答卷已作废，理论成绩记为 0 分。", failure="不能作废：")
+    return redirect(url_for("exams.session_monitor", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/monitor/report.pdf")
+@roles_required(ORG_STAFF, EXAMINER, ADMIN)
+def room_report(session_id: int):
+    try:
+        session = get_session_for_proctor(current_user, session_id)
+    except DomainError:
+        abort(404)
+    room = _room_value()
+    response = send_file(io.BytesIO(integrity_report_pdf(session, room)), mimetype="application/pdf",
+                         download_name=f"考场记录-{session.id}-{room or '未编排'}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/attempts/<int:attempt_id>/extend", methods=["POST"])

@@ -166,6 +166,8 @@ def save_response(attempt: Attempt, question_id: int, value, now: datetime | Non
     now = now or utcnow()
     if attempt.status != "in_progress":
         raise Conflict("答卷已提交，不能再修改", {"attempt": "已提交"}, code="submitted")
+    if attempt.paused_at is not None:
+        raise Conflict("考试已暂停，恢复后可继续作答（时间顺延）", {"attempt": "已暂停"}, code="paused")
     if now > attempt.deadline:
         close_if_overdue(attempt, now)
         raise Conflict("考试时间已到，答案未保存", {"attempt": "已超过截止时间"}, code="deadline_passed")
@@ -235,7 +237,7 @@ def submit(attempt: Attempt, *, by: str = "candidate", now: datetime | None = No
 def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     """The safety net: an attempt touched after its deadline is submitted with what was saved."""
     now = now or utcnow()
-    if attempt.status == "in_progress" and now > attempt.deadline:
+    if attempt.status == "in_progress" and attempt.paused_at is None and now > attempt.deadline:
         try:
             submit(attempt, by="platform", now=now)
         except Conflict:
@@ -249,7 +251,7 @@ def submit_overdue_attempts(now: datetime | None = None) -> int:
     """Submit every attempt past its deadline (idempotent: submitted attempts are skipped)."""
     now = now or utcnow()
     ids = list(db.session.execute(select(Attempt.id).where(
-        Attempt.status == "in_progress", Attempt.deadline < now)).scalars())
+        Attempt.status == "in_progress", Attempt.paused_at.is_(None), Attempt.deadline < now)).scalars())
     done = 0
     for attempt_id in ids:
         attempt = db.session.get(Attempt, attempt_id)

@@ -48,6 +48,9 @@
   var stateUrl = root.dataset.stateUrl;
   var resultUrl = root.dataset.resultUrl;
   var csrf = root.dataset.csrf;
+  var device = root.dataset.device || ""; // this page's token: one active device per attempt
+  var takenOver = false;
+  var paused = false;
   var deadline = Date.parse(root.dataset.deadline);
   var questions = Array.prototype.slice.call(root.querySelectorAll(".exam-question"));
   var byId = {};
@@ -254,7 +257,8 @@
       method: "PUT",
       credentials: "same-origin",
       redirect: "manual",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf,
+        "X-Exam-Device": device },
       body: JSON.stringify({ response: entry.v })
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
@@ -274,6 +278,16 @@
         } else {
           send(id); // changed while this one was on its way
         }
+        return;
+      }
+      if (response.status === 409 && data && data.error === "taken_over") {
+        setStatus(section, "queued");
+        showTakenOver(data.message);
+        return;
+      }
+      if (response.status === 409 && data && data.error === "paused") {
+        setStatus(section, "queued"); // kept on this device; sent when the proctor resumes the exam
+        checkState();
         return;
       }
       if (response.status === 409) {
@@ -473,7 +487,18 @@
     return (h ? h + ":" + pad(m) : pad(m)) + ":" + pad(s);
   }
 
+  function showTakenOver(message) {
+    if (takenOver) { return; }
+    takenOver = true;
+    lock();
+    window.clearTimeout(stateTimer);
+    showAlert("danger", "<strong>本页面已停止作答</strong>：" + escapeHtml(message ||
+      "本场考试已在另一台设备上打开。") + " 在本页面之后填写的答案未保存。");
+    announceEl.textContent = "本场考试已在另一台设备上继续";
+  }
+
   function tick() {
+    if (paused || takenOver) { return; } // resumed by checkState
     var left = deadline - serverNow();
     clockEl.textContent = format(left);
     timerEl.classList.toggle("is-warning", left <= 5 * 60000 && left > 60000);
@@ -544,7 +569,7 @@
     if (locked || !focusUrl || Date.now() - lastFocusReport < 5000) { return; }
     lastFocusReport = Date.now();
     fetch(focusUrl, { method: "POST", credentials: "same-origin", keepalive: true,
-      headers: { "Accept": "application/json", "X-CSRFToken": csrf } }).catch(function () { /* offline: not reported */ });
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf, "X-Exam-Device": device } }).catch(function () { /* offline: not reported */ });
   }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { reportFocusLoss(); }
@@ -554,14 +579,40 @@
   function checkState() {
     window.clearTimeout(stateTimer);
     var sentAt = Date.now();
-    return fetch(stateUrl, { credentials: "same-origin", redirect: "manual", headers: { "Accept": "application/json" } })
+    if (takenOver) { return Promise.resolve(); }
+    return fetch(stateUrl, { credentials: "same-origin", redirect: "manual",
+      headers: { "Accept": "application/json", "X-Exam-Device": device } })
       .then(function (response) {
+        if (response.status === 409) {
+          return response.json().then(function (data) {
+            if (data && data.error === "taken_over") { showTakenOver(data.message); return { stop: true }; }
+            throw new Error("state 409");
+          });
+        }
         if (!response.ok) { throw new Error("state " + response.status); }
         return response.json();
       })
       .then(function (data) {
+        if (data.stop) { return; }
         syncClock(data.server_now, sentAt, Date.now());
         deadline = Date.parse(data.deadline);
+        if (data.status === "paused") {
+          if (!paused) {
+            paused = true;
+            lock();
+            showAlert("warning", "<strong>考试已暂停</strong>：监考员暂停了本考场的考试，计时已停止。" +
+              "请留在座位上听从安排；恢复后可继续作答，剩余时间顺延。");
+          }
+          clockEl.textContent = format(data.remaining_seconds * 1000);
+          stateTimer = window.setTimeout(checkState, 5000);
+          return;
+        }
+        if (paused && data.status === "in_progress") {
+          paused = false;
+          unlock();
+          tick();
+          flushAll();
+        }
         if (data.status === "submitted") {
           lock();
           finishedBanner(data.submitted_by === "platform");

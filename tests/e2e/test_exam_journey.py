@@ -197,11 +197,18 @@ def test_trainee_applies_takes_the_exam_offline_reloads_and_submits(new_page, si
     answer(phone, 9, option=0)
     expect(status(phone, 9)).to_have_text("已保存")
 
+    # Back at the desktop: reopening the exam takes it over (one active device per attempt); the phone is told.
+    page.reload()
+    expect(page.locator("#exam-progress-text")).to_have_text("已答 5 / 10")
+    answer(phone, 10, option=0)
+    expect(phone.locator("#exam-alert")).to_contain_text("本页面已停止作答")
+    view_shot(phone, "exam-phone-taken-over")
+
     # Hand in from the desktop: the confirmation counts unanswered and flagged questions.
     page.get_by_role("button", name="交卷").first.click()
     dialog = page.get_by_role("dialog", name="确认交卷")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("未答 6 题")
+    expect(dialog).to_contain_text("未答 5 题")
     expect(dialog).to_contain_text("标记待检查 1 题（第 2 题）")
     view_shot(page, "exam-confirm")
     dialog.get_by_role("button", name="确认交卷").click()
