@@ -131,13 +131,14 @@ def sessions_get(session_id: int):
 @bp.post("/exam-sessions/<int:session_id>/applications")
 @roles_required(TRAINEE)
 def applications_create(session_id: int):
-    """Apply; 422 {"error":"ineligible"} with the reason when the level's rules refuse it."""
+    """Apply; 422 {"error":"ineligible"} with the reason (and the years computed) when the level's rules refuse it.
+    Optional: work_started_on, education, related_major, prior_certificate_issued_on, prior_certificate_level."""
     body = parse_json(ApplicationIn) if request.get_data(cache=True).strip() else ApplicationIn()
-    application = apply(g.api_user, session_id, work_years=body.work_years, education=body.education,
-                        related_major=body.related_major, prior_certificate_number=body.prior_certificate_number)
+    application = apply(g.api_user, session_id, **body.model_dump())
     db.session.commit()
     return created({"id": application.id, "status": application.status, "session_id": session_id,
-                    "eligibility": application.eligibility_note, "exempt_parts": application.exempt_parts})
+                    "eligibility": application.eligibility_note, "exempt_parts": application.exempt_parts,
+                    "work_years": float(application.work_years)})
 
 
 def _decision(application_id: int, approve: bool):

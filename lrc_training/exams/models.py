@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -155,10 +156,13 @@ class Application(TimestampMixin, VersionMixin, Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    work_years: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))
+    work_years: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))  # full years when dated
+    work_started_on: Mapped[date | None] = mapped_column(Date)  # work in the occupation since
     education: Mapped[str] = mapped_column(String(20), default="none")
     related_major: Mapped[bool] = mapped_column(Boolean, default=False)
     prior_certificate_number: Mapped[str | None] = mapped_column(String(40))
+    prior_certificate_issued_on: Mapped[date | None] = mapped_column(Date)  # known for platform certificates
+    prior_certificate_level: Mapped[int | None] = mapped_column(Integer)
     eligibility_note: Mapped[str | None] = mapped_column(Text)  # which rule admitted them
     override_reason: Mapped[str | None] = mapped_column(Text)  # staff admitted despite the rules
     decision_reason: Mapped[str | None] = mapped_column(Text)
