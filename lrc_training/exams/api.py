@@ -58,7 +58,8 @@ def session_json(session: ExamSession) -> dict:
             "duration_minutes": session.duration_minutes, "pass_mark": float(session.pass_mark),
             "blueprint": session.blueprint, "total_points": float(session.total_points), "state": session.state,
             "organization_id": session.organization_id, "partial_credit": session.partial_credit,
-            "examiners_per_paper": session.examiners_per_paper, "version": session.version}
+            "examiners_per_paper": session.examiners_per_paper, "version": session.version,
+            "part_validity_years": session.part_validity_years, "issues_certificates": session.issues_certificates}
 
 
 def attempt_json(attempt) -> dict:
@@ -106,7 +107,8 @@ def sessions_create(body: SessionIn):
         duration_minutes=body.duration_minutes, blueprint=[row.model_dump(exclude_none=True) for row in body.blueprint],
         pass_mark=body.pass_mark, applications_close_at=body.applications_close_at, parts=body.parts,
         partial_credit=body.partial_credit, examiners_per_paper=body.examiners_per_paper,
-        arbitration_share=body.arbitration_share, allow_review=body.allow_review))
+        arbitration_share=body.arbitration_share, allow_review=body.allow_review,
+        part_validity_years=body.part_validity_years))
     db.session.commit()
     return created(session_json(session))
 

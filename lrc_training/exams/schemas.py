@@ -45,6 +45,7 @@ class SessionIn(ApiModel):
     examiners_per_paper: int = 3
     arbitration_share: float = Field(default=0.2, gt=0, le=1)
     allow_review: bool = True
+    part_validity_years: int = Field(default=2, ge=1, le=5)  # a passed part exempts retakes this long
 
 
 class ApplicationIn(ApiModel):
