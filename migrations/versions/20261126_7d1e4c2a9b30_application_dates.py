@@ -1,7 +1,7 @@
 """exam applications: work start date and the prior certificate's issue date and level
 
 Revision ID: 7d1e4c2a9b30
-Revises: 3560d6e65950
+Revises: 1f44d3b31a81
 Create Date: 2026-11-26 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d1e4c2a9b30'
-down_revision = '3560d6e65950'
+down_revision = '1f44d3b31a81'
 branch_labels = None
 depends_on = None
 
