@@ -79,7 +79,7 @@ def seed(app) -> int:
                                              .order_by(User.id)).scalars())
         db.session.execute(insert(UserRole), [{"user_id": j, "role": "judge"} for j in judge_ids])
         competition = Competition(
-            organization_id=committee.id, title="山东省劳动关系协调员职业技能竞赛", tier="provincial", level=3,
+            organization_id=committee.id, title="山东省劳动关系协调师职业技能竞赛", tier="provincial", level=3,
             registration_closes_at=now - timedelta(days=1), award_ratios={"first": 0.1, "second": 0.2, "third": 0.3},
             state="drawn", eligibility={}, tie_break=["practical", "theory"], promotion_awards=[])
         for position, (name, kind, weight) in enumerate((("理论知识", "theory", 30), ("案例分析", "practical", 35),

@@ -32,7 +32,7 @@ def main() -> None:
         "holder_name": "张龑䶮",
         "id_type": "居民身份证",
         "id_number": "370102********123X",
-        "course_title": "劳动关系协调员（三级）职业技能培训",
+        "course_title": "劳动关系协调师（三级）职业技能培训",
         "level_label": "三级/高级工",
         "start_date": date(2026, 3, 2),
         "end_date": date(2026, 4, 10),

@@ -67,7 +67,7 @@ def seed(app) -> None:
         province = Organization(name="山东省人力资源和社会保障厅", kind="platform", region_code="370000")
         city = Organization(name="聊城市人力资源和社会保障局", kind="platform", region_code="371500")
         county = Organization(name="东昌府区劳动关系协调服务中心", kind="platform", region_code="371502")
-        evaluator = Organization(name="山东省劳动关系协调员职业技能等级认定中心", kind="evaluator", region_code="370000")
+        evaluator = Organization(name="山东省劳动关系协调师职业技能等级认定中心", kind="evaluator", region_code="370000")
         db.session.add_all([province, city, county, evaluator])
         db.session.flush()
         kinds = ["enterprise"] * 7 + ["platform", "union", "employer_org"]
@@ -91,11 +91,11 @@ def seed(app) -> None:
         bulk(UserRole, [{"user_id": u, "role": "trainee"} for u in users])
         bulk(Certificate, [{"number": f"S00003715000126{n:07d}", "kind": "level", "status": "valid",
                             "holder_name": "协调员", "holder_user_id": u, "id_type": "居民身份证",
-                            "occupation": "劳动关系协调员", "job_direction": "--", "level": rng.choice([4, 4, 4, 3, 3, 2, 1]),
+                            "occupation": "劳动关系协调师", "job_direction": "--", "level": rng.choice([4, 4, 4, 3, 3, 2, 1]),
                             "issuer_organization_id": evaluator.id, "issuer_name": evaluator.name,
                             "issued_on": today - timedelta(days=rng.randrange(730)), "source_type": "import",
                             "created_at": now, "updated_at": now} for n, u in enumerate(users)])
-        course = Course(organization_id=evaluator.id, title="劳动关系协调员四级培训", level=4, hours=40, capacity=100000,
+        course = Course(organization_id=evaluator.id, title="劳动关系协调师四级培训", level=4, hours=40, capacity=100000,
                         starts_on=today, ends_on=today, enrollment_closes_at=now, status="published",
                         completion_share=0.8)
         db.session.add(course)

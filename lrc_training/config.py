@@ -53,7 +53,11 @@ class Config:
 
     LRC_TOKEN_HOURS = _env_int("LRC_TOKEN_HOURS", 12)
     LRC_TIMEZONE = os.environ.get("LRC_TIMEZONE", "Asia/Shanghai")
+    # The occupation (standards, courses, exams, certificates, competitions) and the workforce (the registry)
+    # are named differently since the 2022 classification; see core/occupation.py.
     LRC_OCCUPATION_CODE = os.environ.get("LRC_OCCUPATION_CODE", "4-07-03-02")
+    LRC_OCCUPATION_NAME = os.environ.get("LRC_OCCUPATION_NAME", "劳动关系协调师")
+    LRC_WORKFORCE_NAME = os.environ.get("LRC_WORKFORCE_NAME", "劳动关系协调员")
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
     # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
     LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
@@ -68,7 +72,7 @@ class Config:
     LRC_SMTP_PORT = _env_int("LRC_SMTP_PORT", 465 if LRC_SMTP_SSL else 587)
     LRC_SMTP_USER = os.environ.get("LRC_SMTP_USER", "")
     LRC_SMTP_PASSWORD = os.environ.get("LRC_SMTP_PASSWORD", "")
-    LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", "劳动关系协调员平台 <noreply@localhost>")
+    LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", f"{LRC_OCCUPATION_NAME}平台 <noreply@localhost>")
 
     # The audit chain's HMAC key (never stored in the database) and its id; retired keys as "id:key,id:key".
     # Without LRC_AUDIT_KEY (development, tests) a key is derived from SECRET_KEY under its own label.

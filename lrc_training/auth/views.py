@@ -9,6 +9,7 @@ from ..core.access import login_required, public, safe_next_url
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
+from ..core.occupation import site_name
 from ..core.throttle import LoginThrottled
 from ..extensions import db
 from . import bp
@@ -76,7 +77,7 @@ def register():
             db.session.commit()
             session.clear()
             login_user(user)
-            flash("注册成功，欢迎使用劳动关系协调员培训平台！", "success")
+            flash(f"注册成功，欢迎使用{site_name()}！", "success")
             return redirect(url_for("core.dashboard"))
     elif form.is_submitted():
         _add_rule_errors(form, {"name": clean_name, "id_number": clean_id_number, "phone": clean_phone,

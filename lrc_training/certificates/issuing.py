@@ -16,12 +16,11 @@ from ..auth.models import Organization, User
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.notifications import notify
+from ..core.occupation import occupation_name
 from ..db import utcnow
 from ..extensions import db
 from .models import LEVEL_LABELS, Certificate
 from .numbering import award_number, level_number, settings_for
-
-OCCUPATION = "劳动关系协调员"
 
 
 @dataclass
@@ -42,7 +41,7 @@ class IssueRequest:
     event_title: str | None = None
     rank: int | None = None
     number_prefix: str | None = None  # award numbering scheme, e.g. 2026SDLRC-
-    occupation: str = OCCUPATION
+    occupation: str | None = None  # default: the LRC_OCCUPATION_NAME setting (劳动关系协调师)
     job_direction: str = "--"
     issued_on: date | None = None
     photo_file: str | None = None
@@ -102,7 +101,8 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
         number = award_number(req.number_prefix)
     cert = Certificate(
         number=number, kind=req.kind, status="valid", holder_user_id=req.holder_user_id,
-        holder_name=req.holder_name, id_type=req.id_type, id_number=req.id_number, occupation=req.occupation,
+        holder_name=req.holder_name, id_type=req.id_type, id_number=req.id_number,
+        occupation=req.occupation or occupation_name(),
         job_direction=req.job_direction, level=req.level, award=req.award, event_title=req.event_title,
         rank=req.rank, issuer_organization_id=org.id, issuer_name=settings.registered_name,
         signatory=settings.signatory, issued_on=issued_on, photo_file=req.photo_file,
@@ -151,7 +151,7 @@ def reissue(cert: Certificate, reason: str, *, holder_name: str | None = None, i
         kind=cert.kind, holder_name=holder_name or cert.holder_name, issuer_organization_id=cert.issuer_organization_id,
         source_type=cert.source_type, source_id=cert.source_id, holder_user_id=cert.holder_user_id,
         id_type=cert.id_type, id_number=id_number or cert.id_number, level=cert.level, award=cert.award,
-        event_title=cert.event_title, rank=cert.rank, occupation=cert.occupation,
+        event_title=cert.event_title, rank=cert.rank, occupation=occupation_name(),  # corrected: today's name
         job_direction=job_direction or cert.job_direction, photo_file=cert.photo_file,
         number_prefix=_award_prefix(cert.number) if cert.kind == "award" else None)
     if cert.status == "valid":

@@ -17,6 +17,7 @@ from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, to_int
 from ..core.navigation import register_nav
+from ..core.occupation import occupation_name
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import bp
@@ -165,9 +166,9 @@ def preview(kind: str):
     sample = {
         "kind": kind, "number": "S000037150001263000001" if kind == "level" else "2026SDLRC-0001",
         "holder_name": "张龑䶮", "id_type": "居民身份证", "id_number": "3715**********123X",
-        "occupation": "劳动关系协调员", "job_direction": "--", "level": 3, "level_label": "三级/高级工",
+        "occupation": occupation_name(), "job_direction": "--", "level": 3, "level_label": "三级/高级工",
         "award": "一等奖" if kind == "award" else "",
-        "event_title": "山东省劳动关系协调员职业技能竞赛" if kind == "award" else "",
+        "event_title": f"山东省{occupation_name()}职业技能竞赛" if kind == "award" else "",
         "rank": 1 if kind == "award" else None, "issuer_name": s.registered_name if s else "（发证机构登记名称）",
         "signatory": (s.signatory or "") if s else "", "issued_on": date.today(), "status": "valid", "photo": None,
         "seal": None, "qr_code": None, "verify_url": request.host_url.rstrip("/") + "/verify", "sample": True,

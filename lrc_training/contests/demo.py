@@ -43,7 +43,7 @@ def seed_competitions(users: dict, orgs: list) -> None:
     staff, judge = users["staff"], users["judge"]
     people = [users["trainee"], users["trainee2"], users["trainee3"]]
 
-    published = _competition(staff, "山东省第二届劳动关系协调员职业技能竞赛（省赛）")
+    published = _competition(staff, "山东省第二届劳动关系协调师职业技能竞赛（省赛）")
     for person in people:
         register(staff, published.id, person.id)
     published.registration_closes_at = utcnow() - timedelta(days=10)
@@ -53,7 +53,7 @@ def seed_competitions(users: dict, orgs: list) -> None:
     _score(judge, published, {people[0].id: 0.86, people[1].id: 0.78, people[2].id: 0.71})
     publish(staff, published)
 
-    scoring = _competition(staff, "2026 年山东省劳动关系协调员技能竞赛（决赛）", stage="final")
+    scoring = _competition(staff, "2026 年山东省劳动关系协调师技能竞赛（决赛）", stage="final")
     for person in people:
         register(staff, scoring.id, person.id)
     scoring.registration_closes_at = utcnow() - timedelta(days=1)
@@ -61,4 +61,4 @@ def seed_competitions(users: dict, orgs: list) -> None:
         assign_judge(staff, scoring, judge.id, item.position, is_chief=True)
     draw(staff, scoring)
 
-    _competition(staff, "聊城市第三届劳动关系协调员职业技能竞赛", days=14, eligibility={"quota_per_organization": 5})
+    _competition(staff, "聊城市第三届劳动关系协调师职业技能竞赛", days=14, eligibility={"quota_per_organization": 5})

@@ -17,7 +17,7 @@ DEMO_PASSWORD = "Demo2026!lrc"  # noqa: S105 - documented in README, demo only
 ADMIN_PASSWORD = "Admin2026!lrc"  # noqa: S105
 
 ORGANIZATIONS = [
-    ("山东省劳动关系协调员职业技能等级认定中心", "evaluator", "370000"),
+    ("山东省劳动关系协调师职业技能等级认定中心", "evaluator", "370000"),
     ("聊城高级技工学校", "school", "371502"),
     ("济南技师学院", "school", "370112"),
     ("聊城华信机械制造有限公司", "enterprise", "371502"),

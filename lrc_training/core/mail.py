@@ -28,6 +28,7 @@ from ..db import utcnow
 from ..extensions import db
 from .models import EmailOptOut, Notification
 from .notifications import KINDS
+from .occupation import occupation_name, site_name
 from .scheduler import register_job
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def build_message(note: Notification, address: str, name: str) -> EmailMessage:
     config = current_app.config
     base = (config.get("LRC_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
     message = EmailMessage()
-    message["Subject"] = _one_line(f"【劳动关系协调员平台】{note.title}")
+    message["Subject"] = _one_line(f"【{occupation_name()}平台】{note.title}")
     message["From"] = config.get("LRC_MAIL_SENDER") or "LRC Training <noreply@localhost>"
     message["To"] = address
     message["Date"] = formatdate(localtime=True)
@@ -66,7 +67,7 @@ def build_message(note: Notification, address: str, name: str) -> EmailMessage:
         lines += ["", note.body]
     if note.link:
         lines += ["", f"查看详情：{base}{note.link}"]
-    lines += ["", "——", "劳动关系协调员培训认证平台（本邮件由系统发送，请勿回复）",
+    lines += ["", "——", f"{site_name()}（本邮件由系统发送，请勿回复）",
               f"不想再收到“{KINDS.get(note.kind, note.kind)}”邮件？请登录后在“通知设置”中关闭：{base}/notifications/settings"]
     message.set_content("\n".join(lines))
     return message

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, send_
 from pydantic.json_schema import models_json_schema
 
 from .access import policy_of, public
+from .occupation import site_name
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
@@ -100,7 +101,7 @@ def build_openapi() -> dict:
     schemas["Error"] = ERROR_SCHEMA
     return {
         "openapi": "3.0.3",
-        "info": {"title": "LRC Training API", "version": "1", "description": "劳动关系协调员培训认证平台 JSON API"},
+        "info": {"title": "LRC Training API", "version": "1", "description": f"{site_name()} JSON API"},
         "servers": [{"url": "/"}],
         "paths": dict(sorted(operations.items())),
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

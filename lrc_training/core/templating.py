@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.identity import mask_id_number, mask_phone
 from ..auth.roles import ORG_KIND_LABELS, ROLE_LABELS
 from .navigation import items_for
+from .occupation import template_names
 from .regions import region_display
 from .timeutil import format_local
 
@@ -19,6 +20,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["org_kind_label"] = lambda kind: ORG_KIND_LABELS.get(kind, kind)
+
+    @app.context_processor
+    def occupation():
+        """occupation_name, workforce_name, occupation_code, site_name: the one place templates get them."""
+        return template_names()
 
     @app.context_processor
     def navigation():

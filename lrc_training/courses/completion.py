@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from ..core.occupation import occupation_name
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local, to_local
 from .catalog import LEVELS
@@ -23,7 +24,7 @@ def completion_context(enrollment: Enrollment) -> dict:
         "number": completion_record_number(enrollment),
         "holder_name": user.name,
         "course_title": course.title,
-        "occupation": "劳动关系协调员",
+        "occupation": occupation_name(),
         "level_label": LEVELS[course.level],
         "start_date": course.starts_on,
         "end_date": course.ends_on,

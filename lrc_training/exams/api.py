@@ -58,7 +58,8 @@ def session_json(session: ExamSession) -> dict:
             "duration_minutes": session.duration_minutes, "pass_mark": float(session.pass_mark),
             "blueprint": session.blueprint, "total_points": float(session.total_points), "state": session.state,
             "organization_id": session.organization_id, "partial_credit": session.partial_credit,
-            "examiners_per_paper": session.examiners_per_paper, "version": session.version}
+            "examiners_per_paper": session.examiners_per_paper, "version": session.version,
+            "part_validity_years": session.part_validity_years, "issues_certificates": session.issues_certificates}
 
 
 def attempt_json(attempt) -> dict:
@@ -106,7 +107,8 @@ def sessions_create(body: SessionIn):
         duration_minutes=body.duration_minutes, blueprint=[row.model_dump(exclude_none=True) for row in body.blueprint],
         pass_mark=body.pass_mark, applications_close_at=body.applications_close_at, parts=body.parts,
         partial_credit=body.partial_credit, examiners_per_paper=body.examiners_per_paper,
-        arbitration_share=body.arbitration_share, allow_review=body.allow_review))
+        arbitration_share=body.arbitration_share, allow_review=body.allow_review,
+        part_validity_years=body.part_validity_years))
     db.session.commit()
     return created(session_json(session))
 
@@ -131,13 +133,14 @@ def sessions_get(session_id: int):
 @bp.post("/exam-sessions/<int:session_id>/applications")
 @roles_required(TRAINEE)
 def applications_create(session_id: int):
-    """Apply; 422 {"error":"ineligible"} with the reason when the level's rules refuse it."""
+    """Apply; 422 {"error":"ineligible"} with the reason (and the years computed) when the level's rules refuse it.
+    Optional: work_started_on, education, related_major, prior_certificate_issued_on, prior_certificate_level."""
     body = parse_json(ApplicationIn) if request.get_data(cache=True).strip() else ApplicationIn()
-    application = apply(g.api_user, session_id, work_years=body.work_years, education=body.education,
-                        related_major=body.related_major, prior_certificate_number=body.prior_certificate_number)
+    application = apply(g.api_user, session_id, **body.model_dump())
     db.session.commit()
     return created({"id": application.id, "status": application.status, "session_id": session_id,
-                    "eligibility": application.eligibility_note, "exempt_parts": application.exempt_parts})
+                    "eligibility": application.eligibility_note, "exempt_parts": application.exempt_parts,
+                    "work_years": float(application.work_years)})
 
 
 def _decision(application_id: int, approve: bool):

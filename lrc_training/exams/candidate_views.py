@@ -11,10 +11,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, NumberRange, Optional
 
-from ..auth.forms import REQUIRED
 from ..auth.roles import TRAINEE
 from ..certificates.issuing import certificates_of
 from ..core.access import roles_required
@@ -53,11 +52,24 @@ register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
 LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 
 
+class ChineseDateField(DateField):
+    """A date input whose format error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("日期格式应为 年-月-日，如 2019-06-01") from None
+
+
 class ApplyForm(FlaskForm):
+    work_started_on = ChineseDateField(
+        "从事本职业或相关职业的起始日期", validators=[Optional()],
+        description="按起始日期计算工作年限（计至报名当日的整年数）；填写后以此为准")
     work_years = DecimalField(
-        "从事本职业或相关职业的工作年限（年）", places=1,
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60, message="应为 0 到 60 之间的数字")],
-        description="可填一位小数，如 4.5；申报三级及以上填取得下一级证书后的年限",
+        "或：从事本职业或相关职业的工作年限（年）", places=1,
+        validators=[Optional(), NumberRange(min=0, max=60, message="应为 0 到 60 之间的数字")],
+        description="没有起始日期时填写，可填一位小数，如 4.5；申报三级及以上时按发证后的年限计，且不超过发证至今的年数",
         render_kw={"step": "0.5", "min": "0", "max": "60", "inputmode": "decimal"})
     education = SelectField("学历", choices=list(EDUCATION_LABELS.items()), default="none")
     related_major = RadioField(
@@ -65,9 +77,22 @@ class ApplyForm(FlaskForm):
         description="相关专业：劳动与社会保障、劳动经济、人力资源管理、工商管理、法学、社会学")
     prior_certificate_number = StringField(
         "已有职业技能等级证书编号（选填）", validators=[Optional(), Length(max=40, message="不能超过 40 个字符")],
-        description="申报三级及以上时填写；本平台签发的证书会自动识别",
+        description="申报三级及以上时填写；本平台签发的证书会自动识别等级和发证日期",
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "40"})
+    prior_certificate_issued_on = ChineseDateField(
+        "该证书的发证日期", validators=[Optional()], description="非本平台签发的证书必填")
+    prior_certificate_level = SelectField(
+        "该证书的等级", choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]], default="",
+        description="非本平台签发、且编号不是 22 位标准编号时必填")
     submit = SubmitField("提交报名")
+
+    def stated(self) -> dict:
+        level = self.prior_certificate_level.data
+        return {"work_started_on": self.work_started_on.data, "work_years": self.work_years.data,
+                "education": self.education.data, "related_major": self.related_major.data == "yes",
+                "prior_certificate_number": self.prior_certificate_number.data,
+                "prior_certificate_issued_on": self.prior_certificate_issued_on.data,
+                "prior_certificate_level": int(level) if level in ("1", "2", "3", "4") else None}
 
 
 class ActionForm(FlaskForm):
@@ -214,9 +239,7 @@ def apply_view(session_id: int):
     closed = session.state != "open" or utcnow() > session.applications_close_at
     if not closed and form.validate_on_submit():
         try:
-            application = apply(current_user, session.id, work_years=form.work_years.data,
-                                education=form.education.data, related_major=form.related_major.data == "yes",
-                                prior_certificate_number=form.prior_certificate_number.data)
+            application = apply(current_user, session.id, **form.stated())
         except Ineligible as exc:
             db.session.rollback()
             refusal = exc.message

@@ -47,7 +47,7 @@ def seed_exams(users: dict, orgs: list) -> None:
                                              stem=stem, answer=answer, difficulty=2))
     now = utcnow()
     session = create_session(staff, SessionInput(
-        title="2026 年第四批劳动关系协调员四级认定", level=4, opens_at=now - timedelta(hours=1),
+        title="2026 年第四批劳动关系协调师四级认定", level=4, opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=7), duration_minutes=60,
         blueprint=[{"function_code": "LC", "kind": "single", "count": 5, "points_each": 12},
                    {"function_code": "LC", "kind": "true_false", "count": 2, "points_each": 10},

@@ -69,6 +69,9 @@ class SessionForm(FlaskForm):
     arbitration_share = DecimalField("仲裁阈值（占满分比例）", default=0.2, places=2,
                                      validators=[InputRequired(REQUIRED), NumberRange(0.01, 1)])
     allow_review = BooleanField("成绩发布后允许考生查看答卷", default=True)
+    part_validity_years = IntegerField(
+        "已通过部分的有效期（年）", default=2, validators=[Optional(), NumberRange(1, 5, "应为 1 到 5 年")],
+        description="本批次通过的部分在此期限内补考时免考；留空为 2 年")
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=6, max_entries=20)
     submit = SubmitField("保存批次")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +27,10 @@ from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 QUESTION_KINDS = {"single": "单选题", "multiple": "多选题", "true_false": "判断题", "essay": "简答题"}
 OBJECTIVE_KINDS = ("single", "multiple", "true_false")
 PARTS = {"theory": "理论知识考试", "practical": "操作技能考核", "review": "综合评审"}
+# Every part a level certificate needs: a session without all of them (e.g. a theory-only competition
+# preliminary) is allowed but issues no level certificates.
+LEVEL_PARTS = {4: ("theory", "practical"), 3: ("theory", "practical"), 2: ("theory", "practical", "review"),
+               1: ("theory", "practical", "review")}
 SESSION_STATES = {"draft": "草稿", "open": "报名/考试中", "closed": "考试结束", "published": "成绩已发布"}
 APPLICATION_STATES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 
@@ -130,6 +135,25 @@ class ExamSession(TimestampMixin, VersionMixin, Base):
     def total_points(self) -> Decimal:
         return sum((Decimal(str(r["points_each"])) * r["count"] for r in self.blueprint), Decimal("0"))
 
+    @property
+    def missing_parts(self) -> list[str]:
+        """Parts of the level this session does not assess."""
+        return [p for p in LEVEL_PARTS[self.level] if p not in (self.parts or [])]
+
+    @property
+    def issues_certificates(self) -> bool:
+        return not self.missing_parts
+
+    @property
+    def certificate_notice(self) -> str | None:
+        """Why this session cannot lead to level certificates, in the words shown on its pages."""
+        if self.issues_certificates:
+            return None
+        missing = "、".join(PARTS[p] for p in self.missing_parts)
+        return (f"本批次不含{missing}，不能颁发职业技能等级证书：等级证书须通过该等级的全部考核部分"
+                f"（{'、'.join(PARTS[p] for p in LEVEL_PARTS[self.level])}）。本批次成绩可作为竞赛初赛等用途，"
+                f"通过的部分 {self.part_validity_years} 年内有效。")
+
     def pass_mark_for(self, part: str) -> Decimal:
         return {"theory": self.pass_mark, "practical": self.practical_pass_mark, "review": self.review_pass_mark}[part]
 
@@ -155,10 +179,13 @@ class Application(TimestampMixin, VersionMixin, Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    work_years: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))
+    work_years: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))  # full years when dated
+    work_started_on: Mapped[date | None] = mapped_column(Date)  # work in the occupation since
     education: Mapped[str] = mapped_column(String(20), default="none")
     related_major: Mapped[bool] = mapped_column(Boolean, default=False)
     prior_certificate_number: Mapped[str | None] = mapped_column(String(40))
+    prior_certificate_issued_on: Mapped[date | None] = mapped_column(Date)  # known for platform certificates
+    prior_certificate_level: Mapped[int | None] = mapped_column(Integer)
     eligibility_note: Mapped[str | None] = mapped_column(Text)  # which rule admitted them
     override_reason: Mapped[str | None] = mapped_column(Text)  # staff admitted despite the rules
     decision_reason: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,7 @@ from .papers import close_if_overdue
 from .sessions import get_session_for_staff
 
 HUNDRED = Decimal("100")
-RETAKE_TEXT = "您可在“我的认定”中查看各部分成绩；已通过的部分两年内有效，补考时只考未通过的部分。"
+RETAKE_TEXT = "您可在“我的认定”中查看各部分成绩；已通过的部分在有效期内（默认两年）补考时免考，只考未通过的部分。"
 
 
 @dataclass
@@ -141,8 +141,9 @@ def publish(actor, session: ExamSession) -> list[ResultRow]:
             db.session.add(PartResult(application_id=row.application_id, user_id=row.user_id, level=session.level,
                                       part=part, score=row.scores[part], passed=bool(passed),
                                       valid_until=valid_until if passed else None))
-        notify(row.user_id, f"成绩已发布：{session.title}",
-               "恭喜，您已通过本次认定。" if row.passed else RETAKE_TEXT,
+        passed_text = "恭喜，您已通过本次认定。" if session.issues_certificates else \
+            "您已通过本批次的全部考核部分。" + (session.certificate_notice or "")
+        notify(row.user_id, f"成绩已发布：{session.title}", passed_text if row.passed else RETAKE_TEXT,
                "/exams/mine", kind="results")
     db.session.flush()
     record_published([(row.user_id, row.passed) for row in rows], session.published_at or utcnow())
@@ -154,6 +155,9 @@ def publish(actor, session: ExamSession) -> list[ResultRow]:
 def issue_session_certificates(actor, session_id: int) -> list:
     """The exam-session source for the certificates area: a level certificate for everyone who passed."""
     session = get_session_for_staff(actor, session_id)
+    if not session.issues_certificates:
+        raise ValidationFailed(session.certificate_notice, {"exam_session_id": session.certificate_notice},
+                               code="incomplete_parts")
     if session.state != "published":
         raise Conflict("成绩发布后才能签发证书", {"exam_session_id": "成绩尚未发布"}, code="wrong_state")
     requests = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -44,11 +45,20 @@ class SessionIn(ApiModel):
     examiners_per_paper: int = 3
     arbitration_share: float = Field(default=0.2, gt=0, le=1)
     allow_review: bool = True
+    part_validity_years: int = Field(default=2, ge=1, le=5)  # a passed part exempts retakes this long
 
 
 class ApplicationIn(ApiModel):
-    work_years: float = Field(default=0, ge=0, le=60)
+    """work_years: total years of work in the occupation or a related one; work_started_on (YYYY-MM-DD), when
+    given, decides instead (full years to the application date). prior_certificate_issued_on and
+    prior_certificate_level are needed only for a certificate issued elsewhere (the level can be read from a
+    standard 22-character number); a platform certificate's date and level are known."""
+
+    work_years: float | None = Field(default=None, ge=0, le=60)
+    work_started_on: date | None = None
     prior_certificate_number: str | None = Field(default=None, max_length=40)
+    prior_certificate_issued_on: date | None = None
+    prior_certificate_level: int | None = Field(default=None, ge=1, le=4)
     education: Literal["none", "technical_school", "senior_technical", "junior_college", "bachelor", "master"] = "none"
     related_major: bool = False
 

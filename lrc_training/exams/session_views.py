@@ -64,6 +64,7 @@ def _session_form(session: ExamSession | None = None) -> SessionForm:
         form.duration_minutes.data, form.pass_mark.data = session.duration_minutes, session.pass_mark
         form.partial_credit.data, form.examiners_per_paper.data = session.partial_credit, session.examiners_per_paper
         form.arbitration_share.data, form.allow_review.data = session.arbitration_share, session.allow_review
+        form.part_validity_years.data = session.part_validity_years
         for entry, row in zip(form.blueprint, session.blueprint, strict=False):
             entry.form.function_code.data, entry.form.kind.data = row["function_code"], row["kind"]
             entry.form.count.data, entry.form.points_each.data = row["count"], row["points_each"]
@@ -79,7 +80,7 @@ def _input(form: SessionForm) -> SessionInput:
         pass_mark=form.pass_mark.data, applications_close_at=_aware(form.applications_close_at.data),
         parts=form.parts.data, partial_credit=form.partial_credit.data,
         examiners_per_paper=form.examiners_per_paper.data, arbitration_share=form.arbitration_share.data,
-        allow_review=form.allow_review.data)
+        allow_review=form.allow_review.data, part_validity_years=form.part_validity_years.data or 2)
 
 
 @bp.route("/sessions")

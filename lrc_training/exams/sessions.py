@@ -15,10 +15,9 @@ from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..db import utcnow
 from ..extensions import db
-from .models import PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
+from .models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
 
-DEFAULT_PARTS = {4: ["theory", "practical"], 3: ["theory", "practical"], 2: ["theory", "practical", "review"],
-                 1: ["theory", "practical", "review"]}
+DEFAULT_PARTS = {level: list(parts) for level, parts in LEVEL_PARTS.items()}
 ALLOWED_KINDS = {4: ("single", "true_false"), 3: ("single", "multiple", "true_false"),
                  2: tuple(QUESTION_KINDS), 1: tuple(QUESTION_KINDS)}
 
@@ -38,6 +37,7 @@ class SessionInput:
     examiners_per_paper: int = 3
     arbitration_share: object = "0.20"
     allow_review: bool = True
+    part_validity_years: int = 2
 
 
 def _number(value, field_name: str, errors: dict, low: Decimal, high: Decimal) -> Decimal | None:
@@ -131,8 +131,9 @@ def _validate(org_id: int, data: SessionInput) -> dict:
     parts = data.parts or DEFAULT_PARTS[data.level]
     if "theory" not in parts or any(p not in PARTS for p in parts) or len(set(parts)) != len(parts):
         errors["parts"] = "考核部分应包含理论知识考试，且只能是 theory、practical、review"
-    if data.level in (1, 2) and "review" not in parts:
-        errors["parts"] = "二级、一级须包含综合评审"
+    if not isinstance(data.part_validity_years, int) or isinstance(data.part_validity_years, bool) or not (
+            1 <= data.part_validity_years <= 5):
+        errors["part_validity_years"] = "已通过部分的有效期应为 1 到 5 年"
     if not isinstance(data.examiners_per_paper, int) or data.examiners_per_paper not in (1, 3, 5, 7):
         errors["examiners_per_paper"] = "每份试卷的考评员人数应为奇数（1、3、5、7）"
     blueprint = _clean_blueprint(data.level, data.blueprint, errors)
@@ -147,7 +148,8 @@ def _validate(org_id: int, data: SessionInput) -> dict:
             "applications_close_at": closes_apps, "duration_minutes": data.duration_minutes, "pass_mark": pass_mark,
             "practical_pass_mark": pass_mark, "review_pass_mark": pass_mark, "parts": parts, "blueprint": blueprint,
             "partial_credit": bool(data.partial_credit), "examiners_per_paper": data.examiners_per_paper,
-            "arbitration_share": share, "allow_review": bool(data.allow_review)}
+            "arbitration_share": share, "allow_review": bool(data.allow_review),
+            "part_validity_years": data.part_validity_years}
 
 
 def create_session(actor, data: SessionInput) -> ExamSession:

@@ -76,7 +76,7 @@ def test_each_certificate_is_one_landscape_page_with_its_fields(evaluator):
     texts = pages_text(pdf)
     assert len(texts) == 1
     text = texts[0]
-    for expected in ("职业技能等级证书", "张龑䶮", cert.number, cert.id_number, "劳动关系协调员", "三级/高级工",
+    for expected in ("职业技能等级证书", "张龑䶮", cert.number, cert.id_number, "职业名称劳动关系协调师", "三级/高级工",
                      "聊城市职业技能等级认定中心", "2026年3月5日", "照片", "扫码核验"):
         assert expected in text, expected
     assert "工种/职业方向--" in text  # written as -- when there is none

@@ -139,7 +139,7 @@ def test_api_settings_revoke_record_and_verify(client, staff):
     assert record["number"] == cert.number and "id_number" not in record
     assert record["id_number_masked"].startswith("3715****")
     public = client.get(f"/api/v1/verify/{cert.number}?name=赵文博").get_json()
-    assert public == public | {"valid": True, "status": "valid", "holder": "赵*博", "occupation": "劳动关系协调员",
+    assert public == public | {"valid": True, "status": "valid", "holder": "赵*博", "occupation": "劳动关系协调师",
                                "level": "三级/高级工", "issued_on": cert.issued_on.isoformat(),
                                "issuer": staff.organization.name}
     assert client.get(f"/api/v1/verify/{cert.number}?name=别人").status_code == 404

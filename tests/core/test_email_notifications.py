@@ -44,7 +44,7 @@ def test_a_notification_is_emailed_once_to_the_users_address(app, mailbox):
     assert send_pending_emails() == 0  # sent once
     [message] = _messages(mailbox)
     assert message["To"] == "li.ming@example.com"
-    assert message["Subject"] == "【劳动关系协调员平台】报名已通过：《劳动合同管理实务》"
+    assert message["Subject"] == "【劳动关系协调师平台】报名已通过：《劳动合同管理实务》"
     body = message.get_content()
     assert "请按课程安排准时参加培训。" in body and "http://127.0.0.1:5000/courses/1" in body
     note = db.session.execute(select(Notification)).scalar_one()
@@ -61,7 +61,7 @@ def test_no_address_or_kind_turned_off_means_no_email(app, mailbox):
     notify(muted.id, "证书已签发", kind="certificate")
     db.session.commit()
     assert send_pending_emails() == 1
-    assert [m["Subject"] for m in _messages(mailbox)] == ["【劳动关系协调员平台】证书已签发"]
+    assert [m["Subject"] for m in _messages(mailbox)] == ["【劳动关系协调师平台】证书已签发"]
     statuses = sorted(db.session.execute(select(Notification.email_status)).scalars())
     assert statuses == ["sent", "skipped", "skipped"]
     assert email_kinds(muted.id) == set(KINDS) - {"results"}

@@ -184,7 +184,7 @@ def test_a_title_with_a_line_break_is_sent_on_one_subject_line(app):
     assert send_pending_emails() == 1
     [path] = mail_folder().glob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    assert message["Subject"] == "【劳动关系协调员平台】竞赛报名已通过：2026 年 劳动关系协调员职业技能竞赛"
+    assert message["Subject"] == "【劳动关系协调师平台】竞赛报名已通过：2026 年 劳动关系协调员职业技能竞赛"
 
 
 def test_a_message_that_cannot_be_built_does_not_hold_up_the_queue(app, monkeypatch):

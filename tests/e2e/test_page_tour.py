@@ -66,7 +66,7 @@ def test_every_page_fits_the_screen(app, monkeypatch, new_page, sign_in, browser
             too_wide.append(f"{name} ({path}): {extra}px wider than the {viewport['width']}px viewport")
 
     visitor = new_page(viewport=viewport)
-    visit(visitor, "home", "/", "劳动关系协调员培训认证平台")
+    visit(visitor, "home", "/", "劳动关系协调师培训认证平台")
     visit(visitor, "login", "/login", "登录")
     visitor.get_by_role("button", name="登录").click()
     visit(visitor, "login-errors", None, "登录")

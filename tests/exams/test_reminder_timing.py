@@ -119,7 +119,7 @@ def test_a_candidate_receives_approval_reminder_and_results_by_email_in_the_kind
         publish(staff, session)
         db.session.commit()
         assert send_pending_emails() == 5
-    received = [(m["To"], m["Subject"].removeprefix("【劳动关系协调员平台】")) for m in _mailbox()]
+    received = [(m["To"], m["Subject"].removeprefix("【劳动关系协调师平台】")) for m in _mailbox()]
     assert sorted(received) == sorted([
         ("keeps@example.com", "认定报名已通过：秋季认定"), ("noremind@example.com", "认定报名已通过：秋季认定"),
         ("keeps@example.com", "考试提醒：秋季认定"),

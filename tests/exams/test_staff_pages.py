@@ -1,6 +1,7 @@
 """Staff and examiner pages of the exams area, and blind grading with arbitration."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -127,7 +128,8 @@ def _essay_world():
     from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 
     issue_certificate(IssueRequest(kind="level", holder_name="王建国", issuer_organization_id=org.id,
-                                   source_type="manual", level=3, holder_user_id=candidate.id))
+                                   source_type="manual", level=3, holder_user_id=candidate.id,
+                                   issued_on=date(2020, 3, 1)))  # level 2 needs 4 years after level 3
     application = apply(candidate, session.id, work_years=5)
     decide(staff, application, True)
     attempt = start_attempt(candidate, session.id)
