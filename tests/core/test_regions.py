@@ -188,3 +188,16 @@ def test_city_drill_down_lists_every_county_and_a_county_its_townships(client, a
     township = client.get("/api/v1/statistics?region_code=371502001", headers=admin)
     assert township.status_code == 200 and township.get_json()["scope"] == "371502001"
     assert client.get("/api/v1/statistics?region_code=371599", headers=admin).status_code == 422
+
+
+def test_dashboard_drills_from_a_county_to_its_townships(client, admin):
+    db.session.add(RegionName(code="371502001", name="古楼街道"))
+    db.session.commit()
+    make_org("古楼街道服务站", kind="platform", region_code="371502001")
+    login(client, "region_admin")
+    county = client.get("/registry/?region_code=371502").get_data(as_text=True)
+    assert "古楼街道" in county and "region_code=371502001" in county
+    township = client.get("/registry/?region_code=371502001")
+    text = township.get_data(as_text=True)
+    assert township.status_code == 200 and "东昌府区" in text and "山东省 / 聊城市 / 东昌府区 / 古楼街道" in text
+    assert client.get("/registry/?region_code=371599001").status_code == 400  # not a division
