@@ -96,8 +96,9 @@ class OrganizationForm(FlaskForm):
         DataRequired(REQUIRED), Length(max=100, message="机构名称不能超过 100 个字符")])
     kind = SelectField("机构类型", choices=list(ORG_KIND_LABELS.items()), validators=[InputRequired(REQUIRED)])
     region_code = StringField("行政区划代码",
-                              validators=[DataRequired(REQUIRED), Length(min=6, max=6, message="应为 6 位数字")],
-                              description="6 位行政区划代码，例如 371500（聊城市）、371502（东昌府区）")
+                              validators=[DataRequired(REQUIRED), Length(min=6, max=12, message="应为 6、9 或 12 位数字")],
+                              description="6 位行政区划代码，例如 371500（聊城市）、371502（东昌府区）；"
+                                          "乡镇、街道用 9 位，社区、村用 12 位统计代码，例如 371502001")
     employees = IntegerField("职工人数", validators=[Optional(), NumberRange(0, 10_000_000, "应为 0 到 10000000")],
                              description="企业填写，用于统计配备协调员不足的大型企业；可留空")
     active = BooleanField("启用", default=True)

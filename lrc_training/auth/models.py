@@ -44,13 +44,13 @@ class Organization(TimestampMixin, VersionMixin, Base):
     __tablename__ = "organizations"
     __table_args__ = (
         CheckConstraint(f"kind IN ({_in(ORG_KINDS)})", name="kind_known"),
-        CheckConstraint("length(region_code) = 6", name="region_code_six_digits"),
+        CheckConstraint("length(region_code) IN (6, 9, 12)", name="region_code_length"),  # county / township / community
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     employees: Mapped[int | None] = mapped_column(Integer)  # enterprises: headcount, for the "large" threshold
 

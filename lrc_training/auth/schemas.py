@@ -21,7 +21,7 @@ class TokenRequest(ApiModel):
 class OrganizationIn(ApiModel):
     name: str = Field(min_length=1, max_length=100)
     kind: OrgKind
-    region_code: str = Field(min_length=6, max_length=6)
+    region_code: str = Field(min_length=6, max_length=12)
 
 
 class UserIn(ApiModel):

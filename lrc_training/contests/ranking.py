@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
@@ -22,7 +22,20 @@ def to_fraction(value) -> Fraction:
 
 
 def to_decimal(value: Fraction, places: Decimal = TWO_PLACES) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(places, rounding=ROUND_HALF_UP)
+    """Round half-up (away from zero) to `places`, from the exact value in one step: no intermediate division
+    to 28 digits that could turn …4999… into …5."""
+    value = to_fraction(value)
+    exponent = -places.as_tuple().exponent
+    scaled = abs(value) * 10 ** exponent
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if value < 0 else whole).scaleb(-exponent).quantize(places)
+
+
+def posted(value) -> Fraction:
+    """The value as it is posted: rounded half-up to 2 decimal places. Ranking compares these."""
+    return Fraction(to_decimal(value))
 
 
 @dataclass(frozen=True)
@@ -64,9 +77,11 @@ class Standing:
 
 
 def rank(standings: list[Standing], tie_break: tuple[str, ...] = ("practical", "theory")) -> list[Standing]:
-    """Order by total, then the tie-break fields; equal on all shares a rank and the next rank skips (1, 2, 2, 4)."""
+    """Order by total, then the tie-break fields, each rounded half-up to 2 decimals first (what is posted is
+    what was ranked: 85.3267 and 85.33 both post as 85.33 and are equal here); equal on all shares a rank and the
+    next rank skips (1, 2, 2, 4)."""
     def sort_key(s: Standing):
-        return tuple(-getattr(s, f) for f in ("total", *tie_break))
+        return tuple(-posted(getattr(s, f)) for f in ("total", *tie_break))
 
     ordered = sorted(standings, key=lambda s: (sort_key(s), str(s.key)))
     previous = None

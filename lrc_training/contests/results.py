@@ -4,6 +4,7 @@ tie-break order, awards, and publication. Every number can be traced to the shee
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -16,13 +17,14 @@ from ..core.notifications import notify
 from ..db import utcnow
 from ..exams.models import Application, ExamSession, PartResult
 from ..extensions import db
-from .models import AWARD_LABELS, Competition, JudgingSheet, Registration
+from .models import AWARD_LABELS, Competition, JudgeAssignment, JudgingSheet, Registration
 from .ranking import Standing, aggregate, assign_awards, rank, to_decimal, to_fraction
 
 
 def all_sheets_submitted(competition: Competition) -> bool:
-    """Scoring is complete: every judged item has sheets and all are submitted, and every exam-scored item's
-    exam session has published its results."""
+    """Scoring is complete: every judge on every judged item has submitted a sheet for every coded contestant
+    (a sheet nobody has opened yet counts as missing), and every exam-scored item's exam session has published
+    its results."""
     judged = [i.id for i in competition.items if i.exam_session_id is None]
     exams = [i.exam_session_id for i in competition.items if i.exam_session_id is not None]
     if exams:
@@ -32,10 +34,22 @@ def all_sheets_submitted(competition: Competition) -> bool:
             return False
     if not judged:
         return bool(exams)
-    open_sheets, total = db.session.execute(select(
-        func.count(JudgingSheet.id) - func.count(JudgingSheet.submitted_at), func.count(JudgingSheet.id)).where(
-        JudgingSheet.item_id.in_(judged))).one()
-    return total > 0 and open_sheets == 0
+    coded = (select(Registration.id).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None)))
+    contestants = select(func.count()).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None)).scalar_subquery()
+    panel_seats = select(func.count()).where(JudgeAssignment.item_id.in_(judged)).scalar_subquery()
+    panels = select(func.count(func.distinct(JudgeAssignment.item_id))).where(
+        JudgeAssignment.item_id.in_(judged)).scalar_subquery()
+    open_sheets, submitted, expected, staffed = db.session.execute(select(
+        func.count(JudgingSheet.id) - func.count(JudgingSheet.submitted_at),
+        func.count(JudgingSheet.submitted_at), panel_seats * contestants, panels).select_from(JudgingSheet).join(
+        JudgeAssignment, (JudgeAssignment.item_id == JudgingSheet.item_id)
+        & (JudgeAssignment.user_id == JudgingSheet.judge_id)).where(
+        JudgingSheet.item_id.in_(judged), JudgingSheet.registration_id.in_(coded))).one()
+    return staffed == len(judged) and expected > 0 and open_sheets == 0 and submitted >= expected
 
 
 def _exam_scores(competition: Competition, user_ids: dict[int, int]) -> dict[tuple[int, int], Fraction]:
@@ -104,8 +118,16 @@ def standings(competition: Competition) -> list[Standing]:
     return ordered
 
 
+EXACT_PLACES = Decimal("0.000001")
+AWARDS_PENDING = "待全部评分完成"
+
+
 def result_rows(competition: Competition) -> list[dict]:
-    reveal = competition.state in ("published", "final") or all_sheets_submitted(competition)
+    """Ranked rows. Totals are posted rounded half-up to 2 decimals — the values that were ranked — with the
+    unrounded total beside them; awards only once every sheet is in (until then `award` is None and
+    `award_pending` True: an award on partial scores would announce a prize that may not stand)."""
+    complete = all_sheets_submitted(competition)
+    reveal = competition.state in ("published", "final") or complete
     people = {reg_id: (code, user_id, name) for reg_id, code, user_id, name in db.session.execute(
         select(Registration.id, Registration.contestant_code, Registration.user_id, User.name)
         .join(User, User.id == Registration.user_id).where(Registration.competition_id == competition.id))}
@@ -115,7 +137,9 @@ def result_rows(competition: Competition) -> list[dict]:
         rows.append({"rank": s.rank, "contestant_code": code, "user_id": user_id if reveal else None,
                      "name": name if reveal else None,
                      "item_scores": {str(k): v["score"] for k, v in s.item_scores.items()},
-                     "item_details": s.item_scores, "total": float(to_decimal(s.total)), "award": s.award})
+                     "item_details": s.item_scores, "total": float(to_decimal(s.total)),
+                     "total_exact": str(to_decimal(s.total, EXACT_PLACES)),
+                     "award": s.award if complete else None, "award_pending": not complete})
     return rows
 
 
@@ -144,8 +168,10 @@ def issue_award_certificates(actor, competition_id: int) -> list:
     from .setup import get_competition_for_committee
 
     competition = get_competition_for_committee(actor, competition_id)
-    if competition.state not in ("published", "final"):
-        raise Conflict("结果公布后才能签发获奖证书", {"competition_id": "结果尚未公布"}, code="wrong_state")
+    if competition.state != "final":
+        reason = "结果尚未公布" if competition.state not in ("published", "final") else "公示期未结束或申诉未处理完"
+        raise Conflict(f"结果确定后才能签发获奖证书：{reason}（公示期满且没有待处理的申诉，结果才确定）",
+                       {"competition_id": reason}, code="wrong_state")
     registrations = {r.id: r for r in db.session.execute(select(Registration).options(
         joinedload(Registration.user)).where(Registration.competition_id == competition.id)).scalars()}
     requests = []

@@ -16,7 +16,7 @@ from ..certificates.issuing import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
-from ..core.regions import region_display
+from ..core.regions import in_region, region_display, validate_region_code
 from ..db import utcnow
 from ..extensions import db
 from .models import (
@@ -121,6 +121,17 @@ def _validate_rules(data: CompetitionInput, errors: dict) -> None:
         errors["registration_opens_at"] = "报名开始时间应早于报名截止时间"
 
 
+def _regions_error(regions) -> str | None:
+    """Eligible regions: a list of real division codes (a province, city, county or below)."""
+    if not isinstance(regions, list) or not regions or len(regions) > 100:
+        return "报名地区应为 1 到 100 个行政区划代码的列表"
+    for code in regions:
+        reason = validate_region_code(code if isinstance(code, str) else "")
+        if reason:
+            return f"报名地区 {str(code)[:20]}：{reason}"
+    return None
+
+
 def _validate(data: CompetitionInput, organization_id: int | None = None) -> list[dict]:
     errors: dict[str, str] = {}
     if not (data.title or "").strip() or len(data.title) > 200:
@@ -185,6 +196,10 @@ def _validate(data: CompetitionInput, organization_id: int | None = None) -> lis
     eligibility = data.eligibility or {}
     if not isinstance(eligibility, dict) or set(eligibility) - ELIGIBILITY_KEYS:
         errors["eligibility"] = "报名条件只支持 " + "、".join(sorted(ELIGIBILITY_KEYS))
+    elif "regions" in eligibility:
+        reason = _regions_error(eligibility["regions"])
+        if reason:
+            errors["eligibility.regions"] = reason
     _validate_rules(data, errors)
     if errors:
         raise ValidationFailed("竞赛设置有误：" + "；".join(errors.values()), errors)
@@ -241,7 +256,7 @@ def check_eligibility(competition: Competition, user: User, work_years=None) -> 
         raise Ineligible(f"报名需从事本职业工作满 {rules['min_work_years']} 年", {"eligibility": "工作年限不足"})
     org = db.session.get(Organization, user.organization_id) if user.organization_id else None
     if rules.get("regions"):
-        if org is None or not any(org.region_code.startswith(str(r).rstrip("0") or str(r)) for r in rules["regions"]):
+        if org is None or not any(in_region(org.region_code, str(r)) for r in rules["regions"]):
             raise Ineligible("所在单位不在本竞赛的报名地区范围内", {"eligibility": "地区不符"})
     if rules.get("quota_per_organization") and org is not None:
         used = db.session.execute(select(func.count()).where(

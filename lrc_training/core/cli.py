@@ -121,3 +121,32 @@ def register_commands(app: Flask) -> None:
         rows = rebuild()
         db.session.commit()
         click.echo(f"已重新统计：{rows} 行（月份 × 单位）")
+
+    regions = AppGroup("regions", help="Administrative divisions.")
+    app.cli.add_command(regions)
+
+    @regions.command("load")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--skip-invalid", is_flag=True, help="Load the valid lines even when some lines are refused.")
+    def regions_load(path: str, skip_invalid: bool) -> None:
+        """Load names of townships/streets (9-digit) and communities/villages (12-digit) from a CSV or TSV file
+        of code,name lines (e.g. the statistical code tables); existing codes are renamed, nothing is deleted."""
+        from .region_names import load_names, parse_names
+
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                text = fh.read()
+        except UnicodeDecodeError:
+            raise click.ClickException("文件应为 UTF-8 编码的 CSV 或 TSV") from None
+        parsed = parse_names(text)
+        for line in parsed.errors[:20]:
+            click.echo(line, err=True)
+        if len(parsed.errors) > 20:
+            click.echo(f"……另有 {len(parsed.errors) - 20} 行有误", err=True)
+        if parsed.errors and not skip_invalid:
+            raise click.ClickException(f"{len(parsed.errors)} 行有误，未载入任何名称（可加 --skip-invalid 只载入有效行）")
+        if not parsed.rows:
+            raise click.ClickException("文件中没有可载入的代码")
+        added, renamed = load_names(parsed.rows)
+        db.session.commit()
+        click.echo(f"已载入 {len(parsed.rows)} 个代码：新增 {added}，更名 {renamed}")

@@ -97,3 +97,14 @@ class EmailOptOut(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class RegionName(Base):
+    """The name of a township/street (9-digit) or community/village (12-digit) statistical code, loaded by an
+    admin (`flask regions load`); county-level and higher names come from the national table in data/."""
+
+    __tablename__ = "region_names"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -12,7 +12,7 @@ from ..core.access import login_required, public, roles_required
 from ..core.errors import DomainError
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
-from ..core.regions import CITIES
+from ..core.regions import province_and_city_choices
 from ..core.storage import send_stored
 from ..core.work_areas import active_work_areas
 from ..extensions import db
@@ -44,7 +44,7 @@ register_nav("我的课程", "courses.mine", roles=(TRAINEE,), description="报�
 def catalog_page():
     form = CatalogFilterForm(request.args)
     form.work_area.choices = [("", "全部职业功能"), *[(a.code, a.name) for a in active_work_areas()]]
-    form.region.choices = [("", "全部地区"), ("37", "山东省（全省）"), *[(code, name) for code, name in CITIES.items()]]
+    form.region.choices = [("", "全部地区"), *province_and_city_choices()]
     filters = CatalogFilter()
     if form.validate():
         filters = CatalogFilter(q=form.q.data, level=form.level.data, work_area=form.work_area.data or None,

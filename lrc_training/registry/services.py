@@ -11,7 +11,8 @@ from ..auth.roles import ADMIN, ORG_STAFF
 from ..certificates.models import Certificate
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.regions import CITIES, COUNTIES, PROVINCES, region_scope, validate_region_code
+from ..core.region_names import children_names
+from ..core.regions import CITIES, COUNTIES, PROVINCES, child_width, region_scope, validate_region_code
 from ..extensions import db
 from .models import Honor, RegistryEntry
 
@@ -145,8 +146,8 @@ def statistics(prefix: str, region_code: str | None) -> dict:
     """Counts by level, organization kind and subregion from one GROUP BY over the coordinators in scope (the
     totals are sums of its rows), plus enterprise coverage."""
     levels = coordinator_levels(prefix)
-    width = {0: 2, 2: 4, 4: 6}.get(len(prefix))
-    part = func.substr(Organization.region_code, 1, width or 6).label("part")
+    width = child_width(prefix)
+    part = func.substr(Organization.region_code, 1, width or 12).label("part")
     grouped = _scoped(select(levels.c.level, Organization.kind, part, func.count())
                       .join(User, User.id == levels.c.user_id)
                       .join(Organization, Organization.id == User.organization_id), prefix)
@@ -162,9 +163,12 @@ def statistics(prefix: str, region_code: str | None) -> dict:
         counts[code] += count
     by_subregion = []
     if width:
-        names = PROVINCES if width == 2 else (CITIES if width == 4 else COUNTIES)
-        known = [c for c in names if c.startswith(prefix)]
-        for code in sorted(set(known) | set(counts)):
+        # Subregions of the national table (provinces, cities, counties) or the loaded township/community names;
+        # organizations registered at the scope's own code (shorter than the next level) are in no subregion.
+        names = (PROVINCES if width == 2 else CITIES if width == 4 else COUNTIES if width == 6
+                 else children_names(prefix, width))
+        known = [c for c in names if c.startswith(prefix) and c != prefix.ljust(6, "0")]
+        for code in sorted(set(known) | {c for c in counts if len(c) == width}):
             full = code.ljust(6, "0")
             by_subregion.append({"region_code": full, "name": names.get(code, full), "total": counts.get(code, 0)})
     by_kind = dict(by_kind)

@@ -1,7 +1,10 @@
 """Competition pages: the committee creates and runs a competition, a trainee registers, a judge scores."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from lrc_training.contests.finalize import finalize
 from lrc_training.contests.models import Competition, JudgingSheet, Registration
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
@@ -78,5 +81,14 @@ def test_committee_trainee_and_judge_through_the_pages(app, client):
     results = client.get(detail).get_data(as_text=True)
     assert "选手甲" in results and "82.4" in results  # 88×0.3 + 80/100×70
     post_form(client, f"/contests/{competition.id}/publish", {}, token_from=detail)
+    # during the notice period (appeals may still come) no award certificate is issued
+    early = post_form(client, f"/contests/{competition.id}/certificates", {}, token_from=detail, follow_redirects=True)
+    assert "结果确定后才能签发获奖证书" in early.get_data(as_text=True)
+    assert "签发获奖证书（结果确定后）" in early.get_data(as_text=True)
+    db.session.expire_all()
+    published = db.session.get(Competition, competition.id)
+    published.published_at -= timedelta(days=published.notice_days + 1)
+    finalize(published)
+    db.session.commit()
     done = post_form(client, f"/contests/{competition.id}/certificates", {}, token_from=detail, follow_redirects=True)
     assert "已签发 1 张获奖证书" in done.get_data(as_text=True)

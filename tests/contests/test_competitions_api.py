@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from lrc_training.contests.finalize import finalize
+from lrc_training.contests.models import Competition
 from lrc_training.extensions import db
 from tests.conftest import api_token
 from tests.factories import make_org, make_user
@@ -96,6 +98,14 @@ def test_full_competition(client, world):
     assert results[0]["name"] == "选手0"
     assert [r["award"] for r in results] == ["first", "second", "second", None, None]
     assert client.post(f"/api/v1/competitions/{cid}/publish", headers=world["staff"]).status_code == 200
+    # in the notice period an appeal may still change the results: no award certificates yet
+    early = client.post("/api/v1/certificates/issue", json={"competition_id": cid}, headers=world["staff"])
+    assert early.status_code == 409 and "结果确定后才能签发获奖证书" in early.get_json()["message"]
+    assert early.get_json()["fields"] == {"competition_id": "公示期未结束或申诉未处理完"}
+    published = db.session.get(Competition, cid)
+    published.published_at -= timedelta(days=published.notice_days + 1)
+    finalize(published)
+    db.session.commit()
     issued = client.post("/api/v1/certificates/issue", json={"competition_id": cid}, headers=world["staff"])
     assert issued.status_code == 201 and issued.get_json()["issued"] == 3
     assert issued.get_json()["numbers"][0].endswith("0001")
