@@ -1,7 +1,7 @@
 """region codes below the county: organizations.region_code holds 6, 9 or 12 digits; region_names table
 
 Revision ID: b7e41c2d9a60
-Revises: 1f44d3b31a81
+Revises: 7d1e4c2a9b30
 Create Date: 2026-11-26 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e41c2d9a60'
-down_revision = '1f44d3b31a81'
+down_revision = '7d1e4c2a9b30'
 branch_labels = None
 depends_on = None
 
