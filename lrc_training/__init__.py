@@ -28,6 +28,7 @@ def create_app(config: str | dict | None = None) -> Flask:
         hops = app.config["LRC_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    register_operations(app)
     register_blueprints(app)
     register_cli(app)
     register_request_hooks(app)
@@ -49,6 +50,9 @@ def configure(app: Flask, config: str | dict | None) -> None:
     if uri.startswith("postgres://") or uri.startswith("postgresql://"):
         # Use psycopg 3 for plain postgresql:// URLs too.
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    from .core.dbsettings import apply_database_settings
+
+    apply_database_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
     from .core.audit_keys import check_audit_key_settings
@@ -82,6 +86,21 @@ def register_extensions(app: Flask) -> None:
         if user is None or user.get_id() != session_id:
             return None  # password changed since this session started
         return user
+
+
+def register_operations(app: Flask) -> None:
+    """Logging with request ids, request metrics, health and metrics endpoints (docs/operations.md). Registered
+    before the other request hooks so that requests they refuse are timed and logged too."""
+    from .core.health import bp as health_bp
+    from .core.metrics import bp as metrics_bp
+    from .core.metrics import observe_request, watch_pool
+    from .core.request_log import configure_logging, register_request_log
+
+    configure_logging(app)
+    register_request_log(app, observe=observe_request)
+    watch_pool(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_blueprints(app: Flask) -> None:

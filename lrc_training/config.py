@@ -73,6 +73,23 @@ class Config:
     LRC_SMTP_USER = os.environ.get("LRC_SMTP_USER", "")
     LRC_SMTP_PASSWORD = os.environ.get("LRC_SMTP_PASSWORD", "")
     LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", f"{LRC_OCCUPATION_NAME}平台 <noreply@localhost>")
+    # A mail job that claimed a copy and died: after this many minutes another scheduler may send it.
+    LRC_MAIL_CLAIM_MINUTES = _env_int("LRC_MAIL_CLAIM_MINUTES", 15)
+
+    # Operations (docs/operations.md). PostgreSQL connection pool per process, and a statement timeout (0 = none);
+    # ignored for SQLite.
+    LRC_DB_POOL_SIZE = _env_int("LRC_DB_POOL_SIZE", 5)
+    LRC_DB_MAX_OVERFLOW = _env_int("LRC_DB_MAX_OVERFLOW", 10)
+    LRC_DB_POOL_TIMEOUT = _env_int("LRC_DB_POOL_TIMEOUT", 30)
+    LRC_DB_STATEMENT_TIMEOUT_MS = _env_int("LRC_DB_STATEMENT_TIMEOUT_MS", 0)
+    # Who may read /metrics without signing in (comma-separated addresses or CIDRs); everyone else gets 404.
+    LRC_METRICS_ALLOW = os.environ.get("LRC_METRICS_ALLOW", "127.0.0.0/8,::1")
+    # One log line per request: "json" (one JSON object per line) or "text".
+    LRC_LOG_FORMAT = os.environ.get("LRC_LOG_FORMAT", "text")
+    # Scheduler: how often each node looks for due jobs, and how long a node's claim on a running job lasts
+    # before another node may take it over (the first node died).
+    LRC_SCHEDULER_TICK_SECONDS = _env_int("LRC_SCHEDULER_TICK_SECONDS", 5)
+    LRC_SCHEDULER_LEASE_SECONDS = _env_int("LRC_SCHEDULER_LEASE_SECONDS", 900)
 
     # The audit chain's HMAC key (never stored in the database) and its id; retired keys as "id:key,id:key".
     # Without LRC_AUDIT_KEY (development, tests) a key is derived from SECRET_KEY under its own label.
@@ -108,6 +125,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LRC_LOG_FORMAT = os.environ.get("LRC_LOG_FORMAT", "json")
 
 
 CONFIGS = {

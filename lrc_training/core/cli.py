@@ -53,7 +53,8 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("scheduler")
     @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
     def scheduler_command(once: bool) -> None:
-        """Run the timed jobs (batches, auto-submission, reminders) in this process."""
+        """Run the timed jobs (batches, auto-submission, reminders) in this process. Any number of scheduler
+        processes may run (on several nodes): each job runs once per due time across all of them."""
         import logging
 
         from .scheduler import JOBS, run_all_once, start_blocking
@@ -62,8 +63,9 @@ def register_commands(app: Flask) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 5 seconds
         real_app = app  # the app this CLI was built for
         if once:
-            run_all_once(real_app)
-            click.echo(f"已运行 {len(JOBS)} 个定时任务")
+            ran = run_all_once(real_app)
+            skipped = len(JOBS) - ran
+            click.echo(f"已运行 {ran} 个定时任务" + (f"（{skipped} 个正由其他进程运行，已跳过）" if skipped else ""))
             return
         click.echo("定时任务进程已启动：" + "，".join(f"{j.id}（每 {j.seconds} 秒）" for j in JOBS.values()))
         start_blocking(real_app)

@@ -8,7 +8,11 @@ A failed copy waits before its next try (RETRY_AFTER: 1 min, 10 min, 1 h, 6 h) a
 or at once when the server refuses the address for good (5xx); the last error is kept on the notification. When the
 server cannot be reached at all, the rest of the run is not tried against it (each would wait for the timeout): those
 copies wait like the first. A copy is marked sent right after the server took it; only a crash between the two
-could send it again (never lose it)."""
+could send it again (never lose it).
+
+Several scheduler processes may run the job at once: each run claims the copies it sends (see `_claim`), so every
+copy goes out once. Copies nobody should get any more are skipped: a deactivated account, or a copy past its
+`email_expires_at` (an exam reminder once the exam has begun, after a scheduler outage)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from ..auth.models import User
 from ..db import utcnow
@@ -29,12 +33,13 @@ from ..extensions import db
 from .models import EmailOptOut, Notification
 from .notifications import KINDS
 from .occupation import occupation_name, site_name
-from .scheduler import register_job
+from .scheduler import node_name, register_job
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 BATCH = 200
+CLAIM_CHUNK = 20  # at most 20 × SMTP_TIMEOUT per claim: well inside LRC_MAIL_CLAIM_MINUTES
 SMTP_TIMEOUT = 15
 
 
@@ -152,39 +157,77 @@ def _record_failure(note: Notification, error: str, now: datetime, *, final: boo
         note.email_retry_at = now + RETRY_AFTER[note.email_attempts - 1]
 
 
+def _claim(node: str, now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due copies for this run and commit, so no other run (another scheduler, a cron `--once`)
+    sends them too. PostgreSQL skips rows another run is claiming right now (FOR UPDATE SKIP LOCKED); SQLite has a
+    single writer, and one UPDATE statement claims. A claim older than LRC_MAIL_CLAIM_MINUTES belongs to a run that
+    died: its copies are due again."""
+    expired = now - timedelta(minutes=current_app.config["LRC_MAIL_CLAIM_MINUTES"])
+    due = and_(Notification.email_status == "pending",
+               or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= now),
+               or_(Notification.email_claimed_at.is_(None), Notification.email_claimed_at <= expired))
+    candidates = select(Notification.id).where(due).order_by(Notification.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = db.session.execute(candidates.with_for_update(skip_locked=True)).scalars().all()
+        if not candidates:
+            db.session.commit()
+            return []
+    else:
+        candidates = candidates.scalar_subquery()
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id.in_(candidates), due)
+        .values(email_claimed_by=node, email_claimed_at=now).returning(Notification.id)
+        .execution_options(synchronize_session=False)).scalars().all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _release(note: Notification) -> None:
+    note.email_claimed_by = note.email_claimed_at = None
+
+
 @register_job("notifications.email", seconds=30, description="发送通知邮件")
 def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
-    """Send the queued email copies that are due; returns how many were sent. Each outcome is committed on its
-    own. No failure of one message (a bad header, a refused address, a dropped connection) stops the others."""
+    """Send the queued email copies that are due; returns how many were sent. Copies are claimed a few at a time
+    (CLAIM_CHUNK), so several schedulers share the queue and each copy is sent once; each outcome is committed on
+    its own. No failure of one message (a bad header, a refused address, a dropped connection) stops the others.
+    Skipped without sending: no address, the kind turned off, a deactivated account, a copy past its use."""
     now = now or utcnow()
-    rows = db.session.execute(
-        select(Notification, User.email, User.name, EmailOptOut.kind)
-        .join(User, User.id == Notification.user_id)
-        .outerjoin(EmailOptOut, and_(EmailOptOut.user_id == Notification.user_id,
-                                     EmailOptOut.kind == Notification.kind))
-        .where(Notification.email_status == "pending",
-               or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= now))
-        .order_by(Notification.id).limit(limit)).all()
-    sent, unreachable = 0, None
+    node = f"mail:{node_name()}"
+    sent, unreachable, done = 0, None, 0
     with Outbox(current_app.config) as outbox:
-        for note, address, name, muted in rows:
-            if not address or muted:
-                note.email_status = "skipped"
-            elif unreachable:
-                _record_failure(note, unreachable, now)
-            else:
-                try:
-                    outbox.send(build_message(note, address, name), note.id)
-                except ServerUnreachable as exc:
-                    unreachable = str(exc)
-                    log.warning("mail server unreachable: %s", unreachable)
+        while done < limit and unreachable is None:
+            ids = _claim(node, now, min(CLAIM_CHUNK, limit - done))
+            if not ids:
+                break
+            done += len(ids)
+            rows = db.session.execute(
+                select(Notification, User.email, User.name, User.active, EmailOptOut.kind)
+                .join(User, User.id == Notification.user_id)
+                .outerjoin(EmailOptOut, and_(EmailOptOut.user_id == Notification.user_id,
+                                             EmailOptOut.kind == Notification.kind))
+                .where(Notification.id.in_(ids)).order_by(Notification.id)).all()
+            for note, address, name, active, muted in rows:
+                if not address or muted or not active:
+                    note.email_status = "skipped"
+                elif note.email_expires_at is not None and note.email_expires_at <= utcnow():
+                    note.email_status, note.email_error = "skipped", "已过时效，未发送"
+                elif unreachable:
                     _record_failure(note, unreachable, now)
-                except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the queue
-                    log.warning("email for notification %s failed", note.id, exc_info=True)
-                    _record_failure(note, _describe(exc), now, final=_refused_for_good(exc))
                 else:
-                    note.email_status, note.emailed_at, note.email_retry_at = "sent", utcnow(), None
-                    note.email_attempts += 1
-                    sent += 1
-            db.session.commit()
+                    try:
+                        outbox.send(build_message(note, address, name), note.id)
+                    except ServerUnreachable as exc:
+                        unreachable = str(exc)
+                        log.warning("mail server unreachable: %s", unreachable)
+                        _record_failure(note, unreachable, now)
+                    except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the queue
+                        log.warning("email for notification %s failed", note.id, exc_info=True)
+                        _record_failure(note, _describe(exc), now, final=_refused_for_good(exc))
+                    else:
+                        note.email_status, note.emailed_at, note.email_retry_at = "sent", utcnow(), None
+                        note.email_attempts += 1
+                        sent += 1
+                _release(note)
+                db.session.commit()
     return sent

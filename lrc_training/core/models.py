@@ -88,6 +88,11 @@ class Notification(Base):
     email_error: Mapped[str | None] = mapped_column(String(300))
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a failed copy waits until then
+    # A copy that is no use after this moment (an exam reminder once the exam has begun) is skipped, not sent late.
+    email_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which mail job run is sending the copy, since when: another run leaves it alone until the claim runs out.
+    email_claimed_by: Mapped[str | None] = mapped_column(String(120))
+    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class EmailOptOut(Base):
@@ -108,3 +113,23 @@ class RegionName(Base):
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SchedulerJob(Base):
+    """One timed job as every scheduler process sees it: when it is next due, which process runs it now and until
+    when that claim holds (a process that died loses it then), and how its last runs went (also for /metrics)."""
+
+    __tablename__ = "scheduler_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_duration_ms: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_node: Mapped[str | None] = mapped_column(String(120))
+    runs: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)

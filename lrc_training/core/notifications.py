@@ -4,6 +4,8 @@ the scheduler process, never inside a request — see core/mail.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, func, select, update
 
 from ..db import utcnow
@@ -25,11 +27,13 @@ KINDS = {
 
 
 def notify(user_id: int, title: str, body: str | None = None, link: str | None = None,
-           kind: str = "general") -> Notification:
-    """Add an in-site notification, and queue its email copy (the mail job checks the address and preferences)."""
+           kind: str = "general", email_until: datetime | None = None) -> Notification:
+    """Add an in-site notification, and queue its email copy (the mail job checks the address and preferences).
+    `email_until`: the copy is pointless from then on (the mail job skips it instead of sending it late)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    note = Notification(user_id=user_id, title=title[:200], body=body, link=link, kind=kind, email_status="pending")
+    note = Notification(user_id=user_id, title=title[:200], body=body, link=link, kind=kind, email_status="pending",
+                        email_expires_at=email_until)
     db.session.add(note)
     return note
 

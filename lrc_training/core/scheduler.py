@@ -1,14 +1,33 @@
-"""Timed work. APScheduler runs in its own process (`flask --app wsgi scheduler`), never inside web
-workers, so each job runs once however many workers serve the site. Areas register jobs at import;
-every job must be idempotent (a state check makes a second run a no-op)."""
+"""Timed work. APScheduler runs in its own process (`flask --app wsgi scheduler`), never inside web workers. Any
+number of these processes may run, on any number of nodes: each job runs once per due time across all of them,
+and when a node dies the others carry on — there is no leader to elect.
+
+How: every job has a row in `scheduler_jobs` saying when it is next due. Each process looks every few seconds
+(LRC_SCHEDULER_TICK_SECONDS, or the job's interval when shorter) and *claims* a due job with one conditional UPDATE
+(`next_due_at <= now` and no live claim → set the claim and the next due time). The database lets exactly one
+UPDATE match (PostgreSQL re-checks the condition on the row another transaction just changed; SQLite has one writer
+at a time), so only the winner runs the job. A claim lasts LRC_SCHEDULER_LEASE_SECONDS: when the process holding
+it dies mid-run, another one takes the job over after that. Every run records when it started, its duration and its
+outcome on the row (read by /metrics). The nodes' clocks must agree (NTP), as for everything else.
+
+Areas register jobs at import with `register_job`; every job must still be idempotent (a state check makes a second
+run a no-op): a lease can run out under a very slow run, and `--once` runs jobs whenever it is called."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask
+from sqlalchemy import or_, update
+
+from ..db import utcnow
 
 log = logging.getLogger("lrc.scheduler")
 
@@ -32,33 +51,136 @@ def register_job(job_id: str, seconds: int, description: str) -> Callable:
     return decorator
 
 
-def run_job(app: Flask, job: Job) -> None:
-    """Run one job inside an app context; a failure is logged and rolled back, never kills the scheduler."""
+def node_name() -> str:
+    """This scheduler process among all of them (host, pid and a random part, since containers reuse pids)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def ensure_job_rows(now: datetime | None = None) -> None:
+    """A row for every registered job, due at once when new. Several processes starting together is fine."""
+    from ..extensions import db
+    from .models import SchedulerJob
+
+    now = now or utcnow()
+    rows = [{"job_id": job_id, "next_due_at": now, "runs": 0, "failures": 0} for job_id in JOBS]
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the project runs on these two
+        raise RuntimeError(f"scheduler: unsupported database {dialect}")
+    db.session.execute(insert(SchedulerJob).values(rows).on_conflict_do_nothing(index_elements=["job_id"]))
+    db.session.commit()
+
+
+def claim_job(job: Job, node: str, lease: timedelta, now: datetime | None = None, *, force: bool = False) -> bool:
+    """Claim the job for this process when it is due and nobody holds a live claim; commits. `force` (for
+    `--once`) ignores the due time, never a live claim: a job running elsewhere is not started twice."""
+    from ..extensions import db
+    from .models import SchedulerJob
+
+    now = now or utcnow()
+    stmt = update(SchedulerJob).where(
+        SchedulerJob.job_id == job.id,
+        or_(SchedulerJob.claimed_until.is_(None), SchedulerJob.claimed_until <= now))
+    if not force:
+        stmt = stmt.where(SchedulerJob.next_due_at <= now)
+    won = db.session.execute(stmt.values(
+        claimed_by=node, claimed_until=now + lease, next_due_at=now + timedelta(seconds=job.seconds),
+        last_started_at=now)).rowcount == 1
+    db.session.commit()
+    return won
+
+
+def _record(job: Job, node: str, seconds: float, error: str | None) -> None:
+    from ..extensions import db
+    from .models import SchedulerJob
+
+    now = utcnow()
+    values = {"last_duration_ms": round(seconds * 1000), "last_node": node, "runs": SchedulerJob.runs + 1}
+    if error is None:
+        values["last_success_at"] = now
+    else:
+        values.update(last_failure_at=now, last_error=error[:300], failures=SchedulerJob.failures + 1)
+    db.session.execute(update(SchedulerJob).where(SchedulerJob.job_id == job.id).values(**values))
+    # Release the claim, unless it ran out and another process holds the job now.
+    db.session.execute(update(SchedulerJob).where(SchedulerJob.job_id == job.id, SchedulerJob.claimed_by == node)
+                       .values(claimed_by=None, claimed_until=None))
+    db.session.commit()
+
+
+def run_job(app: Flask, job: Job, node: str | None = None, *, force: bool = False) -> bool:
+    """Run one job inside an app context when this process wins its claim; returns whether it ran. A failure is
+    logged, rolled back and recorded, never kills the scheduler."""
     from ..extensions import db
 
+    node = node or node_name()
+    lease = timedelta(seconds=app.config["LRC_SCHEDULER_LEASE_SECONDS"])
     with app.app_context():
         try:
-            job.func()
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - keep the scheduler alive, log the failure
-            db.session.rollback()
-            log.exception("job %s failed", job.id)
+            try:
+                if not claim_job(job, node, lease, force=force):
+                    return False
+            except Exception:  # noqa: BLE001 - the database is away: try again at the next tick
+                db.session.rollback()
+                log.exception("job %s: could not claim", job.id)
+                return False
+            started, error = time.perf_counter(), None
+            try:
+                job.func()
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - keep the scheduler alive, log the failure
+                db.session.rollback()
+                error = f"{type(exc).__name__}: {exc}"
+                log.exception("job %s failed", job.id)
+            seconds = time.perf_counter() - started
+            try:
+                _record(job, node, seconds, error)
+            except Exception:  # noqa: BLE001 - the claim runs out by itself
+                db.session.rollback()
+                log.exception("job %s: could not record the run", job.id)
+            if error is None:
+                log.info("job %s done in %.0f ms", job.id, seconds * 1000,
+                         extra={"job": job.id, "duration_ms": round(seconds * 1000), "node": node})
+            return True
         finally:
             db.session.remove()
 
 
-def run_all_once(app: Flask) -> None:
-    for job in JOBS.values():
-        run_job(app, job)
+def run_all_once(app: Flask) -> int:
+    """Run every job once now (cron, tests); jobs another process is running at this moment are skipped.
+    Returns how many ran."""
+    from ..extensions import db
+
+    node = node_name()
+    with app.app_context():
+        ensure_job_rows()
+        db.session.remove()
+    return sum(run_job(app, job, node, force=True) for job in JOBS.values())
 
 
 def start_blocking(app: Flask) -> None:
+    from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone=app.config["LRC_TIMEZONE"])
+    from ..extensions import db
+
+    node = node_name()
+    with app.app_context():
+        ensure_job_rows()
+        db.session.remove()
+    tick = max(1, app.config["LRC_SCHEDULER_TICK_SECONDS"])
+    # One thread per job at most: a slow job (certificate batches) never holds up the others.
+    scheduler = BlockingScheduler(timezone=app.config["LRC_TIMEZONE"],
+                                  executors={"default": ThreadPoolExecutor(max(1, len(JOBS)))})
     for job in JOBS.values():
-        # coalesce + max_instances=1: a late or slow run never piles up duplicates.
-        scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[app, job], id=job.id,
+        # Look for the job every `tick` seconds; the claim decides whether this process runs it.
+        # coalesce + max_instances=1: a late or slow look never piles up in this process.
+        scheduler.add_job(run_job, "interval", seconds=min(job.seconds, tick), args=[app, job, node], id=job.id,
                           coalesce=True, max_instances=1, misfire_grace_time=None)
         log.info("scheduled %s every %ss: %s", job.id, job.seconds, job.description)
+    log.info("scheduler node %s started", node)
     scheduler.start()

@@ -45,7 +45,8 @@ def send_exam_reminders(now: datetime | None = None) -> int:
         moved = "（时间已调整）" if reminded_before else ""
         notify(user_id, f"考试提醒{moved}：{title}",
                f"考试将于 {to_local(opens_at):%Y-%m-%d %H:%M} 开始{place}。请提前做好准备，携带身份证件；"
-               f"在线理论考试请在开考后从“我的认定”进入。", "/exams/mine", kind="exam_reminder")
+               f"在线理论考试请在开考后从“我的认定”进入。", "/exams/mine", kind="exam_reminder",
+               email_until=opens_at)  # no email once the exam has begun (a scheduler outage)
         reminded += 1
     db.session.commit()
     return reminded
