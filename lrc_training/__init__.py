@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
 def register_operations(app: Flask) -> None:
     """Logging with request ids, request metrics, health and metrics endpoints (docs/operations.md). Registered
     before the other request hooks so that requests they refuse are timed and logged too."""
+    from .core.assets import register_static_versions
     from .core.health import bp as health_bp
     from .core.metrics import bp as metrics_bp
     from .core.metrics import observe_request, watch_pool
@@ -99,6 +100,7 @@ def register_operations(app: Flask) -> None:
     configure_logging(app)
     register_request_log(app, observe=observe_request)
     watch_pool(app)
+    register_static_versions(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
 

@@ -256,3 +256,17 @@ def test_a_statement_over_the_timeout_is_cancelled(app):
                 conn.execute(text("SELECT pg_sleep(2)"))
     finally:
         engine.dispose()
+
+
+# -- static files ---------------------------------------------------------------------------------------------
+
+def test_static_urls_carry_a_content_version_so_they_can_be_cached_long(app, client):
+    page = client.get("/login").get_data(as_text=True)
+    match = re.search(r'href="/static/css/app\.css\?v=([0-9a-f]{10})"', page)
+    assert match, "the stylesheet link has no version"
+    assert client.get(f"/static/css/app.css?v={match.group(1)}").status_code == 200
+    from lrc_training.core.assets import static_version
+
+    assert static_version(app.static_folder, "css/app.css") == match.group(1)
+    assert static_version(app.static_folder, "../wsgi.py") is None  # nothing outside the folder
+    assert static_version(app.static_folder, "css/missing.css") is None

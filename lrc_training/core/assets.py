@@ -1,0 +1,36 @@
+"""Static file URLs carry a version (`/static/css/app.css?v=1a2b3c4d`, a hash of the file's content), so nginx can
+let browsers cache them for a year and an upgrade still reaches everyone at once: changed files get new URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask
+
+
+@lru_cache(maxsize=512)
+def _content_hash(path: str, mtime_ns: int) -> str:  # mtime in the key: a file edited in development is re-read
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(65536), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:10]
+
+
+def static_version(folder: str, filename: str) -> str | None:
+    root = Path(folder).resolve()
+    path = (root / filename).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return _content_hash(str(path), path.stat().st_mtime_ns)
+
+
+def register_static_versions(app: Flask) -> None:
+    @app.url_defaults
+    def version_static_urls(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values and app.static_folder:
+            version = static_version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
