@@ -39,7 +39,9 @@ if command -v systemd-analyze >/dev/null; then
         -e "s#^User=lrc#User=root#" -e "s#^Group=lrc#Group=root#" -e "s#^EnvironmentFile=.*#EnvironmentFile=-/dev/null#" \
         "$unit" > "$work/$(basename "$unit")"
   done
-  systemd-analyze verify "$work"/*.service
+  # verify only warns (exit 0) about unknown keys and bad values: any output is a failure here.
+  complaints=$(systemd-analyze verify "$work"/*.service 2>&1 || true)
+  if [ -n "$complaints" ]; then echo "$complaints" >&2; exit 1; fi
   echo "systemd units: ok"
 else
   echo "systemd-analyze: not installed, skipped"
