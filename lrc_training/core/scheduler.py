@@ -3,7 +3,7 @@ number of these processes may run, on any number of nodes: each job runs once pe
 and when a node dies the others carry on — there is no leader to elect.
 
 How: every job has a row in `scheduler_jobs` saying when it is next due. Each process looks every few seconds
-(LRC_SCHEDULER_TICK_SECONDS, or the job's interval when shorter) and *claims* a due job with one conditional UPDATE
+(LRC_SCHEDULER_TICK_SECONDS, or half the job's interval when shorter) and *claims* a due job with one conditional UPDATE
 (`next_due_at <= now` and no live claim → set the claim and the next due time). The database lets exactly one
 UPDATE match (PostgreSQL re-checks the condition on the row another transaction just changed; SQLite has one writer
 at a time), so only the winner runs the job. A claim lasts LRC_SCHEDULER_LEASE_SECONDS: when the process holding
@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import or_, update
@@ -150,6 +150,10 @@ def run_job(app: Flask, job: Job, node: str | None = None, *, force: bool = Fals
             db.session.remove()
 
 
+def look_every(job: Job, tick: int) -> float:
+    return max(1.0, min(float(tick), job.seconds / 2))
+
+
 def run_all_once(app: Flask) -> int:
     """Run every job once now (cron, tests); jobs another process is running at this moment are skipped.
     Returns how many ran."""
@@ -176,11 +180,13 @@ def start_blocking(app: Flask) -> None:
     # One thread per job at most: a slow job (certificate batches) never holds up the others.
     scheduler = BlockingScheduler(timezone=app.config["LRC_TIMEZONE"],
                                   executors={"default": ThreadPoolExecutor(max(1, len(JOBS)))})
+    started = datetime.now(UTC)
     for job in JOBS.values():
-        # Look for the job every `tick` seconds; the claim decides whether this process runs it.
-        # coalesce + max_instances=1: a late or slow look never piles up in this process.
-        scheduler.add_job(run_job, "interval", seconds=min(job.seconds, tick), args=[app, job, node], id=job.id,
-                          coalesce=True, max_instances=1, misfire_grace_time=None)
+        # Look for the job every `tick` seconds, or twice per interval for short ones (a look that comes just
+        # before the due time would otherwise wait a whole interval), first right away; the claim decides
+        # whether this process runs it. coalesce + max_instances=1: a late or slow look never piles up here.
+        scheduler.add_job(run_job, "interval", seconds=look_every(job, tick), args=[app, job, node], id=job.id,
+                          coalesce=True, max_instances=1, misfire_grace_time=None, next_run_time=started)
         log.info("scheduled %s every %ss: %s", job.id, job.seconds, job.description)
     log.info("scheduler node %s started", node)
     scheduler.start()
