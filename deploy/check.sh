@@ -55,7 +55,7 @@ want = {"web1", "web2", "scheduler1", "scheduler2", "nginx", "db", "redis", "min
 assert want <= set(services), set(services)
 for name in ("web1", "web2", "scheduler1", "scheduler2"):
     env = services[name]["environment"]
-    for key in ("DATABASE_URL", "SECRET_KEY", "LRC_RATELIMIT_STORAGE_URI", "LRC_STORAGE_URL", "LRC_S3_ENDPOINT_URL",
+    for key in ("DATABASE_URL", "SECRET_KEY", "LRC_AUDIT_KEY", "LRC_RATELIMIT_STORAGE_URI", "LRC_STORAGE_URL", "LRC_S3_ENDPOINT_URL",
                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "LRC_PROXY_HOPS"):
         assert key in env, (name, key)
 print("docker-compose.yml: ok (%d services)" % len(services))

@@ -27,8 +27,11 @@ def check_database() -> None:
 
 
 def check_storage() -> None:
-    """Files (materials, seals, photos, batches) can be written. For now they live in the instance folder; when
-    object storage comes this one function checks the bucket instead."""
+    """Files can be written: the configured storage (a folder, or the S3 bucket of LRC_STORAGE_URL) and the instance
+    folder, which still holds seals, photos, certificate batches and the audit anchor file."""
+    from .storage import storage
+
+    storage().check()
     folder = Path(current_app.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".readyz-", dir=folder)

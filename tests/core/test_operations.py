@@ -60,6 +60,17 @@ def test_readyz_names_unwritable_storage(app, client, monkeypatch, tmp_path):
     assert ready.get_json() == {"database": "ok", "storage": "failed", "ratelimit": "ok"}
 
 
+def test_readyz_names_an_unwritable_file_store(app, client, monkeypatch, tmp_path):
+    from lrc_training.core.storage import LocalStorage
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setitem(app.extensions, "lrc_storage", LocalStorage(blocker / "files"))
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json() == {"database": "ok", "storage": "failed", "ratelimit": "ok"}
+
+
 def test_readyz_names_an_unreachable_ratelimit_store(client, monkeypatch):
     # A Redis nobody listens on (port 1 on loopback): what a node sees when Redis is down.
     monkeypatch.setattr(limiter, "_storage", RedisStorage("redis://127.0.0.1:1/0", socket_connect_timeout=0.5))
@@ -209,11 +220,12 @@ def test_json_log_format_writes_one_json_object_per_line(capsys):
     app = Flask("json-log-check")
     app.config["LRC_LOG_FORMAT"] = "json"
     root = logging.getLogger()
-    before = list(root.handlers)
+    before = list(root.handlers)  # may hold the handler of a production app another test built
     configure_logging(app)
     try:
         configure_logging(app)  # a second app replaces the handler instead of doubling every line
-        assert len(root.handlers) == len(before) + 1
+        ours = [h for h in root.handlers if getattr(h, "_lrc_handler", False)]
+        assert len(ours) == 1 and ours[0] not in before
         with app.test_request_context("/"):
             g.request_id = "rid-12345678"
             logging.getLogger("lrc.scheduler").warning("job %s failed", "x", extra={"job": "x"})
@@ -221,6 +233,9 @@ def test_json_log_format_writes_one_json_object_per_line(capsys):
         for handler in root.handlers[:]:
             if handler not in before:
                 root.removeHandler(handler)
+        for handler in before:
+            if handler not in root.handlers:
+                root.addHandler(handler)
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1
     entry = json.loads(lines[0])
