@@ -1,7 +1,7 @@
 """scheduler jobs and email claims
 
 Revision ID: 7639344cc4aa
-Revises: 7d1e4c2a9b30
+Revises: b7e41c2d9a60
 Create Date: 2026-11-26 11:56:21.791875
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7639344cc4aa'
-down_revision = '7d1e4c2a9b30'
+down_revision = 'b7e41c2d9a60'
 branch_labels = None
 depends_on = None
 
