@@ -36,6 +36,8 @@ class Config:
     # Where files live (materials, seals, photos, batches): file:///path (default: the instance folder) or
     # s3://bucket/prefix with LRC_S3_ENDPOINT_URL and the AWS_* variables (see core/storage.py).
     LRC_STORAGE_URL = os.environ.get("LRC_STORAGE_URL", "")
+    # Per-job interval overrides for the scheduler: "notifications.email=10,certificates.batches=2".
+    LRC_JOB_INTERVALS = os.environ.get("LRC_JOB_INTERVALS", "")
     LRC_S3_ENDPOINT_URL = os.environ.get("LRC_S3_ENDPOINT_URL", "")
     # Downloads redirect to a 5-minute presigned URL instead of streaming through the app node.
     LRC_S3_PRESIGN_DOWNLOADS = os.environ.get("LRC_S3_PRESIGN_DOWNLOADS", "0") not in ("0", "false", "")
