@@ -156,7 +156,8 @@ def test_org_staff_register_their_people_in_bulk_through_the_page(app, client):
     response = post_form(client, f"/contests/{competition.id}/bulk",
                          {"people": f"{world.people[1].username}\n{world.people[0].username}\n"})
     text = response.get_data(as_text=True)
-    assert "已报名 1 人" in text and "待组委会审核" in text and "只能为本人或本单位人员报名" in text
+    assert "已报名 1 人" in text and "待组委会审核" in text and "未找到或不属于本单位" in text
+    assert world.people[0].name not in text  # another company's person is never named
     empty = post_form(client, f"/contests/{competition.id}/bulk", {"people": ""})
     assert "请填写名单或上传 Excel 文件" in empty.get_data(as_text=True)
     template = client.get("/contests/bulk-template.xlsx")

@@ -305,8 +305,8 @@ def test_organization_staff_register_their_own_people_in_bulk_with_a_row_report(
     db.session.commit()
     assert report.registered == [(1, world.people[0].name, "pending")]
     reasons = dict(report.errors)
-    assert "名额" in reasons[2] and "只能为本人或本单位人员报名" in reasons[3]
-    assert reasons[4] == "nobody：用户不存在" and "重复" in reasons[5]
+    assert "名额" in reasons[2] and reasons[3] == "未找到或不属于本单位"  # another company's person: not named
+    assert reasons[4] == "未找到或不属于本单位" and "重复" in reasons[5]
     assert db.session.execute(select(Registration.user_id).where(
         Registration.competition_id == competition.id)).scalars().all() == [world.people[0].id]
 
@@ -323,7 +323,7 @@ def test_bulk_registration_from_excel_reports_bad_files_and_rows(world):
     report = register_excel(world.staff, competition.id, stream)
     db.session.commit()
     assert report.registered == [(3, world.people[2].name, "approved")]
-    assert report.errors == [(2, f"{world.people[1].name}：工作年限应为数字")]
+    assert report.errors == [(2, f"{world.people[1].name}：工作年限应为 0 到 60 的数字")]
     assert register_excel(world.staff, competition.id, io.BytesIO(b"not a workbook")).file_error
 
 
@@ -335,7 +335,7 @@ def test_quota_per_city(world):
         register(world.staff, competition.id, world.people[2].id)
     assert "名额" in full.value.message and full.value.fields == {"eligibility": "本市名额已满"}
     elsewhere = make_user("trainee", username="jinan", org=make_org("济南企业", region_code="370102"))
-    assert register(world.staff, competition.id, elsewhere.id).status == "approved"
+    assert register(elsewhere, competition.id, elsewhere.id).status == "pending"  # another city's quota is its own
 
 
 # --- ranking options and exam-scored theory -----------------------------------------------------------------------
