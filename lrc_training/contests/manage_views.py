@@ -18,6 +18,7 @@ from . import bp
 from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
 from .bulk import MAX_ROWS, build_template, register_excel, register_text
 from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
+from .duties import check_in_opened
 from .finalize import issue_promotion_certificates
 from .forms import (
     ActionForm,
@@ -106,7 +107,8 @@ def panels(competition_id: int):
     duties = {duty: officials(competition, duty) for duty in DUTIES}
     return render_template("contests/panels.html", competition=competition, assignments=assignments,
                            loads=judge_loads(competition), judge_form=judge_form, auto_form=AutoPanelForm(),
-                           official_form=OfficialForm(), duties=duties, duty_labels=DUTIES, form=ActionForm())
+                           official_form=OfficialForm(), duties=duties, duty_labels=DUTIES, form=ActionForm(),
+                           fixed=check_in_opened(competition))
 
 
 @bp.route("/<int:competition_id>/panels/auto", methods=["POST"])

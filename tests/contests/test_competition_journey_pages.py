@@ -47,8 +47,8 @@ def test_check_in_page_gives_codes_and_closing_starts_scoring(app, client):
 def test_check_in_page_is_for_code_keepers_once_designated(app, client):
     world = World()
     competition = world.competition()
-    make_user("org_staff", username="colleague", org=world.committee_org)
-    designate(world.staff, competition, "committee", "code_keeper")
+    colleague = make_user("org_staff", username="colleague", org=world.committee_org)
+    designate(colleague, competition, "committee", "code_keeper")  # nobody appoints themself
     db.session.commit()
     login(client, "colleague")
     assert client.get(f"/contests/{competition.id}/check-in").status_code == 403

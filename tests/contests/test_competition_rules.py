@@ -59,6 +59,7 @@ def _age(competition, **delta):
 def test_check_in_draws_unique_codes_and_stations_and_absent_contestants_are_not_scored(world):
     competition = world.competition()
     registrations = world.register_all(competition)
+    world.panel(competition)  # panels are fixed before check-in
     for registration in registrations[:4]:
         check_in(world.staff, competition, registration)
     db.session.commit()
@@ -73,7 +74,6 @@ def test_check_in_draws_unique_codes_and_stations_and_absent_contestants_are_not
     assert competition.state == "drawn"
     with pytest.raises(Conflict):  # late arrivals are not checked in once scoring started
         check_in(world.staff, competition, registrations[4])
-    world.panel(competition)
     world.score(competition, PLANNED | {4: (100, 100)})
     rows = result_rows(competition)
     assert len(rows) == 4 and registrations[4].user_id not in {r["user_id"] for r in rows}
@@ -83,7 +83,7 @@ def test_designated_code_keepers_alone_see_the_mapping(world):
     competition = world.competition()
     colleague = make_user("org_staff", username="colleague", org=world.committee_org)
     assert can_see_mapping(colleague, competition)  # no keeper designated: the whole committee
-    designate(world.staff, competition, "committee", "code_keeper")
+    designate(colleague, competition, "committee", "code_keeper")  # nobody appoints themself
     db.session.commit()
     assert can_see_mapping(world.staff, competition)
     assert not can_see_mapping(colleague, competition)
@@ -128,8 +128,12 @@ def test_a_judge_who_started_scoring_cannot_be_removed(world):
     assignment = db.session.execute(select(JudgeAssignment).where(
         JudgeAssignment.competition_id == competition.id, JudgeAssignment.user_id == judge.id)).scalars().first()
     world.score(competition, PLANNED, submit=False, judges=[judge])
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as fixed:  # after check-in the committee's staff cannot change panels at all
         remove_judge(world.staff, competition, assignment.id)
+    assert fixed.value.code == "duties_fixed"
+    with pytest.raises(Conflict) as started:  # and not even an admin once the judge has scored
+        remove_judge(make_user("admin", username="admin"), competition, assignment.id)
+    assert started.value.code == "scoring_started"
 
 
 # --- the chief judge ----------------------------------------------------------------------------------------
