@@ -90,9 +90,14 @@ def test_chief_judge_reopens_a_sheet_from_the_progress_page(app, client):
     page = client.get(f"/contests/{competition.id}/oversight").get_data(as_text=True)
     assert "已提交 15 / 15" in page
     sheet = sheet_of(competition, world.judges[2], world.people[1])
-    code = sheet.registration.contestant_code
-    found = client.get(f"/contests/{competition.id}/oversight?code={code.lower()}").get_data(as_text=True)
-    assert f"{code}：6 张已提交的评分表" in found and f"sheets/{sheet.id}/reopen" in found
+    code, station = sheet.registration.contestant_code, sheet.registration.station_number
+    # 二次加密: the practical item's sheets are found by station, the theory item's by code — never one by the other
+    found = client.get(f"/contests/{competition.id}/oversight?code={station}").get_data(as_text=True)
+    assert f"{station}：3 张已提交的评分表" in found and f"sheets/{sheet.id}/reopen" in found
+    assert code not in found
+    by_code = client.get(f"/contests/{competition.id}/oversight?code={code.lower()}").get_data(as_text=True)
+    assert f"{code}：3 张已提交的评分表" in by_code and f"sheets/{sheet.id}/reopen" not in by_code
+    assert f"工位 {station}" not in by_code
     assert "/reopen" not in page  # without a search (and without outliers) no sheet is listed
     path = f"/contests/{competition.id}/sheets/{sheet.id}/reopen"
     response = post_form(client, path, {"reason": ""}, token_from=f"/contests/{competition.id}/oversight",

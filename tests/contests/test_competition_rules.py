@@ -147,8 +147,8 @@ def test_chief_judge_sees_progress_and_outliers_and_reopens_with_a_recorded_reas
     _, items = progress(chief, competition.id)
     practical = next(p for p in items if p.item.position == 1)
     assert practical.total == practical.submitted == 20
-    assert [(o["code"], o["judge"]) for o in practical.outliers] == [
-        (sheet_of(competition, world.judges[3], world.people[0]).registration.contestant_code, "裁判3")]
+    station = sheet_of(competition, world.judges[3], world.people[0]).registration.station_number
+    assert [(o["code"], o["station_number"], o["judge"]) for o in practical.outliers] == [(None, station, "裁判3")]
     with pytest.raises(NotFound):  # an ordinary judge does not oversee
         progress(world.judges[1], competition.id)
     sheet = sheet_of(competition, world.judges[3], world.people[0])
