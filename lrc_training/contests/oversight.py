@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..auth.roles import ADMIN
@@ -113,3 +113,23 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
                 p.outliers.append({"sheet_id": sheets[judge_id][0], **who[(item_id, label)],
                                    "judge": names.get(judge_id, ""), "total": totals[judge_id], "mean": mean})
     return competition, list(by_item.values())
+
+
+def publish_blocker(competition: Competition) -> str:
+    """Why results cannot be published yet, in words for the control room (shown beside the disabled button, since
+    a tooltip does not show on a tablet). Mirrors results.all_sheets_submitted."""
+    from ..exams.models import ExamSession
+
+    exams = {i.exam_session_id for i in competition.items if i.exam_session_id is not None}
+    if exams and db.session.execute(select(func.count()).where(
+            ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one() < len(exams):
+        return "在线考试计分项目的考试成绩尚未公布"
+    judged = [i.id for i in competition.items if i.exam_session_id is None]
+    open_sheets, total = db.session.execute(select(
+        func.count(JudgingSheet.id) - func.count(JudgingSheet.submitted_at), func.count(JudgingSheet.id)).where(
+        JudgingSheet.item_id.in_(judged))).one() if judged else (0, 0)
+    if judged and not total:
+        return "裁判尚未开始评分（裁判打开评分页面后生成评分表）"
+    if open_sheets:
+        return f"还有 {open_sheets} 份评分表未提交，全部提交并核对后才能公布结果"
+    return "评分尚未完成"
