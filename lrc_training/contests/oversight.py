@@ -117,19 +117,34 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
 
 def publish_blocker(competition: Competition) -> str:
     """Why results cannot be published yet, in words for the control room (shown beside the disabled button, since
-    a tooltip does not show on a tablet). Mirrors results.all_sheets_submitted."""
+    a tooltip does not show on a tablet). Counts as results.all_sheets_submitted does: every panel judge owes a
+    sheet for every coded contestant, opened or not."""
     from ..exams.models import ExamSession
 
     exams = {i.exam_session_id for i in competition.items if i.exam_session_id is not None}
     if exams and db.session.execute(select(func.count()).where(
             ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one() < len(exams):
         return "在线考试计分项目的考试成绩尚未公布"
-    judged = [i.id for i in competition.items if i.exam_session_id is None]
-    open_sheets, total = db.session.execute(select(
-        func.count(JudgingSheet.id) - func.count(JudgingSheet.submitted_at), func.count(JudgingSheet.id)).where(
-        JudgingSheet.item_id.in_(judged))).one() if judged else (0, 0)
-    if judged and not total:
-        return "裁判尚未开始评分（裁判打开评分页面后生成评分表）"
-    if open_sheets:
-        return f"还有 {open_sheets} 份评分表未提交，全部提交并核对后才能公布结果"
+    judged = {i.id: i.name for i in competition.items if i.exam_session_id is None}
+    if not judged:
+        return "评分尚未完成"
+    seats = dict(db.session.execute(select(JudgeAssignment.item_id, func.count()).where(
+        JudgeAssignment.item_id.in_(list(judged))).group_by(JudgeAssignment.item_id)).all())
+    unstaffed = [name for item_id, name in judged.items() if not seats.get(item_id)]
+    if unstaffed:
+        return "“" + "”、“".join(unstaffed) + "”还没有安排裁判"
+    contestants = db.session.execute(select(func.count()).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None))).scalar_one()
+    opened, submitted = db.session.execute(select(func.count(JudgingSheet.id), func.count(JudgingSheet.submitted_at))
+                                           .join(Registration, Registration.id == JudgingSheet.registration_id)
+                                           .join(JudgeAssignment, (JudgeAssignment.item_id == JudgingSheet.item_id)
+                                                 & (JudgeAssignment.user_id == JudgingSheet.judge_id))
+                                           .where(JudgingSheet.item_id.in_(list(judged)),
+                                                  Registration.contestant_code.is_not(None))).one()
+    missing = sum(seats.values()) * contestants - submitted
+    if not opened:
+        return f"裁判尚未开始评分（共 {missing} 份评分表）"
+    if missing > 0:
+        return f"还有 {missing} 份评分表未提交，全部提交并核对后才能公布结果"
     return "评分尚未完成"

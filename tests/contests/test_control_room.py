@@ -62,6 +62,8 @@ def test_a_disabled_publish_button_says_why_in_text(app, client):
     page = client.get(f"/contests/{competition.id}").get_data(as_text=True)
     assert "暂不能公布：裁判尚未开始评分" in page and 'aria-describedby="publish-blocker"' in page
     world.score(competition, PLANNED, judges=world.judges[:2])
+    page = client.get(f"/contests/{competition.id}").get_data(as_text=True)
+    assert "暂不能公布：还有 10 份评分表未提交" in page  # judge 2 has not even opened the sheets: they still count
     world.score(competition, PLANNED, judges=world.judges[2:], submit=False)
     page = client.get(f"/contests/{competition.id}").get_data(as_text=True)
     assert "暂不能公布：还有 10 份评分表未提交" in page  # judge 2's drafts, both items
