@@ -48,6 +48,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LRC_LOGIN_MAX_FAILURES = _env_int("LRC_LOGIN_MAX_FAILURES", 5)
     LRC_LOGIN_LOCK_MINUTES = _env_int("LRC_LOGIN_LOCK_MINUTES", 15)
+    # Bulk look-ups by username / ID number (competition bulk registration, registry import): per user and hour.
+    LRC_BULK_LOOKUPS_PER_HOUR = _env_int("LRC_BULK_LOOKUPS_PER_HOUR", 20)
 
     # argon2id cost (OWASP: 2 passes over 19 MiB). Sizing for an exam-day sign-in storm: docs in README.
     LRC_ARGON2_TIME_COST = _env_int("LRC_ARGON2_TIME_COST", 2)

@@ -1,6 +1,6 @@
 """Check-in and anonymity: each contestant who checks in draws a random contestant code (一次加密) and a random
 station number for practical items (二次加密). Designated code keepers alone (besides admins) see the mapping
-once any are designated; closing check-in starts scoring."""
+once any are designated; closing check-in starts scoring. Appointing officials follows contests.duties."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import secrets
 from sqlalchemy import delete, select
 
 from ..auth.models import User
-from ..auth.roles import ADMIN
+from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..db import utcnow
 from ..extensions import db
+from .duties import duties_of, require_may_change, require_no_other_duty
 from .models import DUTIES, Competition, CompetitionOfficial, Registration
 from .setup import is_committee
 
@@ -26,19 +27,46 @@ def officials(competition: Competition, duty: str) -> list[CompetitionOfficial]:
         .order_by(CompetitionOfficial.id)).scalars())
 
 
-def can_see_mapping(actor, competition: Competition) -> bool:
-    """Admins, the designated code keepers, or — while none is designated — the whole committee."""
-    if actor is None or not is_committee(actor, competition):
+def _judges_or_supervises(actor, competition: Competition) -> bool:
+    return bool(duties_of(competition, actor.id) & {"judge", "supervisor"})
+
+
+def holds_mapping(actor, competition: Competition) -> bool:
+    """A designated code keeper, or an admin — never a judge or member of the supervision group of this
+    competition. What the control room shows codes and stations to."""
+    if actor is None or not is_committee(actor, competition) or _judges_or_supervises(actor, competition):
         return False
-    if actor.has_role(ADMIN):
+    return actor.has_role(ADMIN) or actor.id in {o.user_id for o in officials(competition, "code_keeper")}
+
+
+def can_see_mapping(actor, competition: Competition) -> bool:
+    """Who may check contestants in and draw codes: the holders above, or — while no code keeper is designated,
+    as API v1 has it (the draw's answer goes to the committee) — the committee's staff, still never a judge or a
+    supervisor of this competition. Once a keeper is designated the committee cannot fall back to this (the last
+    keeper cannot be removed except by an admin)."""
+    if holds_mapping(actor, competition):
         return True
-    keepers = {o.user_id for o in officials(competition, "code_keeper")}
-    return not keepers or actor.id in keepers
+    if actor is None or not is_committee(actor, competition) or _judges_or_supervises(actor, competition):
+        return False
+    return not officials(competition, "code_keeper")
 
 
 def require_mapping(actor, competition: Competition) -> None:
     if not can_see_mapping(actor, competition):
         raise Forbidden("选手编号与姓名的对应关系只有指定的编码保管员可以查看", {"competition": "无权查看编码"})
+
+
+NO_SUCH_OFFICIAL = "未找到可担任该职责的用户"
+
+
+def _eligible(user: User | None, competition: Competition, duty: str) -> bool:
+    """A code keeper is one of the committee's staff; the supervision group are staff of an organization (or
+    admins). Anyone else — and nobody at all — gets the same answer, so the field is no username oracle."""
+    if user is None or not user.is_active:
+        return False
+    if duty == "code_keeper":
+        return is_committee(user, competition)
+    return user.has_role(ORG_STAFF) or user.has_role(ADMIN)
 
 
 def designate(actor, competition: Competition, username: str, duty: str) -> CompetitionOfficial:
@@ -47,10 +75,9 @@ def designate(actor, competition: Competition, username: str, duty: str) -> Comp
     if duty not in DUTIES:
         raise ValidationFailed("职责应为编码保管员或监督仲裁组", {"duty": "未知职责"})
     user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar()
-    if user is None or not user.is_active:
-        raise ValidationFailed("用户不存在", {"username": "用户不存在"})
-    if duty == "code_keeper" and not is_committee(user, competition):
-        raise ValidationFailed("编码保管员须为组委会工作人员", {"username": "不是组委会工作人员"})
+    after_check_in = require_may_change(actor, competition, user.id if user else None, "username")
+    if not _eligible(user, competition, duty):
+        raise ValidationFailed(NO_SUCH_OFFICIAL, {"username": NO_SUCH_OFFICIAL})
     if db.session.execute(select(Registration.id).where(
             Registration.competition_id == competition.id, Registration.user_id == user.id)).scalar():
         raise ValidationFailed("参赛选手不能担任该职责", {"username": "是参赛选手"})
@@ -58,11 +85,12 @@ def designate(actor, competition: Competition, username: str, duty: str) -> Comp
             CompetitionOfficial.competition_id == competition.id, CompetitionOfficial.user_id == user.id,
             CompetitionOfficial.duty == duty)).scalar():
         raise Conflict("已指定", {"username": "已指定"}, code="duplicate")
+    require_no_other_duty(competition, user.id, duty, "username")
     official = CompetitionOfficial(competition_id=competition.id, user_id=user.id, duty=duty)
     db.session.add(official)
     db.session.flush()
-    record_audit("competition.designate", "competition", competition.id, new={"user_id": user.id, "duty": duty},
-                 actor_id=actor.id)
+    record_audit("competition.designate", "competition", competition.id,
+                 new={"user_id": user.id, "duty": duty, "after_check_in": after_check_in}, actor_id=actor.id)
     return official
 
 
@@ -72,9 +100,14 @@ def remove_official(actor, competition: Competition, official_id: int) -> None:
     official = db.session.get(CompetitionOfficial, official_id)
     if official is None or official.competition_id != competition.id:
         raise NotFound("指定记录不存在")
+    after_check_in = require_may_change(actor, competition, official.user_id, "official_id")
+    if official.duty == "code_keeper" and not actor.has_role(ADMIN) and len(officials(competition, "code_keeper")) == 1:
+        raise Conflict("不能取消唯一的编码保管员（否则组委会全体都能看到编号对应关系）；请先指定新的编码保管员",
+                       {"official_id": "唯一的编码保管员"}, code="last_code_keeper")
     db.session.execute(delete(CompetitionOfficial).where(CompetitionOfficial.id == official.id))
     record_audit("competition.undesignate", "competition", competition.id,
-                 old={"user_id": official.user_id, "duty": official.duty}, actor_id=actor.id)
+                 old={"user_id": official.user_id, "duty": official.duty}, new={"after_check_in": after_check_in},
+                 actor_id=actor.id)
 
 
 def _free_codes(competition: Competition) -> tuple[set[str], set[str], int]:

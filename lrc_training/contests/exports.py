@@ -76,6 +76,11 @@ class ItemTable:
     judges: list[str]
     chief: int | None  # index into judges
     rows: list[ItemRow]
+    by_station: bool = False  # rows are stations (a practical item with 二次加密), not codes
+
+    @property
+    def label(self) -> str:
+        return "工位号" if self.by_station else "参赛编号"
 
     @property
     def missing(self) -> int:
@@ -83,8 +88,9 @@ class ItemTable:
 
 
 def item_table(competition: Competition, item: CompetitionItem) -> ItemTable:
-    """Every contestant code with each panel judge's submitted sheet total, what the aggregation dropped, the
-    item score and the weighted score — in three queries whatever the number of contestants."""
+    """Every contestant (by code; by station on a practical item with stations) with each panel judge's submitted
+    sheet total, what the aggregation dropped, the item score and the weighted score — in three queries whatever
+    the number of contestants."""
     panel = db.session.execute(select(User.id, User.name, JudgeAssignment.is_chief).join(
         JudgeAssignment, JudgeAssignment.user_id == User.id).where(
         JudgeAssignment.item_id == item.id).order_by(JudgeAssignment.id)).all()
@@ -95,7 +101,13 @@ def item_table(competition: Competition, item: CompetitionItem) -> ItemTable:
         cells[registration_id][judge_id] = Decimal(total)
     weight, max_points = to_fraction(item.weight), to_fraction(item.max_points)
     rows = []
-    for code, registration_id in sorted(_codes(competition).items()):
+    contestants = db.session.execute(select(Registration.contestant_code, Registration.station_number,
+                                            Registration.id).where(
+        Registration.competition_id == competition.id, Registration.contestant_code.is_not(None))).all()
+    # A practical item's judges sign this sheet and know contestants by station only: list stations, never codes.
+    stations = item.kind == "practical" and all(number is not None for _, number, _ in contestants)
+    labels = sorted((number if stations else code, registration_id) for code, number, registration_id in contestants)
+    for code, registration_id in labels:
         judged = cells.get(registration_id, {})
         scores = [judged.get(judge_id) for judge_id, _, _ in panel]
         if not judged:
@@ -105,7 +117,7 @@ def item_table(competition: Competition, item: CompetitionItem) -> ItemTable:
         rows.append(ItemRow(code, scores, [to_decimal(v) for v in agg.dropped], agg.method, to_decimal(agg.score),
                             to_decimal(agg.score / max_points * weight) if max_points else Decimal("0.00")))
     chief = next((n for n, (_, _, is_chief) in enumerate(panel) if is_chief), None)
-    return ItemTable(item, [name for _, name, _ in panel], chief, rows)
+    return ItemTable(item, [name for _, name, _ in panel], chief, rows, bool(contestants) and stations)
 
 
 # --- Excel ----------------------------------------------------------------------------------------------------------
@@ -163,7 +175,7 @@ def results_workbook(competition: Competition) -> ExportFile:
             continue  # scored by the online exam: no judges to show
         table = item_table(competition, item)
         ws = book.create_sheet(_sheet_title(f"{item.position + 1}-{item.name}"))
-        _append(ws, ["参赛编号"] + [f"{name}（裁判长）" if n == table.chief else name for n, name in enumerate(table.judges)]
+        _append(ws, [table.label] + [f"{name}（裁判长）" if n == table.chief else name for n, name in enumerate(table.judges)]
                 + ["去掉的分数", "汇总方式", "项目得分", "满分", "权重%", "折算得分"])
         for r in table.rows:
             _append(ws, [r.code] + [_num(s) for s in r.scores] + [
@@ -237,7 +249,7 @@ def item_score_sheet_pdf(competition: Competition, item_index: int) -> bytes:
     return render_pdf("pdf/item_score_sheet.html", {
         "title": competition.title, "item": item.name, "max_points": f"{float(item.max_points):g}",
         "weight": f"{float(item.weight):g}", "method": METHODS[competition.aggregation],
-        "judges": table.judges, "rows": rows, "chief_index": table.chief,
+        "judges": table.judges, "rows": rows, "chief_index": table.chief, "label": table.label,
         "chief": table.judges[table.chief] if table.chief is not None else "", "missing": table.missing,
         "today": _today(), "state": competition.state_label, "dates": _dates(competition),
         "venue": competition.venue or ""})

@@ -16,8 +16,9 @@ from ..core.forms import run_action, to_int
 from ..extensions import db
 from . import bp
 from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
-from .bulk import build_template, register_excel, register_text
+from .bulk import MAX_ROWS, build_template, register_excel, register_text
 from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
+from .duties import check_in_opened
 from .finalize import issue_promotion_certificates
 from .forms import (
     ActionForm,
@@ -106,7 +107,8 @@ def panels(competition_id: int):
     duties = {duty: officials(competition, duty) for duty in DUTIES}
     return render_template("contests/panels.html", competition=competition, assignments=assignments,
                            loads=judge_loads(competition), judge_form=judge_form, auto_form=AutoPanelForm(),
-                           official_form=OfficialForm(), duties=duties, duty_labels=DUTIES, form=ActionForm())
+                           official_form=OfficialForm(), duties=duties, duty_labels=DUTIES, form=ActionForm(),
+                           fixed=check_in_opened(competition))
 
 
 @bp.route("/<int:competition_id>/panels/auto", methods=["POST"])
@@ -251,20 +253,25 @@ def bulk(competition_id: int):
     if competition is None:
         abort(404)
     form = BulkRegistrationForm()
-    report = None
+    report, status = None, 200
     if form.validate_on_submit():
-        if form.file.data:
-            report = register_excel(current_user, competition.id, form.file.data.stream)
-        elif (form.people.data or "").strip():
-            report = register_text(current_user, competition.id, form.people.data)
-        else:
-            form.people.errors.append("请填写名单或上传 Excel 文件")
+        try:
+            if form.file.data:
+                report = register_excel(current_user, competition.id, form.file.data.stream)
+            elif (form.people.data or "").strip():
+                report = register_text(current_user, competition.id, form.people.data)
+            else:
+                form.people.errors.append("请填写名单或上传 Excel 文件")
+        except DomainError as exc:  # too many rows, or the hourly bulk budget is used up: the list stays in the form
+            db.session.rollback()
+            form.people.errors.append(exc.message)
+            status = exc.status
         if report is not None:
             db.session.commit()
             if report.registered:
                 flash(f"已报名 {len(report.registered)} 人。", "success")
     return render_template("contests/bulk.html", competition=competition, form=form, report=report,
-                           committee=is_committee(current_user, competition))
+                           committee=is_committee(current_user, competition), max_rows=MAX_ROWS), status
 
 
 @bp.route("/bulk-template.xlsx")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..auth.roles import ADMIN
@@ -45,13 +45,30 @@ def overseen_items(actor, competition: Competition) -> list[CompetitionItem]:
     return [i for i in competition.items if i.id in chaired]
 
 
+def _wanted(query: str | None, station: bool, code: str | None, number: str | None, see_codes: bool) -> bool:
+    """Does the search box's text pick this contestant? A station (“003” or “工位 003”) on a practical item
+    with stations, a code otherwise — and for the committee (not judging here) a code on any item, to find an
+    appellant's sheets."""
+    if not query:
+        return False
+    if station:
+        return query.removeprefix("工位").strip() == number or (see_codes and query == code)
+    return query == code
+
+
 def progress(actor, competition_id: int, code: str | None = None) -> tuple[Competition, list[ItemProgress]]:
     """Progress per item and judge and the outliers; with `code`, also that contestant's submitted sheets (the
-    ones the chief judge may reopen) — never every sheet, which on a big day would be tens of thousands."""
+    ones the chief judge may reopen) — never every sheet, which on a big day would be tens of thousands.
+
+    A practical item with stations (二次加密) names contestants by station only, as its judges' sheets do, so the
+    chief judge never sees a station beside a code; other items name them by code."""
     competition = db.session.get(Competition, competition_id)
     items = overseen_items(actor, competition) if competition else []
     if not items:
         raise NotFound("竞赛不存在")
+    judging_here = db.session.execute(select(JudgeAssignment.id).where(
+        JudgeAssignment.competition_id == competition.id, JudgeAssignment.user_id == actor.id).limit(1)).scalar()
+    see_codes = not judging_here and is_committee(actor, competition)
     by_item = {i.id: ItemProgress(i) for i in items if i.exam_session_id is None}
     names = dict(db.session.execute(select(User.id, User.name).join(
         JudgeAssignment, JudgeAssignment.user_id == User.id).where(JudgeAssignment.item_id.in_(list(by_item)))).all())
@@ -59,13 +76,19 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
         JudgeAssignment.item_id.in_(list(by_item)), JudgeAssignment.is_chief.is_(True))).all())
     rows = db.session.execute(select(
         JudgingSheet.id, JudgingSheet.item_id, JudgingSheet.judge_id, JudgingSheet.total, JudgingSheet.submitted_at,
-        JudgingSheet.version, Registration.contestant_code).join(
+        JudgingSheet.version, Registration.contestant_code, Registration.station_number).join(
         Registration, Registration.id == JudgingSheet.registration_id).where(
-        JudgingSheet.item_id.in_(list(by_item))).order_by(Registration.contestant_code, JudgingSheet.judge_id)).all()
+        JudgingSheet.item_id.in_(list(by_item)))).all()
     per_judge: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     per_cell: dict[tuple[int, str], dict[int, tuple[int, Decimal]]] = defaultdict(dict)
-    for sheet_id, item_id, judge_id, total, submitted_at, version, sheet_code in rows:
+    who: dict[tuple[int, str], dict] = {}
+    for sheet_id, item_id, judge_id, total, submitted_at, version, sheet_code, number in sorted(
+            rows, key=lambda r: (r.station_number or "", r.contestant_code or "", r.judge_id)):
         p = by_item[item_id]
+        station = p.item.kind == "practical" and number is not None
+        label = f"工位 {number}" if station else sheet_code
+        who[(item_id, label)] = {"code": None if station else sheet_code, "station_number": number if station else None,
+                                 "label": label}
         p.total += 1
         counts = per_judge[(item_id, judge_id)]
         counts[0] += 1
@@ -73,21 +96,55 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
             p.submitted += 1
             counts[1] += 1
             total = Decimal(total)
-            per_cell[(item_id, sheet_code)][judge_id] = (sheet_id, total)
-            if code and sheet_code == code:
-                p.sheets.append({"sheet_id": sheet_id, "code": sheet_code, "judge": names.get(judge_id, ""),
+            per_cell[(item_id, label)][judge_id] = (sheet_id, total)
+            if _wanted(code, station, sheet_code, number, see_codes):
+                p.sheets.append({"sheet_id": sheet_id, **who[(item_id, label)], "judge": names.get(judge_id, ""),
                                  "total": total, "version": version})
     for (item_id, judge_id), (total, done) in sorted(per_judge.items(), key=lambda kv: names.get(kv[0][1], "")):
         by_item[item_id].judges.append({"name": names.get(judge_id, ""), "total": total, "submitted": done,
                                         "chief": (item_id, judge_id) in chiefs})
-    for (item_id, cell_code), sheets in sorted(per_cell.items()):
+    for (item_id, label), sheets in sorted(per_cell.items()):
         p = by_item[item_id]
         totals = {judge_id: total for judge_id, (_, total) in sheets.items()}
         flagged = deviations(totals, OUTLIER_SHARE, p.item.max_points)
         if flagged:
             mean = to_decimal(panel_centre(totals.values()))
             for judge_id in flagged:
-                p.outliers.append({"sheet_id": sheets[judge_id][0], "code": cell_code, "judge": names.get(judge_id, ""),
-                                   "total": totals[judge_id], "mean": mean})
+                p.outliers.append({"sheet_id": sheets[judge_id][0], **who[(item_id, label)],
+                                   "judge": names.get(judge_id, ""), "total": totals[judge_id], "mean": mean})
     return competition, list(by_item.values())
 
+
+def publish_blocker(competition: Competition) -> str:
+    """Why results cannot be published yet, in words for the control room (shown beside the disabled button, since
+    a tooltip does not show on a tablet). Counts as results.all_sheets_submitted does: every panel judge owes a
+    sheet for every coded contestant, opened or not."""
+    from ..exams.models import ExamSession
+
+    exams = {i.exam_session_id for i in competition.items if i.exam_session_id is not None}
+    if exams and db.session.execute(select(func.count()).where(
+            ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one() < len(exams):
+        return "在线考试计分项目的考试成绩尚未公布"
+    judged = {i.id: i.name for i in competition.items if i.exam_session_id is None}
+    if not judged:
+        return "评分尚未完成"
+    seats = dict(db.session.execute(select(JudgeAssignment.item_id, func.count()).where(
+        JudgeAssignment.item_id.in_(list(judged))).group_by(JudgeAssignment.item_id)).all())
+    unstaffed = [name for item_id, name in judged.items() if not seats.get(item_id)]
+    if unstaffed:
+        return "“" + "”、“".join(unstaffed) + "”还没有安排裁判"
+    contestants = db.session.execute(select(func.count()).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None))).scalar_one()
+    opened, submitted = db.session.execute(select(func.count(JudgingSheet.id), func.count(JudgingSheet.submitted_at))
+                                           .join(Registration, Registration.id == JudgingSheet.registration_id)
+                                           .join(JudgeAssignment, (JudgeAssignment.item_id == JudgingSheet.item_id)
+                                                 & (JudgeAssignment.user_id == JudgingSheet.judge_id))
+                                           .where(JudgingSheet.item_id.in_(list(judged)),
+                                                  Registration.contestant_code.is_not(None))).one()
+    missing = sum(seats.values()) * contestants - submitted
+    if not opened:
+        return f"裁判尚未开始评分（共 {missing} 份评分表）"
+    if missing > 0:
+        return f"还有 {missing} 份评分表未提交，全部提交并核对后才能公布结果"
+    return "评分尚未完成"

@@ -1,5 +1,6 @@
 """Judge panels: each judge's load, automatic balanced assignment without conflicts of interest, the chief judge
-(裁判长) of an item, and removing a judge who has not started scoring."""
+(裁判长) of an item, and removing a judge who has not started scoring. Every change follows contests.duties: not
+for oneself, never a code keeper or supervisor, and after check-in has opened only by an admin."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..auth.roles import JUDGE
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from .duties import busy_with_other_duties, require_may_change
 from .models import Competition, JudgeAssignment, JudgingSheet, Registration
 from .setup import assign_judge, is_committee
 
@@ -66,7 +68,10 @@ def auto_assign(actor, competition: Competition, per_item: int) -> int:
         raise NotFound("竞赛不存在")
     if not isinstance(per_item, int) or not 1 <= per_item <= 15:
         raise ValidationFailed("每个项目的裁判人数应为 1 到 15", {"per_item": "应为 1 到 15"})
-    loads = {load.user_id: load for load in judge_loads(competition) if not load.conflict}
+    require_may_change(actor, competition, None, "per_item")
+    officials = busy_with_other_duties(competition)  # code keepers and supervisors are never judges too
+    loads = {load.user_id: load for load in judge_loads(competition)
+             if not load.conflict and load.user_id != actor.id and load.user_id not in officials}
     busy = Counter({uid: len(load.items) for uid, load in loads.items()})
     on_item = {item.id: set() for item in competition.items}
     for a in db.session.execute(select(JudgeAssignment).where(
@@ -105,13 +110,15 @@ def set_chief(actor, competition: Competition, assignment_id: int) -> JudgeAssig
     if not is_committee(actor, competition):
         raise NotFound("竞赛不存在")
     assignment = _assignment(competition, assignment_id)
+    after_check_in = require_may_change(actor, competition, assignment.user_id, "assignment")
     for other in db.session.execute(select(JudgeAssignment).where(
             JudgeAssignment.item_id == assignment.item_id, JudgeAssignment.is_chief.is_(True))).scalars():
         other.is_chief = False
     assignment.is_chief = True
     db.session.flush()
     record_audit("competition.set_chief", "competition", competition.id,
-                 new={"judge_id": assignment.user_id, "item_id": assignment.item_id}, actor_id=actor.id)
+                 new={"judge_id": assignment.user_id, "item_id": assignment.item_id, "after_check_in": after_check_in},
+                 actor_id=actor.id)
     return assignment
 
 
@@ -122,6 +129,7 @@ def remove_judge(actor, competition: Competition, assignment_id: int) -> None:
     assignment = _assignment(competition, assignment_id)
     if competition.state in ("published", "final"):
         raise Conflict("结果已公布，不能再调整裁判组", {"competition": "已公布"}, code="frozen")
+    after_check_in = require_may_change(actor, competition, assignment.user_id, "assignment")
     started = db.session.execute(select(JudgingSheet.id).where(
         JudgingSheet.item_id == assignment.item_id, JudgingSheet.judge_id == assignment.user_id,
         JudgingSheet.version > 1)).scalar()
@@ -131,5 +139,6 @@ def remove_judge(actor, competition: Competition, assignment_id: int) -> None:
                                                   JudgingSheet.judge_id == assignment.user_id))
     db.session.execute(delete(JudgeAssignment).where(JudgeAssignment.id == assignment.id))
     record_audit("competition.remove_judge", "competition", competition.id,
-                 old={"judge_id": assignment.user_id, "item_id": assignment.item_id}, actor_id=actor.id)
+                 old={"judge_id": assignment.user_id, "item_id": assignment.item_id},
+                 new={"after_check_in": after_check_in}, actor_id=actor.id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -16,41 +17,63 @@ from .models import Appeal, Competition, CompetitionItem, JudgeAssignment, Judgi
 from .setup import is_committee
 
 
+def by_station(item: CompetitionItem, registration: Registration) -> bool:
+    """A practical item's panel knows contestants by station number alone when stations were drawn (二次加密)."""
+    return item.kind == "practical" and registration.station_number is not None
+
+
+def contestant_label(item: CompetitionItem, registration: Registration) -> str:
+    """How this item's judges know the contestant: 工位 NNN on a practical item with stations, else the code."""
+    if by_station(item, registration):
+        return f"工位 {registration.station_number}"
+    return registration.contestant_code or ""
+
+
+def _sort_key(item: CompetitionItem, registration: Registration) -> tuple:
+    label = registration.station_number if by_station(item, registration) else registration.contestant_code
+    return item.competition_id, item.position, label or ""
+
+
 def _ensure_sheets(judge) -> None:
-    """Create the judge's empty sheets for every coded contestant of their items (idempotent)."""
+    """Create the judge's empty sheets for every coded contestant of their items (idempotent), in the order the
+    judge sees them (stations for a practical item, codes otherwise), so sheet ids follow no other order: a judge on
+    a theory and a practical item cannot pair codes with stations by sorting sheet ids."""
     rows = db.session.execute(
-        select(JudgeAssignment.item_id, Registration.id)
-        .join(CompetitionItem, CompetitionItem.id == JudgeAssignment.item_id)
+        select(CompetitionItem, Registration)
+        .join(JudgeAssignment, JudgeAssignment.item_id == CompetitionItem.id)
         .join(Competition, Competition.id == CompetitionItem.competition_id)
         .join(Registration, Registration.competition_id == Competition.id)
         .where(JudgeAssignment.user_id == judge.id, Registration.status == "approved",
                Registration.contestant_code.is_not(None), Competition.state == "drawn")).all()
     existing = set(db.session.execute(select(JudgingSheet.item_id, JudgingSheet.registration_id).where(
         JudgingSheet.judge_id == judge.id)).all())
-    for item_id, registration_id in rows:
-        if (item_id, registration_id) not in existing:
-            db.session.add(JudgingSheet(item_id=item_id, judge_id=judge.id, registration_id=registration_id,
+    for item, registration in sorted(rows, key=lambda row: _sort_key(*row)):
+        if (item.id, registration.id) not in existing:
+            db.session.add(JudgingSheet(item_id=item.id, judge_id=judge.id, registration_id=registration.id,
                                         scores={}, version=1))
-    db.session.flush()
+    db.session.flush()  # the unit of work inserts in the order added: ids follow the judge's order
 
 
 def sheet_json(sheet: JudgingSheet) -> dict:
-    item = sheet.item
+    """A sheet as its judge sees it: a practical item with stations carries `station_number` and no code (API
+    v1.1), any other item the code and no station — nothing links a station to a code."""
+    item, registration = sheet.item, sheet.registration
+    station = by_station(item, registration)
     return {"id": sheet.id, "item_index": item.position, "item_name": item.name,
-            "contestant_code": sheet.registration.contestant_code,
-            "station_number": sheet.registration.station_number if item.kind == "practical" else None,
+            "contestant_code": None if station else registration.contestant_code,
+            "station_number": registration.station_number if station else None,
             "criteria": [{"id": c.id, "name": c.name, "max_points": float(c.max_points)} for c in item.criteria],
             "scores": {k: float(Decimal(v)) for k, v in (sheet.scores or {}).items()},
             "total": float(sheet_total(sheet)), "version": sheet.version, "submitted": sheet.submitted_at is not None}
 
 
 def sheets_for(judge) -> list[JudgingSheet]:
+    """The judge's sheets by competition and item; a practical item's in station order, others in code order."""
     _ensure_sheets(judge)
-    return list(db.session.execute(
-        select(JudgingSheet).join(CompetitionItem, CompetitionItem.id == JudgingSheet.item_id)
-        .join(Registration, Registration.id == JudgingSheet.registration_id)
-        .where(JudgingSheet.judge_id == judge.id)
-        .order_by(CompetitionItem.competition_id, CompetitionItem.position, Registration.contestant_code)).scalars())
+    sheets = db.session.execute(select(JudgingSheet).options(
+        joinedload(JudgingSheet.item), joinedload(JudgingSheet.registration)).where(
+        JudgingSheet.judge_id == judge.id)).unique().scalars().all()
+    return sorted(sheets, key=lambda s: _sort_key(s.item, s.registration))
 
 
 def get_sheet(judge, sheet_id: int) -> JudgingSheet:
@@ -161,6 +184,7 @@ def reopen_sheet(actor, sheet: JudgingSheet, reason: str) -> JudgingSheet:
     record_audit("judging_sheet.reopen", "judging_sheet", sheet.id, old={"total": old_total, "submitted": True},
                  new={"submitted": False}, reason=reason.strip(), actor_id=actor.id)
     notify(sheet.judge_id, f"评分表已重新开放：{competition.title}",
-           f"“{sheet.item.name}”选手 {sheet.registration.contestant_code} 的评分表已由裁判长重新开放，理由：{reason.strip()}",
+           f"“{sheet.item.name}”选手 {contestant_label(sheet.item, sheet.registration)} 的评分表已由裁判长重新开放，"
+           f"理由：{reason.strip()}",
            link="/contests/judging", kind="judge_assignment")
     return sheet

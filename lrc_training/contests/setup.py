@@ -19,6 +19,7 @@ from ..core.notifications import notify
 from ..core.regions import in_region, region_display, validate_region_code
 from ..db import utcnow
 from ..extensions import db
+from .duties import require_may_change, require_no_other_duty
 from .models import (
     AWARD_LABELS,
     STAGES,
@@ -276,20 +277,46 @@ def check_eligibility(competition: Competition, user: User, work_years=None) -> 
                              {"eligibility": "本市名额已满"})
 
 
+NOT_REACHABLE = "未找到或不属于本单位"
+
+
+def person_in_region(user: User, region_code: str) -> bool:
+    """The person belongs to the region: their organization is in it, or — without an organization — their home
+    region (the first six digits of the ID number, as the registry counts them) is."""
+    if user.organization_id is not None:
+        org = db.session.get(Organization, user.organization_id)
+        return org is not None and in_region(org.region_code, region_code)
+    return bool(user.id_number) and in_region(user.id_number[:6], region_code)
+
+
+def can_register_for(actor, competition: Competition, user: User) -> bool:
+    """Whom a staff member may register (and so look up by username or ID number, and see named): an admin
+    anyone; anybody their own organization's people; the committee also people of its own region scope (its
+    organization's region). Everyone else is "not found or not yours" — the same answer as for nobody at all."""
+    if actor.has_role(ADMIN) or actor.id == user.id:
+        return True
+    if actor.organization_id is not None and user.organization_id == actor.organization_id:
+        return True
+    if is_committee(actor, competition):
+        return person_in_region(user, competition.organization.region_code)
+    return False
+
+
 def register(actor, competition_id: int, user_id: int, work_years=None) -> Registration:
-    """A trainee registers themself (pending); the committee's staff register someone (approved)."""
+    """A trainee registers themself (pending); an organization's staff register their own people (pending); the
+    committee's staff register people of its region (approved). Anyone out of the caller's reach is 404 with the
+    same message whether the account exists or not, so the API is no oracle for who has an account."""
     competition = db.session.get(Competition, competition_id)
     if competition is None:
         raise NotFound("竞赛不存在")
     committee = is_committee(actor, competition)
-    user = db.session.get(User, user_id)
-    # An organization's staff register their own people (pending, like a trainee registering themself).
-    own_staff = (actor.has_role(ORG_STAFF) and user is not None and actor.organization_id is not None
-                 and user.organization_id == actor.organization_id)
-    if not committee and not own_staff and not (actor.has_role(TRAINEE) and actor.id == user_id):
-        raise Forbidden("只能为本人或本单位人员报名")
-    if user is None:
-        raise NotFound("用户不存在")
+    self_service = actor.id == user_id and actor.has_role(TRAINEE)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if not self_service:
+        if not (committee or actor.has_role(ORG_STAFF)):
+            raise Forbidden("只能为本人报名", {"user_id": "只能为本人报名"})
+        if user is None or not can_register_for(actor, competition, user):
+            raise NotFound(NOT_REACHABLE, {"user_id": NOT_REACHABLE})
     if competition.state != "registration" or utcnow() > competition.registration_closes_at:
         raise ValidationFailed("报名已截止", {"competition": "报名已截止"}, code="closed")
     if competition.registration_opens_at and utcnow() < competition.registration_opens_at:
@@ -332,19 +359,22 @@ def conflict_of_interest(competition: Competition, judge: User) -> bool:
 
 def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
                  is_chief: bool = False) -> JudgeAssignment:
-    """Add a judge to an item's panel; refused when the judge works where any contestant works."""
+    """Add a judge to an item's panel; refused when the judge works where any contestant works, for oneself,
+    for a code keeper or supervisor of the competition, and (but for an admin) once check-in has opened."""
     if not is_committee(actor, competition):
         raise NotFound("竞赛不存在")
     item = next((i for i in competition.items if i.position == item_index), None)
     if item is None:
         raise ValidationFailed("竞赛项目不存在", {"item_index": "竞赛项目不存在"})
-    judge = db.session.get(User, user_id)
-    if judge is None or not judge.has_role(JUDGE):
-        raise ValidationFailed("该用户不是裁判员", {"user_id": "该用户不是裁判员"})
     if item.exam_session_id is not None:
         raise ValidationFailed("该项目由在线考试计分，不需要裁判组", {"item_index": "在线考试计分的项目"})
     if competition.state in ("published", "final"):
         raise Conflict("结果已公布，不能再调整裁判组", {"competition": "已公布"}, code="frozen")
+    after_check_in = require_may_change(actor, competition, user_id, "user_id")
+    judge = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if judge is None or not judge.has_role(JUDGE):
+        raise ValidationFailed("该用户不是裁判员", {"user_id": "该用户不是裁判员"})
+    require_no_other_duty(competition, judge.id, "judge", "user_id")
     if conflict_of_interest(competition, judge):
         raise ValidationFailed("回避：该裁判员与参赛选手属于同一单位", {"user_id": "与参赛选手同一单位，须回避"},
                                code="conflict_of_interest")
@@ -358,7 +388,8 @@ def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
     db.session.add(assignment)
     db.session.flush()
     record_audit("competition.assign_judge", "competition", competition.id,
-                 new={"judge_id": judge.id, "item_index": item_index, "is_chief": is_chief})
+                 new={"judge_id": judge.id, "item_index": item_index, "is_chief": is_chief,
+                      "after_check_in": after_check_in}, actor_id=actor.id)
     role = "裁判长" if is_chief else "裁判员"
     notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的{role}。",
            link="/contests/judging", kind="judge_assignment")

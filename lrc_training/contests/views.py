@@ -19,7 +19,7 @@ from ..core.timeutil import local_zone
 from ..extensions import db
 from . import bp
 from .appeals import appeals_of
-from .checkin import can_see_mapping, require_mapping
+from .checkin import can_see_mapping, holds_mapping, require_mapping
 from .finalize import blocking_reason
 from .forms import ActionForm, CompetitionForm, JudgeForm, QualifiersForm, RegisterForm
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
     Registration,
     Reward,
 )
+from .oversight import publish_blocker
 from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
 from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
 from .setup import (
@@ -152,6 +153,7 @@ def detail(competition_id: int):
     judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
         JudgeAssignment.competition_id == competition.id)).all()
     rows = result_rows(competition) if competition.state != "registration" else []
+    complete = all_sheets_submitted(competition)
     qualifiers_form = QualifiersForm()
     sources = qualifier_sources(competition) if competition.state == "registration" else []
     qualifiers_form.source_id.choices = [(c.id, f"{c.title}（{c.organization.name}）") for c in sources]
@@ -160,8 +162,11 @@ def detail(competition_id: int):
         Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
     return render_template("contests/detail.html", competition=competition, registrations=registrations,
                            judges=judges, action_form=ActionForm(), rows=rows,
-                           complete=all_sheets_submitted(competition), awards=AWARD_LABELS,
-                           show_codes=can_see_mapping(current_user, competition), qualifiers_form=qualifiers_form,
+                           complete=complete, awards=AWARD_LABELS,
+                           publish_blocker=publish_blocker(competition) if competition.state == "drawn" and not complete
+                           else None,
+                           show_codes=holds_mapping(current_user, competition),
+                           can_check_in=can_see_mapping(current_user, competition), qualifiers_form=qualifiers_form,
                            sources=sources, taken=taken, rewards=rewards, tie_breaks=TIE_BREAKS,
                            blocking=blocking_reason(competition) if competition.state == "published" else None,
                            pending_appeals=sum(1 for a in appeals_of(competition) if a.status == "pending"))

@@ -56,7 +56,8 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if exc.status >= 500:  # the platform's fault (a stored file gone, storage down): someone must look
             app.logger.error("%s: %s", type(exc).__name__, exc.message)
-        return _respond(exc.status, exc.message, code=exc.code, fields=exc.fields)
+        return _respond(exc.status, exc.message, code=exc.code, fields=exc.fields,
+                        retry_after=getattr(exc, "retry_after", None))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -3,7 +3,12 @@ organization (which must exist and be inside the importer's region scope), the c
 level) and the staff-maintained fields. A person without an account gets one (username = ID number, no usable
 password: an admin resets it when they want to sign in). Every row is checked on its own and the report says,
 row by row, what was added, updated, left as it was or refused and why; a refused row changes nothing; importing
-the same sheet again changes nothing."""
+the same sheet again changes nothing.
+
+The sheet is also a look-up by ID number, so a row never tells the importer about a person outside their region
+scope: such a row is refused as "未找到或不属于本单位" and nobody's name on the platform is ever quoted back (a name
+mismatch inside the scope says only that it differs). A file holds at most MAX_ROWS rows and uses one unit of the
+importer's hourly bulk budget (core.bulk_limits); each import is audited with how many rows were out of reach."""
 
 from __future__ import annotations
 
@@ -18,13 +23,15 @@ from ..auth.identity import parse_id_number
 from ..auth.models import Organization, User
 from ..auth.roles import TRAINEE
 from ..core.audit import record_audit
+from ..core.bulk_limits import use_bulk_lookup
 from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .models import RegistryEntry
 from .services import caller_scope
 
 COLUMNS = ["姓名", "身份证号", "所在单位", "证书编号", "等级", "职务", "专职/兼职", "从事本职业起始日期"]
-MAX_ROWS = 5000
+MAX_ROWS = 500
+NOT_REACHABLE = "未找到或不属于本单位"
 LEVELS = {"4": 4, "3": 3, "2": 2, "1": 1, "四级": 4, "三级": 3, "二级": 2, "一级": 1, "四级/中级工": 4,
           "三级/高级工": 3, "二级/技师": 2, "一级/高级技师": 1, "中级工": 4, "高级工": 3, "技师": 2, "高级技师": 1}
 
@@ -50,6 +57,21 @@ def build_template() -> io.BytesIO:
 
 class RowError(ValueError):
     pass
+
+
+class OutOfReach(RowError):
+    def __init__(self):
+        super().__init__(NOT_REACHABLE)
+
+
+def _in_scope(user: User, prefix: str) -> bool:
+    """The person's organization is in the importer's region scope (without one: their ID's home region)."""
+    if not prefix:
+        return True
+    if user.organization_id is not None:
+        org = db.session.get(Organization, user.organization_id)
+        return org is not None and org.region_code.startswith(prefix)
+    return bool(user.id_number) and user.id_number[:6].startswith(prefix)
 
 
 def _row(prefix: str, raw: dict, orgs: dict[str, Organization]) -> dict:
@@ -89,11 +111,14 @@ def _row(prefix: str, raw: dict, orgs: dict[str, Organization]) -> dict:
             "position": position, "full_time": duty == "专职", "started_on": started_on}
 
 
-def _apply(actor, row: dict) -> str:
+def _apply(actor, row: dict, prefix: str) -> str:
     """Add or update one person's record; returns 'added', 'updated' or 'unchanged'."""
     user = db.session.execute(select(User).where(User.id_number == row["id_number"])).scalar()
     if user is None:
-        if db.session.execute(select(User.id).where(User.username == row["id_number"])).scalar() is not None:
+        namesake = db.session.execute(select(User).where(User.username == row["id_number"])).scalar()
+        if namesake is not None:
+            if not _in_scope(namesake, prefix):
+                raise OutOfReach
             raise RowError("平台上已有以该身份证号为用户名、但身份证号不同的账号，请先在用户管理中核对")
         user = User(username=row["id_number"], name=row["name"], id_number=row["id_number"],
                     organization_id=row["org"].id)
@@ -103,8 +128,10 @@ def _apply(actor, row: dict) -> str:
         db.session.flush()
         record_audit("user.create", "user", user.id, new={"username": user.username, "via": "registry import"},
                      actor_id=actor.id)
+    elif not _in_scope(user, prefix):
+        raise OutOfReach
     elif user.name != row["name"]:
-        raise RowError(f"姓名与平台上该身份证号的姓名（{user.name}）不一致")
+        raise RowError("姓名与平台上该身份证号登记的姓名不一致，请核对后再导入")
     elif user.organization_id != row["org"].id:
         raise RowError("该人员在平台上属于其他单位，请先在用户管理中调整")
     entry = db.session.execute(select(RegistryEntry).where(RegistryEntry.user_id == user.id)).scalar()
@@ -138,9 +165,14 @@ def import_registry(actor, stream) -> RegistryImportReport:
     except SheetError as exc:
         report.file_error = str(exc)
         return report
+    if len(rows) > MAX_ROWS:  # read_rows trusts the sheet's stated size, which a crafted file may omit
+        report.file_error = f"超过单次导入上限 {MAX_ROWS} 行，请分批导入"
+        return report
+    use_bulk_lookup(actor)
     names = {cell_text(raw.get("所在单位")) for _, raw in rows}
     orgs = {o.name: o for o in db.session.execute(select(Organization).where(Organization.name.in_(names))).scalars()}
     seen: set[str] = set()
+    out_of_reach = 0
     for number, raw in rows:
         try:
             row = _row(prefix, raw, orgs)
@@ -148,9 +180,13 @@ def import_registry(actor, stream) -> RegistryImportReport:
                 raise RowError("与前面的行是同一人")
             seen.add(row["id_number"])
             with db.session.begin_nested():
-                outcome = _apply(actor, row)
+                outcome = _apply(actor, row, prefix)
         except RowError as exc:
+            out_of_reach += isinstance(exc, OutOfReach)
             report.errors.append((number, str(exc)))
             continue
         getattr(report, outcome).append((number, row["name"]))
+    record_audit("registry.import", "registry", prefix or None, new={
+        "rows": len(rows), "added": len(report.added), "updated": len(report.updated),
+        "refused": len(report.errors), "out_of_reach": out_of_reach}, actor_id=actor.id)
     return report

@@ -105,14 +105,20 @@ def add():
 @roles_required(ORG_STAFF, ADMIN)
 def import_page():
     form = ImportForm()
-    report = None
+    report, status = None, 200
     if form.validate_on_submit():
-        report = import_registry(current_user, form.file.data.stream)
-        db.session.commit()
-        if not report.file_error:
-            flash(f"导入完成：新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，"
-                  f"未导入 {len(report.errors)} 行。", "success" if not report.errors else "warning")
-    return render_template("registry/import.html", form=form, report=report)
+        try:
+            report = import_registry(current_user, form.file.data.stream)
+        except DomainError as exc:  # the hourly bulk budget is used up
+            db.session.rollback()
+            form.file.errors.append(exc.message)
+            status = exc.status
+        else:
+            db.session.commit()
+            if not report.file_error:
+                flash(f"导入完成：新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，"
+                      f"未导入 {len(report.errors)} 行。", "success" if not report.errors else "warning")
+    return render_template("registry/import.html", form=form, report=report), status
 
 
 @bp.route("/import-template.xlsx")

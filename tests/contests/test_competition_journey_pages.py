@@ -47,8 +47,8 @@ def test_check_in_page_gives_codes_and_closing_starts_scoring(app, client):
 def test_check_in_page_is_for_code_keepers_once_designated(app, client):
     world = World()
     competition = world.competition()
-    make_user("org_staff", username="colleague", org=world.committee_org)
-    designate(world.staff, competition, "committee", "code_keeper")
+    colleague = make_user("org_staff", username="colleague", org=world.committee_org)
+    designate(colleague, competition, "committee", "code_keeper")  # nobody appoints themself
     db.session.commit()
     login(client, "colleague")
     assert client.get(f"/contests/{competition.id}/check-in").status_code == 403
@@ -90,9 +90,14 @@ def test_chief_judge_reopens_a_sheet_from_the_progress_page(app, client):
     page = client.get(f"/contests/{competition.id}/oversight").get_data(as_text=True)
     assert "已提交 15 / 15" in page
     sheet = sheet_of(competition, world.judges[2], world.people[1])
-    code = sheet.registration.contestant_code
-    found = client.get(f"/contests/{competition.id}/oversight?code={code.lower()}").get_data(as_text=True)
-    assert f"{code}：6 张已提交的评分表" in found and f"sheets/{sheet.id}/reopen" in found
+    code, station = sheet.registration.contestant_code, sheet.registration.station_number
+    # 二次加密: the practical item's sheets are found by station, the theory item's by code — never one by the other
+    found = client.get(f"/contests/{competition.id}/oversight?code={station}").get_data(as_text=True)
+    assert f"{station}：3 张已提交的评分表" in found and f"sheets/{sheet.id}/reopen" in found
+    assert code not in found
+    by_code = client.get(f"/contests/{competition.id}/oversight?code={code.lower()}").get_data(as_text=True)
+    assert f"{code}：3 张已提交的评分表" in by_code and f"sheets/{sheet.id}/reopen" not in by_code
+    assert f"工位 {station}" not in by_code
     assert "/reopen" not in page  # without a search (and without outliers) no sheet is listed
     path = f"/contests/{competition.id}/sheets/{sheet.id}/reopen"
     response = post_form(client, path, {"reason": ""}, token_from=f"/contests/{competition.id}/oversight",
@@ -156,7 +161,8 @@ def test_org_staff_register_their_people_in_bulk_through_the_page(app, client):
     response = post_form(client, f"/contests/{competition.id}/bulk",
                          {"people": f"{world.people[1].username}\n{world.people[0].username}\n"})
     text = response.get_data(as_text=True)
-    assert "已报名 1 人" in text and "待组委会审核" in text and "只能为本人或本单位人员报名" in text
+    assert "已报名 1 人" in text and "待组委会审核" in text and "未找到或不属于本单位" in text
+    assert world.people[0].name not in text  # another company's person is never named
     empty = post_form(client, f"/contests/{competition.id}/bulk", {"people": ""})
     assert "请填写名单或上传 Excel 文件" in empty.get_data(as_text=True)
     template = client.get("/contests/bulk-template.xlsx")

@@ -59,6 +59,7 @@ def _age(competition, **delta):
 def test_check_in_draws_unique_codes_and_stations_and_absent_contestants_are_not_scored(world):
     competition = world.competition()
     registrations = world.register_all(competition)
+    world.panel(competition)  # panels are fixed before check-in
     for registration in registrations[:4]:
         check_in(world.staff, competition, registration)
     db.session.commit()
@@ -73,7 +74,6 @@ def test_check_in_draws_unique_codes_and_stations_and_absent_contestants_are_not
     assert competition.state == "drawn"
     with pytest.raises(Conflict):  # late arrivals are not checked in once scoring started
         check_in(world.staff, competition, registrations[4])
-    world.panel(competition)
     world.score(competition, PLANNED | {4: (100, 100)})
     rows = result_rows(competition)
     assert len(rows) == 4 and registrations[4].user_id not in {r["user_id"] for r in rows}
@@ -83,7 +83,7 @@ def test_designated_code_keepers_alone_see_the_mapping(world):
     competition = world.competition()
     colleague = make_user("org_staff", username="colleague", org=world.committee_org)
     assert can_see_mapping(colleague, competition)  # no keeper designated: the whole committee
-    designate(world.staff, competition, "committee", "code_keeper")
+    designate(colleague, competition, "committee", "code_keeper")  # nobody appoints themself
     db.session.commit()
     assert can_see_mapping(world.staff, competition)
     assert not can_see_mapping(colleague, competition)
@@ -128,8 +128,12 @@ def test_a_judge_who_started_scoring_cannot_be_removed(world):
     assignment = db.session.execute(select(JudgeAssignment).where(
         JudgeAssignment.competition_id == competition.id, JudgeAssignment.user_id == judge.id)).scalars().first()
     world.score(competition, PLANNED, submit=False, judges=[judge])
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as fixed:  # after check-in the committee's staff cannot change panels at all
         remove_judge(world.staff, competition, assignment.id)
+    assert fixed.value.code == "duties_fixed"
+    with pytest.raises(Conflict) as started:  # and not even an admin once the judge has scored
+        remove_judge(make_user("admin", username="admin"), competition, assignment.id)
+    assert started.value.code == "scoring_started"
 
 
 # --- the chief judge ----------------------------------------------------------------------------------------
@@ -143,8 +147,8 @@ def test_chief_judge_sees_progress_and_outliers_and_reopens_with_a_recorded_reas
     _, items = progress(chief, competition.id)
     practical = next(p for p in items if p.item.position == 1)
     assert practical.total == practical.submitted == 20
-    assert [(o["code"], o["judge"]) for o in practical.outliers] == [
-        (sheet_of(competition, world.judges[3], world.people[0]).registration.contestant_code, "裁判3")]
+    station = sheet_of(competition, world.judges[3], world.people[0]).registration.station_number
+    assert [(o["code"], o["station_number"], o["judge"]) for o in practical.outliers] == [(None, station, "裁判3")]
     with pytest.raises(NotFound):  # an ordinary judge does not oversee
         progress(world.judges[1], competition.id)
     sheet = sheet_of(competition, world.judges[3], world.people[0])
@@ -305,8 +309,8 @@ def test_organization_staff_register_their_own_people_in_bulk_with_a_row_report(
     db.session.commit()
     assert report.registered == [(1, world.people[0].name, "pending")]
     reasons = dict(report.errors)
-    assert "名额" in reasons[2] and "只能为本人或本单位人员报名" in reasons[3]
-    assert reasons[4] == "nobody：用户不存在" and "重复" in reasons[5]
+    assert "名额" in reasons[2] and reasons[3] == "未找到或不属于本单位"  # another company's person: not named
+    assert reasons[4] == "未找到或不属于本单位" and "重复" in reasons[5]
     assert db.session.execute(select(Registration.user_id).where(
         Registration.competition_id == competition.id)).scalars().all() == [world.people[0].id]
 
@@ -323,7 +327,7 @@ def test_bulk_registration_from_excel_reports_bad_files_and_rows(world):
     report = register_excel(world.staff, competition.id, stream)
     db.session.commit()
     assert report.registered == [(3, world.people[2].name, "approved")]
-    assert report.errors == [(2, f"{world.people[1].name}：工作年限应为数字")]
+    assert report.errors == [(2, f"{world.people[1].name}：工作年限应为 0 到 60 的数字")]
     assert register_excel(world.staff, competition.id, io.BytesIO(b"not a workbook")).file_error
 
 
@@ -335,7 +339,7 @@ def test_quota_per_city(world):
         register(world.staff, competition.id, world.people[2].id)
     assert "名额" in full.value.message and full.value.fields == {"eligibility": "本市名额已满"}
     elsewhere = make_user("trainee", username="jinan", org=make_org("济南企业", region_code="370102"))
-    assert register(world.staff, competition.id, elsewhere.id).status == "approved"
+    assert register(elsewhere, competition.id, elsewhere.id).status == "pending"  # another city's quota is its own
 
 
 # --- ranking options and exam-scored theory -----------------------------------------------------------------------

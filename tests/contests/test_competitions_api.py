@@ -70,12 +70,18 @@ def test_full_competition(client, world):
     # judges see codes only, and score
     planned = {0: (90, 40, 60), 1: (80, 35, 55), 2: (80, 35, 55), 3: (70, 20, 40), 4: (60, 20, 30)}
     by_code = {codes[p.id]: i for i, p in enumerate(world["contestants"])}
+    stations = {c["user_id"]: c["station_number"] for c in drawn["codes"]}
+    by_station = {stations[p.id]: i for i, p in enumerate(world["contestants"])}
     for judge in world["judges"]:
         headers = api_token(client, judge.username)
         sheets = client.get("/api/v1/judging/sheets", headers=headers).get_json()
         assert len(sheets) == 10 and all("name" not in s and "user_id" not in s for s in sheets)
+        # 二次加密: the practical item's sheets carry the station only, the theory item's the code only
+        assert all((s["contestant_code"] is None) == (s["item_index"] == 1) for s in sheets)
+        assert all((s["station_number"] is None) == (s["item_index"] == 0) for s in sheets)
         for sheet in sheets:
-            theory, facts, law = planned[by_code[sheet["contestant_code"]]]
+            person = by_code[sheet["contestant_code"]] if sheet["item_index"] == 0 else by_station[sheet["station_number"]]
+            theory, facts, law = planned[person]
             crit = sheet["criteria"]
             scores = {str(crit[0]["id"]): theory} if sheet["item_index"] == 0 else {
                 str(crit[0]["id"]): facts, str(crit[1]["id"]): law}

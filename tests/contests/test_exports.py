@@ -28,6 +28,10 @@ def code_of(competition, person) -> str:
     return db.session.query(Registration).filter_by(competition_id=competition.id, user_id=person.id).one().contestant_code
 
 
+def station_of(competition, person) -> str:
+    return db.session.query(Registration).filter_by(competition_id=competition.id, user_id=person.id).one().station_number
+
+
 def test_results_workbook_hides_names_until_revealed_and_explains_each_item(app, client):
     world = World(judges=5)
     competition = world.ready()
@@ -53,9 +57,9 @@ def test_results_workbook_hides_names_until_revealed_and_explains_each_item(app,
     assert results.cell(6, 10).value is None  # fifth of five: no award (10/20/30% of 5 → 1 first, 1 second, 1 third)
 
     practical = book["2-案例分析"]
-    assert [c.value for c in practical[1]] == ["参赛编号", "裁判0（裁判长）", "裁判1", "裁判2", "裁判3", "裁判4", "去掉的分数",
+    assert [c.value for c in practical[1]] == ["工位号", "裁判0（裁判长）", "裁判1", "裁判2", "裁判3", "裁判4", "去掉的分数",
                                               "汇总方式", "项目得分", "满分", "权重%", "折算得分"]
-    row = next(r for r in practical.iter_rows(min_row=2, values_only=True) if r[0] == code_of(competition, world.people[0]))
+    row = next(r for r in practical.iter_rows(min_row=2, values_only=True) if r[0] == station_of(competition, world.people[0]))
     assert row[1:] == (90, 90, 90, 90, 10, "10.00、90.00", "去掉最高、最低分后平均", 90, 100, 70, 63)
 
 
@@ -124,8 +128,11 @@ def test_score_sheet_for_signing_says_when_sheets_are_missing(app, client):
     text = pdf_text(sheet.data)
     assert "评分汇总表" in text and "案例分析" in text and "权重70%" in text and "不是最终成绩" not in text
     assert "裁判0" in text and "裁判2" in text and "裁判签名" in text and "裁判长（裁判0）签名" in text
-    assert f"{code_of(competition, world.people[1])}80.0080.0080.0080.0056.00" in text  # judges, score, weighted
-    assert "选手1" not in text  # codes only, even after publication
+    # a practical item's judges sign it: stations only (二次加密), never a code or a name
+    assert "工位号" in text and f"{station_of(competition, world.people[1])}80.0080.0080.0080.0056.00" in text
+    assert "选手1" not in text and code_of(competition, world.people[1]) not in text
+    theory = pdf_text(client.get(f"/contests/{competition.id}/items/0/score-sheet.pdf").data)
+    assert "参赛编号" in theory and code_of(competition, world.people[1]) in theory
     assert client.get(f"/contests/{competition.id}/items/7/score-sheet.pdf").status_code == 404
 
 
