@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from .errors import DomainError
+from .params import MAX_DB_INT, ascii_int
 
 
 def apply_errors(form: FlaskForm, exc: DomainError) -> None:
@@ -22,11 +23,12 @@ def apply_errors(form: FlaskForm, exc: DomainError) -> None:
 
 
 def to_int(value, default: int = 0) -> int:
-    """A hidden field's integer, tolerant of tampering (a bad value becomes `default`)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A hidden field's integer, tolerant of tampering: anything but ASCII digits within the database's range
+    ("²", "1_0", 30 digits) becomes `default`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) <= MAX_DB_INT else default
+    number = ascii_int(value)
+    return default if number is None else number
 
 
 def form_error_text(form: FlaskForm) -> str:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from lrc_training.contests.models import JudgingSheet
+from lrc_training.contests.scoring import sheets_for
+from lrc_training.core.models import Notification
+from lrc_training.core.notifications import notify, unread_count
 from lrc_training.core.params import ascii_int
-from tests.conftest import api_token, login
+from lrc_training.extensions import db
+from tests.conftest import api_token, login, post_form
+from tests.contests.helpers import World, sheet_of
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.exams.helpers import make_bank, setup_org
+from tests.factories import make_user
 
 UNICODE_DIGITS = ["²", "①", "١٢", "９", "𝟙"]
 
@@ -64,3 +71,42 @@ def test_question_list_level_is_400_and_bank_page_ignores_it_with_a_message(clie
     assert page.status_code == 200 and "已忽略无效的筛选条件" in page.get_data(as_text=True)
     assert "单选题0" in page.get_data(as_text=True)
     assert client.get("/exams/bank/export.xlsx", query_string={"level": level}).status_code == 200
+
+
+# -- hidden form fields ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad_id", ["²", "9" * 30, "abc"])
+def test_a_bad_notification_id_is_400_and_marks_nothing_read(client, bad_id):
+    user = make_user("trainee", username="reader")
+    first, second = notify(user.id, "通知一"), notify(user.id, "通知二")
+    db.session.commit()
+    login(client, "reader")
+    response = post_form(client, "/notifications/read", {"notification_id": bad_id}, token_from="/notifications")
+    assert response.status_code == 400
+    assert unread_count(user.id) == 2  # not "mark everything read", as a non-number used to mean
+    ok = post_form(client, "/notifications/read", {"notification_id": str(first.id)}, token_from="/notifications")
+    assert ok.status_code == 302 and unread_count(user.id) == 1
+    assert db.session.get(Notification, second.id).read_at is None
+
+
+@pytest.mark.parametrize("version", ["²", "١", "9" * 30])
+def test_a_bad_judging_sheet_version_is_a_stale_version_not_a_500(client, version):
+    world = World(contestants=2, judges=1)
+    competition = world.ready()
+    judge = world.judges[0]
+    sheets_for(judge)  # the judge's sheets are laid out when first listed
+    db.session.commit()
+    sheet = sheet_of(competition, judge, world.people[0])
+    criterion = sheet.item.criteria[0]
+    login(client, judge.username)
+    form = post_form(client, f"/contests/judging/sheets/{sheet.id}",
+                     {"version": version, f"score-{criterion.id}": "50"}, token_from="/contests/judging",
+                     headers={"Accept": "application/json"})
+    assert form.status_code == 409 and "version" in form.get_json()["fields"]
+    headers = api_token(client, judge.username)
+    for bad in (version, 10**30, 1.5):
+        api = client.put(f"/api/v1/judging/sheets/{sheet.id}", json={"scores": {str(criterion.id): 50},
+                                                                      "version": bad}, headers=headers)
+        assert api.status_code in (400, 422) and "version" in api.get_json()["fields"], api.get_json()
+    db.session.expire_all()
+    assert db.session.get(JudgingSheet, sheet.id).scores in ({}, None)
