@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
 from sqlalchemy import select
-from wtforms import DateField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..auth.models import User
@@ -19,6 +19,7 @@ from ..core.access import roles_required
 from ..core.audit import record_audit
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
+from ..core.form_fields import DateField
 from ..core.navigation import register_nav
 from ..core.pagination import page_filters, paginate_page
 from ..core.regions import region_display, region_path

@@ -10,6 +10,7 @@ from lrc_training.contests.scoring import sheets_for
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import notify, unread_count
 from lrc_training.core.params import ascii_int
+from lrc_training.exams.models import ExamSession
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.contests.helpers import World, sheet_of
@@ -110,3 +111,52 @@ def test_a_bad_judging_sheet_version_is_a_stale_version_not_a_500(client, versio
         assert api.status_code in (400, 422) and "version" in api.get_json()["fields"], api.get_json()
     db.session.expire_all()
     assert db.session.get(JudgingSheet, sheet.id).scores in ({}, None)
+
+
+# -- dates and times ---------------------------------------------------------------------------------------------
+
+SESSION = {"title": "2026 年第二批四级认定", "level": 4, "opens_at": "2026-12-01T09:00:00+08:00",
+           "closes_at": "2026-12-01T12:00:00+08:00", "duration_minutes": 90,
+           "blueprint": [{"function_code": "LC", "kind": "single", "count": 3, "points_each": 10}]}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("closes_at", "9999-12-31T23:59:59-12:00"),  # year 10000 in UTC: OverflowError when converted
+    ("opens_at", "0001-01-01T00:00:00+14:00"),  # year 0 in UTC
+    ("applications_close_at", "2101-01-01T00:00:00+08:00"),
+    ("opens_at", "1999-12-31T23:59:00+08:00"),
+])
+def test_exam_session_times_outside_2000_to_2100_are_422_naming_the_field(client, field, value):
+    _, staff = setup_org()
+    make_bank(staff, singles=3, true_false=0)
+    response = client.post("/api/v1/exam-sessions", json={**SESSION, field: value}, headers=api_token(client, "staff"))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["fields"] == {field: "时间应在 2000 年至 2100 年之间"}
+    assert db.session.query(ExamSession).count() == 0
+    assert client.post("/api/v1/exam-sessions", json=SESSION, headers=api_token(client, "staff")).status_code == 201
+
+
+def test_every_api_date_is_bounded_too(client):
+    _, teacher = make_school_and_teacher()
+    body = {"title": "劳动合同管理实务", "level": 4, "hours": 40, "capacity": 30, "starts_on": "9999-12-31",
+            "ends_on": "9999-12-31", "enrollment_closes_at": "9999-12-31T23:59:59"}
+    response = client.post("/api/v1/courses", json=body, headers=api_token(client, teacher.username))
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"starts_on", "ends_on", "enrollment_closes_at"}
+    assert response.get_json()["fields"]["starts_on"] == "日期应在 1950 年至 2100 年之间"
+
+
+def test_exam_session_form_refuses_year_9999_with_a_chinese_field_error(client):
+    _, staff = setup_org()
+    make_bank(staff, singles=3, true_false=0)
+    login(client, "staff")
+    data = {"title": "2026 第二批", "level": "4", "parts": ["theory"], "opens_at": "2026-12-01T09:00",
+            "closes_at": "9999-12-31T23:59", "duration_minutes": "90", "pass_mark": "60",
+            "examiners_per_paper": "3", "arbitration_share": "0.2", "blueprint-0-function_code": "LC",
+            "blueprint-0-kind": "single", "blueprint-0-count": "3", "blueprint-0-points_each": "10"}
+    page = post_form(client, "/exams/sessions/new", data)
+    assert page.status_code == 200 and "时间应在 2000 年至 2100 年之间" in page.get_data(as_text=True)
+    page = post_form(client, "/exams/sessions/new", {**data, "closes_at": "明天"})
+    assert "时间格式不正确" in page.get_data(as_text=True)
+    assert db.session.query(ExamSession).count() == 0
+    assert post_form(client, "/exams/sessions/new", {**data, "closes_at": "2026-12-01T12:00"}).status_code == 302
