@@ -3,20 +3,28 @@ naming the field (API) or a Chinese message on the page, and nothing is stored."
 
 from __future__ import annotations
 
-import pytest
+import io
+import struct
+import zlib
 
+import pytest
+from PIL import Image
+
+from lrc_training.certificates.models import Certificate, CertificateSettings
 from lrc_training.contests.models import JudgingSheet
 from lrc_training.contests.scoring import sheets_for
+from lrc_training.core.errors import ValidationFailed
+from lrc_training.core.images import check_image
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import notify, unread_count
 from lrc_training.core.params import ascii_int
 from lrc_training.exams.models import ExamSession
 from lrc_training.extensions import db
-from tests.conftest import api_token, login, post_form
+from tests.conftest import api_token, csrf_token, login, post_form
 from tests.contests.helpers import World, sheet_of
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.exams.helpers import make_bank, setup_org
-from tests.factories import make_user
+from tests.factories import make_org, make_user
 
 UNICODE_DIGITS = ["²", "①", "١٢", "９", "𝟙"]
 
@@ -160,3 +168,47 @@ def test_exam_session_form_refuses_year_9999_with_a_chinese_field_error(client):
     assert "时间格式不正确" in page.get_data(as_text=True)
     assert db.session.query(ExamSession).count() == 0
     assert post_form(client, "/exams/sessions/new", {**data, "closes_at": "2026-12-01T12:00"}).status_code == 302
+
+
+# -- image uploads -----------------------------------------------------------------------------------------------
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG file whose header declares width×height pixels (a decompression bomb once decoded)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("width", "height"), [(20000, 20000), (10000, 10000), (7000, 10)])
+def test_an_oversized_seal_or_photo_is_refused_from_its_header(client, width, height):
+    org = make_org("山东省劳动关系协调员职业技能等级认定中心", kind="evaluator", region_code="370000")
+    make_user("org_staff", username="seals", org=org)
+    login(client, "seals")
+    seal = client.post("/certificates/settings", data={
+        "csrf_token": csrf_token(client, "/certificates/settings"), "type_letter": "S", "org_code": "0000",
+        "province_code": "37", "site_code": "150001", "registered_name": "山东省劳动关系协调员评价中心",
+        "signatory": "王建国", "seal": (io.BytesIO(png_declaring(width, height)), "seal.png")},
+        content_type="multipart/form-data")
+    assert seal.status_code == 200 and "图片尺寸过大" in seal.get_data(as_text=True)
+    assert db.session.query(CertificateSettings).count() == 0
+    holder = make_user("trainee", username="holder", name="陈晓燕")
+    photo = client.post("/certificates/issue", data={
+        "csrf_token": csrf_token(client, "/certificates/issue"), "holder_name": "陈晓燕",
+        "id_number": holder.id_number, "level": "3", "job_direction": "--",
+        "photo": (io.BytesIO(png_declaring(width, height)), "photo.png")}, content_type="multipart/form-data")
+    assert photo.status_code == 200 and "图片尺寸过大" in photo.get_data(as_text=True)
+    assert db.session.query(Certificate).count() == 0
+
+
+def test_check_image_accepts_a_normal_seal_and_names_the_field():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (600, 600), (200, 0, 0, 128)).save(buffer, "PNG")
+    assert check_image(buffer.getvalue(), "seal") == "PNG"
+    with pytest.raises(ValidationFailed) as refused:
+        check_image(png_declaring(20000, 20000), "seal")
+    assert "seal" in refused.value.fields
+    with pytest.raises(ValidationFailed, match="不是有效的图片"):
+        check_image(b"GIF89a not really", "seal")
