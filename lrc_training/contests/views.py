@@ -99,7 +99,7 @@ def new():
             items.append(item)
         eligibility = {}
         if form.min_level.data:
-            eligibility["min_level"] = int(form.min_level.data)
+            eligibility["min_level"] = to_int(form.min_level.data, -1)
         if form.quota.data:
             eligibility["quota_per_organization"] = form.quota.data
         if form.quota_city.data:

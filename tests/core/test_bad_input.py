@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from lrc_training.certificates.models import Certificate, CertificateSettings
-from lrc_training.contests.models import JudgingSheet
+from lrc_training.contests.models import Competition, JudgingSheet, Registration
 from lrc_training.contests.scoring import sheets_for
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.images import check_image
@@ -22,6 +22,7 @@ from lrc_training.exams.models import ExamSession
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login, post_form
 from tests.contests.helpers import World, sheet_of
+from tests.contests.test_competitions_api import body as competition_body
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.exams.helpers import make_bank, setup_org
 from tests.factories import make_org, make_user
@@ -212,3 +213,71 @@ def test_check_image_accepts_a_normal_seal_and_names_the_field():
     assert "seal" in refused.value.fields
     with pytest.raises(ValidationFailed, match="不是有效的图片"):
         check_image(b"GIF89a not really", "seal")
+
+
+# -- competition eligibility -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("eligibility", "status", "field"), [
+    ({"min_level": "abc"}, 400, "eligibility.min_level"),  # accepted before, then every registration was a 500
+    ({"min_level": "3"}, 400, "eligibility.min_level"),
+    ({"min_level": 5}, 422, "eligibility.min_level"),
+    ({"min_level": 3.5}, 400, "eligibility.min_level"),
+    ({"min_work_years": 61}, 422, "eligibility.min_work_years"),
+    ({"min_work_years": "many"}, 400, "eligibility.min_work_years"),
+    ({"regions": ["聊城"]}, 422, "eligibility.regions"),
+    ({"regions": ["9915001"]}, 422, "eligibility.regions"),
+    ({"regions": "371500"}, 400, "eligibility.regions"),
+    ({"quota_per_organization": 0}, 422, "eligibility.quota_per_organization"),
+    ({"quota_per_city": -1}, 422, "eligibility.quota_per_city"),
+    ({"quota_per_city": True}, 400, "eligibility.quota_per_city"),
+    ({"max_age": 35}, 422, "eligibility.max_age"),
+    ([1, 2], 400, "eligibility"),
+])
+def test_competition_eligibility_is_validated_strictly(client, eligibility, status, field):
+    committee = make_org("聊城市总工会", kind="union", region_code="371500")
+    make_user("org_staff", username="committee", org=committee)
+    response = client.post("/api/v1/competitions", json=competition_body(eligibility=eligibility),
+                           headers=api_token(client, "committee"))
+    assert response.status_code == status, response.get_json()
+    assert field in response.get_json()["fields"]
+    assert db.session.query(Competition).count() == 0
+
+
+def test_valid_eligibility_is_stored_and_applied(client):
+    committee = make_org("聊城市总工会", kind="union", region_code="371500")
+    make_user("org_staff", username="committee", org=committee)
+    liaocheng = make_user("trainee", username="near", org=make_org("聊城企业", kind="enterprise", region_code="371502"))
+    qingdao = make_user("trainee", username="far", org=make_org("青岛企业", kind="enterprise", region_code="370211"))
+    headers = api_token(client, "committee")
+    rules = {"regions": ["371500"], "quota_per_organization": 2, "min_work_years": 1.5}
+    created = client.post("/api/v1/competitions", json=competition_body(eligibility=rules), headers=headers)
+    assert created.status_code == 201 and created.get_json()["eligibility"] == rules
+    cid = created.get_json()["id"]
+    far = client.post(f"/api/v1/competitions/{cid}/registrations", json={"user_id": qingdao.id, "work_years": 3},
+                      headers=api_token(client, "far"))
+    assert far.status_code == 422 and far.get_json()["fields"] == {"eligibility": "地区不符"}
+    near = client.post(f"/api/v1/competitions/{cid}/registrations", json={"user_id": liaocheng.id, "work_years": 3},
+                       headers=api_token(client, "near"))
+    assert near.status_code == 201
+
+
+@pytest.mark.parametrize("stored", [{"min_level": "abc"}, {"quota_per_city": "x"}, {"regions": [None]},
+                                    {"min_work_years": "NaN"}, ["not", "an", "object"]])
+def test_registration_with_a_bad_stored_condition_is_422_not_500(client, stored):
+    """A competition stored before these checks (or edited in the database) with an unreadable condition: each
+    registration is refused with a message for the committee, never a 500, and the condition is never ignored."""
+    world = World(contestants=1, judges=0)
+    competition = world.competition()
+    competition.eligibility = stored
+    db.session.commit()
+    person = world.people[0]
+    response = client.post(f"/api/v1/competitions/{competition.id}/registrations", json={"user_id": person.id},
+                           headers=api_token(client, person.username))
+    assert response.status_code == 422, response.get_json()
+    assert "报名条件" in response.get_json()["message"] and "组委会" in response.get_json()["message"]
+    assert db.session.query(Registration).count() == 0
+    login(client, person.username)
+    page = post_form(client, f"/contests/{competition.id}/register", {}, token_from=f"/contests/{competition.id}",
+                     follow_redirects=True)
+    assert page.status_code == 200 and "报名未成功：本竞赛的报名条件" in page.get_data(as_text=True)
+    assert db.session.query(Registration).count() == 0
