@@ -25,7 +25,7 @@ class ItemIn(ApiModel):
 
 
 class EligibilityIn(ApiModel):
-    """报名条件: each one optional; none at all means anyone with an account may register."""
+    """报名条件：各项均可省略；全部省略时任何有账号的人都可报名。"""
 
     model_config = ConfigDict(extra="forbid")
 

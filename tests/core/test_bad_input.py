@@ -281,3 +281,19 @@ def test_registration_with_a_bad_stored_condition_is_422_not_500(client, stored)
                      follow_redirects=True)
     assert page.status_code == 200 and "报名未成功：本竞赛的报名条件" in page.get_data(as_text=True)
     assert db.session.query(Registration).count() == 0
+
+
+# -- the OpenAPI document ----------------------------------------------------------------------------------------
+
+def test_openapi_lists_each_lists_query_parameters_from_the_same_schema(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    courses = {p["name"]: p for p in document["paths"]["/api/v1/courses"]["get"]["parameters"]}
+    assert courses["level"]["in"] == "query" and courses["level"]["schema"]["minimum"] == 1
+    assert courses["level"]["schema"]["maximum"] == 4
+    assert {"q", "work_area", "region", "starts_after", "open_seats", "page", "per_page"} <= set(courses)
+    questions = {p["name"] for p in document["paths"]["/api/v1/questions"]["get"]["parameters"]}
+    registry = {p["name"]: p for p in document["paths"]["/api/v1/registry"]["get"]["parameters"]}
+    assert {"level", "kind", "function_code", "q"} <= questions
+    assert "enterprise" in registry["organization_kind"]["schema"]["enum"]
+    eligibility = document["components"]["schemas"]["EligibilityIn"]
+    assert eligibility["additionalProperties"] is False and eligibility["properties"]["min_level"]["maximum"] == 4
