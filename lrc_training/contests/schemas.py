@@ -32,7 +32,7 @@ class EligibilityIn(ApiModel):
     min_level: int | None = Field(default=None, ge=1, le=4, description="最低证书等级（4 最低，1 最高）")
     min_work_years: float | None = Field(default=None, ge=0, le=60, description="最低本职业工作年限")
     regions: list[str] | None = Field(default=None, min_length=1, max_length=MAX_REGIONS,
-                                      description="允许报名的单位所在地区（6 位行政区划代码）")
+                                      description="允许报名的单位所在地区（6、9 或 12 位行政区划代码）")
     quota_per_organization: int | None = Field(default=None, ge=1, le=1000, description="每单位名额")
     quota_per_city: int | None = Field(default=None, ge=1, le=10000, description="每市名额")
 
