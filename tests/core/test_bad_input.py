@@ -297,3 +297,22 @@ def test_openapi_lists_each_lists_query_parameters_from_the_same_schema(client):
     assert "enterprise" in registry["organization_kind"]["schema"]["enum"]
     eligibility = document["components"]["schemas"]["EligibilityIn"]
     assert eligibility["additionalProperties"] is False and eligibility["properties"]["min_level"]["maximum"] == 4
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("min_level", "²", "应为 1 到 4 的整数"),  # int("²") in the view: a 500 before
+    ("regions", "371500,聊城", "报名地区 聊城"),
+])
+def test_competition_form_refuses_bad_conditions_with_a_message(client, field, value, message):
+    committee = make_org("聊城市总工会", kind="union", region_code="371500")
+    make_user("org_staff", username="committee", org=committee)
+    login(client, "committee")
+    page = post_form(client, "/contests/new", {
+        "title": "聊城市劳动关系协调员技能竞赛", "tier": "city", "level": "4",
+        "registration_closes_at": "2099-01-01T12:00", "award_mode": "ratio", "first": "0.1", "second": "0.2",
+        "third": "0.3", "aggregation": "auto", field: value,
+        "items-0-name": "理论", "items-0-kind": "theory", "items-0-weight": "30", "items-0-criteria": "客观题:100",
+        "items-1-name": "案例分析", "items-1-kind": "practical", "items-1-weight": "70",
+        "items-1-criteria": "事实认定:100"}, follow_redirects=True)
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
+    assert db.session.query(Competition).count() == 0
