@@ -67,6 +67,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    from .core.forms import use_chinese_form_messages
+
+    use_chinese_form_messages(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     from .core.storage import init_storage

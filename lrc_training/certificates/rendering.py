@@ -53,7 +53,7 @@ def _normalized_seal(path: str, _mtime_ns: int, _size: int) -> str | None:
             if max(image.size) <= SEAL_MAX_PIXELS and image.format == "PNG":
                 return image_data_uri(Path(path))
             seal = image.convert("RGBA")
-    except (OSError, ValueError):
+    except (OSError, ValueError, Image.DecompressionBombError):
         return image_data_uri(Path(path))  # let WeasyPrint report an unreadable image
     seal.thumbnail((SEAL_MAX_PIXELS, SEAL_MAX_PIXELS), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()

@@ -9,13 +9,13 @@ from datetime import date
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from PIL import Image, UnidentifiedImageError
 
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import login_required, roles_required
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, to_int
+from ..core.images import check_image
 from ..core.navigation import register_nav
 from ..core.occupation import occupation_name
 from ..core.pagination import paginate_page
@@ -49,14 +49,8 @@ def _save_image(upload, folder, *, max_bytes: int = 2 * 1024 * 1024) -> str:
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise DomainError("图片不能超过 2 MB", {"photo": "图片不能超过 2 MB"})
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DomainError("文件不是有效的图片", {"photo": "文件不是有效的图片"}) from None
-    if image.format not in ("PNG", "JPEG"):
-        raise DomainError("只支持 PNG 或 JPG 图片", {"photo": "只支持 PNG 或 JPG 图片"})
-    name = f"{secrets.token_hex(16)}.{'png' if image.format == 'PNG' else 'jpg'}"
+    image_format = check_image(data, "photo")  # its size from the header before anything decodes it
+    name = f"{secrets.token_hex(16)}.{'png' if image_format == 'PNG' else 'jpg'}"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     return name

@@ -75,7 +75,8 @@ def competitions_create(body: CompetitionIn):
     competition = create_competition(g.api_user, CompetitionInput(
         title=body.title, tier=body.tier, level=body.level, registration_closes_at=body.registration_closes_at,
         items=[item.model_dump() for item in body.items], award_ratios=body.award_ratios,
-        award_mode=body.award_mode, aggregation=body.aggregation, eligibility=body.eligibility or {},
+        award_mode=body.award_mode, aggregation=body.aggregation,
+        eligibility=body.eligibility.rules() if body.eligibility else {},
         notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
         appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards, honor_top_n=body.honor_top_n,
         honor_title=body.honor_title, registration_opens_at=body.registration_opens_at, venue=body.venue,

@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
@@ -23,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.forms import REQUIRED
+from ..core.form_fields import DateField, DateTimeLocalField
 from ..core.forms import to_int
 from .models import AWARD_LABELS, DUTIES, STAGES, TIERS
 

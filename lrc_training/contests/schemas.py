@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from ..core.api import ApiModel
+from .eligibility import MAX_REGIONS, eligibility_errors
 
 
 class CriterionIn(ApiModel):
@@ -23,6 +24,30 @@ class ItemIn(ApiModel):
     exam_session_id: int | None = None  # a theory item scored by an online exam (then no criteria)
 
 
+class EligibilityIn(ApiModel):
+    """报名条件：各项均可省略；全部省略时任何有账号的人都可报名。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_level: int | None = Field(default=None, ge=1, le=4, description="最低证书等级（4 最低，1 最高）")
+    min_work_years: float | None = Field(default=None, ge=0, le=60, description="最低本职业工作年限")
+    regions: list[str] | None = Field(default=None, min_length=1, max_length=MAX_REGIONS,
+                                      description="允许报名的单位所在地区（6、9 或 12 位行政区划代码）")
+    quota_per_organization: int | None = Field(default=None, ge=1, le=1000, description="每单位名额")
+    quota_per_city: int | None = Field(default=None, ge=1, le=10000, description="每市名额")
+
+    @field_validator("regions")
+    @classmethod
+    def _region_codes(cls, regions: list[str] | None) -> list[str] | None:
+        reason = eligibility_errors({"regions": regions}).get("eligibility.regions") if regions else None
+        if reason:
+            raise ValueError(reason)
+        return regions
+
+    def rules(self) -> dict:
+        return self.model_dump(exclude_none=True)
+
+
 class CompetitionIn(ApiModel):
     title: str = Field(min_length=1, max_length=200)
     tier: Literal["city", "provincial", "national"]
@@ -32,7 +57,7 @@ class CompetitionIn(ApiModel):
     award_ratios: dict[str, float] = Field(default_factory=lambda: {"first": 0.1, "second": 0.2, "third": 0.3})
     award_mode: Literal["ratio", "national"] = "ratio"
     aggregation: Literal["auto", "mean", "trimmed", "median"] = "auto"
-    eligibility: dict | None = None
+    eligibility: EligibilityIn | None = None
     notice_days: int = Field(default=5, ge=0, le=30)
     stage: Literal["single", "preliminary", "final"] = "single"
     advance_count: int | None = Field(default=None, ge=1, le=10000)

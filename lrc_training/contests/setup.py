@@ -16,10 +16,11 @@ from ..certificates.issuing import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
-from ..core.regions import in_region, region_display, validate_region_code
+from ..core.regions import in_region, region_display
 from ..db import utcnow
 from ..extensions import db
 from .duties import require_may_change, require_no_other_duty
+from .eligibility import eligibility_errors, stored_rules
 from .models import (
     AWARD_LABELS,
     STAGES,
@@ -76,9 +77,6 @@ def _dec(value, where: str, errors: dict, low: Decimal, high: Decimal) -> Decima
     return number
 
 
-ELIGIBILITY_KEYS = {"min_level", "min_work_years", "regions", "quota_per_organization", "quota_per_city"}
-
-
 def _exam_item_error(kind: str, exam_session_id, organization_id: int | None) -> str | None:
     """A theory item scored by an online exam: the session must be the committee's own."""
     from ..exams.models import ExamSession
@@ -120,17 +118,6 @@ def _validate_rules(data: CompetitionInput, errors: dict) -> None:
         errors["ends_on"] = "结束日期不能早于开始日期"
     if data.registration_opens_at and data.registration_opens_at >= data.registration_closes_at:
         errors["registration_opens_at"] = "报名开始时间应早于报名截止时间"
-
-
-def _regions_error(regions) -> str | None:
-    """Eligible regions: a list of real division codes (a province, city, county or below)."""
-    if not isinstance(regions, list) or not regions or len(regions) > 100:
-        return "报名地区应为 1 到 100 个行政区划代码的列表"
-    for code in regions:
-        reason = validate_region_code(code if isinstance(code, str) else "")
-        if reason:
-            return f"报名地区 {str(code)[:20]}：{reason}"
-    return None
 
 
 def _validate(data: CompetitionInput, organization_id: int | None = None) -> list[dict]:
@@ -194,13 +181,7 @@ def _validate(data: CompetitionInput, organization_id: int | None = None) -> lis
                 items.append({"name": name, "kind": raw["kind"], "weight": weight, "criteria": clean_criteria})
         if not any(k.startswith("items") for k in errors) and total != 100:
             errors["items"] = f"各项目权重之和应为 100（当前 {total}）"
-    eligibility = data.eligibility or {}
-    if not isinstance(eligibility, dict) or set(eligibility) - ELIGIBILITY_KEYS:
-        errors["eligibility"] = "报名条件只支持 " + "、".join(sorted(ELIGIBILITY_KEYS))
-    elif "regions" in eligibility:
-        reason = _regions_error(eligibility["regions"])
-        if reason:
-            errors["eligibility.regions"] = reason
+    errors.update(eligibility_errors(data.eligibility or {}))
     _validate_rules(data, errors)
     if errors:
         raise ValidationFailed("竞赛设置有误：" + "；".join(errors.values()), errors)
@@ -247,23 +228,23 @@ def get_competition_for_committee(actor, competition_id: int) -> Competition:
 
 
 def check_eligibility(competition: Competition, user: User, work_years=None) -> None:
-    rules = competition.eligibility or {}
+    rules = stored_rules(competition.eligibility)
     if "min_level" in rules:
         held = highest_level_of(user.id)
-        if held is None or held > int(rules["min_level"]):
+        if held is None or held > rules["min_level"]:
             raise Ineligible(f"报名需持有{rules['min_level']}级或更高等级的职业技能等级证书",
                              {"eligibility": "证书等级不足"})
-    if "min_work_years" in rules and Decimal(str(work_years or 0)) < Decimal(str(rules["min_work_years"])):
+    if "min_work_years" in rules and Decimal(str(work_years or 0)) < rules["min_work_years"]:
         raise Ineligible(f"报名需从事本职业工作满 {rules['min_work_years']} 年", {"eligibility": "工作年限不足"})
     org = db.session.get(Organization, user.organization_id) if user.organization_id else None
     if rules.get("regions"):
-        if org is None or not any(in_region(org.region_code, str(r)) for r in rules["regions"]):
+        if org is None or not any(in_region(org.region_code, region) for region in rules["regions"]):
             raise Ineligible("所在单位不在本竞赛的报名地区范围内", {"eligibility": "地区不符"})
     if rules.get("quota_per_organization") and org is not None:
         used = db.session.execute(select(func.count()).where(
             Registration.competition_id == competition.id, Registration.organization_id == org.id,
             Registration.status != "rejected")).scalar_one()
-        if used >= int(rules["quota_per_organization"]):
+        if used >= rules["quota_per_organization"]:
             raise Ineligible(f"{org.name} 的报名名额（{rules['quota_per_organization']} 人）已满",
                              {"eligibility": "单位名额已满"})
     if rules.get("quota_per_city") and org is not None:
@@ -272,7 +253,7 @@ def check_eligibility(competition: Competition, user: User, work_years=None) -> 
             Organization, Organization.id == Registration.organization_id).where(
             Registration.competition_id == competition.id, Organization.region_code.startswith(city),
             Registration.status != "rejected")).scalar_one()
-        if used >= int(rules["quota_per_city"]):
+        if used >= rules["quota_per_city"]:
             raise Ineligible(f"{region_display(city + '00')}的报名名额（{rules['quota_per_city']} 人）已满",
                              {"eligibility": "本市名额已满"})
 

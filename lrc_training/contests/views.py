@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ..core.access import login_required, roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action
+from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.timeutil import local_zone
 from ..extensions import db
@@ -99,7 +99,7 @@ def new():
             items.append(item)
         eligibility = {}
         if form.min_level.data:
-            eligibility["min_level"] = int(form.min_level.data)
+            eligibility["min_level"] = to_int(form.min_level.data, -1)
         if form.quota.data:
             eligibility["quota_per_organization"] = form.quota.data
         if form.quota_city.data:
@@ -258,10 +258,9 @@ def judging_save(sheet_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     scores = {key[6:]: value for key, value in request.form.items() if key.startswith("score-") and value != ""}
-    version = request.form.get("version", "")
     try:
         save_scores(current_user, sheet, {k: Decimal(v) for k, v in scores.items()} if scores else {},
-                    int(version) if version.isdigit() else -1)
+                    to_int(request.form.get("version"), -1))
         if request.form.get("submit_sheet") == "1":
             submit_sheet(current_user, sheet)
     except (DomainError, ArithmeticError) as exc:

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from flask import current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from .errors import DomainError
+from .params import MAX_DB_INT, date_range_error
 
 # Error types that mean "malformed" (400) rather than "well-formed but breaks a rule" (422).
 _MALFORMED = ("missing", "json_invalid", "json_type", "model_type", "model_attributes_type", "finite_number")
 
-# Largest integer the databases store (SQLite INTEGER, PostgreSQL BIGINT); Python's ints are unbounded and a larger
-# one reaching a query raises OverflowError (a 500) instead of "not found".
-MAX_DB_INT = 2**63 - 1
 # The highest page number accepted: beyond it OFFSET could overflow the database's integer.
 MAX_PAGE = 1_000_000
 # C0 control characters other than tab, newline and carriage return: never meaningful in our data, refused by
@@ -60,6 +59,8 @@ def _unsafe_scalar(value: Any) -> str | None:
         return "不能包含控制字符" if _CONTROL_CHARS.search(value) else None
     if isinstance(value, int) and not isinstance(value, bool):
         return "数值超出范围" if abs(value) > MAX_DB_INT else None
+    if isinstance(value, date):  # datetimes too
+        return date_range_error(value)
     if isinstance(value, list | tuple | set | frozenset):
         return next((r for r in map(_unsafe_scalar, value) if r), None)
     if isinstance(value, dict):
@@ -69,7 +70,8 @@ def _unsafe_scalar(value: Any) -> str | None:
 
 class ApiModel(BaseModel):
     """Base for request schemas: strict types (a string is not an integer), unknown fields ignored, no NaN or
-    Infinity, no control characters in text and no integer the database cannot hold (422 for those)."""
+    Infinity, no control characters in text, no integer the database cannot hold and no date or time outside
+    core.params' range (422 for those)."""
 
     model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
@@ -215,3 +217,69 @@ def paginate(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
 
 def created(payload: dict):
     return jsonify(payload), 201
+
+
+# -- query strings ----------------------------------------------------------------------------------------------
+
+class QueryModel(BaseModel):
+    """Base for query-string schemas, shared by an API list and the page that shows the same list. Values arrive
+    as text, so numbers, booleans and dates are parsed from it (ASCII digits only: '²' or '١' is not a number); an
+    empty value means "not given"; the same limits as ApiModel apply (control characters, integer and date range).
+    Declare every field optional with a default: a page drops the bad ones and shows the rest of the list."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _given(cls, data: Any) -> Any:
+        if hasattr(data, "getlist"):  # a MultiDict such as request.args: the first value of each name
+            data = data.to_dict()
+        if isinstance(data, dict):
+            data = {key: value for key, value in data.items() if value != ""}
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        reason = _unsafe_scalar(value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+
+def query_errors(schema: type[QueryModel], args: Any) -> tuple[QueryModel, dict[str, str]]:
+    """`args` validated against `schema`: (the values, {} ) or, when some are bad, (the values without the bad ones,
+    {parameter: Chinese reason})."""
+    try:
+        return schema.model_validate(args), {}
+    except PydanticValidationError as exc:
+        fields: dict[str, str] = {}
+        for error in exc.errors(include_url=False):
+            fields.setdefault(str(error["loc"][0]) if error["loc"] else "query", _describe(error))
+    given = args.to_dict() if hasattr(args, "getlist") else dict(args)
+    return schema.model_validate({k: v for k, v in given.items() if k not in fields}), fields
+
+
+def parse_query(schema: type[QueryModel]) -> Any:
+    """request.args validated against `schema`; 400 naming each bad parameter."""
+    values, fields = query_errors(schema, request.args)
+    if fields:
+        raise ApiError(400, "bad_request", "查询参数无效：" + "；".join(f"{k} {v}" for k, v in fields.items()), fields)
+    return values
+
+
+def query_args(schema: type[QueryModel], *, paginated: bool = False) -> Callable:
+    """Validate the query string against `schema` and pass it to the view as `query`; the OpenAPI document lists
+    the schema's fields as query parameters (and `page` / `per_page` for a paginated list)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            kwargs["query"] = parse_query(schema)
+            return view(*args, **kwargs)
+
+        wrapped._api_query = schema  # read by the OpenAPI builder
+        wrapped._api_paginated = paginated
+        return wrapped
+
+    return decorator

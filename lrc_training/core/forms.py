@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import Flask, flash
 from flask_wtf import FlaskForm
 
 from ..extensions import db
 from .errors import DomainError
+from .params import MAX_DB_INT, ascii_int
 
 
 def apply_errors(form: FlaskForm, exc: DomainError) -> None:
@@ -22,11 +23,12 @@ def apply_errors(form: FlaskForm, exc: DomainError) -> None:
 
 
 def to_int(value, default: int = 0) -> int:
-    """A hidden field's integer, tolerant of tampering (a bad value becomes `default`)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A hidden field's integer, tolerant of tampering: anything but ASCII digits within the database's range
+    ("²", "1_0", 30 digits) becomes `default`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) <= MAX_DB_INT else default
+    number = ascii_int(value)
+    return default if number is None else number
 
 
 def form_error_text(form: FlaskForm) -> str:
@@ -49,3 +51,10 @@ def run_action(form: FlaskForm, action, success, failure: str = "") -> bool:
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return True
+
+
+def use_chinese_form_messages(app: Flask) -> None:
+    """WTForms' built-in field errors ("Not a valid date value.", "Not a valid integer value.") in Chinese, from
+    WTForms' own zh catalogue: Flask-WTF would look for Flask-Babel, which the platform does not use."""
+    app.config.setdefault("WTF_I18N_ENABLED", False)
+    FlaskForm.Meta.locales = ("zh",)

@@ -56,6 +56,31 @@ def _path_of(rule: str) -> str:
     return re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
+_PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "required": False, "description": "页码（从 1 开始）",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False, "description": "每页条数（超过 200 按 200）",
+     "schema": {"type": "integer", "minimum": 1}},
+]
+
+
+def _query_parameters(view) -> list[dict]:
+    """A list's declared query schema (core.api.query_args) as OpenAPI query parameters."""
+    schema = getattr(view, "_api_query", None)
+    if schema is None:
+        return []
+    properties = _openapi30(schema.model_json_schema()).get("properties", {})
+    parameters = []
+    for name, prop in properties.items():
+        prop = {key: value for key, value in prop.items() if key != "title" and (key != "default" or value is not None)}
+        description = prop.pop("description", None)
+        parameter = {"name": name, "in": "query", "required": False, "schema": prop}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters + (_PAGE_PARAMETERS if getattr(view, "_api_paginated", False) else [])
+
+
 def build_openapi() -> dict:
     operations: dict[str, dict] = {}
     models = set()
@@ -83,6 +108,7 @@ def build_openapi() -> dict:
                 operation["security"] = [{"bearer": []}]
                 if policy.roles:
                     operation["description"] = "角色：" + "、".join(policy.roles)
+            operation["parameters"] += _query_parameters(view)
             if body is not None:
                 operation["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
-from flask import current_app, request
+from flask import current_app, flash, request
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
+from .api import QueryModel, query_errors
+from .params import ascii_int
+
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -33,10 +38,26 @@ class Page:
 
 def paginate_page(stmt: Select, per_page: int | None = None, *, rows: bool = False) -> Page:
     """One page of `stmt`: its entities, or with `rows=True` its full result rows (entity plus aggregates)."""
+    # Anything but a page number (0, "²", more digits than any page has) shows the first page.
     raw = request.args.get("page", "1")
-    page = min(int(raw), 1_000_000) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+    page = 1 if ascii_int(raw, low=1) is None else min(ascii_int(raw), MAX_PAGE)
     per_page = per_page or current_app.config["LRC_PER_PAGE"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
     items = result.all() if rows else result.scalars().all()
     return Page(list(items), page, per_page, total)
+
+
+def page_filters(schema: type[QueryModel], form: Any = None) -> Any:
+    """A list page's filters from the query string, validated by the same schema as the API list: a bad value is
+    left out (the list shows as if it were not given) and a message names it (by the filter form's label when
+    `form` has that field) and says why, instead of an error page."""
+    values, fields = query_errors(schema, request.args)
+    if fields:
+        def label(name: str) -> str:
+            field = getattr(form, name, None) if form is not None else None
+            return field.label.text if field is not None and hasattr(field, "label") else name
+
+        flash("已忽略无效的筛选条件：" + "；".join(f"{label(name)} {reason}" for name, reason in fields.items()),
+              "warning")
+    return values

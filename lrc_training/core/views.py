@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -21,6 +21,7 @@ from .models import AuditLog
 from .navigation import items_for, register_nav
 from .notifications import email_kinds, mark_read, notifications_of, set_email_kinds
 from .pagination import paginate_page
+from .params import ascii_int
 from .web_forms import ActionForm, NotificationSettingsForm, WorkAreaForm
 from .work_areas import all_work_areas, save_work_area
 
@@ -90,7 +91,10 @@ def notifications_read():
     form = ActionForm()
     if form.validate_on_submit():
         raw = request.form.get("notification_id", "")
-        mark_read(current_user.id, int(raw) if raw.isdigit() else None)
+        notification_id = ascii_int(raw, low=1)
+        if raw and notification_id is None:
+            abort(400)  # a tampered id ("²", 30 digits): mark nothing, rather than everything
+        mark_read(current_user.id, notification_id)
         db.session.commit()
     target = request.form.get("next", "")
     return redirect(safe_next_url(target) or url_for("core.notifications"))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF, TRAINEE
 from ..core.access import public, roles_required
-from ..core.api import ApiError, api_response, created, json_body, page_args, paginate, parse_json
+from ..core.api import api_response, created, json_body, page_args, paginate, parse_json, query_args
 from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
@@ -25,7 +25,7 @@ from .enrollment import (
 )
 from .models import Course, Enrollment
 from .permissions import get_course_for_manage, get_course_for_view
-from .schemas import CompleteIn, CourseIn, CourseOut, EnrollmentOut, RejectIn
+from .schemas import CompleteIn, CourseIn, CourseOut, CourseQuery, EnrollmentOut, RejectIn
 
 MANAGERS = (INSTRUCTOR, ORG_STAFF, ADMIN)
 
@@ -80,12 +80,10 @@ def courses_publish(course_id: int):
 
 @bp.get("/courses")
 @public
-def courses_list():
-    """Published courses, filtered by ?level= (paginated)."""
-    level = request.args.get("level", "")
-    if level and (not level.isdigit() or int(level) not in (1, 2, 3, 4)):
-        raise ApiError(400, "bad_request", "level 应为 1 到 4 的整数", {"level": "应为 1 到 4 的整数"})
-    stmt = catalog(CatalogFilter(level=int(level) if level else None))
+@query_args(CourseQuery, paginated=True)
+def courses_list(query: CourseQuery):
+    """Published courses, filtered by ?level= (and the catalog page's other filters), paginated."""
+    stmt = catalog(CatalogFilter(**query.model_dump()))
     page, per_page = page_args()
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()

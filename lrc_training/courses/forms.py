@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -20,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.forms import REQUIRED, MultiCheckboxField
+from ..core.form_fields import DateField, DateTimeLocalField
 from .catalog import LEVELS
 
 LEVEL_CHOICES = [(level, label) for level, label in LEVELS.items()]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.api import ApiModel
+from ..core.api import ApiModel, QueryModel
 
 
 class CourseIn(ApiModel):
@@ -25,6 +25,18 @@ class CourseIn(ApiModel):
     online: bool = False
     work_areas: list[str] = Field(default_factory=list, max_length=20)
     completion_share: float | None = Field(default=None, gt=0, le=1)
+
+
+class CourseQuery(QueryModel):
+    """The course catalog's filters: `GET /api/v1/courses` and the catalog page (/courses/) read the same ones."""
+
+    level: int | None = Field(default=None, ge=1, le=4, description="等级 1–4")
+    q: str | None = Field(default=None, max_length=50, description="课程名称关键词")
+    work_area: str | None = Field(default=None, max_length=8, description="职业功能代码")
+    region: str | None = Field(default=None, pattern=r"^[0-9]{2}(?:[0-9]{2}){0,2}$",
+                               description="开课机构所在地区代码前缀（2、4 或 6 位）")
+    starts_after: date | None = Field(default=None, description="开课不早于（YYYY-MM-DD）")
+    open_seats: bool = Field(default=False, description="只看仍可报名且有空位的课程")
 
 
 class RejectIn(ApiModel):

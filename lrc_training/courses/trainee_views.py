@@ -11,7 +11,7 @@ from ..auth.roles import TRAINEE
 from ..core.access import login_required, public, roles_required
 from ..core.errors import DomainError
 from ..core.navigation import register_nav
-from ..core.pagination import paginate_page
+from ..core.pagination import page_filters, paginate_page
 from ..core.regions import province_and_city_choices
 from ..core.storage import send_stored
 from ..core.work_areas import active_work_areas
@@ -31,6 +31,7 @@ from .enrollment import (
 from .forms import ActionForm, CatalogFilterForm
 from .models import CourseMaterial, Enrollment, EnrollmentStatus
 from .permissions import can_manage, get_course_for_view
+from .schemas import CourseQuery
 from .teaching import can_download, material_key
 
 register_nav("课程报名", "courses.catalog", roles=(TRAINEE,), description="按等级、职业功能、地区查找课程并报名",
@@ -45,11 +46,8 @@ def catalog_page():
     form = CatalogFilterForm(request.args)
     form.work_area.choices = [("", "全部职业功能"), *[(a.code, a.name) for a in active_work_areas()]]
     form.region.choices = [("", "全部地区"), *province_and_city_choices()]
-    filters = CatalogFilter()
-    if form.validate():
-        filters = CatalogFilter(q=form.q.data, level=form.level.data, work_area=form.work_area.data or None,
-                                region=form.region.data or None, starts_after=form.starts_after.data,
-                                open_seats=form.open_seats.data)
+    # The form only shows the filters; the values come from the API's own schema (bad ones left out, with a message).
+    filters = CatalogFilter(**page_filters(CourseQuery, form).model_dump())
     page = paginate_page(catalog(filters), per_page=20, rows=True)
     mine = {}
     if current_user.is_authenticated:

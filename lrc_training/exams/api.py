@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF, TRAINEE
 from ..core.access import login_required, roles_required
-from ..core.api import created, json_body, paginate, parse_json
+from ..core.api import created, json_body, paginate, parse_json, query_args
 from ..core.errors import NotFound
 from ..core.timeutil import iso_local
 from ..extensions import db
@@ -34,6 +34,7 @@ from .schemas import (
     GradeIn,
     PracticalScoreIn,
     QuestionIn,
+    QuestionQuery,
     RegradeIn,
     ResponseIn,
     SessionIn,
@@ -81,12 +82,10 @@ def questions_create(body: QuestionIn):
 
 @bp.get("/questions")
 @roles_required(*BANK_ROLES)
-def questions_list():
-    """The caller's organization's questions (filters: level, kind, function_code), paginated."""
-    level = request.args.get("level", "")
-    stmt = search_questions(g.api_user, level=int(level) if level.isdigit() else None,
-                            kind=request.args.get("kind") or None,
-                            function_code=request.args.get("function_code") or None)
+@query_args(QuestionQuery, paginated=True)
+def questions_list(query: QuestionQuery):
+    """The caller's organization's questions (filters: level, kind, function_code, q), paginated."""
+    stmt = search_questions(g.api_user, **query.model_dump())
     return jsonify(paginate(stmt, question_json))
 
 

@@ -15,6 +15,7 @@ from ..core.audit import record_audit
 from ..core.downloads import ExportFile
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.models import WorkArea
+from ..core.params import ascii_int
 from ..core.xlsx import SheetError, append_row, cell_text, read_rows, save_workbook, template_workbook
 from ..extensions import db
 from .models import QUESTION_KINDS, Question, QuestionRevision
@@ -229,14 +230,15 @@ def import_questions(actor, stream) -> BankImportReport:
             if kind is None:
                 raise ValueError("题型应为 单选题、多选题、判断题 或 简答题")
             options = {k: values.get(f"选项{k}", "") for k in "ABCDEF" if values.get(f"选项{k}")} or None
-            level_text, difficulty_text = values.get("等级", ""), values.get("难度", "3") or "3"
-            if not level_text.isdigit() or not difficulty_text.isdigit():
+            level = ascii_int(values.get("等级", ""), low=0, high=99)
+            difficulty = ascii_int(values.get("难度", "3") or "3", low=0, high=99)
+            if level is None or difficulty is None:
                 raise ValueError("等级和难度应为数字")
-            data = QuestionInput(kind=kind, level=int(level_text), function_code=values.get("职业功能", "").upper(),
+            data = QuestionInput(kind=kind, level=level, function_code=values.get("职业功能", "").upper(),
                                  stem=values.get("题干", ""),
                                  options=options if kind in ("single", "multiple") else None,
                                  answer=_answer(kind, values.get("答案", "")), points=values.get("分值") or 1,
-                                 difficulty=int(difficulty_text), explanation=values.get("解析") or None,
+                                 difficulty=difficulty, explanation=values.get("解析") or None,
                                  rubric=values.get("评分要点") or None)
             with db.session.begin_nested():
                 create_question(actor, data)

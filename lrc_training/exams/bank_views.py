@@ -11,7 +11,7 @@ from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
-from ..core.pagination import paginate_page
+from ..core.pagination import page_filters, paginate_page
 from ..core.work_areas import active_work_areas
 from ..extensions import db
 from . import bp
@@ -29,6 +29,7 @@ from .bank import (
 )
 from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
 from .models import QuestionRevision
+from .schemas import QuestionQuery
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")
@@ -37,10 +38,8 @@ register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入
 def _filters():
     form = BankFilterForm(request.args)
     form.function_code.choices = [("", "全部职业功能"), *[(a.code, a.name) for a in active_work_areas()]]
-    level = form.level.data if (form.level.data or "").isdigit() else None
     active = None if request.args.get("active") == "all" else True
-    stmt = search_questions(current_user, q=form.q.data, level=int(level) if level else None,
-                            kind=form.kind.data or None, function_code=form.function_code.data or None, active=active)
+    stmt = search_questions(current_user, **page_filters(QuestionQuery, form).model_dump(), active=active)
     return form, stmt
 
 

@@ -11,13 +11,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField
+from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..auth.roles import TRAINEE
 from ..certificates.issuing import certificates_of
 from ..core.access import roles_required
 from ..core.errors import Conflict, DomainError
+from ..core.form_fields import DateField
 from ..core.navigation import register_nav
 from ..core.timeutil import iso_local, to_local
 from ..db import utcnow
@@ -53,13 +54,9 @@ LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师"
 
 
 class ChineseDateField(DateField):
-    """A date input whose format error is in Chinese."""
+    """A date input whose format error is in Chinese (and, like every page date field, within the sane range)."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("日期格式应为 年-月-日，如 2019-06-01") from None
+    parse_message = "日期格式应为 年-月-日，如 2019-06-01"
 
 
 class ApplyForm(FlaskForm):

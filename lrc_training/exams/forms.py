@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.forms import REQUIRED, MultiCheckboxField
+from ..core.form_fields import DateTimeLocalField
 from .models import PARTS, QUESTION_KINDS
 
 LEVELS = [(4, "四级/中级工"), (3, "三级/高级工"), (2, "二级/技师"), (1, "一级/高级技师")]

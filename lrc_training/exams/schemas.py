@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from ..core.api import ApiModel
+from ..core.api import ApiModel, QueryModel
 
 
 class QuestionIn(ApiModel):
@@ -21,6 +21,15 @@ class QuestionIn(ApiModel):
     difficulty: int = Field(default=3, ge=1, le=5)
     explanation: str | None = Field(default=None, max_length=5000)
     rubric: str | None = Field(default=None, max_length=5000)
+
+
+class QuestionQuery(QueryModel):
+    """The question bank's filters: `GET /api/v1/questions` and the bank page (/exams/bank, its Excel export)."""
+
+    level: int | None = Field(default=None, ge=1, le=4, description="等级 1–4")
+    kind: Literal["single", "multiple", "true_false", "essay"] | None = Field(default=None, description="题型")
+    function_code: str | None = Field(default=None, max_length=8, description="职业功能代码")
+    q: str | None = Field(default=None, max_length=50, description="题干关键词")
 
 
 class BlueprintRow(ApiModel):

@@ -8,12 +8,13 @@ from flask import g, jsonify, request
 from pydantic import Field
 from sqlalchemy import func, select
 
-from ..auth.roles import ADMIN, ORG_KINDS, ORG_STAFF
+from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import roles_required
-from ..core.api import ApiError, ApiModel, created, json_body, page_args
+from ..core.api import ApiModel, created, json_body, page_args, query_args
 from ..extensions import db
 from . import api_bp as bp
 from .records import profile, update_entry
+from .schemas import RegistryQuery
 from .services import add_to_registry, registry_query, registry_rows, resolve_scope, statistics
 from .trends import large_enterprise_gaps, monthly_trends
 
@@ -26,22 +27,13 @@ class RegistryIn(ApiModel):
     level: int | None = Field(default=None, ge=1, le=4)
 
 
-def _level_arg() -> int | None:
-    raw = request.args.get("level", "")
-    if raw and (not raw.isascii() or not raw.isdigit() or int(raw) not in (1, 2, 3, 4)):
-        raise ApiError(400, "bad_request", "level 应为 1 到 4", {"level": "应为 1 到 4"})
-    return int(raw) if raw else None
-
-
 @bp.get("/registry")
 @roles_required(ORG_STAFF, ADMIN)
-def registry_list():
+@query_args(RegistryQuery, paginated=True)
+def registry_list(query: RegistryQuery):
     """Coordinators in the caller's region scope (filters: region_code, level, organization_kind), paginated."""
-    prefix, _ = resolve_scope(g.api_user, request.args.get("region_code") or None)
-    kind = request.args.get("organization_kind") or None
-    if kind and kind not in ORG_KINDS:
-        raise ApiError(400, "bad_request", "organization_kind 取值无效", {"organization_kind": "取值无效"})
-    stmt = registry_query(prefix, _level_arg(), kind)
+    prefix, _ = resolve_scope(g.api_user, query.region_code)
+    stmt = registry_query(prefix, query.level, query.organization_kind)
     page, per_page = page_args()
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import or_, select
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth.models import User
@@ -16,6 +16,7 @@ from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
 from ..certificates.models import LEVEL_LABELS
 from ..core.access import roles_required
 from ..core.errors import DomainError
+from ..core.form_fields import DateField
 from ..core.forms import apply_errors, run_action, to_int
 from ..extensions import db
 from . import bp

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
 from sqlalchemy import select
-from wtforms import DateField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..auth.models import User
@@ -19,13 +19,15 @@ from ..core.access import roles_required
 from ..core.audit import record_audit
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
+from ..core.form_fields import DateField
 from ..core.navigation import register_nav
-from ..core.pagination import paginate_page
+from ..core.pagination import page_filters, paginate_page
 from ..core.regions import region_display, region_path
 from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
 from .models import Honor
+from .schemas import RegistryQuery
 from .services import caller_scope, export_rows, registry_query, registry_rows, resolve_scope, statistics
 from .trends import large_enterprise_gaps, monthly_trends
 
@@ -87,13 +89,12 @@ def trend_chart(trends: list[dict]) -> dict:
 @roles_required(ORG_STAFF, ADMIN)
 def people():
     prefix, code = _scope()
-    level = request.args.get("level", "")
-    kind = request.args.get("organization_kind", "")
-    stmt = registry_query(prefix, int(level) if level in ("1", "2", "3", "4") else None,
-                          kind if kind in ORG_KIND_LABELS else None)
+    filters = page_filters(RegistryQuery)
+    stmt = registry_query(prefix, filters.level, filters.organization_kind)
     page = paginate_page(stmt, rows=True)
     return render_template("registry/list.html", page=page, rows=registry_rows(page.items), code=code,
-                           kinds=ORG_KIND_LABELS, level=level, kind=kind, honor_form=HonorForm())
+                           kinds=ORG_KIND_LABELS, level=str(filters.level or ""), kind=filters.organization_kind or "",
+                           honor_form=HonorForm())
 
 
 @bp.route("/export.xlsx")
