@@ -25,6 +25,9 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 # The scheduler (exam deadlines, certificate batches) runs beside the server and stops with it.
+# The development configuration (its public SECRET_KEY, plain-http cookies) only ever runs when asked for by name:
+# without LRC_ENV the app is production and refuses to start without a private SECRET_KEY.
+run: export LRC_ENV = development
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

@@ -265,8 +265,8 @@ def drop_database(name: str) -> None:
 
 def app_env(url: str) -> dict:
     env = dict(os.environ)
-    env.pop("LRC_ENV", None)  # the development config: plain-http cookies; the API uses bearer tokens anyway
-    env.update(DATABASE_URL=url, SECRET_KEY="bench-" + secrets.token_hex(8), LRC_LOGIN_MAX_FAILURES="1000000",
+    # The development config: plain-http cookies; the API uses bearer tokens anyway.
+    env.update(LRC_ENV="development", DATABASE_URL=url, SECRET_KEY="bench-" + secrets.token_hex(16), LRC_LOGIN_MAX_FAILURES="1000000",
                LRC_RATELIMIT_STORAGE_URI="memory://", LRC_INSTANCE_PATH=os.environ["LRC_INSTANCE_PATH"])
     return env
 
@@ -663,7 +663,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         migrate(url)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LRC_LOGIN_MAX_FAILURES": 10**6,
+        app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "LRC_LOGIN_MAX_FAILURES": 10**6,
                           "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False})
         base = seed_base(app, max(STEPS))
         print(f"schema (flask db upgrade) and seed ({max(STEPS)} candidates, "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import CONFIGS
+from .config import CONFIGS, secret_key_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,10 @@ def create_app(config: str | dict | None = None) -> Flask:
 
 def configure(app: Flask, config: str | dict | None) -> None:
     overrides = config if isinstance(config, dict) else {}
-    name = config if isinstance(config, str) else overrides.get("ENV_NAME") or os.environ.get("LRC_ENV", "development")
+    # Without LRC_ENV the app runs as production: the public development key is never the silent default.
+    name = config if isinstance(config, str) else overrides.get("ENV_NAME") or os.environ.get("LRC_ENV") or "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"LRC_ENV={name!r} is not one of {', '.join(CONFIGS)}")
     app.config.from_object(CONFIGS[name])
     app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -53,15 +56,20 @@ def configure(app: Flask, config: str | dict | None) -> None:
     from .core.dbsettings import apply_database_settings
 
     apply_database_settings(app.config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production")
+    problem = secret_key_problem(name, app.config.get("SECRET_KEY"))
+    if problem:
+        raise RuntimeError(
+            f"{problem}. Outside development the app signs sessions and certificate QR codes with SECRET_KEY: set it "
+            f"to a private random value, e.g. SECRET_KEY=$(python3 -c 'import secrets;print(secrets.token_urlsafe(48))'); "
+            f"for local development run with LRC_ENV=development (make run does)."
+        )
+    app.config["ENV_NAME"] = name
     from .core.audit_keys import check_audit_key_settings
 
     check_audit_key_settings(app)
 
 
 def register_extensions(app: Flask) -> None:
-    from .auth.models import User
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -80,15 +88,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, stamp = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.get_id() != session_id:
-            return None  # password changed since this session started
-        return user
+    from .auth.web_sessions import load_session_user, track_activity
+
+    login_manager.user_loader(load_session_user)
+    app.before_request(track_activity)
 
 
 def register_operations(app: Flask) -> None:

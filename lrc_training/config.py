@@ -24,6 +24,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LRC_SESSION_HOURS", 8))
+    # Server-side sign-in records (auth/web_sessions.py): a sign-in without "keep me signed in" ends after this
+    # many minutes without a request; one with it ends LRC_REMEMBER_DAYS after signing in (the cookie too).
+    LRC_IDLE_MINUTES = _env_int("LRC_IDLE_MINUTES", 30)
+    LRC_REMEMBER_DAYS = _env_int("LRC_REMEMBER_DAYS", 14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=LRC_REMEMBER_DAYS)
 
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     WTF_CSRF_CHECK_DEFAULT = False  # checked in create_app for every non-API request
@@ -46,8 +51,16 @@ class Config:
     # Rate limiting and login throttling (Flask-Limiter; memory by default, Redis when configured).
     RATELIMIT_STORAGE_URI = os.environ.get("LRC_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: per-process limits instead of errors
+    # Wrong passwords lock the account (not the address) after this many within the lock period ...
     LRC_LOGIN_MAX_FAILURES = _env_int("LRC_LOGIN_MAX_FAILURES", 5)
     LRC_LOGIN_LOCK_MINUTES = _env_int("LRC_LOGIN_LOCK_MINUTES", 15)
+    # ... and an address only at a much higher count (password spraying), so one exam hall behind one NAT
+    # address is not locked out by a few people mistyping. Trusted networks (comma-separated CIDRs, e.g. the
+    # exam halls' 10.20.0.0/16) are never address-locked.
+    LRC_LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LRC_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+    LRC_LOGIN_ADDRESS_WINDOW_MINUTES = _env_int("LRC_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+    LRC_TRUSTED_NETWORKS = os.environ.get("LRC_TRUSTED_NETWORKS", "")
     # Bulk look-ups by username / ID number (competition bulk registration, registry import): per user and hour.
     LRC_BULK_LOOKUPS_PER_HOUR = _env_int("LRC_BULK_LOOKUPS_PER_HOUR", 20)
 
@@ -109,14 +122,25 @@ class Config:
     LRC_XLSX_MAX_RATIO = _env_int("LRC_XLSX_MAX_RATIO", 100)
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - public, accepted only with LRC_ENV=development
+TESTING_SECRET_KEY = "test-secret"  # noqa: S105
+# Keys that are public (this repository, its README, common examples): signing with them lets anyone forge
+# sessions and certificate QR tokens.
+KNOWN_SECRET_KEYS = frozenset({
+    DEVELOPMENT_SECRET_KEY, TESTING_SECRET_KEY, "change-me", "changeme", "secret", "secret-key", "your-secret-key",
+    "dev", "development", "please-change-me", "replace-me",
+})
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class DevelopmentConfig(Config):
     DEBUG = False
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105
+    SECRET_KEY = TESTING_SECRET_KEY
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # The cheapest argon2id argon2-cffi accepts: production cost is half the suite's time otherwise.
@@ -137,3 +161,17 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def secret_key_problem(env_name: str, key: str | None) -> str | None:
+    """Why `key` may not sign sessions and QR tokens in `env_name`, or None when it may. Development and testing
+    accept anything; every other environment needs a private key of at least 32 characters."""
+    if env_name in ("development", "testing"):
+        return None
+    if not key:
+        return "SECRET_KEY is not set"
+    if key in KNOWN_SECRET_KEYS or key.lower() in KNOWN_SECRET_KEYS:
+        return "SECRET_KEY is a publicly known example key"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    return None

@@ -8,7 +8,11 @@ from lrc_training.auth.identity import id_check_char
 from lrc_training.auth.models import Organization, User
 from lrc_training.extensions import db
 
+# The password factory users sign in with. make_user stores it directly, as an account created before the password
+# policy would have it; a password being *set* (registration, change, admin create/reset, API user creation) must
+# pass the policy (10+ characters, two classes, not common), so tests that set one use NEW_PASSWORD.
 PASSWORD = "Passw0rd1"
+NEW_PASSWORD = "Peixun#2026ok"
 _counter = itertools.count(1)
 
 

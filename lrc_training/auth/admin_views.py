@@ -100,7 +100,12 @@ def user_edit(user_id: int):
     del form.username, form.password
     form.roles.choices = _role_choices()
     form.organization_id.choices = _org_choices()
+    # The full ID number never goes back to the browser: the field starts empty, shows the masked number, and
+    # changes the stored number only when staff type a new one.
+    if user.id_number:
+        form.id_number.description = f"当前：{user.id_number_masked}。留空表示不修改；如需更正请输入完整的新号码。"
     if request.method == "GET":
+        form.id_number.data = ""
         form.roles.data = user.roles
         form.organization_id.data = user.organization_id or 0
         form.version.data = str(user.version)
@@ -108,7 +113,8 @@ def user_edit(user_id: int):
         try:
             update_user(
                 current_user, user, version=to_int(form.version.data), name=form.name.data,
-                id_number=form.id_number.data or None, phone=form.phone.data or None, roles=form.roles.data,
+                id_number=(form.id_number.data or "").strip() or user.id_number, phone=form.phone.data or None,
+                roles=form.roles.data,
                 organization_id=form.organization_id.data or None,
             )
         except DomainError as exc:

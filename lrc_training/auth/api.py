@@ -14,7 +14,7 @@ from .models import Organization, User
 from .organizations import create_organization, get_organization_for_edit, visible_organizations
 from .roles import ADMIN, ORG_STAFF
 from .schemas import OrganizationIn, OrganizationOut, TokenOut, TokenRequest, UserIn, UserOut
-from .sessions import authenticate, issue_token, revoke_token
+from .sessions import BadCredentials, authenticate, issue_token, record_sign_in, revoke_token
 from .users import create_user, get_user_for_edit, visible_users
 
 
@@ -38,8 +38,13 @@ def user_json(user: User) -> dict:
 @api_response(TokenOut)
 def create_token(body: TokenRequest):
     """Exchange username and password for a bearer token (expires after LRC_TOKEN_HOURS)."""
-    user = authenticate(body.username, body.password, request.remote_addr)  # 401 / 429 via error handlers
-    token, row = issue_token(user, request.remote_addr)
+    try:
+        user = authenticate(body.username, body.password, request.remote_addr)
+    except BadCredentials:
+        db.session.commit()  # the failure's audit record (and a lock's notification); 401 via the error handler
+        raise
+    token, row = issue_token(user, request.remote_addr)  # LoginThrottled above → 429 with Retry-After
+    record_sign_in(user, "api")
     db.session.commit()
     return jsonify({"token": token, "expires_at": iso_local(row.expires_at),
                     "user": {"id": user.id, "username": user.username, "roles": user.roles}})

@@ -128,7 +128,17 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_stamp}"
+        """What Flask-Login keeps in the session and the remember cookie: the user, the password stamp and the
+        key of the server-side sign-in record (auth/web_sessions.py), so ending that record ends both cookies."""
+        key = getattr(self, "_session_key", None)
+        if not key:
+            raise RuntimeError("start_session() before login_user(): every sign-in needs a session record")
+        return f"{self.id}:{self.session_stamp}:{key}"
+
+    @property
+    def login_session(self) -> UserSession | None:
+        """The sign-in record of the current request (None outside a signed-in page request)."""
+        return getattr(self, "_session_row", None)
 
     # -- personal data -----------------------------------------------------
     @property
@@ -157,5 +167,27 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_from: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """One sign-in on one device. The cookie holds a random key; only its SHA-256 is stored here. The session and
+    the remember-me cookie are honoured only while this record is open, so ending it signs the device out."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (UniqueConstraint("key_hash"), Index("ix_user_sessions_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the person ticked "keep me signed in": the record then lives until this moment, idle or not.
+    remember_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()

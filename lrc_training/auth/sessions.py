@@ -6,15 +6,19 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app
+from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import select
 
 from ..core.access import hash_token
+from ..core.audit import record_audit
+from ..core.notifications import notify
+from ..core.timeutil import format_local
 from ..core.errors import DomainError
 from ..core.throttle import check_login_allowed, clear_login_failures, record_login_failure
 from ..db import utcnow
 from ..extensions import db
 from .models import ApiToken, User
+from .web_sessions import mask_address
 
 
 class BadCredentials(DomainError):
@@ -31,17 +35,47 @@ def _dummy_user() -> User:
 
 
 def authenticate(username: str, password: str, address: str | None) -> User:
-    """The active user with these credentials. Raises LoginThrottled or BadCredentials."""
+    """The active user with these credentials. Raises LoginThrottled or BadCredentials.
+
+    Failures and the lock they cause go to the audit log (the attempted username and the address, never the
+    password) and a lock notifies the account's owner; the caller commits on failure too."""
     username = (username or "").strip()
     check_login_allowed(username, address)
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     valid = (user or _dummy_user()).check_password(password or "")
     if user is None or not valid or not user.active:
-        record_login_failure(username, address)
-        message = "账号已停用，请联系管理员" if (user is not None and valid and not user.active) else "用户名或密码错误"
-        raise BadCredentials(message)
+        inactive = user is not None and valid and not user.active
+        locked = record_login_failure(username, address)
+        record_audit("auth.login_failed", "user", user.id if user else None,
+                     new={"username": username[:32], "reason": "inactive" if inactive else "bad_credentials"},
+                     actor_id=None)
+        if locked:
+            _account_locked(user, username)
+        raise BadCredentials("账号已停用，请联系管理员" if inactive else "用户名或密码错误")
     clear_login_failures(username)
     return user
+
+
+def _account_locked(user: User | None, username: str) -> None:
+    minutes = current_app.config["LRC_LOGIN_LOCK_MINUTES"]
+    record_audit("auth.account_locked", "user", user.id if user else None,
+                 new={"username": username[:32], "minutes": minutes}, actor_id=None)
+    if user is not None:
+        notify(user.id, "您的账号因多次密码错误已被暂时锁定",
+               f"有人连续 {current_app.config['LRC_LOGIN_MAX_FAILURES']} 次用错误的密码登录您的账号"
+               f"（最近一次来自 {mask_address(request.remote_addr if has_request_context() else None)}，"
+               f"{format_local(utcnow())}），账号已锁定 {minutes} 分钟。"
+               "如果不是您本人，请在解锁后修改密码，并在“登录设备”页面退出不认识的设备。",
+               link=url_for("auth.sessions") if has_request_context() else None, kind="general")
+
+
+def record_sign_in(user: User, channel: str) -> None:
+    """Audit a successful sign-in (`channel`: "web" or "api")."""
+    row = user.login_session
+    record_audit("auth.login", "user", user.id,
+                 new={"channel": channel, **({"session": row.id, "remember": row.remember_until is not None}
+                                             if row is not None and channel == "web" else {})},
+                 actor_id=user.id)
 
 
 def issue_token(user: User, address: str | None) -> tuple[str, ApiToken]:

@@ -7,10 +7,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit
+from ..core.notifications import notify
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..db import utcnow
 from ..extensions import db
-from .models import ApiToken, Organization, User
+from .models import ApiToken, Organization, User, UserSession
 from .roles import ADMIN, ORG_STAFF, TRAINEE
 from .validation import (
     clean_id_number,
@@ -21,6 +22,7 @@ from .validation import (
     clean_username,
     collect,
 )
+from .web_sessions import end_user_sessions
 
 
 def _optional(rule):
@@ -112,7 +114,7 @@ def create_user(actor, *, username: str, password: str, name: str, id_number: st
     phone_rule = clean_phone if require_identity else _optional(clean_phone)
     clean, errors = collect({
         "username": (clean_username, username),
-        "password": (clean_password, password),
+        "password": (lambda value: clean_password(value, username=username, id_number=id_number), password),
         "name": (clean_name, name),
         "id_number": (id_rule, id_number),
         "phone": (phone_rule, phone),
@@ -136,9 +138,28 @@ def create_user(actor, *, username: str, password: str, name: str, id_number: st
 
 
 def register_trainee(*, username: str, password: str, name: str, id_number: str, phone: str,
-                     organization_id: int | None = None) -> User:
-    return create_user(None, username=username, password=password, name=name, id_number=id_number,
-                       phone=phone, roles=[TRAINEE], organization_id=organization_id)
+                     organization_id: int | None = None) -> User | None:
+    """A visitor registers themself. Returns the new account, or None when the ID number already has one: then
+    nothing is created, the holder is told someone tried, and the caller answers exactly as for a new account,
+    so the form cannot be used to find out whether a person is registered. (Usernames are not personal data:
+    a taken one is still reported.)"""
+    try:
+        return create_user(None, username=username, password=password, name=name, id_number=id_number,
+                           phone=phone, roles=[TRAINEE], organization_id=organization_id)
+    except Conflict as exc:
+        if "id_number" not in exc.fields:
+            raise
+        if "username" in exc.fields:
+            raise Conflict(exc.fields["username"], {"username": exc.fields["username"]}, code="duplicate") from None
+    User(username="-", name="-").set_password(password)  # the same work as a real registration: no timing tell
+    holder = db.session.execute(select(User).where(User.id_number == clean_id_number(id_number))).scalar_one()
+    notify(holder.id, "有人尝试用您的身份证号注册新账号",
+           "平台收到一份使用您身份证号的注册申请，未创建新账号。若是您本人，请直接使用原账号登录"
+           "（忘记密码请联系所在机构或平台管理员重置）；若不是您本人，请联系平台管理员。",
+           link=None, kind="general")
+    record_audit("user.register_refused", "user", holder.id, new={"username_tried": (username or "").strip()[:32]},
+                 reason="身份证号已注册", actor_id=None)
+    return None
 
 
 def update_user(actor, user: User, *, version: int, name: str, id_number: str | None, phone: str | None,
@@ -179,6 +200,7 @@ def set_user_active(actor, user: User, active: bool, reason: str | None = None) 
     user.active = active
     if not active:
         revoke_all_tokens(user)
+        end_user_sessions(user, "deactivated")
     db.session.flush()
     record_audit("user.activate" if active else "user.deactivate", "user", user.id,
                  old={"active": not active}, new={"active": active}, reason=reason)
@@ -189,26 +211,30 @@ def reset_password(actor, user: User, new_password: str) -> None:
     if not _in_scope(actor, user):
         raise NotFound("用户不存在")
     try:
-        password = clean_password(new_password)
+        password = clean_password(new_password, username=user.username, id_number=user.id_number)
     except ValueError as exc:
         raise ValidationFailed(str(exc), {"password": str(exc)}) from None
     user.set_password(password)
     revoke_all_tokens(user)
+    end_user_sessions(user, "reset")
     db.session.flush()
     record_audit("user.reset_password", "user", user.id)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str,
+                    keep_session: UserSession | None = None) -> None:
+    """Change one's own password; every other sign-in (and every API token) ends, `keep_session` stays."""
     if not user.check_password(current_password or ""):
         raise ValidationFailed("当前密码不正确", {"current_password": "当前密码不正确"})
     try:
-        password = clean_password(new_password)
+        password = clean_password(new_password, username=user.username, id_number=user.id_number)
     except ValueError as exc:
         raise ValidationFailed(str(exc), {"new_password": str(exc)}) from None
     if user.check_password(password):
         raise ValidationFailed("新密码不能与当前密码相同", {"new_password": "新密码不能与当前密码相同"})
     user.set_password(password)
     revoke_all_tokens(user)
+    end_user_sessions(user, "password", keep=keep_session)
     db.session.flush()
     record_audit("user.change_password", "user", user.id, actor_id=user.id)
 

@@ -10,9 +10,24 @@ from .identity import parse_id_number, validate_phone
 from .roles import ALL_ROLES, ORG_KINDS
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
-PASSWORD_MIN = 8
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+PASSWORD_RULE_TEXT = "密码至少 10 位，组合使用大写字母、小写字母、数字、符号中的至少两类，不能是常见密码，不能包含用户名或身份证号"
 
-
+# Passwords people choose first, and the ones guessing tools try first (lower case). Letters followed only by
+# digits or symbols count too: "Password2026!" is "password" to a guesser.
+COMMON_PASSWORDS = frozenset({
+    "1234567890", "0123456789", "12345678910", "1234567890a", "a1234567890", "qwertyuiop", "1qaz2wsx3edc",
+    "qwerty123456", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "asdfghjkl", "zxcvbnm123", "abc1234567",
+    "abcd123456", "abcdef123456", "aa123456789", "a123456789", "123456789a", "123456abc", "woaini1314",
+    "5201314520", "iloveyou1314", "password", "passw0rd", "p@ssw0rd", "p@ssword", "pa55word", "qwerty",
+    "admin", "administrator", "welcome", "iloveyou", "letmein", "changeme", "sunshine", "princess", "football",
+    "monkey", "dragon", "master", "superman", "trustno1", "baseball", "shadow", "abc", "abcd", "abcdef",
+    "qwe", "qweasd", "qweasdzxc", "asdasd", "zxcvbnm", "woaini", "nihao", "test", "guest", "root", "user",
+    "default", "lrc", "laodong", "xietiao", "peixun", "kaoshi", "huawei", "china", "beijing", "shandong",
+})
+_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^A-Za-z0-9]"))
+_TRAILING_NOISE = re.compile(r"[^A-Za-z]+$")
 def clean_username(value: str) -> str:
     username = (value or "").strip()
     if not USERNAME_RE.match(username):
@@ -31,14 +46,26 @@ def clean_name(value: str) -> str:
     return name
 
 
-def clean_password(value: str) -> str:
+def clean_password(value: str, *, username: str | None = None, id_number: str | None = None) -> str:
+    """The password policy for every password being set (registration, change, admin create and reset, API user
+    creation, imports). Signing in with an existing password never runs it."""
     password = value or ""
     if len(password) < PASSWORD_MIN:
         raise ValueError(f"密码至少 {PASSWORD_MIN} 位")
-    if len(password) > 128:
-        raise ValueError("密码不能超过 128 位")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise ValueError("密码须同时包含字母和数字")
+    if len(password) > PASSWORD_MAX:
+        raise ValueError(f"密码不能超过 {PASSWORD_MAX} 位")
+    if sum(1 for pattern in _CLASSES if pattern.search(password)) < 2:
+        raise ValueError("密码不能只由一类字符组成，请组合使用大写字母、小写字母、数字、符号中的至少两类")
+    lowered = password.lower()
+    if (lowered in COMMON_PASSWORDS or _TRAILING_NOISE.sub("", lowered) in COMMON_PASSWORDS
+            or len(set(lowered)) < 4):
+        raise ValueError("密码过于常见或过于简单，容易被猜中，请换一个")
+    name = (username or "").strip().lower()
+    if len(name) >= 3 and name in lowered:
+        raise ValueError("密码不能包含用户名")
+    number = (id_number or "").strip().upper()
+    if len(number) == 18 and any(part in password.upper() for part in (number, number[-6:], number[6:14])):
+        raise ValueError("密码不能包含身份证号、身份证号后六位或出生日期")
     return password
 
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
 
 from ..core.access import login_required, public, safe_next_url
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
-from ..core.occupation import site_name
 from ..core.throttle import LoginThrottled
 from ..extensions import db
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 from .identity import parse_id_number
 from .organizations import organization_choices
-from .sessions import authenticate
+from .session_views import sign_out_here
+from .sessions import authenticate, record_sign_in
 from .users import change_password, register_trainee
+from .web_sessions import start_session
 from .validation import clean_id_number, clean_name, clean_password, clean_phone, clean_username
 
 register_nav("个人信息", "auth.profile", description="查看个人资料、修改密码", group="账号")
@@ -29,6 +30,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
+    form.remember.label.text = f"在此设备上保持登录（{current_app.config['LRC_REMEMBER_DAYS']} 天）"
     status = 200
     if form.validate_on_submit():
         try:
@@ -38,10 +40,13 @@ def login():
             form.password.errors = [f"登录失败次数过多，请 {minutes} 分钟后再试"]
             status = 429
         except DomainError as exc:
+            db.session.commit()  # the failure's audit record (and a lock's notification)
             form.password.errors = [exc.message]
         else:
             session.clear()  # a fresh session on sign-in: no fixation
+            start_session(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
+            record_sign_in(user, "web")
             db.session.commit()
             return redirect(safe_next_url(request.args.get("next")) or url_for("core.dashboard"))
     return render_template("auth/login.html", form=form), status
@@ -50,8 +55,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    sign_out_here(current_user._get_current_object(), "logout")
+    db.session.commit()
     flash("您已安全退出。", "success")
     return redirect(url_for("auth.login"))
 
@@ -65,7 +70,7 @@ def register():
     form.organization_id.choices = [(0, "暂不选择"), *organization_choices()]
     if form.validate_on_submit():
         try:
-            user = register_trainee(
+            register_trainee(
                 username=form.username.data, password=form.password.data, name=form.name.data,
                 id_number=form.id_number.data, phone=form.phone.data,
                 organization_id=form.organization_id.data or None,
@@ -75,13 +80,15 @@ def register():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(f"注册成功，欢迎使用{site_name()}！", "success")
-            return redirect(url_for("core.dashboard"))
+            # The same answer whether or not the ID number already had an account (see register_trainee).
+            flash("注册申请已提交。若该身份证号此前未注册，账号已开通，请用刚才设置的用户名和密码登录；"
+                  "若已注册过，请使用原账号登录，忘记密码请联系所在机构或平台管理员。", "success")
+            return redirect(url_for("auth.login"))
     elif form.is_submitted():
         _add_rule_errors(form, {"name": clean_name, "id_number": clean_id_number, "phone": clean_phone,
-                                "username": clean_username, "password": clean_password})
+                                "username": clean_username,
+                                "password": lambda value: clean_password(value, username=form.username.data,
+                                                                         id_number=form.id_number.data)})
     return render_template("auth/register.html", form=form)
 
 
@@ -112,15 +119,23 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(current_user, form.current_password.data, form.new_password.data,
+                            keep_session=current_user.login_session)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id changes with the password stamp
+            # The cookies carry the password stamp: issue them again for this device (its record stays open).
+            login_user(current_user._get_current_object(), remember=_remembered())
             flash("密码已修改。其他设备上的登录和 API 令牌已失效。", "success")
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
-        _add_rule_errors(form, {"new_password": clean_password})
+        _add_rule_errors(form, {"new_password": lambda value: clean_password(
+            value, username=current_user.username, id_number=current_user.id_number)})
     return render_template("auth/password.html", form=form)
+
+
+def _remembered() -> bool:
+    row = current_user.login_session
+    return row is not None and row.remember_until is not None

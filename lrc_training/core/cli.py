@@ -14,7 +14,7 @@ from .errors import DomainError
 def register_commands(app: Flask) -> None:
     @app.cli.command("create-admin")
     @click.argument("username")
-    @click.option("--password", required=True, help="初始密码（至少 8 位，含字母和数字）")
+    @click.option("--password", required=True, help="初始密码（至少 10 位，至少两类字符，不能包含用户名）")
     @click.option("--name", default="系统管理员", show_default=True)
     def create_admin(username: str, password: str, name: str) -> None:
         """Create an admin account, or make an existing account an admin (idempotent)."""

@@ -14,7 +14,7 @@ from ..extensions import db
 from .work_areas import ensure_default_work_areas
 
 DEMO_PASSWORD = "Demo2026!lrc"  # noqa: S105 - documented in README, demo only
-ADMIN_PASSWORD = "Admin2026!lrc"  # noqa: S105
+ADMIN_PASSWORD = "Guanli2026!lrc"  # noqa: S105
 
 ORGANIZATIONS = [
     ("山东省劳动关系协调师职业技能等级认定中心", "evaluator", "370000"),

@@ -16,7 +16,7 @@ from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
 from tests.api.test_conventions import assert_error, snapshot
 from tests.conftest import api_token
-from tests.factories import make_org, make_user, valid_id_number
+from tests.factories import NEW_PASSWORD, make_org, make_user, valid_id_number
 
 ORGS = "/api/v1/organizations"
 USERS = "/api/v1/users"
@@ -36,7 +36,7 @@ def home(client):
 
 
 def new_user(seq: int = 500, **overrides) -> dict:
-    return {"username": f"person{seq}", "password": "Passw0rd1", "name": "王五",
+    return {"username": f"person{seq}", "password": NEW_PASSWORD, "name": "王五",
             "id_number": valid_id_number("371502", "19880808", seq), "phone": "13800138000",
             "roles": ["trainee"], **overrides}
 
@@ -115,15 +115,15 @@ def test_admin_creates_a_user_and_the_answer_masks_the_id_number(client, home):
     assert MASKED_ID.match(body["id_number_masked"])
     text = response.get_data(as_text=True)
     assert number not in text and number[4:14] not in text
-    assert "Passw0rd1" not in text and "password" not in body and "id_number" not in body
+    assert NEW_PASSWORD not in text and "password" not in body and "id_number" not in body
     assert "13800138000" not in text
     stored = db.session.get(User, body["id"])
-    assert stored.id_number == number and stored.check_password("Passw0rd1")
+    assert stored.id_number == number and stored.check_password(NEW_PASSWORD)
 
 
 def test_the_new_user_can_sign_in_and_see_themself(client, home):
     client.post(USERS, json=new_user(organization_id=home["org"].id, roles=["examiner"]), headers=home["admin"])
-    me = client.get(ME, headers=api_token(client, "person500")).get_json()
+    me = client.get(ME, headers=api_token(client, "person500", NEW_PASSWORD)).get_json()
     assert me["username"] == "person500" and me["roles"] == ["examiner"]
     assert me["organization"]["id"] == home["org"].id and me["organization"]["name"] == "聊城市职业技能评价中心"
 
@@ -206,7 +206,7 @@ def test_user_answers_never_carry_a_full_id_number(client, home):
         client.get(f"{USERS}/{created['id']}", headers=home["admin"]),
         client.get(USERS, headers=home["admin"]),
         client.get(USERS, headers=home["staff"]),
-        client.get(ME, headers=api_token(client, "person500")),
+        client.get(ME, headers=api_token(client, "person500", NEW_PASSWORD)),
     ]
     for response in answers:
         assert response.status_code == 200

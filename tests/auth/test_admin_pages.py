@@ -10,7 +10,7 @@ from lrc_training.auth.models import Organization, User
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
 from tests.conftest import csrf_token, login, post_form
-from tests.factories import make_org, make_user, valid_id_number
+from tests.factories import NEW_PASSWORD, make_org, make_user, valid_id_number
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def admin_client(client):
 
 
 def user_form(**overrides):
-    data = {"username": "newbie", "password": "Welcome123", "name": "周明", "id_number": valid_id_number(seq=77),
+    data = {"username": "newbie", "password": NEW_PASSWORD, "name": "周明", "id_number": valid_id_number(seq=77),
             "phone": "13912345678", "organization_id": "0", "roles": ["examiner", "judge"]}
     data.update(overrides)
     return data
@@ -149,9 +149,9 @@ def _upload(client, data: bytes, name="users.xlsx"):
 def test_import_reports_bad_rows_creates_good_ones_and_is_idempotent(admin_client):
     make_org("聊城高级技工学校", kind="school")
     sheet = _sheet([
-        ["li.ming", "李明", valid_id_number(seq=301), "13800000001", "学员", "聊城高级技工学校", "Start1234"],
-        ["bad.id", "王五", "371502199001011230", "13800000002", "学员", "", "Start1234"],
-        ["bad.role", "赵六", valid_id_number(seq=302), "13800000003", "校长", "", "Start1234"],
+        ["li.ming", "李明", valid_id_number(seq=301), "13800000001", "学员", "聊城高级技工学校", "Start#2026ab"],
+        ["bad.id", "王五", "371502199001011230", "13800000002", "学员", "", "Start#2026ab"],
+        ["bad.role", "赵六", valid_id_number(seq=302), "13800000003", "校长", "", "Start#2026ab"],
         ["no.org", "钱七", valid_id_number(seq=303), "13800000004", "学员", "不存在的机构", ""],
         ["auto.pw", "孙八", valid_id_number(seq=304), "13800000005", "考评员、裁判员", "", ""],
     ]).getvalue()

@@ -3,29 +3,34 @@
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
-from lrc_training.core.models import AuditLog
+from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
-from tests.factories import make_org, make_user, valid_id_number
+from tests.factories import NEW_PASSWORD, make_org, make_user, valid_id_number
 
 
 def register_data(**overrides):
     data = {"name": "陈晓燕", "id_number": valid_id_number("371502", "19950410", 26), "phone": "13863500001",
-            "organization_id": "0", "username": "xiaoyan", "password": "Secret123", "password_confirm": "Secret123"}
+            "organization_id": "0", "username": "xiaoyan", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
     data.update(overrides)
     return data
 
 
-def test_visitor_registers_as_trainee_and_lands_on_dashboard(client):
+NEUTRAL_REGISTRATION = "注册申请已提交。若该身份证号此前未注册，账号已开通"
+
+
+def test_visitor_registers_as_trainee_and_then_signs_in(client):
     org = make_org("聊城华信机械制造有限公司", kind="enterprise", region_code="371502")
     response = post_form(client, "/register", register_data(organization_id=str(org.id)))
-    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert NEUTRAL_REGISTRATION in client.get("/login").get_data(as_text=True)
     user = db.session.execute(select(User).where(User.username == "xiaoyan")).scalar_one()
     assert user.roles == ["trainee"] and user.organization_id == org.id
     assert user.password_hash.startswith("$argon2id$")
+    assert db.session.execute(select(AuditLog.action)).scalars().all() == ["user.create"]
+    login(client, "xiaoyan", NEW_PASSWORD)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "您好，陈晓燕" in page and "学员" in page
-    assert db.session.execute(select(AuditLog.action)).scalars().all() == ["user.create"]
 
 
 def test_registration_errors_are_shown_per_field_in_chinese_and_nothing_is_saved(client):
@@ -37,17 +42,36 @@ def test_registration_errors_are_shown_per_field_in_chinese_and_nothing_is_saved
     assert response.status_code == 200
     assert "身份证号校验码不正确" in page
     assert "手机号应为 11 位" in page
-    assert "密码至少 8 位" in page
+    assert "密码至少 10 位" in page
     assert 'value="陈晓燕"' in page  # entered values are kept
     assert db.session.execute(select(User)).first() is None
 
 
-def test_duplicate_username_and_id_number_are_refused(client):
-    existing = make_user("trainee", username="xiaoyan")
-    response = post_form(client, "/register", register_data(id_number=existing.id_number))
-    page = response.get_data(as_text=True)
-    assert "用户名已被使用" in page or "该身份证号已注册" in page
+def test_a_taken_username_is_reported(client):
+    make_user("trainee", username="xiaoyan")
+    page = post_form(client, "/register", register_data()).get_data(as_text=True)
+    assert "用户名已被使用" in page
     assert db.session.query(User).count() == 1
+
+
+def test_registering_an_id_number_that_has_an_account_does_not_reveal_it(app, client):
+    """Account enumeration: the answer for a registered ID number is the answer for a new one (same redirect, same
+    message); nothing is created and the holder is told. Before the fix the page said 该身份证号已注册."""
+    existing = make_user("trainee", username="holder")
+    taken = post_form(client, "/register", register_data(id_number=existing.id_number, username="prober"))
+    fresh_client = app.test_client()
+    new = post_form(fresh_client, "/register", register_data(username="newcomer"))
+    assert (taken.status_code, taken.headers["Location"]) == (new.status_code, new.headers["Location"]) == (302, "/login")
+    taken_page, new_page = client.get("/login").get_data(as_text=True), fresh_client.get("/login").get_data(as_text=True)
+    assert NEUTRAL_REGISTRATION in taken_page and NEUTRAL_REGISTRATION in new_page
+    assert "该身份证号已注册" not in taken_page
+    assert db.session.execute(select(User.username).order_by(User.username)).scalars().all() == ["holder", "newcomer"]
+    notes = db.session.execute(select(Notification).where(Notification.user_id == existing.id)).scalars().all()
+    assert [n.title for n in notes] == ["有人尝试用您的身份证号注册新账号"]
+    assert existing.id_number not in (notes[0].body or "")
+    # Both a taken username and a taken ID number: only the username is named.
+    both = post_form(app.test_client(), "/register", register_data(id_number=existing.id_number, username="holder"))
+    assert "用户名已被使用" in both.get_data(as_text=True) and "身份证号已" not in both.get_data(as_text=True)
 
 
 def test_overlong_and_empty_fields_get_clear_messages(client):

@@ -40,7 +40,7 @@ def test_registry_and_settings_pages_fit_the_screen(new_page, sign_in, browser_p
         page.screenshot(path=str(TOUR / f"{size}-{name}.png"), full_page=True)
 
     admin = new_page(viewport=viewport)
-    sign_in(admin, "admin", "Admin2026!lrc")
+    sign_in(admin, "admin", "Guanli2026!lrc")
     visit(admin, "registry-dashboard", "/registry/", "劳动关系协调员统计")
     visit(admin, "registry-list", "/registry/list", "劳动关系协调员名单")
     visit(admin, "registry-person", f"/registry/people/{trainee.id}", trainee.name)
