@@ -73,4 +73,8 @@ def register_security(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        elif request.endpoint != "static" and response.headers.get("Cache-Control", "no-cache") == "no-cache":
+            # Downloads (certificate PDFs, admission tickets, exports, materials): send_file marks them no-cache,
+            # which still lets the browser and any shared cache keep a copy of personal documents on disk.
+            response.headers["Cache-Control"] = "no-store"
         return response
