@@ -266,7 +266,8 @@ def drop_database(name: str) -> None:
 def app_env(url: str) -> dict:
     env = dict(os.environ)
     # The development config: plain-http cookies; the API uses bearer tokens anyway.
-    env.update(LRC_ENV="development", DATABASE_URL=url, SECRET_KEY="bench-" + secrets.token_hex(16), LRC_LOGIN_MAX_FAILURES="1000000",
+    env.update(LRC_ENV="development", DATABASE_URL=url, SECRET_KEY="bench-" + secrets.token_hex(16),
+               LRC_LOGIN_MAX_FAILURES="1000000",
                LRC_RATELIMIT_STORAGE_URI="memory://", LRC_INSTANCE_PATH=os.environ["LRC_INSTANCE_PATH"])
     return env
 

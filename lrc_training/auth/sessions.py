@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from ..core.access import hash_token
 from ..core.audit import record_audit
-from ..core.notifications import notify
-from ..core.timeutil import format_local
 from ..core.errors import DomainError
+from ..core.notifications import notify
 from ..core.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from ..core.timeutil import format_local
 from ..db import utcnow
 from ..extensions import db
 from .models import ApiToken, User

@@ -7,8 +7,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit
-from ..core.notifications import notify
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.notifications import notify
 from ..db import utcnow
 from ..extensions import db
 from .models import ApiToken, Organization, User, UserSession

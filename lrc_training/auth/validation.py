@@ -12,7 +12,6 @@ from .roles import ALL_ROLES, ORG_KINDS
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
-PASSWORD_RULE_TEXT = "密码至少 10 位，组合使用大写字母、小写字母、数字、符号中的至少两类，不能是常见密码，不能包含用户名或身份证号"
 
 # Passwords people choose first, and the ones guessing tools try first (lower case). Letters followed only by
 # digits or symbols count too: "Password2026!" is "password" to a guesser.

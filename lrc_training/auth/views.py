@@ -18,8 +18,8 @@ from .organizations import organization_choices
 from .session_views import sign_out_here
 from .sessions import authenticate, record_sign_in
 from .users import change_password, register_trainee
-from .web_sessions import start_session
 from .validation import clean_id_number, clean_name, clean_password, clean_phone, clean_username
+from .web_sessions import start_session
 
 register_nav("个人信息", "auth.profile", description="查看个人资料、修改密码", group="账号")
 
