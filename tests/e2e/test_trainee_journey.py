@@ -11,7 +11,8 @@ from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.e2e
 
-NEW_PASSWORD = "N3wSecret88"
+FIRST_PASSWORD = "Peixun#2026ok"
+NEW_PASSWORD = "N3wSecret88!"
 
 
 def fill_registration(page, *, name: str, id_number: str, phone: str, username: str, password: str) -> None:
@@ -30,12 +31,18 @@ def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot,
     page.get_by_role("main").get_by_role("link", name="学员注册").click()
     expect(page.get_by_role("heading", name="学员注册")).to_be_visible()
     fill_registration(page, name="陈晓燕", id_number=id_number, phone="13863501234", username="chenxy",
-                      password="Passw0rd1")
+                      password=FIRST_PASSWORD)
     page.get_by_role("button", name="注册").click()
+
+    # The same answer whether or not the ID number had an account already: sign in with what was just set.
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("alert")).to_contain_text("注册申请已提交")
+    page.get_by_label("用户名").fill("chenxy")
+    page.get_by_label("密码", exact=True).fill(FIRST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
 
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page).to_have_title(re.compile("^工作台"))
-    expect(page.get_by_role("alert")).to_contain_text("注册成功")
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，陈晓燕")
     expect(page.get_by_text("角色：学员")).to_be_visible()
     screenshot(page, "dashboard")
@@ -51,7 +58,7 @@ def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot,
 
     page.get_by_role("link", name="修改密码").click()
     expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
-    page.get_by_label("当前密码").fill("Passw0rd1")
+    page.get_by_label("当前密码").fill(FIRST_PASSWORD)
     page.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("确认新密码").fill(NEW_PASSWORD)
     page.get_by_role("button", name="修改密码").click()
@@ -64,7 +71,7 @@ def test_trainee_registers_changes_password_and_signs_in_again(page, screenshot,
 
     # The old password no longer works; the new one does.
     page.get_by_label("用户名").fill("chenxy")
-    page.get_by_label("密码", exact=True).fill("Passw0rd1")
+    page.get_by_label("密码", exact=True).fill(FIRST_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".invalid-feedback")).to_have_text("用户名或密码错误")
     page.get_by_label("密码", exact=True).fill(NEW_PASSWORD)
@@ -79,7 +86,7 @@ def test_registration_with_wrong_check_digit_shows_field_error_and_keeps_input(p
 
     page.goto("/register")
     fill_registration(page, name="赵文博", id_number=wrong, phone="13863505678", username="zhaowb",
-                      password="Passw0rd1")
+                      password=FIRST_PASSWORD)
     page.get_by_role("button", name="注册").click()
 
     id_field = page.get_by_label("身份证号")
