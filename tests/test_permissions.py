@@ -19,8 +19,8 @@ exempt shows up here as a 400 where 401/403 was expected.
 
 Side effects. Views run for real, with empty forms and bodies and sample ids. The sample ids point at a
 sacrificial organization and user created first (so they are also id 1), never at the signed-in walker, and each
-page request restores the walker's session cookie, so a POST to /logout or a revoked token does not spoil the
-rest of the walk.
+page request restores the walker's session cookie (signing in again when a POST to /logout or a sign-out on the
+登录设备 page ended its sign-in record), so neither that nor a revoked token spoils the rest of the walk.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, Rule, UUIDConverter
 
-from lrc_training.auth.models import ApiToken, Organization, User
+from lrc_training.auth.models import ApiToken, Organization, User, UserSession
 from lrc_training.auth.roles import ALL_ROLES
 from lrc_training.core.access import Policy, hash_token, login_required, policy_of, public, roles_required
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login
-from tests.factories import make_org, make_user, valid_id_number
+from tests.factories import NEW_PASSWORD, make_org, make_user, valid_id_number
 
 # Endpoints that legitimately have no access policy, each with the reason. Keep this list short.
 EXEMPT_ENDPOINTS = {
@@ -176,14 +176,27 @@ class Walker:
         self.pages = app.test_client()
         self.api = app.test_client()
         self.session_cookie = None
+        self.user_id = user.id if user is not None else None
         self.headers: dict[str, str] = {}
         if user is not None:
-            login(self.pages, user.username)
-            cookie = self.pages.get_cookie(app.config["SESSION_COOKIE_NAME"])
-            self.session_cookie = cookie.value if cookie else None
+            self._sign_in()
             self.headers = api_token(self.api, user.username)
 
+    def _sign_in(self) -> None:
+        self.pages = self.app.test_client()
+        login(self.pages, self.username)
+        cookie = self.pages.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        self.session_cookie = cookie.value if cookie else None
+
+    def _session_usable(self) -> bool:
+        """POST /logout and the 登录设备 page's sign-outs end the walker's sign-in record on the server, so its
+        saved cookie no longer works (that is the point); sign in again, as with a revoked token."""
+        return db.session.execute(select(UserSession.id).where(
+            UserSession.user_id == self.user_id, UserSession.ended_at.is_(None))).first() is not None
+
     def _restore_session(self) -> None:
+        if self.user_id is not None and not self._session_usable():
+            self._sign_in()
         name = self.app.config["SESSION_COOKIE_NAME"]
         self.pages.delete_cookie(self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
         if self.session_cookie is None:
@@ -440,8 +453,8 @@ def test_csrf_register_without_a_token_creates_nobody(client):
     before = _counts()
     response = client.post("/register", data={
         "name": "张三", "id_number": valid_id_number(seq=777), "phone": "13912345678",
-        "organization_id": str(org.id), "username": "csrf_newcomer", "password": "Passw0rd1",
-        "password_confirm": "Passw0rd1"})
+        "organization_id": str(org.id), "username": "csrf_newcomer", "password": NEW_PASSWORD,
+        "password_confirm": NEW_PASSWORD})
     assert response.status_code == 400
     assert _counts() == before
     assert db.session.execute(select(User).where(User.username == "csrf_newcomer")).scalar() is None
@@ -452,7 +465,7 @@ def test_csrf_token_from_another_session_is_refused(app, client):
     stolen = csrf_token(other)
     response = client.post("/register", data={
         "csrf_token": stolen, "name": "张三", "id_number": valid_id_number(seq=778), "phone": "13912345679",
-        "organization_id": "0", "username": "csrf_stolen", "password": "Passw0rd1", "password_confirm": "Passw0rd1"})
+        "organization_id": "0", "username": "csrf_stolen", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
     assert response.status_code == 400
     assert db.session.execute(select(User).where(User.username == "csrf_stolen")).scalar() is None
 
@@ -476,7 +489,7 @@ def test_csrf_with_a_token_the_same_forms_work(client):
     response = client.post("/register", data={
         "csrf_token": csrf_token(client, "/register"), "name": "张三", "id_number": valid_id_number(seq=779),
         "phone": "13912345670", "organization_id": str(org.id), "username": "csrf_control",
-        "password": "Passw0rd1", "password_confirm": "Passw0rd1"})
+        "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     assert db.session.execute(select(User).where(User.username == "csrf_control")).scalar() is not None
 

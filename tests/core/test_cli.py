@@ -7,17 +7,17 @@ from lrc_training.extensions import db
 
 
 def test_create_admin_is_idempotent(runner):
-    result = runner.invoke(args=["create-admin", "boss", "--password", "Admin12345"])
+    result = runner.invoke(args=["create-admin", "boss", "--password", "Guanli#2026x"])
     assert result.exit_code == 0, result.output
-    again = runner.invoke(args=["create-admin", "boss", "--password", "Other12345"])
+    again = runner.invoke(args=["create-admin", "boss", "--password", "Other#2026xy"])
     assert again.exit_code == 0 and "已存在" in again.output
     user = db.session.execute(select(User).where(User.username == "boss")).scalar_one()
-    assert user.roles == ["admin"] and user.check_password("Admin12345")
+    assert user.roles == ["admin"] and user.check_password("Guanli#2026x")
 
 
 def test_create_admin_rejects_weak_password(runner):
     result = runner.invoke(args=["create-admin", "boss", "--password", "short"])
-    assert result.exit_code != 0 and "密码至少 8 位" in result.output
+    assert result.exit_code != 0 and "密码至少 10 位" in result.output
 
 
 def test_seed_demo_loads_once_with_every_role(runner):
