@@ -64,6 +64,13 @@ def configure(app: Flask, config: str | dict | None) -> None:
             f"for local development run with LRC_ENV=development (make run does)."
         )
     app.config["ENV_NAME"] = name
+    import ipaddress
+
+    for part in (app.config.get("LRC_TRUSTED_NETWORKS") or "").split(","):
+        try:
+            ipaddress.ip_network(part.strip(), strict=False) if part.strip() else None
+        except ValueError:
+            raise RuntimeError(f"LRC_TRUSTED_NETWORKS: {part.strip()!r} is not a network (e.g. 10.20.0.0/16)") from None
     from .core.audit_keys import check_audit_key_settings
 
     check_audit_key_settings(app)

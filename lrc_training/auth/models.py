@@ -131,9 +131,22 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
         """What Flask-Login keeps in the session and the remember cookie: the user, the password stamp and the
         key of the server-side sign-in record (auth/web_sessions.py), so ending that record ends both cookies."""
         key = getattr(self, "_session_key", None)
-        if not key:
-            raise RuntimeError("start_session() before login_user(): every sign-in needs a session record")
-        return f"{self.id}:{self.session_stamp}:{key}"
+        # Without a record (login_user() not preceded by start_session()) the id has no key, and the user loader
+        # refuses such cookies: forgetting the record fails closed.
+        return f"{self.id}:{self.session_stamp}:{key}" if key else f"{self.id}:{self.session_stamp}"
+
+    # UserMixin compares get_id(), which now carries the sign-in key: the same person is the same user whichever
+    # request loaded them.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     @property
     def login_session(self) -> UserSession | None:

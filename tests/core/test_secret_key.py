@@ -50,6 +50,8 @@ def test_a_private_key_starts_production_and_development_must_be_named(monkeypat
     dev = bare_app()
     configure(dev, {"SECRET_KEY": DEVELOPMENT_SECRET_KEY})
     assert dev.config["ENV_NAME"] == "development"
+    with pytest.raises(RuntimeError, match="LRC_TRUSTED_NETWORKS"):
+        configure(bare_app(), {"SECRET_KEY": GOOD_KEY, "LRC_TRUSTED_NETWORKS": "10.20.0.0/16, exam-hall"})
     monkeypatch.setenv("LRC_ENV", "staging")
     with pytest.raises(RuntimeError, match="not one of"):
         configure(bare_app(), {"SECRET_KEY": GOOD_KEY})
