@@ -141,6 +141,9 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = TESTING_SECRET_KEY
+    # Tests travel in time to pass exam deadlines and notice periods: that stands for waiting with the page open
+    # (which polls the server), not for an abandoned browser. tests/auth/test_sessions.py sets the real limit.
+    LRC_IDLE_MINUTES = 7 * 24 * 60
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # The cheapest argon2id argon2-cffi accepts: production cost is half the suite's time otherwise.

@@ -16,6 +16,12 @@ from tests.conftest import api_token, csrf_token, login, post_form
 from tests.factories import NEW_PASSWORD, make_user
 
 SESSION, REMEMBER = "session", "remember_token"
+
+
+@pytest.fixture(autouse=True)
+def production_idle_limit(app, monkeypatch):
+    """The testing config stretches the idle limit for other areas' time travel; here it is the default again."""
+    monkeypatch.setitem(app.config, "LRC_IDLE_MINUTES", 30)
 CHROME_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/126.0 Safari/537.36")
 
