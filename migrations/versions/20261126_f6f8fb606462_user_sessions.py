@@ -1,7 +1,7 @@
 """user sessions: one sign-in record per device (auth/web_sessions.py)
 
 Revision ID: f6f8fb606462
-Revises: 3560d6e65950
+Revises: 7639344cc4aa
 Create Date: 2026-11-26 12:11:35.082471
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6f8fb606462'
-down_revision = '3560d6e65950'
+down_revision = '7639344cc4aa'
 branch_labels = None
 depends_on = None
 
