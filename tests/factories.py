@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
+from lrc_training.auth.accreditation import AccreditationInput, local_today, record_accreditation
 from lrc_training.auth.identity import id_check_char
-from lrc_training.auth.models import Organization, User
+from lrc_training.auth.models import Accreditation, Organization, User
 from lrc_training.extensions import db
 
 # The password factory users sign in with. make_user stores it directly, as an account created before the password
@@ -22,11 +24,26 @@ def valid_id_number(region: str = "371502", birth: str = "19900101", seq: int | 
     return first17 + id_check_char(first17)
 
 
-def make_org(name: str | None = None, kind: str = "evaluator", region_code: str = "371500") -> Organization:
-    org = Organization(name=name or f"测试机构{next(_counter)}", kind=kind, region_code=region_code, active=True)
+def make_org(name: str | None = None, kind: str = "evaluator", region_code: str = "371500", *,
+             accredited: bool = True, levels=(4, 3, 2, 1), site_code: str | None = None,
+             letter: str = "S", **extra) -> Organization:
+    """An organization; an evaluator is accredited (备案) for every level, valid since 2000 and for five more years,
+    unless `accredited=False`. The filing's site code defaults to the one derived from the organization id."""
+    org = Organization(name=name or f"测试机构{next(_counter)}", kind=kind, region_code=region_code, active=True, **extra)
     db.session.add(org)
     db.session.commit()
+    if kind == "evaluator" and accredited:
+        accredit(org, levels=levels, site_code=site_code, letter=letter)
     return org
+
+
+def accredit(org: Organization, *, levels=(4, 3, 2, 1), site_code: str | None = None, letter: str = "S",
+             valid_from: date = date(2000, 1, 1), valid_until: date | None = None) -> Accreditation:
+    row = record_accreditation(None, org, AccreditationInput(
+        filing_number=f"测试备案{org.id}", letter=letter, levels=list(levels), valid_from=valid_from,
+        valid_until=valid_until or local_today() + timedelta(days=5 * 365), site_code=site_code))
+    db.session.commit()
+    return row
 
 
 def make_user(*roles: str, username: str | None = None, name: str = "测试用户", org: Organization | None = None,

@@ -9,12 +9,30 @@ from wtforms.validators import DataRequired
 
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, to_int
+from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import admin_bp as bp
-from .forms import ActivationForm, ImportUsersForm, OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
+from .accreditation import (
+    AccreditationInput,
+    accreditation_history,
+    current_accreditation,
+    end_accreditation,
+    local_today,
+    open_accreditations,
+    record_accreditation,
+)
+from .forms import (
+    AccreditationForm,
+    ActivationForm,
+    EndAccreditationForm,
+    ImportUsersForm,
+    OrganizationForm,
+    ResetPasswordForm,
+    UserFilterForm,
+    UserForm,
+)
 from .importing import build_import_template, import_users
 from .models import User, UserRole
 from .organizations import (
@@ -25,7 +43,7 @@ from .organizations import (
     update_organization,
     visible_organizations,
 )
-from .roles import ADMIN, ORG_STAFF, ROLE_LABELS
+from .roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, ROLE_LABELS
 from .users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
 
 MANAGERS = (ADMIN, ORG_STAFF)
@@ -202,8 +220,9 @@ def _user_or_404(user_id: int) -> User:
 @roles_required(ADMIN)
 def organizations():
     page = paginate_page(visible_organizations(current_user))
-    counts = member_counts([org.id for org in page.items])
-    return render_template("admin/organizations.html", page=page, counts=counts)
+    ids = [org.id for org in page.items]
+    return render_template("admin/organizations.html", page=page, counts=member_counts(ids),
+                           filings=open_accreditations(ids), today=local_today())
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -213,7 +232,8 @@ def organization_new():
     if form.validate_on_submit():
         try:
             org = create_organization(current_user, name=form.name.data, kind=form.kind.data,
-                                      region_code=form.region_code.data, employees=form.employees.data)
+                                      region_code=form.region_code.data, employees=form.employees.data,
+                                      platform_level=form.platform_level.data or None, national=form.national.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -234,11 +254,13 @@ def organization_edit(org_id: int):
     form = OrganizationForm(obj=org)
     if request.method == "GET":
         form.version.data = str(org.version)
+        form.platform_level.data = org.platform_level or ""
     if form.validate_on_submit():
         try:
             update_organization(current_user, org, version=to_int(form.version.data), name=form.name.data,
                                 kind=form.kind.data, region_code=form.region_code.data, active=form.active.data,
-                                employees=form.employees.data)
+                                employees=form.employees.data, platform_level=form.platform_level.data or None,
+                                national=form.national.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -246,4 +268,54 @@ def organization_edit(org_id: int):
             db.session.commit()
             flash(f"已保存机构 {org.name}。", "success")
             return redirect(url_for("admin.organizations"))
-    return render_template("admin/organization_form.html", form=form, org=org)
+    return render_template("admin/organization_form.html", form=form, org=org, filing=current_accreditation(org.id))
+
+
+# -- accreditation (备案) ----------------------------------------------------------------------------------------
+
+def _org_or_404(org_id: int):
+    try:
+        return get_organization_for_edit(current_user, org_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/organizations/<int:org_id>/accreditation", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def organization_accreditation(org_id: int):
+    org = _org_or_404(org_id)
+    filing = current_accreditation(org.id)
+    form = AccreditationForm(obj=filing)
+    if request.method == "GET":
+        form.version.data = str(filing.version) if filing else ""
+        if filing is not None:
+            form.site_code.data = "" if filing.site_code_derived else filing.site_code
+        else:
+            form.levels.data = [4, 3]
+    if org.kind in ACCREDITABLE_KINDS and form.validate_on_submit():
+        try:
+            record_accreditation(current_user, org, AccreditationInput(
+                filing_number=form.filing_number.data, letter=form.letter.data, levels=form.levels.data or [],
+                valid_until=form.valid_until.data, valid_from=form.valid_from.data,
+                org_code=form.org_code.data, site_code=form.site_code.data),
+                version=to_int(form.version.data) if form.version.data else None)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已保存 {org.name} 的评价机构备案。", "success")
+            return redirect(url_for("admin.organization_accreditation", org_id=org.id))
+    return render_template("admin/accreditation.html", org=org, form=form, filing=filing,
+                           end_form=EndAccreditationForm(prefix="end"), history=accreditation_history(org.id),
+                           accreditable=org.kind in ACCREDITABLE_KINDS, today=local_today())
+
+
+@bp.route("/organizations/<int:org_id>/accreditation/end", methods=["POST"])
+@roles_required(ADMIN)
+def organization_accreditation_end(org_id: int):
+    org = _org_or_404(org_id)
+    form = EndAccreditationForm(prefix="end")
+    run_action(form, lambda: end_accreditation(current_user, org, form.reason.data),
+               f"已终止 {org.name} 的备案：该机构不能再组织认定或签发等级证书。", "未能终止备案：")
+    return redirect(url_for("admin.organization_accreditation", org_id=org.id))

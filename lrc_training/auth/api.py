@@ -22,7 +22,8 @@ def organization_json(org: Organization | None) -> dict | None:
     if org is None:
         return None
     return {"id": org.id, "name": org.name, "kind": org.kind, "region_code": org.region_code,
-            "region_name": region_display(org.region_code), "active": org.active, "version": org.version}
+            "region_name": region_display(org.region_code), "active": org.active,
+            "platform_level": org.platform_level, "national": org.national, "version": org.version}
 
 
 def user_json(user: User) -> dict:
@@ -100,8 +101,10 @@ def users_get(user_id: int):
 @json_body(OrganizationIn)
 @api_response(OrganizationOut, 201)
 def organizations_create(body: OrganizationIn):
-    """Create an organization: school, evaluator, enterprise, union, employer_org or platform."""
-    org = create_organization(g.api_user, name=body.name, kind=body.kind, region_code=body.region_code)
+    """Create an organization of any kind (school, evaluator, enterprise, union, employer_org, platform, hrss,
+    federation, association, mediation, law_firm, social_org); a platform may give its platform_level."""
+    org = create_organization(g.api_user, name=body.name, kind=body.kind, region_code=body.region_code,
+                              platform_level=body.platform_level, national=body.national)
     db.session.commit()
     return created(organization_json(org))
 

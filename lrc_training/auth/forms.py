@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -18,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .roles import ORG_KIND_LABELS, ROLE_LABELS
+from .roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
 
 REQUIRED = "此项为必填项"
 
@@ -101,9 +102,32 @@ class OrganizationForm(FlaskForm):
                                           "乡镇、街道用 9 位，社区、村用 12 位统计代码，例如 371502001")
     employees = IntegerField("职工人数", validators=[Optional(), NumberRange(0, 10_000_000, "应为 0 到 10000000")],
                              description="企业填写，用于统计配备协调员不足的大型企业；可留空")
+    platform_level = SelectField("平台层级", choices=[("", "—（不填）"), *PLATFORM_LEVEL_LABELS.items()], default="",
+                                 description="仅园区/街道/社区平台填写")
+    national = BooleanField("全国性机构", description="如人力资源社会保障部、全国总工会：可组织国家级竞赛；行政区划填所在地")
     active = BooleanField("启用", default=True)
     version = HiddenField()
     submit = SubmitField("保存")
+
+
+class AccreditationForm(FlaskForm):
+    filing_number = StringField("备案编号", validators=[DataRequired(REQUIRED), Length(max=40, message="不能超过 40 个字符")])
+    letter = SelectField("类型字母", choices=[("S", "S：社会培训评价组织"), ("Y", "Y：用人单位（企业）评价机构")])
+    levels = MultiCheckboxField("备案等级", coerce=int, choices=[(4, "四级/中级工"), (3, "三级/高级工"),
+                                                             (2, "二级/技师"), (1, "一级/高级技师")])
+    valid_from = DateField("生效日期", validators=[Optional()], description="留空：新备案为今天，修改时不变")
+    valid_until = DateField("有效期至", validators=[DataRequired("请填写有效期截止日期")])
+    org_code = StringField("机构代码（4 位）", validators=[Optional(), Length(max=4, message="应为 4 位数字")],
+                           description="证书编号中的机构代码；在省级备案的填 0000（留空即 0000）")
+    site_code = StringField("站点代码（6 位）", validators=[Optional(), Length(max=6, message="应为 6 位数字")],
+                            description="备案给出的站点代码；留空则用机构编号补足 6 位（保证不与其他机构重复）")
+    version = HiddenField()
+    submit = SubmitField("保存备案")
+
+
+class EndAccreditationForm(FlaskForm):
+    reason = StringField("终止原因", validators=[Optional(), Length(max=500, message="不能超过 500 个字符")])
+    submit = SubmitField("终止备案")
 
 
 class ImportUsersForm(FlaskForm):

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 from .identity import mask_id_number, mask_phone
-from .roles import ALL_ROLES, ORG_KINDS, ROLE_LABELS
+from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS, ROLE_LABELS
 
 # OWASP's recommended argon2id setting (19 MiB, 2 passes, 1 lane): strong, yet cheap enough that a
 # province's candidates can all sign in at the start of an exam on a small server. The testing
@@ -45,6 +58,8 @@ class Organization(TimestampMixin, VersionMixin, Base):
     __table_args__ = (
         CheckConstraint(f"kind IN ({_in(ORG_KINDS)})", name="kind_known"),
         CheckConstraint("length(region_code) IN (6, 9, 12)", name="region_code_length"),  # county / township / community
+        CheckConstraint(f"platform_level IS NULL OR (kind = 'platform' AND platform_level IN ({_in(PLATFORM_LEVELS)}))",
+                        name="platform_level_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,11 +68,59 @@ class Organization(TimestampMixin, VersionMixin, Base):
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     employees: Mapped[int | None] = mapped_column(Integer)  # enterprises: headcount, for the "large" threshold
+    platform_level: Mapped[str | None] = mapped_column(String(10))  # platforms: park / township / community
+    # A national body (人社部, 全国总工会 …): its region code is its seat; it may organize national competitions.
+    national: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name}>"
+
+
+class Accreditation(TimestampMixin, VersionMixin, Base):
+    """An evaluation organization's filing (备案) with the human-resources department: which levels it may assess
+    and certify, until when, and the codes its certificate numbers carry. Ending a filing keeps the row
+    (ended_at), so the history stays; at most one filing per organization is open at a time, and no two open
+    filings share a number prefix (letter + organization code + province code + site code)."""
+
+    __tablename__ = "accreditations"
+    __table_args__ = (
+        CheckConstraint("letter IN ('Y', 'S')", name="letter_known"),
+        CheckConstraint("length(org_code) = 4", name="org_code_four_digits"),
+        CheckConstraint("length(province_code) = 2", name="province_code_two_digits"),
+        CheckConstraint("length(site_code) = 6", name="site_code_six_digits"),
+        CheckConstraint("valid_until >= valid_from", name="valid_period"),
+        Index("uq_accreditations_open_organization", "organization_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("uq_accreditations_open_prefix", "letter", "org_code", "province_code", "site_code", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    filing_number: Mapped[str] = mapped_column(String(40))
+    letter: Mapped[str] = mapped_column(String(1))  # Y employer-based evaluator, S social training-evaluation org
+    levels: Mapped[list] = mapped_column(JSON)  # e.g. [4, 3]
+    org_code: Mapped[str] = mapped_column(String(4))  # 0000 when registered at province level
+    province_code: Mapped[str] = mapped_column(String(2))
+    site_code: Mapped[str] = mapped_column(String(6))
+    site_code_derived: Mapped[bool] = mapped_column(Boolean, default=False)  # the filing gave none
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship()
+
+    @property
+    def number_prefix(self) -> str:
+        return f"{self.letter}{self.org_code}{self.province_code}{self.site_code}"
+
+    def covers(self, level: int, on: date) -> bool:
+        return self.ended_at is None and level in (self.levels or []) and self.valid_from <= on <= self.valid_until
 
 
 class UserRole(Base):

@@ -7,14 +7,35 @@ from sqlalchemy import Select, func, select
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from .accreditation import current_accreditation
 from .models import Organization, User
-from .roles import ADMIN, ORG_STAFF
+from .roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, PLATFORM_LEVEL_LABELS
 from .validation import clean_org_kind, clean_org_name, clean_region_code, collect
 
 
 def audit_view(org: Organization) -> dict:
     return {"name": org.name, "kind": org.kind, "region_code": org.region_code, "active": org.active,
-            "employees": org.employees}
+            "employees": org.employees, "platform_level": org.platform_level, "national": org.national}
+
+
+def _platform_level(kind: str | None, value) -> str | None:
+    """Only a platform says whether it serves a park, a township/street or a community; empty means unsaid."""
+    if value in (None, ""):
+        return None
+    if kind != "platform":
+        raise ValidationFailed("只有园区/街道/社区平台可以填写平台层级", {"platform_level": "只有平台可以填写"})
+    if value not in PLATFORM_LEVEL_LABELS:
+        raise ValidationFailed("平台层级应为 park（园区）、township（乡镇/街道）或 community（社区/村）",
+                               {"platform_level": "应为 park、township 或 community"})
+    return value
+
+
+def _national(value) -> bool:
+    if value in (None, ""):
+        return False
+    if not isinstance(value, bool):
+        raise ValidationFailed("national 应为 true 或 false", {"national": "应为布尔值"})
+    return value
 
 
 def _employees(value) -> int | None:
@@ -53,11 +74,13 @@ def _validate(name: str, kind: str, region_code: str, exclude_id: int | None = N
     return clean
 
 
-def create_organization(actor, *, name: str, kind: str, region_code: str, employees: int | None = None) -> Organization:
+def create_organization(actor, *, name: str, kind: str, region_code: str, employees: int | None = None,
+                        platform_level: str | None = None, national: bool | None = False) -> Organization:
     if actor is not None and not actor.has_role(ADMIN):
         raise Forbidden("只有系统管理员可以创建机构")
     clean = _validate(name, kind, region_code)
-    org = Organization(**clean, active=True, employees=_employees(employees))
+    org = Organization(**clean, active=True, employees=_employees(employees),
+                       platform_level=_platform_level(clean["kind"], platform_level), national=_national(national))
     db.session.add(org)
     db.session.flush()
     record_audit("organization.create", "organization", org.id, new=audit_view(org),
@@ -66,15 +89,24 @@ def create_organization(actor, *, name: str, kind: str, region_code: str, employ
 
 
 def update_organization(actor, org: Organization, *, version: int, name: str, kind: str,
-                        region_code: str, active: bool, employees: int | None = None) -> Organization:
+                        region_code: str, active: bool, employees: int | None = None,
+                        platform_level: str | None = None, national: bool | None = False) -> Organization:
     if not actor.has_role(ADMIN):
         raise Forbidden("只有系统管理员可以修改机构")
     if version != org.version:
         raise Conflict("该机构信息已被他人修改，请刷新后重新编辑", {"version": "版本已过期"}, code="stale_version")
     clean = _validate(name, kind, region_code, exclude_id=org.id)
+    level = _platform_level(clean["kind"], platform_level)
+    if current_accreditation(org.id) is not None:
+        if clean["kind"] not in ACCREDITABLE_KINDS:
+            raise ValidationFailed("该机构有有效的评价机构备案，请先终止备案再修改机构类型",
+                                   {"kind": "有效备案期间不能改为非评价机构"})
+        if clean["region_code"][:2] != org.region_code[:2]:
+            raise ValidationFailed("该机构有有效的评价机构备案（证书编号含省份代码），请先终止备案再改到其他省份",
+                                   {"region_code": "有效备案期间不能改到其他省份"})
     old = audit_view(org)
     org.name, org.kind, org.region_code, org.active = clean["name"], clean["kind"], clean["region_code"], active
-    org.employees = _employees(employees)
+    org.employees, org.platform_level, org.national = _employees(employees), level, _national(national)
     db.session.flush()
     record_audit("organization.update", "organization", org.id, old=old, new=audit_view(org))
     return org

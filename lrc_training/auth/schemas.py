@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from ..core.api import ApiModel
-from .roles import ALL_ROLES, ORG_KINDS
+from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS
 
 RoleName = Literal[ALL_ROLES]  # type: ignore[valid-type]
 OrgKind = Literal[ORG_KINDS]  # type: ignore[valid-type]
+PlatformLevel = Literal[PLATFORM_LEVELS]  # type: ignore[valid-type]
 
 
 class TokenRequest(ApiModel):
@@ -22,6 +24,23 @@ class OrganizationIn(ApiModel):
     name: str = Field(min_length=1, max_length=100)
     kind: OrgKind
     region_code: str = Field(min_length=6, max_length=12)
+    platform_level: PlatformLevel | None = None  # platforms only: park, township or community
+    national: bool = False  # a national body (its region code is its seat)
+
+
+class AccreditationIn(ApiModel):
+    filing_number: str = Field(min_length=1, max_length=40)
+    letter: Literal["Y", "S"]
+    levels: list[int] = Field(min_length=1, max_length=4)
+    valid_until: date
+    valid_from: date | None = None  # default: today for a new filing, unchanged for an edit
+    org_code: str | None = Field(default=None, min_length=4, max_length=4)  # default 0000 (province level)
+    site_code: str | None = Field(default=None, min_length=6, max_length=6)  # default: from the organization id
+    version: int | None = None
+
+
+class AccreditationEndIn(ApiModel):
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class UserIn(ApiModel):
@@ -41,6 +60,8 @@ class OrganizationOut(ApiModel):
     region_code: str
     region_name: str
     active: bool
+    platform_level: str | None = None
+    national: bool = False
     version: int
 
 

@@ -29,16 +29,34 @@ class SettingsForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
+    """A manual certificate request (手工发证申请): issued only after another staff member approves it."""
+
     holder_name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50)])
     id_number = StringField("身份证号", validators=[
         DataRequired(REQUIRED), Length(max=18, message="身份证号应为 18 位")])
     level = SelectField("等级", coerce=int, choices=list(LEVEL_LABELS.items()))
     job_direction = StringField("工种/职业方向", default="--", validators=[Optional(), Length(max=50)],
                                 description="没有时填写 --")
-    issued_on = DateField("发证日期", validators=[Optional()], description="留空为今天；迁移旧系统记录时填写原发证日期")
-    photo = FileField("照片（可选，JPG/PNG）", validators=[
+    issued_on = DateField("原发证日期", validators=[DataRequired("请填写原发证日期")],
+                          description="不能晚于今天，也不能早于本机构备案的生效日期")
+    reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由"), Length(max=500)],
+                           description="例如：平台上线前已通过认定、纸质档案补录")
+    evidence = StringField("证明材料", validators=[DataRequired("请写明证明材料"), Length(max=200)],
+                           description="证明材料的名称或编号，如原证书编号、认定成绩档案")
+    scan = FileField("证明材料扫描件（可选，PDF/JPG/PNG）", validators=[
+        Optional(), FileAllowed(["pdf", "jpg", "jpeg", "png"], "只支持 PDF、JPG 或 PNG 文件")])
+    photo = FileField("持证人照片（可选，JPG/PNG）", validators=[
         Optional(), FileAllowed(["jpg", "jpeg", "png"], "只支持 JPG 或 PNG")])
-    submit = SubmitField("签发证书")
+    submit = SubmitField("提交复核")
+
+
+class ApproveForm(FlaskForm):
+    submit = SubmitField("批准并签发")
+
+
+class RejectForm(FlaskForm):
+    reason = StringField("驳回原因", validators=[DataRequired("请填写驳回原因"), Length(max=500)])
+    submit = SubmitField("驳回")
 
 
 class RevokeForm(FlaskForm):

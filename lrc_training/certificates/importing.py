@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..auth.accreditation import accredited_levels_today, levels_text
 from ..auth.identity import normalize_id_number, parse_id_number
 from ..core.errors import DomainError
 from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
@@ -45,6 +46,10 @@ def _issued_on(value) -> date | None:
 
 def import_certificates(actor, organization_id: int, stream) -> CertificateImportReport:
     report = CertificateImportReport(source_id=datetime.now().strftime("%Y%m%d%H%M%S"))
+    levels = accredited_levels_today(organization_id)
+    if not levels:
+        report.file_error = "本机构没有有效的评价机构备案，不能签发职业技能等级证书"
+        return report
     try:
         rows = list(read_rows(stream, COLUMNS, MAX_ROWS))
     except SheetError as exc:
@@ -56,6 +61,8 @@ def import_certificates(actor, organization_id: int, stream) -> CertificateImpor
             level = _LEVELS.get(cell_text(values.get("等级")))
             if level is None:
                 raise ValueError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4–1")
+            if level not in levels:
+                raise ValueError(f"本机构备案的等级为{levels_text(levels)}，不能签发该等级")
             holder = holder_user_for(id_number)
             req = IssueRequest(
                 kind="level", holder_name=cell_text(values.get("姓名")), issuer_organization_id=organization_id,

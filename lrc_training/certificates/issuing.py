@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..auth.accreditation import local_today, require_accreditation
 from ..auth.identity import parse_id_number
 from ..auth.models import Organization, User
 from ..core.audit import record_audit
@@ -68,7 +69,7 @@ def _validate(req: IssueRequest) -> None:
         errors["id_number"] = "证件号码过长"
     if len(req.job_direction or "") > 50:
         errors["job_direction"] = "工种/职业方向不能超过 50 个字符"
-    if req.issued_on and req.issued_on > date.today():
+    if req.issued_on and req.issued_on > local_today():
         errors["issued_on"] = "发证日期不能晚于今天"
     if errors:
         raise ValidationFailed("证书信息有误：" + "；".join(errors.values()), errors)
@@ -93,10 +94,14 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
     org = db.session.get(Organization, req.issuer_organization_id)
     if org is None:
         raise NotFound("发证机构不存在")
-    settings = settings_for(org)
-    issued_on = req.issued_on or date.today()
+    issued_on = req.issued_on or local_today()
     if req.kind == "level":
-        number = level_number(settings, org.id, issued_on.year, req.level)
+        # The one gate of every path (exam sessions, Excel import, competition promotions, approved manual
+        # requests, corrections): the filing covers the level and is valid today and on the issue date.
+        require_accreditation(org.id, req.level, issued_on=issued_on)
+    settings = settings_for(org)
+    if req.kind == "level":
+        number = level_number(settings, issued_on.year, req.level)
     else:
         number = award_number(req.number_prefix)
     cert = Certificate(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.identity import mask_id_number
 from ..auth.models import Organization, User
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
@@ -133,3 +134,50 @@ class CertificateBatch(Base):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)
+
+
+MANUAL_STATUS_LABELS = {"pending_approval": "待复核", "approved": "已批准签发", "rejected": "已驳回"}
+
+
+class ManualCertificateRequest(TimestampMixin, Base):
+    """A level certificate typed in by hand (certified before the platform, a correction …): one org_staff member
+    asks, with the evidence; a different staff member of the same organization approves (then it is issued) or
+    rejects it with a reason."""
+
+    __tablename__ = "manual_certificate_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending_approval', 'approved', 'rejected')", name="status_known"),
+        CheckConstraint("level BETWEEN 1 AND 4", name="level_1_to_4"),
+        Index("ix_manual_certificate_requests_org_status", "organization_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    holder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holder_name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(30))
+    level: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+    job_direction: Mapped[str] = mapped_column(String(50), default="--")
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(String(200))  # the document that proves it
+    scan_file: Mapped[str | None] = mapped_column(String(64))  # PDF/JPG/PNG under instance/evidence/
+    photo_file: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="pending_approval")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    certificate: Mapped[Certificate | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return MANUAL_STATUS_LABELS[self.status]
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)

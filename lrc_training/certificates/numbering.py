@@ -1,23 +1,32 @@
 """Certificate numbers: each organization's settings and serials that are never handed out twice.
 
-A level certificate number has 22 characters (DOMAIN.md): type letter Y/S + 4-digit organization code +
-2-digit province code + 6-digit site code + 2-digit year + 1-digit level + 6-digit serial,
-e.g. S000037150001263000001.
+A level certificate number has 22 characters: type letter Y/S + 4-digit organization code + 2-digit province
+code + 6-digit site code + 2-digit year + 1-digit level + 6-digit serial, e.g. S000037150001263000001.
+
+Unique nationally by construction:
+- letter, organization code, province code and site code come from the organization's accreditation (备案);
+  no two open filings may share them, and when a filing gives no site code the organization's id (zero-padded,
+  unique) is used;
+- the serial counter is keyed by the whole number prefix (letter … level), not by the organization, so even two
+  organizations that ended up with the same prefix would draw from one counter and never produce one number
+  twice. A new counter starts after the highest serial already issued under its prefix.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.models import Organization
+from ..auth.accreditation import current_accreditation, derived_site_code
+from ..auth.models import Accreditation, Organization
 from ..core.audit import record_audit
 from ..core.errors import Conflict, ValidationFailed
 from ..extensions import db
-from .models import CertificateSettings, SerialCounter
+from .models import Certificate, CertificateSettings, SerialCounter
 
 LEVEL_NUMBER_RE = re.compile(r"^[YS][0-9]{21}$")
 AWARD_PREFIX_RE = re.compile(r"^[A-Z0-9-]{2,24}$")
@@ -36,17 +45,32 @@ class EffectiveSettings:
 
 
 def default_settings(org: Organization) -> EffectiveSettings:
-    """S, 0000 (registered at province level), the region's province code, a site code from the region
-    (371500 → 150001), the organization's name: issuing works before anyone configures anything."""
-    return EffectiveSettings("S", "0000", org.region_code[:2], org.region_code[2:6] + "01", org.name)
+    """S, 0000 (registered at province level), the region's province code, the organization's id as site code
+    (organization 42 → 000042: ids are unique, so two defaults never coincide), the organization's name."""
+    return EffectiveSettings("S", "0000", org.region_code[:2], derived_site_code(org) or "000000", org.name)
 
 
 def settings_for(org: Organization) -> EffectiveSettings:
+    """What the organization's certificates carry. The codes of an open filing (备案) always win over what the
+    settings say; the registered name, signatory and seal come from the settings."""
     row = db.session.get(CertificateSettings, org.id)
-    if row is None:
-        return default_settings(org)
-    return EffectiveSettings(row.type_letter, row.org_code, row.province_code, row.site_code, row.registered_name,
-                             row.signatory, row.seal_file, configured=True)
+    filing = current_accreditation(org.id)
+    base = default_settings(org) if row is None else EffectiveSettings(
+        row.type_letter, row.org_code, row.province_code, row.site_code, row.registered_name, row.signatory,
+        row.seal_file, configured=True)
+    if filing is None:
+        return base
+    return EffectiveSettings(filing.letter, filing.org_code, filing.province_code, filing.site_code,
+                             base.registered_name, base.signatory, base.seal_file, configured=base.configured)
+
+
+def filing_mismatches(filing: Accreditation | None, values: dict) -> dict[str, str]:
+    """Fields of `values` (type_letter, org_code, province_code, site_code) that contradict the open filing."""
+    if filing is None:
+        return {}
+    expected = {"type_letter": filing.letter, "org_code": filing.org_code, "province_code": filing.province_code,
+                "site_code": filing.site_code}
+    return {k: f"须与备案一致（{v}）" for k, v in expected.items() if values.get(k) != v}
 
 
 def settings_row(org: Organization) -> CertificateSettings | None:
@@ -78,6 +102,10 @@ def update_settings(org: Organization, *, type_letter: str, org_code: str, provi
                     registered_name: str, signatory: str | None = None, version: int | None = None,
                     seal_file: str | None = None) -> CertificateSettings:
     clean = _validate_settings(type_letter, org_code, province_code, site_code, registered_name, signatory)
+    mismatches = filing_mismatches(current_accreditation(org.id), clean)
+    if mismatches:
+        raise ValidationFailed("类型字母、机构代码、省份代码和站点代码以备案为准，不能改为其他值："
+                               + "；".join(mismatches.values()), mismatches)
     row = settings_row(org)
     old = None
     if row is None:
@@ -96,28 +124,39 @@ def update_settings(org: Organization, *, type_letter: str, org_code: str, provi
     return row
 
 
-def next_serial(scope: str) -> int:
+def next_serial(scope: str, start_after: Callable[[], int] | None = None) -> int:
     """Take the next serial of `scope` with one atomic UPDATE ... RETURNING: the row stays locked until the
-    transaction ends, so concurrent issuers (PostgreSQL or SQLite) never get the same serial."""
+    transaction ends, so concurrent issuers (PostgreSQL or SQLite) never get the same serial. A new counter
+    starts after `start_after()` (asked only when the counter is created)."""
     bump = (update(SerialCounter).where(SerialCounter.scope == scope)
             .values(last_value=SerialCounter.last_value + 1).returning(SerialCounter.last_value))
     value = db.session.execute(bump).scalar()
     if value is None:
         try:
             with db.session.begin_nested():
-                db.session.add(SerialCounter(scope=scope, last_value=0))
+                db.session.add(SerialCounter(scope=scope, last_value=start_after() if start_after else 0))
         except IntegrityError:
             pass  # another transaction created the counter first
         value = db.session.execute(bump).scalar_one()
     return value
 
 
-def level_number(settings: EffectiveSettings, organization_id: int, year: int, level: int) -> str:
-    serial = next_serial(f"level:{organization_id}:{year % 100:02d}:{level}")
+def highest_serial(prefix: str) -> int:
+    """The highest serial already issued under a 16-character number prefix (numbers are fixed-width, so the
+    greatest number is the greatest serial)."""
+    top = db.session.execute(select(func.max(Certificate.number)).where(
+        Certificate.number.like(prefix + "%"), func.length(Certificate.number) == 22)).scalar()
+    return int(top[16:]) if top and top[16:].isdigit() else 0
+
+
+def level_number(settings: EffectiveSettings, year: int, level: int) -> str:
+    """The next number of a prefix; the counter is keyed by the prefix itself (see the module docstring)."""
+    prefix = (f"{settings.type_letter}{settings.org_code}{settings.province_code}{settings.site_code}"
+              f"{year % 100:02d}{level}")
+    serial = next_serial(f"level:{prefix}", start_after=lambda: highest_serial(prefix))
     if serial > 999_999:
         raise ValidationFailed("本年度该等级证书流水号已用尽", {"serial": "流水号已用尽"})
-    number = (f"{settings.type_letter}{settings.org_code}{settings.province_code}{settings.site_code}"
-              f"{year % 100:02d}{level}{serial:06d}")
+    number = f"{prefix}{serial:06d}"
     assert LEVEL_NUMBER_RE.match(number), number
     return number
 

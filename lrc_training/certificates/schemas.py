@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field, model_validator
 
 from ..core.api import ApiModel
@@ -29,4 +31,17 @@ class IssueIn(ApiModel):
 
 
 class RevokeIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ManualIn(ApiModel):
+    user_id: int = Field(ge=1)
+    level: int
+    issued_on: date
+    reason: str = Field(min_length=1, max_length=500)
+    evidence: str = Field(min_length=1, max_length=200)
+    job_direction: str | None = Field(default=None, max_length=50)
+
+
+class ManualRejectIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500)

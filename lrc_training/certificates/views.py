@@ -10,6 +10,7 @@ from datetime import date
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from ..auth.accreditation import current_accreditation
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import login_required, roles_required
 from ..core.downloads import audit_export, private_download
@@ -23,15 +24,16 @@ from ..extensions import db
 from . import bp
 from .access import can_manage, get_for_view, managed_certificates
 from .batches import SOURCE_LABELS, batch_file, create_batch, sources_of
-from .forms import BatchForm, ImportForm, IssueForm, ReissueForm, RevokeForm, SettingsForm
+from .forms import BatchForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
 from .importing import build_template, import_certificates
-from .issuing import IssueRequest, certificates_of, holder_user_for, issue_certificate, photo_folder, reissue, revoke
+from .issuing import certificates_of, reissue, revoke
 from .models import CertificateBatch
 from .numbering import settings_for, settings_row, update_settings
 from .rendering import image_data_uri, qr_data_uri, render_certificate, render_contexts, seal_path
 from .verification import qr_url
 
 STAFF = (ORG_STAFF, ADMIN)
+FILING_FIELDS = ("type_letter", "org_code", "province_code", "site_code")
 register_nav("证书管理", "certificates.index", roles=STAFF,
              description="签发、导入、撤销、补发证书，批量下载，证书设置", group="证书")
 register_nav("我的证书", "certificates.mine", description="查看和下载本人的职业技能等级证书与获奖证书", group="证书")
@@ -44,7 +46,7 @@ def _own_org():
     return current_user.organization
 
 
-def _save_image(upload, folder, *, max_bytes: int = 2 * 1024 * 1024) -> str:
+def save_image(upload, folder, *, max_bytes: int = 2 * 1024 * 1024) -> str:
     """Check that an upload really is a PNG/JPEG image and store it under a random name."""
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -72,12 +74,16 @@ def settings():
         return redirect(url_for("certificates.index"))
     current = settings_for(org)
     row = settings_row(org)
+    filing = current_accreditation(org.id)
     form = SettingsForm(obj=current)
     if request.method == "GET":
         form.version.data = str(row.version) if row else ""
+    if filing is not None:  # the codes come from the filing (备案); the page shows them but cannot change them
+        for name in FILING_FIELDS:
+            getattr(form, name).data = getattr(current, name)
     if form.validate_on_submit():
         try:
-            seal_file = _save_image(form.seal.data, seal_path("x").parent) if form.seal.data else None
+            seal_file = save_image(form.seal.data, seal_path("x").parent) if form.seal.data else None
             update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
                             province_code=form.province_code.data, site_code=form.site_code.data,
                             registered_name=form.registered_name.data, signatory=form.signatory.data,
@@ -93,33 +99,8 @@ def settings():
             return redirect(url_for("certificates.settings"))
     example = f"{form.type_letter.data or current.type_letter}{form.org_code.data or current.org_code}" \
               f"{form.province_code.data or current.province_code}{form.site_code.data or current.site_code}263000001"
-    return render_template("certificates/settings.html", form=form, current=current, example=example)
-
-
-@bp.route("/issue", methods=["GET", "POST"])
-@roles_required(ORG_STAFF)
-def issue():
-    org = _own_org()
-    if org is None:
-        return redirect(url_for("certificates.index"))
-    form = IssueForm()
-    if form.validate_on_submit():
-        try:
-            photo = _save_image(form.photo.data, photo_folder()) if form.photo.data else None
-            holder = holder_user_for(form.id_number.data.strip().upper())
-            cert, _ = issue_certificate(IssueRequest(
-                kind="level", holder_name=form.holder_name.data, issuer_organization_id=org.id, source_type="manual",
-                id_number=form.id_number.data, level=form.level.data, job_direction=form.job_direction.data,
-                issued_on=form.issued_on.data, photo_file=photo, holder_user_id=holder.id if holder else None),
-                actor_id=current_user.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已签发证书 {cert.number}。", "success")
-            return redirect(url_for("certificates.detail", number=cert.number))
-    return render_template("certificates/issue.html", form=form)
+    return render_template("certificates/settings.html", form=form, current=current, example=example, filing=filing,
+                           filing_fields=FILING_FIELDS if filing else ())
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from ..certificates.issuing import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
-from ..core.regions import in_region, region_display
+from ..core.regions import in_region, region_display, region_scope
 from ..db import utcnow
 from ..extensions import db
 from .duties import require_may_change, require_no_other_duty
@@ -188,9 +188,47 @@ def _validate(data: CompetitionInput, organization_id: int | None = None) -> lis
     return items
 
 
+# Who may organize which tier. Competitions are organized by the human-resources departments, the unions,
+# the employer organizations and the federations of industry and commerce (the tripartite bodies), or run by an
+# evaluation organization; their scope limits the tier: a national body (Organization.national) any tier, a
+# province-level body provincial and city, a city-level body city only. Enterprises, schools, platforms,
+# associations, mediation bodies, law firms, other social organizations and county-level bodies organize none.
+ORGANIZER_KINDS = ("hrss", "union", "employer_org", "federation", "evaluator")
+_TIER_SCOPES = {"national": ("national",), "provincial": ("national", "province"),
+                "city": ("national", "province", "city")}
+
+
+def organizer_scope(org: Organization) -> str:
+    """national, province, city or local (county and below)."""
+    if org.national:
+        return "national"
+    return {2: "province", 4: "city"}.get(len(region_scope(org.region_code)), "local")
+
+
+def allowed_tiers(org: Organization | None) -> list[str]:
+    if org is None or not org.active or org.kind not in ORGANIZER_KINDS:
+        return []
+    scope = organizer_scope(org)
+    return [tier for tier in TIERS if scope in _TIER_SCOPES[tier]]
+
+
+def check_tier(org: Organization | None, tier: str) -> None:
+    """403 when the organization may not organize a competition of this tier."""
+    if tier not in TIERS or tier in allowed_tiers(org):
+        return
+    allowed = allowed_tiers(org)
+    if not allowed:
+        message = "本机构不能组织职业技能竞赛：竞赛由人社部门、工会、企业代表组织、工商联或评价机构组织（县级以下不组织）"
+    else:
+        message = (f"本机构只能组织{'、'.join(TIERS[t] for t in allowed)}竞赛；"
+                   f"{TIERS[tier]}竞赛须由{'全国性' if tier == 'national' else '省级及以上'}机构组织")
+    raise Forbidden(message, {"tier": message}, code="tier_not_allowed")
+
+
 def create_competition(actor, data: CompetitionInput) -> Competition:
     if not actor.has_role(ORG_STAFF) or actor.organization_id is None:
         raise Forbidden("只有竞赛组委会（机构工作人员）可以创建竞赛")
+    check_tier(db.session.get(Organization, actor.organization_id), data.tier)
     items = _validate(data, actor.organization_id)
     competition = Competition(
         organization_id=actor.organization_id, title=data.title.strip(), tier=data.tier, level=data.level,

@@ -25,6 +25,7 @@ from .forms import ActionForm, CompetitionForm, JudgeForm, QualifiersForm, Regis
 from .models import (
     AWARD_LABELS,
     TIE_BREAKS,
+    TIERS,
     Competition,
     CompetitionOfficial,
     JudgeAssignment,
@@ -37,6 +38,7 @@ from .results import all_sheets_submitted, issue_award_certificates, publish, re
 from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
 from .setup import (
     CompetitionInput,
+    allowed_tiers,
     assign_judge,
     create_competition,
     decide_registration,
@@ -84,6 +86,9 @@ def _criteria(text: str) -> list[dict]:
 @roles_required(ORG_STAFF)
 def new():
     form = CompetitionForm()
+    tiers = allowed_tiers(current_user.organization)
+    form.tier.choices = [(t, label) for t, label in TIERS.items() if t in tiers] or list(TIERS.items())
+    form.tier.validate_choice = False  # the service says why a tier is not allowed, in Chinese
     sessions = exam_sessions_for_items(current_user)
     for entry in form.items:
         entry.form.exam_session_id.choices = [(0, "—（由裁判评分）")] + sessions
@@ -133,7 +138,7 @@ def new():
             db.session.commit()
             flash("竞赛已创建，开始接受报名。", "success")
             return redirect(url_for("contests.detail", competition_id=competition.id))
-    return render_template("contests/form.html", form=form)
+    return render_template("contests/form.html", form=form, allowed_tiers=tiers)
 
 
 def _committee(competition_id: int) -> Competition:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from ..auth.accreditation import AccreditationInput, current_accreditation, local_today, record_accreditation
 from ..auth.identity import id_check_char
 from ..auth.models import Organization, User
 from ..auth.organizations import create_organization
@@ -66,6 +68,14 @@ def seed_demo() -> bool:
     for name, kind, region in ORGANIZATIONS:
         org = db.session.execute(select(Organization).where(Organization.name == name)).scalar_one_or_none()
         orgs.append(org or create_organization(None, name=name, kind=kind, region_code=region))
+    # The evaluation center is accredited (备案) for all four levels, so demo staff can create exam sessions and
+    # issue level certificates; its filing started three years ago (the demo certificates are older than a year).
+    if current_accreditation(orgs[0].id) is None:
+        today = local_today()
+        record_accreditation(None, orgs[0], AccreditationInput(
+            filing_number="鲁人社职鉴备〔2023〕0015号", letter="S", levels=[4, 3, 2, 1],
+            valid_from=today - timedelta(days=3 * 365), valid_until=today + timedelta(days=2 * 365),
+            org_code="0000", site_code="010015"))
     if db.session.execute(select(User.id).where(User.username == "admin")).scalar() is None:
         create_user(None, username="admin", password=ADMIN_PASSWORD, name="平台管理员", roles=["admin"],
                     require_identity=False)

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from ..auth.accreditation import require_accreditation
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -152,8 +153,16 @@ def _validate(org_id: int, data: SessionInput) -> dict:
             "part_validity_years": data.part_validity_years}
 
 
+def _require_accreditation(org_id: int, level) -> None:
+    """Only an organization whose filing (备案) covers the level and is valid today sets up its assessment
+    (403 not_accredited)."""
+    if level in (1, 2, 3, 4):
+        require_accreditation(org_id, level)
+
+
 def create_session(actor, data: SessionInput) -> ExamSession:
     org_id = _require_staff(actor)
+    _require_accreditation(org_id, data.level)
     session = ExamSession(organization_id=org_id, state="open", **_validate(org_id, data))
     db.session.add(session)
     db.session.flush()
@@ -169,6 +178,8 @@ def update_session(actor, session: ExamSession, data: SessionInput, *, version: 
         raise Conflict("认定批次已被他人修改，请刷新后重试", {"version": "版本已过期"}, code="stale_version")
     started = db.session.execute(select(func.count()).select_from(Attempt).join(Application).where(
         Application.session_id == session.id)).scalar_one()
+    if data.level != session.level:
+        _require_accreditation(session.organization_id, data.level)
     clean = _validate(session.organization_id, data)
     if started and (clean["blueprint"] != session.blueprint or clean["level"] != session.level):
         raise Conflict("已有考生开始答题，不能再修改等级或双向细目表", {"blueprint": "已有考生开始答题"},

@@ -61,8 +61,28 @@ def test_admin_creates_an_organization_of_every_kind(client, home, kind):
     assert fetched["id"] == body["id"] and fetched["kind"] == kind
 
 
-def test_the_six_organization_kinds_are_api_mds(client):
-    assert set(ORG_KINDS) == {"school", "evaluator", "enterprise", "union", "employer_org", "platform"}
+def test_the_organization_kinds_are_api_mds(client):
+    assert set(ORG_KINDS) == {"school", "evaluator", "enterprise", "union", "employer_org", "platform",
+                              "hrss", "federation", "association", "mediation", "law_firm", "social_org"}
+
+
+def test_the_v11_kinds_and_platform_level_are_accepted(client, home):
+    for kind in ("hrss", "federation", "association", "mediation", "law_firm", "social_org"):
+        response = client.post(ORGS, json={"name": f"机构-{kind}", "kind": kind, "region_code": "371500"},
+                               headers=home["admin"])
+        assert response.status_code == 201 and response.get_json()["kind"] == kind
+    platform = client.post(ORGS, json={"name": "临清市新华街道劳动关系服务站", "kind": "platform", "region_code": "371581",
+                                       "platform_level": "township"}, headers=home["admin"])
+    assert platform.status_code == 201 and platform.get_json()["platform_level"] == "township"
+    national = client.post(ORGS, json={"name": "全国总工会", "kind": "union", "region_code": "110000",
+                                       "national": True}, headers=home["admin"])
+    assert national.status_code == 201 and national.get_json()["national"] is True
+    wrong_level = client.post(ORGS, json={"name": "某街道", "kind": "platform", "region_code": "371581",
+                                          "platform_level": "city"}, headers=home["admin"])
+    assert wrong_level.status_code == 422 and "platform_level" in wrong_level.get_json()["fields"]
+    not_a_platform = client.post(ORGS, json={"name": "某企业", "kind": "enterprise", "region_code": "371581",
+                                             "platform_level": "park"}, headers=home["admin"])
+    assert not_a_platform.status_code == 422 and "platform_level" in not_a_platform.get_json()["fields"]
 
 
 def test_creating_an_organization_is_audited(client, home):

@@ -36,7 +36,7 @@ LONG_EVENT = ("第二届山东省职工职业技能大赛暨2026年全省劳动�
 
 @pytest.fixture
 def evaluator():
-    return make_org("聊城市职业技能等级认定中心", kind="evaluator", region_code="371500")
+    return make_org("聊城市职业技能等级认定中心", kind="evaluator", region_code="371500", site_code="150001")
 
 
 def make_seal(name: str = "seal-test.png", size: int = 1200) -> str:

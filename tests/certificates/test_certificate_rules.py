@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from lrc_training.auth.models import Accreditation
 from lrc_training.certificates.issuing import IssueRequest, highest_level_of, issue_certificate, reissue, revoke
 from lrc_training.certificates.models import Certificate
 from lrc_training.certificates.numbering import LEVEL_NUMBER_RE, default_settings, update_settings
@@ -17,12 +18,13 @@ from lrc_training.core.errors import Conflict, ValidationFailed
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
 from tests.conftest import USING_POSTGRES
-from tests.factories import make_org, make_user, valid_id_number
+from tests.factories import accredit, make_org, make_user, valid_id_number
 
 
 @pytest.fixture
 def evaluator():
-    return make_org("聊城市职业技能等级认定中心", kind="evaluator", region_code="371500")
+    # accredited (备案) with the site code of the domain example
+    return make_org("聊城市职业技能等级认定中心", kind="evaluator", region_code="371500", site_code="150001")
 
 
 def level_request(org, name="张三", level=3, key=None, **extra):
@@ -32,9 +34,12 @@ def level_request(org, name="张三", level=3, key=None, **extra):
 
 
 def test_defaults_derive_from_the_organization(evaluator):
-    s = default_settings(evaluator)
-    assert (s.type_letter, s.org_code, s.province_code, s.site_code) == ("S", "0000", "37", "150001")
-    assert s.registered_name == evaluator.name
+    """Without a filing: S, 0000, the province, the organization id as site code (unique), the name."""
+    other = make_org("聊城市第二评价中心", kind="evaluator", region_code="371500", accredited=False)
+    s = default_settings(other)
+    assert (s.type_letter, s.org_code, s.province_code, s.site_code) == ("S", "0000", "37", f"{other.id:06d}")
+    assert s.registered_name == other.name
+    assert default_settings(evaluator).site_code != s.site_code
 
 
 def test_number_format_matches_the_domain_example(evaluator):
@@ -47,11 +52,25 @@ def test_number_format_matches_the_domain_example(evaluator):
     assert all(LEVEL_NUMBER_RE.match(c.number) for c in (cert, second, other_level))
 
 
-def test_configured_settings_are_used(evaluator):
-    update_settings(evaluator, type_letter="Y", org_code="1234", province_code="37", site_code="150201",
-                    registered_name="聊城市职业技能等级认定中心（登记名）", signatory="王建国")
-    cert, _ = issue_certificate(level_request(evaluator))
+def test_the_filing_gives_the_codes_and_the_settings_the_name(evaluator):
+    enterprise_center = make_org("聊城钢铁集团评价中心", kind="evaluator", region_code="371500", accredited=False)
+    accredit(enterprise_center, letter="Y", site_code="150201")
+    enterprise_center_filing = db.session.execute(select(Accreditation).where(
+        Accreditation.organization_id == enterprise_center.id)).scalar_one()
+    enterprise_center_filing.org_code = "1234"
+    db.session.commit()
+    update_settings(enterprise_center, type_letter="Y", org_code="1234", province_code="37", site_code="150201",
+                    registered_name="聊城钢铁集团评价中心（登记名）", signatory="王建国")
+    cert, _ = issue_certificate(level_request(enterprise_center))
     assert cert.number.startswith("Y123437150201263") and cert.issuer_name.endswith("（登记名）")
+
+
+def test_settings_cannot_contradict_the_filing(evaluator):
+    with pytest.raises(ValidationFailed) as info:
+        update_settings(evaluator, type_letter="Y", org_code="0000", province_code="37", site_code="150002",
+                        registered_name="聊城市职业技能等级认定中心")
+    assert set(info.value.fields) == {"type_letter", "site_code"}
+    assert info.value.fields["site_code"] == "须与备案一致（150001）"
 
 
 def test_bad_settings_are_refused(evaluator):

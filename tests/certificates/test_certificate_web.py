@@ -37,34 +37,22 @@ def issue(org, name="陈晓燕", level=3, **extra):
     return cert
 
 
-def test_staff_issue_a_certificate_through_the_form(client, staff):
-    holder = make_user("trainee", username="holder", name="陈晓燕")
-    login(client, "staff")
-    response = post_form(client, "/certificates/issue", {
-        "holder_name": "陈晓燕", "id_number": holder.id_number, "level": "3", "job_direction": "--"})
-    assert response.status_code == 302
-    cert = db.session.execute(select(Certificate)).scalar_one()
-    assert cert.number.startswith("S00003700000126") and cert.holder_user_id == holder.id
-    assert client.get(f"/certificates/{cert.number}.pdf").mimetype == "application/pdf"
-    bad = post_form(client, "/certificates/issue", {"holder_name": "某人", "id_number": "371502199001011230",
-                                                    "level": "3"})
-    assert "校验码" in bad.get_data(as_text=True)
-
-
 def test_settings_form_and_example_number(client, staff):
+    """The codes come from the filing (shown, not editable); name, signatory and seal from the settings."""
     login(client, "staff")
     page = client.get("/certificates/settings").get_data(as_text=True)
-    assert "S0000370000" in page  # defaults: S, 0000, 37, site 000001
+    assert f"S000037{staff.organization_id:06d}" in page and "以本机构的评价机构备案" in page
     seal = io.BytesIO()
     Image.new("RGBA", (120, 120), (200, 0, 0, 128)).save(seal, "PNG")
     seal.seek(0)
-    response = client.post("/certificates/settings", data={
-        "csrf_token": csrf_token(client, "/certificates/settings"), "type_letter": "S", "org_code": "0000",
-        "province_code": "37", "site_code": "150001", "registered_name": "山东省劳动关系协调员评价中心",
+    response = client.post("/certificates/settings", data={  # a disabled select sends no type letter
+        "csrf_token": csrf_token(client, "/certificates/settings"), "org_code": "9999",
+        "province_code": "11", "site_code": "150001", "registered_name": "山东省劳动关系协调员评价中心",
         "signatory": "王建国", "seal": (seal, "seal.png")}, content_type="multipart/form-data")
     assert response.status_code == 302
     cert = issue(staff.organization)
-    assert cert.number.startswith("S000037150001") and cert.issuer_name == "山东省劳动关系协调员评价中心"
+    assert cert.number.startswith(f"S000037{staff.organization_id:06d}26")  # the filing's codes, not the typed ones
+    assert cert.issuer_name == "山东省劳动关系协调员评价中心" and cert.signatory == "王建国"
     fake = client.post("/certificates/settings", data={
         "csrf_token": csrf_token(client, "/certificates/settings"), "type_letter": "S", "org_code": "0000",
         "province_code": "37", "site_code": "150001", "registered_name": "x",
@@ -127,11 +115,18 @@ def test_api_settings_revoke_record_and_verify(client, staff):
     headers = api_token(client, "staff")
     org_id = staff.organization_id
     defaults = client.get(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers).get_json()
-    assert defaults["type_letter"] == "S" and defaults["province_code"] == "37" and not defaults["configured"]
+    site = f"{org_id:06d}"  # the filing gave no site code: derived from the organization id
+    assert (defaults["type_letter"], defaults["org_code"], defaults["province_code"], defaults["site_code"]) == (
+        "S", "0000", "37", site) and not defaults["configured"]
     put = client.put(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers, json={
+        "type_letter": "S", "org_code": "0000", "province_code": "37", "site_code": site,
+        "registered_name": "评价中心"})
+    assert put.status_code == 200 and put.get_json()["configured"] and put.get_json()["registered_name"] == "评价中心"
+    contradicting = client.put(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers, json={
         "type_letter": "Y", "org_code": "0001", "province_code": "37", "site_code": "150001",
         "registered_name": "评价中心"})
-    assert put.status_code == 200 and put.get_json()["configured"]
+    assert contradicting.status_code == 422
+    assert set(contradicting.get_json()["fields"]) == {"type_letter", "org_code", "site_code"}
     bad = client.put(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers, json={
         "type_letter": "Q", "org_code": "0001", "province_code": "37", "site_code": "150001", "registered_name": "x"})
     assert bad.status_code == 422 and "type_letter" in bad.get_json()["fields"]

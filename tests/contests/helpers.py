@@ -25,8 +25,8 @@ def competition_input(**overrides) -> CompetitionInput:
 class World:
     """A committee (聊城市总工会), companies with contestants, and judges from a school."""
 
-    def __init__(self, contestants: int = 5, judges: int = 3, prefix: str = ""):
-        self.committee_org = make_org(f"{prefix}聊城市总工会", kind="union", region_code="371500")
+    def __init__(self, contestants: int = 5, judges: int = 3, prefix: str = "", committee_region: str = "371500"):
+        self.committee_org = make_org(f"{prefix}聊城市总工会", kind="union", region_code=committee_region)
         self.staff = make_user("org_staff", username=f"{prefix}committee", org=self.committee_org)
         self.companies = [make_org(f"{prefix}企业{i}", kind="enterprise", region_code="371502") for i in range(3)]
         self.people = [make_user("trainee", username=f"{prefix}p{i}", name=f"{prefix}选手{i}",

@@ -12,7 +12,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from lrc_training.auth.accreditation import NotAccredited
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
+from lrc_training.certificates.models import Certificate
 from lrc_training.contests.appeals import decide_appeal, file_appeal
 from lrc_training.contests.bulk import register_excel, register_text
 from lrc_training.contests.checkin import can_see_mapping, check_in, close_check_in, designate
@@ -30,7 +32,7 @@ from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from lrc_training.registry.models import Honor
 from tests.contests.helpers import ITEMS, World, published_exam, sheet_of
-from tests.factories import make_org, make_user
+from tests.factories import accredit, make_org, make_user
 
 PLANNED = {0: (90, 90), 1: (80, 80), 2: (70, 70), 3: (60, 60), 4: (50, 50)}
 
@@ -226,8 +228,9 @@ def test_appeals_after_the_window_are_refused(world):
 def test_finalize_job_waits_for_the_notice_period_then_freezes_and_records_rewards(world):
     make_user("judge", username="spare")
     # contestant 0 holds level 3 → promoted to level 2; the others hold nothing → promoted to the standard level 4
+    evaluator = make_org("聊城市职业技能等级认定中心", kind="evaluator", region_code="371500")
     issue_certificate(IssueRequest(kind="level", holder_name=world.people[0].name, holder_user_id=world.people[0].id,
-                                   id_number=world.people[0].id_number, issuer_organization_id=world.committee_org.id,
+                                   id_number=world.people[0].id_number, issuer_organization_id=evaluator.id,
                                    level=3, source_type="manual", source_key="held-level-3"))
     competition = _published(world, promotion_awards=["first", "second"], honor_top_n=2)
     assert finalize_due() == 0 and competition.state == "published"
@@ -248,7 +251,15 @@ def test_finalize_job_waits_for_the_notice_period_then_freezes_and_records_rewar
     with pytest.raises(Conflict):
         reopen_sheet(world.staff, sheet, "结果确定后再改")
     assert finalize_due() == 0
-    # promotions become level certificates through the certificates area (idempotent)
+    # promotions become level certificates through the certificates area, only when the committee's organization
+    # is accredited (备案) for those levels: a union is not
+    with pytest.raises(NotAccredited):
+        issue_for_source(world.staff, "competition_promotion", competition.id)
+    db.session.rollback()
+    assert db.session.query(Certificate).filter(Certificate.source_type == "competition_promotion").count() == 0
+    world.committee_org.kind = "evaluator"  # the same committee run by an accredited evaluation organization
+    db.session.commit()
+    accredit(world.committee_org, levels=(4, 2))
     new, _ = issue_for_source(world.staff, "competition_promotion", competition.id)
     again, everything = issue_for_source(world.staff, "competition_promotion", competition.id)
     assert sorted(c.level for c in new) == [2, 4] and again == [] and len(everything) == 2
@@ -273,7 +284,7 @@ def test_a_final_takes_the_top_n_of_its_preliminary_with_ties_advancing_together
 
 
 def test_a_national_competition_takes_the_qualifiers_of_provincial_competitions(app):
-    east, west = World(prefix="东"), World(prefix="西")
+    east, west = World(prefix="东", committee_region="370000"), World(prefix="西", committee_region="370000")
     provincials = []
     for world in (east, west):
         competition = world.ready(tier="provincial", level=3)
@@ -281,7 +292,7 @@ def test_a_national_competition_takes_the_qualifiers_of_provincial_competitions(
         publish(world.staff, competition)
         db.session.commit()
         provincials.append(competition)
-    national_org = make_org("人社部职业技能鉴定中心", region_code="110000")
+    national_org = make_org("人力资源社会保障部", kind="hrss", region_code="110000", national=True)
     national_staff = make_user("org_staff", username="national", org=national_org)
     from lrc_training.contests.setup import create_competition
     from tests.contests.helpers import competition_input
@@ -293,7 +304,7 @@ def test_a_national_competition_takes_the_qualifiers_of_provincial_competitions(
     names = set(db.session.execute(select(Registration.user_id).where(
         Registration.competition_id == national.id)).scalars())
     assert names == {east.people[0].id, east.people[1].id, west.people[0].id, west.people[1].id}
-    city = east.competition(title="市赛")
+    city = east.competition(title="市赛", tier="city")
     with pytest.raises(ValidationFailed):  # a city competition takes no qualifiers
         take_qualifiers(east.staff, city, provincials[0].id, top_n=1)
 

@@ -139,7 +139,6 @@ def test_scores_over_the_maximum_are_422(client, world):
     ({"tier": "world"}, "tier"),
     ({"items": [{"name": "a", "kind": "theory", "weight": 50, "criteria": [{"name": "x", "max_points": 10}]}]},
      "items"),
-    ({"tier": "provincial", "level": 4}, "level"),
     ({"award_ratios": {"first": 0.6, "second": 0.6}}, "award_ratios"),
 ])
 def test_bad_competition_setup(client, world, override, field):

@@ -1,0 +1,116 @@
+"""Manual certificate pages: the request form (with an optional scan of the evidence), the list approvers work
+from, approve / reject, and the scan itself (only for the organization's staff)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..auth.accreditation import accredited_levels_today, levels_text
+from ..auth.roles import ORG_STAFF
+from ..core.access import roles_required
+from ..core.errors import DomainError
+from ..core.forms import apply_errors, run_action
+from ..core.navigation import register_nav
+from ..core.pagination import paginate_page
+from ..extensions import db
+from . import bp
+from .forms import ApproveForm, IssueForm, RejectForm
+from .issuing import photo_folder
+from .manual import (
+    ManualInput,
+    approve_request,
+    create_request,
+    evidence_folder,
+    get_request_for_staff,
+    reject_request,
+    requests_of,
+    scan_mimetype,
+    scan_path,
+    store_scan,
+)
+from .models import MANUAL_STATUS_LABELS
+from .views import save_image
+
+register_nav("发证复核", "certificates.manual", roles=(ORG_STAFF,),
+             description="核对证明材料，批准或驳回同事提交的手工发证申请", group="证书")
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def issue():
+    if current_user.organization is None:
+        flash("您的账号尚未归属任何机构，无法管理证书。", "warning")
+        return redirect(url_for("certificates.index"))
+    form = IssueForm()
+    levels = accredited_levels_today(current_user.organization_id)
+    if form.validate_on_submit():
+        stored = []
+        try:
+            scan = photo = None
+            if form.scan.data:
+                scan = store_scan(form.scan.data.stream)
+                stored.append(evidence_folder() / scan)
+            if form.photo.data:
+                photo = save_image(form.photo.data, photo_folder())
+                stored.append(photo_folder() / photo)
+            req = create_request(current_user, ManualInput(
+                level=form.level.data, issued_on=form.issued_on.data, reason=form.reason.data,
+                evidence=form.evidence.data, job_direction=form.job_direction.data, holder_name=form.holder_name.data,
+                id_number=form.id_number.data, scan_file=scan, photo_file=photo))
+        except DomainError as exc:
+            db.session.rollback()
+            for path in stored:
+                path.unlink(missing_ok=True)
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已提交 {req.holder_name} 的手工发证申请，须由本机构另一名工作人员复核后才会签发。", "success")
+            return redirect(url_for("certificates.manual"))
+    return render_template("certificates/issue.html", form=form, levels=levels_text(levels))
+
+
+@bp.route("/manual")
+@roles_required(ORG_STAFF)
+def manual():
+    status = request.args.get("status", "")
+    status = status if status in MANUAL_STATUS_LABELS else ""
+    page = paginate_page(requests_of(current_user, status or None))
+    return render_template("certificates/manual.html", page=page, status=status, labels=MANUAL_STATUS_LABELS,
+                           approve_form=ApproveForm(), reject_form=RejectForm())
+
+
+@bp.route("/manual/<int:request_id>/approve", methods=["POST"])
+@roles_required(ORG_STAFF)
+def manual_approve(request_id: int):
+    _request_or_404(request_id)
+    run_action(ApproveForm(), lambda: approve_request(current_user, request_id),
+               lambda result: f"已批准并签发证书 {result[1].number}。", "未能批准：")
+    return redirect(url_for("certificates.manual"))
+
+
+@bp.route("/manual/<int:request_id>/reject", methods=["POST"])
+@roles_required(ORG_STAFF)
+def manual_reject(request_id: int):
+    _request_or_404(request_id)
+    form = RejectForm()
+    run_action(form, lambda: reject_request(current_user, request_id, form.reason.data), "已驳回该申请。", "未能驳回：")
+    return redirect(url_for("certificates.manual"))
+
+
+@bp.route("/manual/<int:request_id>/evidence")
+@roles_required(ORG_STAFF)
+def manual_evidence(request_id: int):
+    req = _request_or_404(request_id)
+    path = scan_path(req)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=scan_mimetype(req), as_attachment=False,
+                     download_name=f"证明材料-{req.id}.{req.scan_file.rsplit('.', 1)[-1]}")
+
+
+def _request_or_404(request_id: int):
+    try:
+        return get_request_for_staff(current_user, request_id)
+    except DomainError:
+        abort(404)
