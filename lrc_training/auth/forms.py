@@ -103,7 +103,7 @@ class OrganizationForm(FlaskForm):
     employees = IntegerField("职工人数", validators=[Optional(), NumberRange(0, 10_000_000, "应为 0 到 10000000")],
                              description="企业填写，用于统计配备协调员不足的大型企业；可留空")
     platform_level = SelectField("平台层级", choices=[("", "—（不填）"), *PLATFORM_LEVEL_LABELS.items()], default="",
-                                 description="仅园区/街道/社区平台填写")
+                                 validate_choice=False, description="仅园区/街道/社区平台填写（服务层检查取值）")
     national = BooleanField("全国性机构", description="如人力资源社会保障部、全国总工会：可组织国家级竞赛；行政区划填所在地")
     active = BooleanField("启用", default=True)
     version = HiddenField()
