@@ -25,7 +25,7 @@ from .rendering import TEMPLATE, certificate_context
 
 CHUNK = 50
 SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "competition_promotion": "竞赛晋级",
-                 "import": "批量导入", "manual": "单独签发"}
+                 "import": "批量导入", "manual": "手工发证（双人复核）"}
 
 
 def batch_folder() -> Path:

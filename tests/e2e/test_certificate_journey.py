@@ -1,5 +1,6 @@
-"""A certificate's life: organization staff configure the numbering and seal, issue a certificate to an existing
-trainee through the form, find it in the list; a visitor verifies it on /verify (and through its QR link); staff
+"""A certificate's life: organization staff configure the registered name and seal (the number's codes come from
+the filing), ask for a certificate for an existing trainee through the manual form, a colleague approves it, they
+find it in the list; a visitor verifies it on /verify (and through its QR link); staff
 revoke it with a reason and the visitor sees that; a batch download is built by the scheduler's job and the
 page's poller shows it finished with its download link."""
 
@@ -25,8 +26,9 @@ REGISTERED_NAME = "山东省劳动关系协调员评价中心"
 
 @pytest.fixture
 def cert_world():
-    org = make_org(ORG_NAME, kind="evaluator", region_code="370000")
+    org = make_org(ORG_NAME, kind="evaluator", region_code="370000", site_code="150001")  # accredited (备案)
     make_user("org_staff", username="certstaff", name="王建国", org=org)
+    make_user("org_staff", username="checker", name="李秀梅", org=org)
     holder = make_user("trainee", username="chenxy", name="陈晓燕")
     db.session.commit()
     return {"org": org, "holder": holder}
@@ -56,16 +58,14 @@ def test_staff_issue_and_revoke_a_certificate_a_visitor_verifies_it_and_a_batch_
     staff = new_page()
     sign_in(staff, "certstaff")
 
-    # Settings: the number's codes, the registered name, the signatory and a seal.
+    # Settings: the number's codes come from the filing (read-only); the registered name, signatory and a seal.
     go_to(staff, "证书", "证书管理")
     expect(staff.get_by_role("heading", name="证书管理")).to_be_visible()
     expect(staff.get_by_text("暂无证书")).to_be_visible()
     staff.get_by_role("link", name="证书设置").click()
     expect(staff.get_by_role("heading", name="证书设置")).to_be_visible()
-    staff.get_by_label("机构类型字母").select_option("S")
-    staff.get_by_label("机构代码（4 位）").fill("0000")
-    staff.get_by_label("省份代码（2 位）").fill("37")
-    staff.get_by_label("站点代码（6 位）").fill("150001")
+    expect(staff.get_by_label("站点代码（6 位）")).to_have_value("150001")
+    expect(staff.get_by_label("站点代码（6 位）")).to_have_attribute("readonly", "")
     staff.get_by_label("登记名称").fill(REGISTERED_NAME)
     staff.get_by_label("签发人").fill("王建国")
     staff.get_by_label("电子印章（PNG，透明背景）").set_input_files(seal_png(tmp_path))
@@ -75,17 +75,30 @@ def test_staff_issue_and_revoke_a_certificate_a_visitor_verifies_it_and_a_batch_
     expect(staff.get_by_text("已上传印章")).to_be_visible()  # the browser really sent the file
     screenshot(staff, "settings")
 
-    # Issue through the form to the trainee who already has an account.
+    # Ask for a certificate through the manual form for the trainee who already has an account.
     go_to(staff, "证书", "证书管理")
-    staff.get_by_role("link", name="签发证书").click()
-    expect(staff.get_by_role("heading", name="签发职业技能等级证书")).to_be_visible()
+    staff.get_by_role("link", name="手工发证申请").click()
+    expect(staff.get_by_role("heading", name="手工发证申请")).to_be_visible()
     staff.get_by_label("姓名").fill("陈晓燕")
     staff.get_by_label("身份证号").fill(holder.id_number)
     staff.get_by_label("等级").select_option(label="三级/高级工")
-    staff.get_by_role("button", name="签发证书").click()
-    alert = staff.get_by_role("alert")
-    expect(alert).to_contain_text("已签发证书 S000037150001")
+    staff.get_by_label("原发证日期").fill("2025-06-30")
+    staff.get_by_label("证明材料", exact=True).fill("2025 年第二批认定成绩册第 12 页")
+    staff.get_by_label("申请理由").fill("平台上线前已通过认定，纸质档案补录")
+    staff.get_by_role("button", name="提交复核").click()
+    expect(staff.get_by_role("alert")).to_contain_text("须由本机构另一名工作人员复核")
+    expect(staff.get_by_role("row").filter(has_text="陈晓燕")).to_contain_text("待其他工作人员复核")
+    screenshot(staff, "manual-pending")
+
+    # A colleague checks the evidence and approves: only then is the certificate issued.
+    checker = new_page()
+    sign_in(checker, "checker")
+    go_to(checker, "证书", "发证复核")
+    checker.get_by_role("button", name="批准并签发 陈晓燕 的证书").click()
+    alert = checker.get_by_role("alert")
+    expect(alert).to_contain_text("已批准并签发证书 S000037150001")
     number = re.search(r"S\d{21}", alert.inner_text()).group(0)
+    staff.goto(f"/certificates/{number}")
     expect(staff.get_by_role("heading", level=1)).to_contain_text("职业技能等级证书")
     expect(staff.get_by_role("heading", level=1)).to_contain_text("有效")
     details = staff.locator("dl")
@@ -158,7 +171,7 @@ def test_staff_issue_and_revoke_a_certificate_a_visitor_verifies_it_and_a_batch_
     staff.get_by_label("格式").select_option(label="合并为一个 PDF")
     staff.get_by_role("button", name="开始生成").click()
     expect(staff.get_by_role("alert")).to_contain_text("已提交批量生成任务（1 张）")
-    job = staff.get_by_role("row").filter(has_text="单独签发")
+    job = staff.get_by_role("row").filter(has_text="手工发证")
     expect(job).to_contain_text("排队中")
     download = job.get_by_role("link", name="下载")
     expect(download).to_be_hidden()
