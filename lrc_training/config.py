@@ -47,6 +47,8 @@ class Config:
     # Downloads redirect to a 5-minute presigned URL instead of streaming through the app node.
     LRC_S3_PRESIGN_DOWNLOADS = os.environ.get("LRC_S3_PRESIGN_DOWNLOADS", "0") not in ("0", "false", "")
     LRC_MATERIAL_MAX_BYTES = _env_int("LRC_MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
+    # Scans attached to manual certificate requests (PDF/JPG/PNG).
+    LRC_EVIDENCE_MAX_BYTES = _env_int("LRC_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
     # Rate limiting and login throttling (Flask-Limiter; memory by default, Redis when configured).
     RATELIMIT_STORAGE_URI = os.environ.get("LRC_RATELIMIT_STORAGE_URI", "memory://")
