@@ -10,7 +10,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from lrc_training.certificates.models import Certificate, CertificateSettings
+from lrc_training.certificates.models import Certificate, CertificateSettings, ManualCertificateRequest
 from lrc_training.contests.models import Competition, JudgingSheet, Registration
 from lrc_training.contests.scoring import sheets_for
 from lrc_training.core.errors import ValidationFailed
@@ -198,10 +198,12 @@ def test_an_oversized_seal_or_photo_is_refused_from_its_header(client, width, he
     holder = make_user("trainee", username="holder", name="陈晓燕")
     photo = client.post("/certificates/issue", data={
         "csrf_token": csrf_token(client, "/certificates/issue"), "holder_name": "陈晓燕",
-        "id_number": holder.id_number, "level": "3", "job_direction": "--",
+        "id_number": holder.id_number, "level": "3", "job_direction": "--", "issued_on": "2025-06-30",
+        "reason": "纸质档案补录", "evidence": "认定成绩册第 12 页",
         "photo": (io.BytesIO(png_declaring(width, height)), "photo.png")}, content_type="multipart/form-data")
     assert photo.status_code == 200 and "图片尺寸过大" in photo.get_data(as_text=True)
     assert db.session.query(Certificate).count() == 0
+    assert db.session.query(ManualCertificateRequest).count() == 0
 
 
 def test_check_image_accepts_a_normal_seal_and_names_the_field():
