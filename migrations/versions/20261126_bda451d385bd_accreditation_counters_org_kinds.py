@@ -1,7 +1,7 @@
 """accreditation (备案), manual certificate requests, organization kinds; serial counters keyed by number prefix
 
 Revision ID: bda451d385bd
-Revises: 7639344cc4aa
+Revises: f6f8fb606462
 Create Date: 2026-11-26 11:56:59.324631
 
 """
@@ -18,7 +18,7 @@ def _in(values):
 
 # revision identifiers, used by Alembic.
 revision = 'bda451d385bd'
-down_revision = '7639344cc4aa'
+down_revision = 'f6f8fb606462'
 branch_labels = None
 depends_on = None
 
