@@ -1,6 +1,7 @@
 """Batch downloads: every certificate of a source as one merged PDF or a ZIP, built in the background by
 the scheduler process in chunks (rendering state stays small however many certificates there are) and
-streamed to a file under the instance folder, with progress the page can show."""
+written to a temporary file and then to the platform's storage (any node serves it), with progress the page
+can show."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.filenames import UniqueNames
 from ..core.pdf import render_pdf, render_pdf_pages
 from ..core.scheduler import register_job
+from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
 from .models import Certificate, CertificateBatch
@@ -28,10 +30,11 @@ SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "compe
                  "import": "批量导入", "manual": "手工发证（双人复核）"}
 
 
-def batch_folder() -> Path:
-    folder = Path(current_app.instance_path) / "batches"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+MIME = {"pdf": "application/pdf", "zip": "application/zip"}
+
+
+def batch_key(file_name: str) -> str:
+    return f"batches/{file_name}"
 
 
 def sources_of(organization_id: int | None) -> list[tuple[str, str | None, int]]:
@@ -88,8 +91,8 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
             raise NotFound("批次不存在")
         return batch
     batch = db.session.get(CertificateBatch, batch_id)
-    work = Path(tempfile.mkdtemp(prefix=f"lrc-batch-{batch_id}-", dir=batch_folder()))
-    target = batch_folder() / f"batch-{batch.id}.{batch.format}"
+    work = Path(tempfile.mkdtemp(prefix=f"lrc-batch-{batch_id}-"))
+    target = work / f"batch-{batch.id}.{batch.format}"
     try:
         ids = list(db.session.execute(_certificates(batch).with_only_columns(Certificate.id)).scalars())
         batch.total, batch.done = len(ids), 0
@@ -120,6 +123,7 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
                 archive.close()
         if batch.format == "pdf":
             _merge_files(chunk_files, target)
+        storage().put_file(batch_key(target.name), target, MIME[batch.format])
         batch.status, batch.file_name, batch.finished_at = "done", target.name, utcnow()
         db.session.commit()
     except Exception as exc:
@@ -127,7 +131,6 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
         batch = db.session.get(CertificateBatch, batch_id)
         batch.status, batch.error, batch.finished_at = "failed", str(exc)[:2000], utcnow()
         db.session.commit()
-        target.unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -155,8 +158,8 @@ def process_pending_batches() -> int:
     return len(ids)
 
 
-def batch_file(batch: CertificateBatch) -> Path | None:
+def batch_file_key(batch: CertificateBatch) -> str | None:
+    """The stored file of a finished batch (downloads raise FileMissing when it has gone)."""
     if batch.status != "done" or not batch.file_name:
         return None
-    path = batch_folder() / batch.file_name
-    return path if path.exists() else None
+    return batch_key(batch.file_name)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..auth.accreditation import local_today, require_accreditation
@@ -224,8 +222,3 @@ def issue_for_source(actor, name: str, source_id: int) -> tuple[list[Certificate
 def registered_sources() -> list[str]:
     return sorted(_SOURCES)
 
-
-def photo_folder() -> Path:
-    folder = Path(current_app.instance_path) / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

@@ -29,6 +29,7 @@ from ..auth.roles import ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
+from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
 from .issuing import IssueRequest, holder_user_for, issue_certificate
@@ -54,12 +55,6 @@ class ManualInput:
 
 
 # -- the scan of the evidence ---------------------------------------------------------------------------------
-
-def evidence_folder() -> Path:
-    folder = Path(current_app.instance_path) / "evidence"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
 
 def sniff_scan(data: bytes) -> str | None:
     """pdf, png or jpg from the content itself (never the name or the browser's claim); images must decode."""
@@ -87,15 +82,13 @@ def store_scan(stream) -> str:
     if kind is None:
         raise ValidationFailed("扫描件只支持 PDF、JPG 或 PNG 文件", {"scan": "只支持 PDF、JPG 或 PNG 文件"})
     name = f"{secrets.token_hex(16)}.{kind}"
-    (evidence_folder() / name).write_bytes(data)
+    storage().put(scan_key(name), data, SCAN_TYPES[kind])
     return name
 
 
-def scan_path(req: ManualCertificateRequest) -> Path | None:
-    if not req.scan_file:
-        return None
-    path = evidence_folder() / Path(req.scan_file).name
-    return path if path.is_file() else None
+def scan_key(name: str) -> str:
+    """Scans live under `evidence/` in the platform's storage (core/storage.py)."""
+    return f"evidence/{Path(name).name}"
 
 
 def scan_mimetype(req: ManualCertificateRequest) -> str:

@@ -3,7 +3,7 @@ from, approve / reject, and the scan itself (only for the organization's staff).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.accreditation import accredited_levels_today, levels_text
@@ -13,20 +13,19 @@ from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
+from ..core.storage import send_stored, storage
 from ..extensions import db
 from . import bp
 from .forms import ApproveForm, IssueForm, RejectForm
-from .issuing import photo_folder
 from .manual import (
     ManualInput,
     approve_request,
     create_request,
-    evidence_folder,
     get_request_for_staff,
     reject_request,
     requests_of,
+    scan_key,
     scan_mimetype,
-    scan_path,
     store_scan,
 )
 from .models import MANUAL_STATUS_LABELS
@@ -50,18 +49,18 @@ def issue():
             scan = photo = None
             if form.scan.data:
                 scan = store_scan(form.scan.data.stream)
-                stored.append(evidence_folder() / scan)
+                stored.append(scan_key(scan))
             if form.photo.data:
-                photo = save_image(form.photo.data, photo_folder())
-                stored.append(photo_folder() / photo)
+                photo = save_image(form.photo.data, "photos")
+                stored.append(f"photos/{photo}")
             req = create_request(current_user, ManualInput(
                 level=form.level.data, issued_on=form.issued_on.data, reason=form.reason.data,
                 evidence=form.evidence.data, job_direction=form.job_direction.data, holder_name=form.holder_name.data,
                 id_number=form.id_number.data, scan_file=scan, photo_file=photo))
         except DomainError as exc:
             db.session.rollback()
-            for path in stored:
-                path.unlink(missing_ok=True)
+            for key in stored:
+                storage().delete(key)
             apply_errors(form, exc)
         else:
             db.session.commit()
@@ -102,11 +101,10 @@ def manual_reject(request_id: int):
 @roles_required(ORG_STAFF)
 def manual_evidence(request_id: int):
     req = _request_or_404(request_id)
-    path = scan_path(req)
-    if path is None:
+    if not req.scan_file:
         abort(404)
-    return send_file(path, mimetype=scan_mimetype(req), as_attachment=False,
-                     download_name=f"证明材料-{req.id}.{req.scan_file.rsplit('.', 1)[-1]}")
+    return send_stored(scan_key(req.scan_file), filename=f"证明材料-{req.id}.{req.scan_file.rsplit('.', 1)[-1]}",
+                       mimetype=scan_mimetype(req), as_attachment=False)
 
 
 def _request_or_404(request_id: int):

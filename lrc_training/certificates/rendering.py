@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import functools
 import io
-from pathlib import Path
 
 import segno
-from flask import current_app
 from PIL import Image
 
 from ..core.pdf import render_pdf
+from ..core.storage import storage
 from .models import Certificate
 from .numbering import settings_for
 from .verification import qr_url
@@ -20,11 +19,15 @@ TEMPLATE = "pdf/certificates.html"  # any mix of level and award certificates, o
 SEAL_MAX_PIXELS = 600  # the seal prints 40 mm wide: 600 px is 380 dpi
 
 
-def image_data_uri(path: Path) -> str | None:
-    if not path.exists():
-        return None
-    mime = "image/png" if path.suffix == ".png" else "image/jpeg"
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def _data_uri(name: str, data: bytes) -> str:
+    mime = "image/png" if name.endswith(".png") else "image/jpeg"
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def photo_data_uri(file_name: str) -> str:
+    """The holder's photo from the platform's storage; a photo the record names but storage lacks is an error
+    (FileMissing), never a silently empty photo box."""
+    return _data_uri(file_name, storage().get(f"photos/{file_name}"))
 
 
 def qr_data_uri(url: str) -> str:
@@ -34,39 +37,32 @@ def qr_data_uri(url: str) -> str:
 def seal_data_uri(file_name: str) -> str | None:
     """The organization's seal as a PNG data: URI, at most SEAL_MAX_PIXELS on a side.
 
-    Built once per file and reused for every certificate (the file name is random per upload, size and mtime
-    guard against a replaced file): an uploaded seal may be a 2 MB scan, and WeasyPrint re-encodes every image
-    it writes, once per page in the per-certificate (ZIP) path."""
-    path = seal_path(file_name)
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _normalized_seal(str(path), stat.st_mtime_ns, stat.st_size)
+    Built once per file and reused for every certificate (the file name is random per upload, so a new seal is a
+    new name): an uploaded seal may be a 2 MB scan, and WeasyPrint re-encodes every image it writes, once per page
+    in the per-certificate (ZIP) path. A seal the settings name but storage lacks raises FileMissing: a
+    certificate never prints without its seal."""
+    return _normalized_seal(_storage_id(), file_name)
+
+
+def _storage_id() -> int:
+    return id(storage())  # the cache is per storage (tests run several apps in one process)
 
 
 @functools.lru_cache(maxsize=16)
-def _normalized_seal(path: str, _mtime_ns: int, _size: int) -> str | None:
+def _normalized_seal(_storage: int, file_name: str) -> str:
+    data = storage().get(f"seals/{file_name}")
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             image.load()
             if max(image.size) <= SEAL_MAX_PIXELS and image.format == "PNG":
-                return image_data_uri(Path(path))
+                return _data_uri(file_name, data)
             seal = image.convert("RGBA")
     except (OSError, ValueError, Image.DecompressionBombError):
-        return image_data_uri(Path(path))  # let WeasyPrint report an unreadable image
+        return _data_uri(file_name, data)  # let WeasyPrint report an unreadable image
     seal.thumbnail((SEAL_MAX_PIXELS, SEAL_MAX_PIXELS), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     seal.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def seal_path(file_name: str) -> Path:
-    return Path(current_app.instance_path) / "seals" / file_name
-
-
-def photo_path(file_name: str) -> Path:
-    return Path(current_app.instance_path) / "photos" / file_name
 
 
 def certificate_context(cert: Certificate) -> dict:
@@ -90,7 +86,7 @@ def certificate_context(cert: Certificate) -> dict:
         "signatory": cert.signatory or "",
         "issued_on": cert.issued_on,
         "status": cert.status,
-        "photo": image_data_uri(photo_path(cert.photo_file)) if cert.photo_file else None,
+        "photo": photo_data_uri(cert.photo_file) if cert.photo_file else None,
         "seal": seal_data_uri(settings.seal_file) if settings.seal_file else None,
         "qr_code": qr_data_uri(url),
         "verify_url": url,

@@ -13,23 +13,25 @@ from flask_login import current_user
 from ..auth.accreditation import current_accreditation
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import login_required, roles_required
-from ..core.downloads import audit_export, private_download
+from ..core.downloads import audit_export
 from ..core.errors import DomainError
+from ..core.filenames import safe_filename
 from ..core.forms import apply_errors, to_int
 from ..core.images import check_image
 from ..core.navigation import register_nav
 from ..core.occupation import occupation_name
 from ..core.pagination import paginate_page
+from ..core.storage import send_stored, storage
 from ..extensions import db
 from . import bp
 from .access import can_manage, get_for_view, managed_certificates
-from .batches import SOURCE_LABELS, batch_file, create_batch, sources_of
+from .batches import SOURCE_LABELS, batch_file_key, create_batch, sources_of
 from .forms import BatchForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
 from .importing import build_template, import_certificates
 from .issuing import certificates_of, reissue, revoke
 from .models import CertificateBatch
 from .numbering import settings_for, settings_row, update_settings
-from .rendering import image_data_uri, qr_data_uri, render_certificate, render_contexts, seal_path
+from .rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
 from .verification import qr_url
 
 STAFF = (ORG_STAFF, ADMIN)
@@ -46,15 +48,15 @@ def _own_org():
     return current_user.organization
 
 
-def save_image(upload, folder, *, max_bytes: int = 2 * 1024 * 1024) -> str:
-    """Check that an upload really is a PNG/JPEG image and store it under a random name."""
+def save_image(upload, folder: str, *, max_bytes: int = 2 * 1024 * 1024) -> str:
+    """Check that an upload really is a PNG/JPEG image and store it under a random name in `folder` of the
+    platform's storage (`seals`, `photos`)."""
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise DomainError("图片不能超过 2 MB", {"photo": "图片不能超过 2 MB"})
     image_format = check_image(data, "photo")  # its size from the header before anything decodes it
     name = f"{secrets.token_hex(16)}.{'png' if image_format == 'PNG' else 'jpg'}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
+    storage().put(f"{folder}/{name}", data, "image/png" if image_format == "PNG" else "image/jpeg")
     return name
 
 
@@ -83,7 +85,7 @@ def settings():
             getattr(form, name).data = getattr(current, name)
     if form.validate_on_submit():
         try:
-            seal_file = save_image(form.seal.data, seal_path("x").parent) if form.seal.data else None
+            seal_file = save_image(form.seal.data, "seals") if form.seal.data else None
             update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
                             province_code=form.province_code.data, site_code=form.site_code.data,
                             registered_name=form.registered_name.data, signatory=form.signatory.data,
@@ -149,7 +151,7 @@ def preview(kind: str):
         "seal": None, "qr_code": None, "verify_url": request.host_url.rstrip("/") + "/verify", "sample": True,
     }
     if s and s.seal_file:
-        sample["seal"] = image_data_uri(seal_path(s.seal_file))
+        sample["seal"] = seal_data_uri(s.seal_file)
     sample["qr_code"] = qr_data_uri(sample["verify_url"])
     return send_file(io.BytesIO(render_contexts([sample])), mimetype="application/pdf",
                      download_name=f"preview-{kind}.pdf")
@@ -199,14 +201,15 @@ def batch_progress(batch_id: int):
 @roles_required(ORG_STAFF)
 def batch_download(batch_id: int):
     batch = _batch_for(batch_id)
-    path = batch_file(batch)
-    if path is None:
+    key = batch_file_key(batch)
+    if key is None:
         abort(404)
+    response = send_stored(key, filename=safe_filename(f"证书-{batch.title}.{batch.format}"),
+                           mimetype="application/pdf" if batch.format == "pdf" else "application/zip")
     audit_export("certificate_batch", "certificate_batch", batch.id, rows=batch.total,
                  scope={"source": batch.title, "format": batch.format})
     db.session.commit()
-    return private_download(path, download_name=f"证书-{batch.title}.{batch.format}",
-                            mimetype="application/pdf" if batch.format == "pdf" else "application/zip")
+    return response
 
 
 @bp.route("/<string:number>.pdf")

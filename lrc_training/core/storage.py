@@ -74,6 +74,16 @@ class LocalStorage:
         partial.write_bytes(data)
         partial.replace(path)  # readers never see half a file
 
+    def put_file(self, key: str, source: Path, content_type: str | None = None) -> None:
+        """Store a (possibly large) file from disk without reading it into memory."""
+        import shutil
+
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + f".{secrets.token_hex(4)}.part")
+        shutil.copyfile(source, partial)
+        partial.replace(path)
+
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
@@ -95,6 +105,13 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def keys(self, folder: str) -> list[str]:
+        """Every key under `folder`, sorted."""
+        base = self.root / check_key(folder)
+        if not base.is_dir():
+            return []
+        return sorted(f"{folder}/{p.name}" for p in base.iterdir() if p.is_file() and not p.name.endswith(".part"))
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -141,6 +158,14 @@ class S3Storage:
         except Exception as error:  # botocore raises many kinds; all mean "not stored"
             raise StorageError(f"文件保存失败：{key}") from error
 
+    def put_file(self, key: str, source: Path, content_type: str | None = None) -> None:
+        """Multipart upload for large files (certificate batches)."""
+        extra = {"ContentType": content_type} if content_type else {}
+        try:
+            self._client.upload_file(str(source), self.bucket, self._key(key), ExtraArgs=extra)
+        except Exception as error:
+            raise StorageError(f"文件保存失败：{key}") from error
+
     def _object(self, key: str):
         try:
             return self._client.get_object(Bucket=self.bucket, Key=self._key(key))
@@ -174,6 +199,16 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def keys(self, folder: str) -> list[str]:
+        prefix = self._key(folder) + "/"
+        found = []
+        try:
+            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                found += [item["Key"][len(prefix):] for item in page.get("Contents", [])]
+        except Exception as error:
+            raise StorageError(f"文件列表读取失败：{folder}") from error
+        return sorted(f"{folder}/{name}" for name in found)
 
     def presigned_url(self, key: str, filename: str, mimetype: str) -> str | None:
         if not self.presign:

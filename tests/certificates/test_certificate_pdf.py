@@ -17,14 +17,13 @@ from lrc_training.certificates.rendering import (
     SEAL_MAX_PIXELS,
     TEMPLATE,
     certificate_context,
-    photo_path,
     render_certificate,
     render_certificates,
     render_contexts,
-    seal_path,
 )
 from lrc_training.certificates.verification import qr_url
 from lrc_training.core.pdf import render_pdf_pages
+from lrc_training.core.storage import FileMissing, storage
 from tests.factories import make_org, valid_id_number
 
 LONG_NAME = "欧阳龑䶮·阿卜杜热合曼·买买提依明·艾则孜·库尔班江·吐尔逊·热依拉木·帕尔哈提·阿依古丽·欧阳龑䶮"
@@ -43,9 +42,9 @@ def make_seal(name: str = "seal-test.png", size: int = 1200) -> str:
     """A red ring on a transparent background, bigger than a certificate needs."""
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     ImageDraw.Draw(image).ellipse((20, 20, size - 20, size - 20), outline=(200, 20, 20, 255), width=size // 25)
-    path = seal_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    storage().put(f"seals/{name}", buffer.getvalue(), "image/png")
     return name
 
 
@@ -94,11 +93,11 @@ def test_each_certificate_is_one_landscape_page_with_its_fields(evaluator):
 def test_long_values_and_a_mixed_batch_keep_one_page_per_certificate(evaluator):
     update_settings(evaluator, type_letter="S", org_code="0000", province_code="37", site_code="150001",
                     registered_name=LONG_ISSUER, seal_file=make_seal())
-    photo = photo_path("photo-test.jpg")
-    photo.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (295, 413), (67, 142, 219)).save(photo)
+    buffer = io.BytesIO()
+    Image.new("RGB", (295, 413), (67, 142, 219)).save(buffer, format="JPEG")
+    storage().put("photos/photo-test.jpg", buffer.getvalue(), "image/jpeg")
     certs = [
-        level(evaluator, name=LONG_NAME, job_direction=LONG_DIRECTION, photo_file=photo.name, level=1),
+        level(evaluator, name=LONG_NAME, job_direction=LONG_DIRECTION, photo_file="photo-test.jpg", level=1),
         award(evaluator, name=LONG_NAME, event=LONG_EVENT, rank=12, award="优秀奖"),
         level(evaluator, name="李四"),
         award(evaluator, name="王五", rank=None),
@@ -183,3 +182,13 @@ def test_batch_html_holds_the_seal_once_and_nothing_external(app, evaluator):
     assert "<script" not in html.lower()
     urls = re.findall(r'(?:src|href)="([^"]*)"', html) + re.findall(r'url\("?([^")]*)', html)
     assert urls and all(url.startswith(("data:", "/static/")) for url in urls), [u[:60] for u in urls]
+
+
+def test_a_certificate_never_prints_without_its_seal(evaluator):
+    """The settings name a seal that storage does not have (a node's disk, a lost object): rendering fails loudly
+    instead of printing a certificate with a blank where the seal goes."""
+    update_settings(evaluator, type_letter="S", org_code="0000", province_code="37", site_code="150001",
+                    registered_name="聊城市职业技能等级认定中心", seal_file="gone-seal.png")
+    cert = level(evaluator)
+    with pytest.raises(FileMissing):
+        render_certificate(cert)

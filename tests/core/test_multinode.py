@@ -178,6 +178,33 @@ def test_two_nodes_and_two_schedulers_share_files_and_send_every_email_once(clus
     download = reader.get(f"{node_b}/courses/materials/{material.id}", timeout=20)
     assert download.status_code == 200 and download.content == handout
 
+    # A certificate batch built by whichever scheduler claims it downloads from both nodes.
+    from datetime import date
+
+    from lrc_training.certificates.batches import create_batch
+    from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+    from lrc_training.certificates.models import CertificateBatch
+    from tests.factories import make_org, valid_id_number
+
+    evaluator = make_org("集群测试评价机构", region_code="371500")
+    staff = make_user("org_staff", username="cluster_staff", org=evaluator)
+    for n in range(3):
+        issue_certificate(IssueRequest(kind="level", holder_name=f"持证人{n}", issuer_organization_id=evaluator.id,
+                                       source_type="import", source_id="cluster", level=4,
+                                       id_number=valid_id_number(seq=n + 1), issued_on=date.today()))
+    batch = create_batch(staff, evaluator.id, "import", "cluster", "zip")
+    db.session.commit()
+
+    def built():
+        db.session.expire_all()
+        return db.session.get(CertificateBatch, batch.id).status == "done"
+
+    _wait_until(built, 90, "the batch")
+    archives = [_signed_in(node, "cluster_staff").get(f"{node}/certificates/batches/{batch.id}/download", timeout=20)
+                for node in (node_a, node_b)]
+    assert [a.status_code for a in archives] == [200, 200]
+    assert archives[0].content == archives[1].content and archives[0].content.startswith(b"PK")
+
     # Six notifications with email copies: both schedulers run the mail job, each message arrives once.
     for n in range(6):
         notify(trainee.id, f"通知 {n}", "正文", kind="general")

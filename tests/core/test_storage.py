@@ -140,3 +140,21 @@ def test_a_missing_material_is_an_error_someone_sees(s3_endpoint):
     response = client.get(f"/courses/materials/{material_id}")
     assert response.status_code == 500
     assert "文件缺失" in response.get_data(as_text=True)
+
+
+def test_audit_checkpoints_go_to_object_storage_when_nodes_share_it(s3_endpoint):
+    """With several nodes the anchors cannot live on one node's disk: each checkpoint is its own object (never
+    rewritten), and verification reads them all back, whichever node wrote them."""
+    from lrc_training.core.audit import checkpoint, record_audit, verify_report
+    from lrc_training.core.audit_anchors import read_anchors
+
+    node_a, node_b = _node(s3_endpoint), _node(s3_endpoint)
+    with node_a.app_context():
+        record_audit("test.event", "test", 1)
+        db.session.commit()
+        assert checkpoint() is not None
+        db.session.commit()
+    with node_b.app_context():
+        anchors = read_anchors()
+        assert len(anchors) >= 1 and anchors[-1].count >= 1
+        assert verify_report().problem is None
