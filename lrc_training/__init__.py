@@ -72,8 +72,10 @@ def configure(app: Flask, config: str | dict | None) -> None:
         except ValueError:
             raise RuntimeError(f"LRC_TRUSTED_NETWORKS: {part.strip()!r} is not a network (e.g. 10.20.0.0/16)") from None
     from .core.audit_keys import check_audit_key_settings
+    from .core.production import check_production_settings
 
     check_audit_key_settings(app)
+    check_production_settings(app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -80,6 +80,12 @@ class Config:
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
     # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
     LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
+    # Signs certificates' QR tokens (defaults to SECRET_KEY outside production). Rotate by moving the old key to
+    # LRC_QR_OLD_KEYS (comma-separated): QR codes already printed keep verifying.
+    LRC_QR_KEY = os.environ.get("LRC_QR_KEY", "")
+    LRC_QR_OLD_KEYS = os.environ.get("LRC_QR_OLD_KEYS", "")
+    # Production refuses to start without LRC_SMTP_HOST unless mail is switched off explicitly.
+    LRC_MAIL_OFF = os.environ.get("LRC_MAIL_OFF", "0") not in ("0", "false", "")
     # The registry's "large enterprise" check (guideline: large enterprises should have one or two coordinators).
     LRC_LARGE_ENTERPRISE_EMPLOYEES = _env_int("LRC_LARGE_ENTERPRISE_EMPLOYEES", 1000)
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS = _env_int("LRC_LARGE_ENTERPRISE_MIN_COORDINATORS", 2)

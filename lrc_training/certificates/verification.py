@@ -58,7 +58,12 @@ def verify(number: str, name: str) -> VerificationResult | None:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    """Signs with LRC_QR_KEY (SECRET_KEY when unset); verifies with it and every key in LRC_QR_OLD_KEYS, so a
+    rotation never voids a printed certificate."""
+    config = current_app.config
+    current = config.get("LRC_QR_KEY") or config["SECRET_KEY"]
+    old = [k.strip() for k in (config.get("LRC_QR_OLD_KEYS") or "").split(",") if k.strip()]
+    return URLSafeSerializer([*old, current], salt=_SALT)  # itsdangerous signs with the last, accepts any
 
 
 def qr_token(cert: Certificate) -> str:

@@ -210,6 +210,8 @@ def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
             for note, address, name, active, muted in rows:
                 if not address or muted or not active:
                     note.email_status = "skipped"
+                elif current_app.config.get("LRC_MAIL_OFF"):
+                    note.email_status, note.email_error = "skipped", "邮件发送已关闭（LRC_MAIL_OFF）"
                 elif note.email_expires_at is not None and note.email_expires_at <= utcnow():
                     note.email_status, note.email_error = "skipped", "已过时效，未发送"
                 elif unreachable:

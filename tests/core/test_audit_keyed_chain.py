@@ -227,5 +227,7 @@ def test_production_refuses_to_start_without_an_audit_key():
         create_app({"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "LRC_AUDIT_KEY": "s" * 40,
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "LRC_AUDIT_KEY": "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://lrc@db.internal/lrc", "LRC_QR_KEY": "q" * 40,
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13", "LRC_SMTP_HOST": "smtp.internal",
+                      "LRC_PUBLIC_URL": "https://lrc.example.gov.cn"})
     assert current_key(app) == ("k1", b"k" * 40)

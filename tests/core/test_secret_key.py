@@ -21,6 +21,10 @@ from tests.factories import make_org, make_user
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k3Yq-9xV2mT7pL0sR4wZ8nB1cD6fG5hJ"  # 32 characters, in no public list
 AUDIT_KEY = "a-separate-audit-key-0123456789abcdef"  # production also needs its own audit key
+# …and the rest production insists on (tests/core/test_production_settings.py tries each one missing)
+PRODUCTION = {"LRC_AUDIT_KEY": AUDIT_KEY, "LRC_QR_KEY": "q" * 40, "LRC_SMTP_HOST": "smtp.internal",
+              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://lrc@db.internal/lrc",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13", "LRC_PUBLIC_URL": "https://lrc.example.gov.cn"}
 
 
 def bare_app() -> Flask:
@@ -45,14 +49,14 @@ def test_outside_development_a_missing_short_or_public_key_refuses_to_start(monk
 def test_a_private_key_starts_production_and_development_must_be_named(monkeypatch):
     monkeypatch.setenv("LRC_ENV", "production")
     app = bare_app()
-    configure(app, {"SECRET_KEY": GOOD_KEY, "LRC_AUDIT_KEY": AUDIT_KEY})
+    configure(app, {"SECRET_KEY": GOOD_KEY, **PRODUCTION})
     assert app.config["ENV_NAME"] == "production" and app.config["SESSION_COOKIE_SECURE"]
     monkeypatch.setenv("LRC_ENV", "development")
     dev = bare_app()
     configure(dev, {"SECRET_KEY": DEVELOPMENT_SECRET_KEY})
     assert dev.config["ENV_NAME"] == "development"
     with pytest.raises(RuntimeError, match="LRC_TRUSTED_NETWORKS"):
-        configure(bare_app(), {"SECRET_KEY": GOOD_KEY, "LRC_AUDIT_KEY": AUDIT_KEY,
+        configure(bare_app(), {"SECRET_KEY": GOOD_KEY, **PRODUCTION,
                                "LRC_TRUSTED_NETWORKS": "10.20.0.0/16, exam-hall"})
     monkeypatch.setenv("LRC_ENV", "staging")
     with pytest.raises(RuntimeError, match="not one of"):
