@@ -295,12 +295,13 @@ def pending_imports(actor) -> list[tuple[CertificateImport, int]]:
     """The actor's organization's imports that still have pending requests, with how many (one query)."""
     if not actor.has_role(ORG_STAFF) or actor.organization_id is None:
         return []
-    count = func.count(ManualCertificateRequest.id)
+    counts = (select(ManualCertificateRequest.import_id, func.count().label("pending"))
+              .where(ManualCertificateRequest.organization_id == actor.organization_id,
+                     ManualCertificateRequest.status == PENDING, ManualCertificateRequest.import_id.is_not(None))
+              .group_by(ManualCertificateRequest.import_id).subquery())
     rows = db.session.execute(
-        select(CertificateImport, count).join(ManualCertificateRequest,
-                                              ManualCertificateRequest.import_id == CertificateImport.id)
-        .where(CertificateImport.organization_id == actor.organization_id, ManualCertificateRequest.status == PENDING)
-        .group_by(CertificateImport.id).order_by(CertificateImport.id.desc())
+        select(CertificateImport, counts.c.pending).join(counts, counts.c.import_id == CertificateImport.id)
+        .where(CertificateImport.organization_id == actor.organization_id).order_by(CertificateImport.id.desc())
         .options(joinedload(CertificateImport.imported_by))).all()
     return [(row, n) for row, n in rows]
 
