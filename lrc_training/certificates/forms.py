@@ -54,6 +54,10 @@ class ApproveForm(FlaskForm):
     submit = SubmitField("批准并签发")
 
 
+class ApproveImportForm(FlaskForm):
+    submit = SubmitField("批准本批全部申请")
+
+
 class RejectForm(FlaskForm):
     reason = StringField("驳回原因", validators=[DataRequired("请填写驳回原因"), Length(max=500)])
     submit = SubmitField("驳回")
@@ -75,7 +79,7 @@ class ReissueForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("Excel 文件（.xlsx）", validators=[FileRequired("请选择要导入的文件"),
                                                       FileAllowed(["xlsx"], "只支持 .xlsx 格式的 Excel 文件")])
-    submit = SubmitField("导入并签发")
+    submit = SubmitField("导入并提交复核")
 
 
 class VerifyForm(FlaskForm):

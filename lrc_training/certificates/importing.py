@@ -1,34 +1,42 @@
-"""Issuing level certificates in bulk from an Excel sheet (e.g. records moved from a previous system).
-Every bad row is reported with its row number and reason; re-importing the same person and level issues
-nothing new."""
+"""Filing certificate requests in bulk from an Excel sheet (e.g. records moved from a previous system).
+
+An import issues nothing by itself: each valid row becomes a manual certificate request (pending approval) whose
+evidence names the sheet, the row, who imported it and when, and which a different staff member of the
+organization approves on 发证复核 — row by row or the whole import at once (manual.approve_import). Every bad row
+is reported with its row number and reason; a row whose person already has a pending request or a valid
+certificate of that level from this organization is skipped and reported, so re-importing a sheet files nothing
+twice."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from ..auth.accreditation import accredited_levels_today, levels_text
-from ..auth.identity import normalize_id_number, parse_id_number
-from ..core.errors import DomainError
+from ..auth.accreditation import accredited_levels_today, levels_text, local_today
+from ..auth.identity import normalize_id_number
+from ..core.audit import record_audit
+from ..core.errors import Conflict, DomainError
+from ..core.filenames import safe_filename
+from ..core.timeutil import format_local
 from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
-from .issuing import IssueRequest, holder_user_for, issue_certificate
-from .models import LEVEL_LABELS
+from .manual import ManualInput, create_request, tell_colleagues
+from .models import LEVEL_LABELS, CertificateImport
 
 COLUMNS = ["姓名", "身份证号", "等级", "工种/职业方向", "发证日期"]
 MAX_ROWS = 5000
+REASON = "批量导入"
 _LEVELS = {str(k): k for k in LEVEL_LABELS} | {v: k for k, v in LEVEL_LABELS.items()} | {
     v.split("/")[0]: k for k, v in LEVEL_LABELS.items()} | {v.split("/")[1]: k for k, v in LEVEL_LABELS.items()}
 
 
 @dataclass
 class CertificateImportReport:
-    issued: list[str] = field(default_factory=list)
-    skipped: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    requested: int = 0  # requests filed, pending approval
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): already pending or certified
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
     file_error: str | None = None
-    source_id: str | None = None
+    import_id: int | None = None
 
 
 def build_template() -> io.BytesIO:
@@ -36,17 +44,21 @@ def build_template() -> io.BytesIO:
                              (10, 22, 14, 16, 14), [
         "每行一张职业技能等级证书，第一行为表头，请勿修改。示例行导入前请删除。",
         "等级：四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可填 4、3、2、1）。",
-        "工种/职业方向：没有时填 --。发证日期：YYYY-MM-DD，留空为导入当天。",
-        "同一人同一等级已由本机构签发过的，不会重复签发。"])
+        "工种/职业方向：没有时填 --。发证日期：YYYY-MM-DD，须在本机构备案有效期内，留空为导入当天。",
+        "导入后每行生成一条发证申请，须由本机构另一名工作人员在「发证复核」中批准后才会签发。",
+        "同一人同一等级已有待复核申请或已由本机构签发有效证书的，会跳过，不会重复申请。"])
 
 
-def _issued_on(value) -> date | None:
-    return cell_date(value, "发证日期")
+def _evidence(batch: CertificateImport, row: int, actor) -> str:
+    text = (f"Excel 导入《{batch.file_name}》第 {row} 行，{actor.name} 于 {format_local(batch.created_at)} 导入"
+            f"（导入批次 {batch.id}）")
+    return text[:200]
 
 
-def import_certificates(actor, organization_id: int, stream) -> CertificateImportReport:
-    report = CertificateImportReport(source_id=datetime.now().strftime("%Y%m%d%H%M%S"))
-    levels = accredited_levels_today(organization_id)
+def import_certificates(actor, stream, file_name: str | None) -> CertificateImportReport:
+    """File one pending request per valid row of the sheet (services flush, the view commits)."""
+    report = CertificateImportReport()
+    levels = accredited_levels_today(actor.organization_id)
     if not levels:
         report.file_error = "本机构没有有效的评价机构备案，不能签发职业技能等级证书"
         return report
@@ -55,31 +67,43 @@ def import_certificates(actor, organization_id: int, stream) -> CertificateImpor
     except SheetError as exc:
         report.file_error = str(exc)
         return report
+    batch = CertificateImport(organization_id=actor.organization_id, imported_by_id=actor.id,
+                              file_name=safe_filename(file_name, default="证书导入.xlsx", max_length=60))
+    db.session.add(batch)
+    db.session.flush()
+    report.import_id = batch.id
     for index, values in rows:
         try:
-            id_number = parse_id_number(normalize_id_number(cell_text(values.get("身份证号")))).number
             level = _LEVELS.get(cell_text(values.get("等级")))
             if level is None:
                 raise ValueError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4–1")
             if level not in levels:
                 raise ValueError(f"本机构备案的等级为{levels_text(levels)}，不能签发该等级")
-            holder = holder_user_for(id_number)
-            req = IssueRequest(
-                kind="level", holder_name=cell_text(values.get("姓名")), issuer_organization_id=organization_id,
-                source_type="import", source_id=report.source_id,
-                source_key=f"import:{organization_id}:{id_number}:{level}", id_number=id_number, level=level,
-                job_direction=cell_text(values.get("工种/职业方向")) or "--", issued_on=_issued_on(values.get("发证日期")),
-                holder_user_id=holder.id if holder else None)
+            data = ManualInput(
+                level=level, issued_on=cell_date(values.get("发证日期"), "发证日期") or local_today(),
+                reason=REASON, evidence=_evidence(batch, index, actor),
+                job_direction=cell_text(values.get("工种/职业方向")) or "--",
+                holder_name=cell_text(values.get("姓名")),
+                id_number=normalize_id_number(cell_text(values.get("身份证号"))))
             with db.session.begin_nested():
-                cert, created = issue_certificate(req, actor_id=actor.id)
+                create_request(actor, data, certificate_import=batch)
         except ValueError as exc:
             report.errors.append((index, str(exc)))
-            continue
+        except Conflict as exc:
+            if exc.code == "duplicate":
+                report.skipped.append((index, exc.message))
+            else:
+                report.errors.append((index, exc.message))
         except DomainError as exc:
             report.errors.append((index, "；".join(exc.fields.values()) or exc.message))
-            continue
-        if created:
-            report.issued.append(cert.number)
         else:
-            report.skipped += 1
+            report.requested += 1
+    batch.requested, batch.skipped, batch.failed = report.requested, len(report.skipped), len(report.errors)
+    record_audit("certificate.import", "certificate_import", batch.id, new={
+        "file": batch.file_name, "requested": batch.requested, "skipped": batch.skipped, "failed": batch.failed},
+        actor_id=actor.id)
+    if report.requested:
+        tell_colleagues(actor, "有一批导入的发证申请待复核",
+                        f"{actor.name} 从《{batch.file_name}》导入了 {report.requested} 条发证申请，"
+                        "请核对后在「发证复核」中批准或驳回。")
     return report

@@ -7,19 +7,22 @@ the level and is valid today; the issue date is not in the future and lies withi
 before the filing started). The holder may be anyone (an evaluator certifies candidates from anywhere), but
 never twice: not while a request for the same person and level is pending, nor when this organization already
 holds a valid certificate of that level for them (a correction is a 更正补发 on that certificate).
+
+An Excel import (importing.py) files one request per valid row, tied to its CertificateImport; a colleague may
+approve all pending requests of one import at once (approve_import), which skips the approver's own requests.
 """
 
 from __future__ import annotations
 
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..auth.accreditation import local_today, require_accreditation
@@ -27,13 +30,13 @@ from ..auth.identity import parse_id_number
 from ..auth.models import User, UserRole
 from ..auth.roles import ORG_STAFF
 from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
 from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
 from .issuing import IssueRequest, holder_user_for, issue_certificate
-from .models import LEVEL_LABELS, Certificate, ManualCertificateRequest
+from .models import LEVEL_LABELS, Certificate, CertificateImport, ManualCertificateRequest
 
 PENDING = "pending_approval"
 SCAN_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
@@ -131,7 +134,9 @@ def _holder(data: ManualInput, errors: dict) -> tuple[int | None, str, str]:
     return (user.id if user else None), name, id_number
 
 
-def create_request(actor, data: ManualInput) -> ManualCertificateRequest:
+def create_request(actor, data: ManualInput, *, certificate_import: CertificateImport | None = None
+                   ) -> ManualCertificateRequest:
+    """File one request. From an import, the colleagues are told once for the whole sheet (see importing.py)."""
     org_id = _staff_org(actor)
     errors: dict[str, str] = {}
     if data.level not in LEVEL_LABELS or isinstance(data.level, bool):
@@ -166,23 +171,26 @@ def create_request(actor, data: ManualInput) -> ManualCertificateRequest:
     req = ManualCertificateRequest(
         organization_id=org_id, holder_user_id=holder_id, holder_name=name, id_number=id_number, level=data.level,
         issued_on=data.issued_on, job_direction=job_direction, reason=reason, evidence=evidence,
-        scan_file=data.scan_file, photo_file=data.photo_file, status=PENDING, requested_by_id=actor.id)
+        scan_file=data.scan_file, photo_file=data.photo_file, status=PENDING, requested_by_id=actor.id,
+        import_id=certificate_import.id if certificate_import else None)
     db.session.add(req)
     db.session.flush()
     record_audit("certificate.manual_request", "manual_certificate_request", req.id, new={
         "holder": name, "level": data.level, "issued_on": data.issued_on, "reason": reason, "evidence": evidence,
-        "scan": bool(data.scan_file), "requested_by": actor.id}, actor_id=actor.id)
-    _tell_colleagues(req, actor)
+        "scan": bool(data.scan_file), "requested_by": actor.id, "import": req.import_id}, actor_id=actor.id)
+    if certificate_import is None:
+        tell_colleagues(actor, "有一份手工发证申请待复核", f"{actor.name} 申请为 {req.holder_name} 签发"
+                        f"{LEVEL_LABELS[req.level]}证书，请核对证明材料后批准或驳回。")
     return req
 
 
-def _tell_colleagues(req: ManualCertificateRequest, actor) -> None:
+def tell_colleagues(actor, title: str, body: str) -> None:
+    """Notify the other active staff members of the actor's organization (the possible approvers)."""
     colleagues = db.session.execute(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        User.organization_id == req.organization_id, User.active.is_(True), UserRole.role == ORG_STAFF,
+        User.organization_id == actor.organization_id, User.active.is_(True), UserRole.role == ORG_STAFF,
         User.id != actor.id)).scalars().all()
     for user_id in colleagues:
-        notify(user_id, "有一份手工发证申请待复核", f"{actor.name} 申请为 {req.holder_name} 签发"
-               f"{LEVEL_LABELS[req.level]}证书，请核对证明材料后批准或驳回。", "/certificates/manual", kind="certificate")
+        notify(user_id, title, body, "/certificates/manual", kind="certificate")
 
 
 def get_request_for_staff(actor, request_id: int) -> ManualCertificateRequest:
@@ -206,26 +214,96 @@ def _claim(req: ManualCertificateRequest, actor, status: str, reason: str | None
 
 
 def approve_request(actor, request_id: int) -> tuple[ManualCertificateRequest, Certificate]:
-    req = get_request_for_staff(actor, request_id)
+    return _approve(actor, get_request_for_staff(actor, request_id))
+
+
+def _approve(actor, req: ManualCertificateRequest, *, tell_requester: bool = True
+             ) -> tuple[ManualCertificateRequest, Certificate]:
     if req.requested_by_id == actor.id:
         raise Forbidden("不能复核本人提交的申请，请由本机构另一名工作人员复核", {"approver": "申请人不能自己复核"},
                         code="self_approval")
     if req.status != PENDING:
         raise Conflict("该申请已被处理", {"status": "已处理"}, code="wrong_state")
     _claim(req, actor, "approved")
+    # An imported row keeps its import as the certificate's source, so 批量下载 offers the sheet as one batch.
+    source_type, source_id = ("import", str(req.import_id)) if req.import_id else ("manual", str(req.id))
     cert, _ = issue_certificate(IssueRequest(
         kind="level", holder_name=req.holder_name, holder_user_id=req.holder_user_id, id_number=req.id_number,
         issuer_organization_id=req.organization_id, level=req.level, job_direction=req.job_direction,
-        issued_on=req.issued_on, photo_file=req.photo_file, source_type="manual", source_id=str(req.id),
+        issued_on=req.issued_on, photo_file=req.photo_file, source_type=source_type, source_id=source_id,
         source_key=f"manual:{req.id}"), actor_id=actor.id)
     req.certificate_id = cert.id
     db.session.flush()
     record_audit("certificate.manual_approve", "manual_certificate_request", req.id, old={"status": PENDING},
                  new={"status": "approved", "number": cert.number, "requested_by": req.requested_by_id,
-                      "approved_by": actor.id}, actor_id=actor.id)
-    notify(req.requested_by_id, "手工发证申请已批准", f"{req.holder_name} 的证书已签发，编号 {cert.number}。",
-           f"/certificates/{cert.number}", kind="certificate")
+                      "approved_by": actor.id, "import": req.import_id}, actor_id=actor.id)
+    if tell_requester:
+        notify(req.requested_by_id, "手工发证申请已批准", f"{req.holder_name} 的证书已签发，编号 {cert.number}。",
+               f"/certificates/{cert.number}", kind="certificate")
     return req, cert
+
+
+@dataclass
+class ImportApproval:
+    issued: list[str] = field(default_factory=list)  # certificate numbers
+    own: int = 0  # the approver's own requests, left for someone else
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (holder, reason): still pending
+
+
+def get_import_for_staff(actor, import_id: int) -> CertificateImport:
+    """An import of the actor's own organization; anything else is 404."""
+    row = db.session.get(CertificateImport, import_id) if isinstance(import_id, int) else None
+    if row is None or actor is None or not actor.has_role(ORG_STAFF) or row.organization_id != actor.organization_id:
+        raise NotFound("导入批次不存在")
+    return row
+
+
+def approve_import(actor, import_id: int) -> ImportApproval:
+    """Approve every pending request of one import, each exactly as a single approval (same checks, same audit);
+    the approver's own requests are skipped, a request that fails a rule (e.g. the filing ended) stays pending."""
+    batch = get_import_for_staff(actor, import_id)
+    pending = db.session.execute(select(ManualCertificateRequest).where(
+        ManualCertificateRequest.import_id == batch.id, ManualCertificateRequest.status == PENDING)
+        .order_by(ManualCertificateRequest.id)).scalars().all()
+    if not pending:
+        raise Conflict("该导入批次没有待复核的申请", {"status": "没有待复核的申请"}, code="wrong_state")
+    result = ImportApproval()
+    for req in pending:
+        if req.requested_by_id == actor.id:
+            result.own += 1
+            continue
+        try:
+            with db.session.begin_nested():
+                _, cert = _approve(actor, req, tell_requester=False)
+        except DomainError as exc:
+            result.failed.append((req.holder_name, exc.message))
+            continue
+        result.issued.append(cert.number)
+    if not result.issued and result.own == len(pending):
+        raise Forbidden("不能复核本人导入的申请，请由本机构另一名工作人员复核", {"approver": "申请人不能自己复核"},
+                        code="self_approval")
+    record_audit("certificate.import_approve", "certificate_import", batch.id, new={
+        "issued": len(result.issued), "own_skipped": result.own, "failed": len(result.failed),
+        "imported_by": batch.imported_by_id, "approved_by": actor.id}, actor_id=actor.id)
+    if result.issued:
+        notify(batch.imported_by_id, "导入的发证申请已批准",
+               f"{batch.file_name}：已签发 {len(result.issued)} 张证书。", "/certificates/manual", kind="certificate")
+    return result
+
+
+def pending_imports(actor) -> list[tuple[CertificateImport, int]]:
+    """The actor's organization's imports that still have pending requests, with how many (one query)."""
+    if not actor.has_role(ORG_STAFF) or actor.organization_id is None:
+        return []
+    counts = (select(ManualCertificateRequest.import_id, func.count().label("pending"))
+              .where(ManualCertificateRequest.organization_id == actor.organization_id,
+                     ManualCertificateRequest.status == PENDING, ManualCertificateRequest.import_id.is_not(None))
+              .group_by(ManualCertificateRequest.import_id).subquery())
+    rows = db.session.execute(
+        select(CertificateImport, counts.c.pending).join(counts, counts.c.import_id == CertificateImport.id)
+        .where(CertificateImport.organization_id == actor.organization_id).order_by(CertificateImport.id.desc())
+        .options(joinedload(CertificateImport.imported_by))).all()
+    return [(row, n) for row, n in rows]
 
 
 def reject_request(actor, request_id: int, reason: str) -> ManualCertificateRequest:
@@ -245,7 +323,7 @@ def reject_request(actor, request_id: int, reason: str) -> ManualCertificateRequ
     return req
 
 
-def requests_of(actor, status: str | None = None) -> Select:
+def requests_of(actor, status: str | None = None, import_id: int | None = None) -> Select:
     """The actor's organization's requests, pending first, with both people loaded (constant queries)."""
     org_id = actor.organization_id if actor.has_role(ORG_STAFF) else None
     stmt = (select(ManualCertificateRequest).where(ManualCertificateRequest.organization_id == (org_id or -1))
@@ -254,4 +332,6 @@ def requests_of(actor, status: str | None = None) -> Select:
             .order_by((ManualCertificateRequest.status != PENDING), ManualCertificateRequest.id.desc()))
     if status in ("pending_approval", "approved", "rejected"):
         stmt = stmt.where(ManualCertificateRequest.status == status)
+    if import_id is not None:
+        stmt = stmt.where(ManualCertificateRequest.import_id == import_id)
     return stmt

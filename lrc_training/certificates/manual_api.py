@@ -27,7 +27,7 @@ def manual_json(req: ManualCertificateRequest) -> dict:
             "has_scan": bool(req.scan_file), "requested_by": _person(req.requested_by),
             "requested_at": iso_local(req.created_at), "decided_by": _person(req.decided_by),
             "decided_at": iso_local(req.decided_at), "decision_reason": req.decision_reason,
-            "number": req.certificate.number if req.certificate else None}
+            "number": req.certificate.number if req.certificate else None, "import_id": req.import_id}
 
 
 @bp.post("/certificates/manual")

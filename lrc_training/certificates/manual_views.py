@@ -13,15 +13,19 @@ from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
+from ..core.params import ascii_int
 from ..core.storage import send_stored, storage
 from ..extensions import db
 from . import bp
-from .forms import ApproveForm, IssueForm, RejectForm
+from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
 from .manual import (
     ManualInput,
+    approve_import,
     approve_request,
     create_request,
+    get_import_for_staff,
     get_request_for_staff,
+    pending_imports,
     reject_request,
     requests_of,
     scan_key,
@@ -74,9 +78,37 @@ def issue():
 def manual():
     status = request.args.get("status", "")
     status = status if status in MANUAL_STATUS_LABELS else ""
-    page = paginate_page(requests_of(current_user, status or None))
+    batch = None
+    if request.args.get("import"):
+        try:
+            batch = get_import_for_staff(current_user, ascii_int(request.args["import"], low=1))
+        except DomainError:
+            abort(404)
+    page = paginate_page(requests_of(current_user, status or None, batch.id if batch else None))
     return render_template("certificates/manual.html", page=page, status=status, labels=MANUAL_STATUS_LABELS,
-                           approve_form=ApproveForm(), reject_form=RejectForm())
+                           batch=batch, imports=pending_imports(current_user), approve_form=ApproveForm(),
+                           reject_form=RejectForm(), import_form=ApproveImportForm())
+
+
+@bp.route("/manual/imports/<int:import_id>/approve", methods=["POST"])
+@roles_required(ORG_STAFF)
+def manual_approve_import(import_id: int):
+    """Approve every pending request of one Excel import (the approver's own requests are skipped)."""
+    try:
+        get_import_for_staff(current_user, import_id)
+    except DomainError:
+        abort(404)
+    run_action(ApproveImportForm(), lambda: approve_import(current_user, import_id), _import_summary, "未能批准：")
+    return redirect(url_for("certificates.manual"))
+
+
+def _import_summary(result) -> str:
+    text = f"已批准并签发 {len(result.issued)} 张证书"
+    if result.own:
+        text += f"，跳过本人导入的 {result.own} 条（须由其他工作人员复核）"
+    if result.failed:
+        text += f"，{len(result.failed)} 条未能签发、仍待复核：" + "；".join(f"{n}：{r}" for n, r in result.failed[:5])
+    return text + "。"
 
 
 @bp.route("/manual/<int:request_id>/approve", methods=["POST"])

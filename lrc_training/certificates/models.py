@@ -136,6 +136,24 @@ class CertificateBatch(Base):
         return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)
 
 
+class CertificateImport(Base):
+    """One Excel sheet of certificates uploaded by a staff member: its valid rows became manual certificate
+    requests (pending approval), which a colleague may approve one by one or all at once."""
+
+    __tablename__ = "certificate_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(120))
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    requested: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+    imported_by: Mapped[User] = relationship()
+
+
 MANUAL_STATUS_LABELS = {"pending_approval": "待复核", "approved": "已批准签发", "rejected": "已驳回"}
 
 
@@ -169,10 +187,12 @@ class ManualCertificateRequest(TimestampMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_reason: Mapped[str | None] = mapped_column(Text)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_imports.id"), index=True)
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     certificate: Mapped[Certificate | None] = relationship()
+    certificate_import: Mapped[CertificateImport | None] = relationship()
 
     @property
     def status_label(self) -> str:

@@ -114,7 +114,7 @@ def import_view():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        report = import_certificates(current_user, org.id, form.file.data.stream)
+        report = import_certificates(current_user, form.file.data.stream, form.file.data.filename)
         db.session.commit()
     return render_template("certificates/import.html", form=form, report=report)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lrc_training.auth.accreditation import NotAccredited, end_accreditation, local_today
 from lrc_training.auth.models import Accreditation
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, reissue
-from lrc_training.certificates.models import Certificate
+from lrc_training.certificates.models import Certificate, ManualCertificateRequest
 from lrc_training.db import utcnow
 from lrc_training.exams.sessions import SessionInput, create_session
 from lrc_training.extensions import db
@@ -122,6 +122,7 @@ def test_a_prefix_reused_after_a_filing_ended_continues_its_serials():
 
 
 def test_excel_import_needs_a_filing_and_the_level_in_it(client):
+    """An import files requests only for rows the filing covers: level in the filing, issue date within it."""
     org = make_org("聊城市职业技能等级认定中心", region_code="371500", accredited=False)
     make_user("org_staff", username="staff", org=org)
     login(client, "staff")
@@ -130,6 +131,7 @@ def test_excel_import_needs_a_filing_and_the_level_in_it(client):
     sheet.append(["姓名", "身份证号", "等级", "工种/职业方向", "发证日期"])
     sheet.append(["李明", valid_id_number(seq=501), "一级/高级技师", "--", "2020-06-30"])
     sheet.append(["王五", valid_id_number(seq=502), "四级", "--", ""])
+    sheet.append(["赵六", valid_id_number(seq=503), "四级", "--", "2024-12-31"])  # before the filing started
     data = io.BytesIO()
     book.save(data)
 
@@ -139,10 +141,15 @@ def test_excel_import_needs_a_filing_and_the_level_in_it(client):
             "file": (io.BytesIO(data.getvalue()), "c.xlsx")}, content_type="multipart/form-data").get_data(as_text=True)
 
     assert "本机构没有有效的评价机构备案" in upload()
+    assert db.session.query(ManualCertificateRequest).count() == 0
     accredit(org, levels=(4,), valid_from=date(2025, 1, 1))
     page = upload()
-    assert "第 2 行" in page and "不能签发该等级" in page and "新签发 <strong>1</strong>" in page
-    assert [c.level for c in db.session.execute(select(Certificate)).scalars()] == [4]
+    assert "第 2 行" in page and "不能签发该等级" in page
+    assert "第 4 行" in page and "发证日期须在备案有效期内（2025-01-01" in page
+    assert "已提交 1 条发证申请" in page
+    requests = db.session.execute(select(ManualCertificateRequest)).scalars().all()
+    assert [(r.level, r.holder_name, r.status) for r in requests] == [(4, "王五", "pending_approval")]
+    assert db.session.query(Certificate).count() == 0  # nothing issued by the import itself
 
 
 # -- exam sessions ------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lrc_training.certificates import issuing
 from lrc_training.certificates.batches import process_pending_batches
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
-from lrc_training.certificates.models import Certificate, CertificateBatch
+from lrc_training.certificates.models import Certificate, CertificateBatch, ManualCertificateRequest
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login, post_form
 from tests.factories import make_org, make_user, valid_id_number
@@ -179,7 +179,8 @@ def _sheet(rows):
     return buffer.getvalue()
 
 
-def test_excel_import_reports_rows_and_is_idempotent(client, staff):
+def test_excel_import_reports_rows_and_is_idempotent(app, client, staff):
+    make_user("org_staff", username="colleague", org=staff.organization)
     login(client, "staff")
     data = _sheet([["李明", valid_id_number(seq=501), "三级/高级工", "--", "2025-06-30"],
                    ["王五", "371502199001011230", "三级", "--", ""],
@@ -192,12 +193,21 @@ def test_excel_import_reports_rows_and_is_idempotent(client, staff):
             content_type="multipart/form-data").get_data(as_text=True)
 
     page = upload()
-    assert "新签发 <strong>1</strong>" in page
+    assert "已提交 1 条发证申请，需由本机构另一名工作人员在「发证复核」中批准后签发" in page
     assert "第 3 行" in page and "校验码" in page and "第 4 行" in page and "第 5 行" in page
+    req = db.session.execute(select(ManualCertificateRequest)).scalar_one()
+    assert (req.issued_on, req.level, req.reason) == (date(2025, 6, 30), 3, "批量导入")
+    again = upload()
+    assert "已提交 0 条发证申请" in again and "已有待复核的手工发证申请" in again
+    assert db.session.query(ManualCertificateRequest).count() == 1
+    colleague = app.test_client()
+    login(colleague, "colleague")
+    post_form(colleague, f"/certificates/manual/{req.id}/approve", {}, token_from="/certificates/manual")
     cert = db.session.execute(select(Certificate)).scalar_one()
-    assert cert.issued_on == date(2025, 6, 30) and cert.number[13:16] == "253"
-    assert "已签发过（跳过）<strong>1</strong>" in upload()
-    assert db.session.query(Certificate).count() == 1
+    assert cert.issued_on == date(2025, 6, 30) and cert.number[13:16] == "253" and cert.source_type == "import"
+    held = upload()
+    assert "已提交 0 条发证申请" in held and cert.number in held  # already certified: skipped, says which
+    assert db.session.query(ManualCertificateRequest).count() == 1 and db.session.query(Certificate).count() == 1
 
 
 def test_batch_builds_merged_pdf_and_zip_with_progress(client, staff):
