@@ -46,7 +46,7 @@ REQUEST_TIMEOUT = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "30"))
 KEEP_GOING = os.environ.get("BENCH_KEEP_GOING") == "1"  # run every step, not only up to the first over the limit
 # One or more gunicorn settings separated by "|", each measured with its own ramp.
 GUNICORN = [c.strip() for c in os.environ.get("BENCH_GUNICORN", "-w 2 --threads 8 -k gthread").split("|")]
-# Level 4 theory: single choice and true/false (DOMAIN.md). 4 work areas x (10 single + 5 true/false) = 60.
+# Level 4 theory: single choice and true/false (docs/domain.md). 4 work areas x (10 single + 5 true/false) = 60.
 AREAS = ("LS", "LC", "CB", "DR")
 BLUEPRINT = [row for code in AREAS for row in (
     {"function_code": code, "kind": "single", "count": 10, "points_each": 1.5},

@@ -5,7 +5,7 @@ New routes are covered automatically: the walk reads `app.url_map` when it runs.
 
 * its view declares a policy (`public`, `login_required` or `roles_required`), and
 * anonymous callers of a non-public page are sent to /login with `next`, and of a non-public API get 401 JSON,
-* callers without one of the required roles get 403 (HTML for pages, API.md's JSON error for the API),
+* callers without one of the required roles get 403 (HTML for pages, docs/api.md's JSON error for the API),
 * callers the policy admits get neither 401 nor 403 (404 or 400 for dummy ids and empty bodies is fine),
 * and nobody ever gets a 500.
 
@@ -117,7 +117,7 @@ def expected_outcome(policy: Policy, identity: str) -> str:
 # -- checking one answer -------------------------------------------------------------------------------------------
 
 def json_error_problem(response) -> str | None:
-    """None when the body is API.md's error format: {"error": str, "message": str, "fields": {str: str}}."""
+    """None when the body is docs/api.md's error format: {"error": str, "message": str, "fields": {str: str}}."""
     body = response.get_json(silent=True)
     if not isinstance(body, dict):
         return f"not a JSON object ({response.mimetype}): {response.get_data(as_text=True)[:120]!r}"
@@ -149,7 +149,7 @@ def check(case: Case, identity: str, response) -> str | None:
     if case.is_api and status >= 400 and case.method != "HEAD":
         problem = json_error_problem(response)
         if problem:
-            return f"{status} error is not API.md's JSON format: {problem}"
+            return f"{status} error is not docs/api.md's JSON format: {problem}"
     expect = expected_outcome(case.policy, identity)
     if expect == "unauthenticated":
         if case.is_api:

@@ -1,4 +1,4 @@
-"""JSON API: tokens, users and organizations (shared/API.md "Conventions" and "People and organizations")."""
+"""JSON API: tokens, users and organizations (docs/api.md "Conventions" and "People and organizations")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roles of API.md, with their Chinese names."""
+"""The roles of docs/api.md, with their Chinese names."""
 
 from __future__ import annotations
 

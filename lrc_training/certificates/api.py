@@ -1,4 +1,4 @@
-"""JSON API for certificates (shared/API.md "Certificates")."""
+"""JSON API for certificates (docs/api.md "Certificates")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API for skills competitions (shared/API.md "Competitions")."""
+"""JSON API for skills competitions (docs/api.md "Competitions")."""
 
 from __future__ import annotations
 

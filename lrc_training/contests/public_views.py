@@ -1,6 +1,6 @@
 """The public notice (公示): competitions whose results are published or final, and per competition the ranks,
 names, organizations, totals and awards. A competition not yet published does not exist here (404). Names are
-shown in full — DOMAIN.md reveals them on publication and a 公示 lists them — but never ID numbers, phones or
+shown in full — docs/domain.md reveals them on publication and a 公示 lists them — but never ID numbers, phones or
 judges. Each page reads in a fixed number of statements whatever the number of contestants."""
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class ApiModel(BaseModel):
 
 
 class ApiError(DomainError):
-    """An HTTP error in API.md's format; `status` is set per instance."""
+    """An HTTP error in docs/api.md's format; `status` is set per instance."""
 
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message, fields, code=code)

@@ -1,4 +1,4 @@
-"""Every error becomes a Chinese page, or API.md's JSON error format under /api/."""
+"""Every error becomes a Chinese page, or docs/api.md's JSON error format under /api/."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def register_security(app: Flask) -> None:
 
     @app.before_request
     def limit_json_bodies():
-        # API.md: JSON bodies over 1 MB get 413; file uploads (multipart) keep MAX_CONTENT_LENGTH.
+        # docs/api.md: JSON bodies over 1 MB get 413; file uploads (multipart) keep MAX_CONTENT_LENGTH.
         if not request.path.startswith("/api/") or request.mimetype == "multipart/form-data":
             return
         limit = app.config["LRC_JSON_MAX_BYTES"]

@@ -18,7 +18,7 @@ def to_local(value: datetime | None) -> datetime | None:
 
 
 def iso_local(value: datetime | None) -> str | None:
-    """ISO 8601 with offset, as API.md requires (2026-05-01T09:00:00+08:00)."""
+    """ISO 8601 with offset, as docs/api.md requires (2026-05-01T09:00:00+08:00)."""
     local = to_local(value)
     return local.isoformat(timespec="seconds") if local else None
 

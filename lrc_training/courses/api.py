@@ -1,4 +1,4 @@
-"""JSON API for courses and enrollments (shared/API.md "Courses")."""
+"""JSON API for courses and enrollments (docs/api.md "Courses")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API for skill-level assessment (shared/API.md "Exams")."""
+"""JSON API for skill-level assessment (docs/api.md "Exams")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API: the coordinator registry and statistics (shared/API.md "Registry and statistics")."""
+"""JSON API: the coordinator registry and statistics (docs/api.md "Registry and statistics")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md "Conventions": every class of bad input gets the documented status in the documented error format
+"""docs/api.md "Conventions": every class of bad input gets the documented status in the documented error format
 ({"error", "message", "fields"}), never a 500, and leaves the database exactly as it was."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def snapshot() -> dict[str, list[str]]:
 
 
 def assert_error(response, status: int, *, code: str | None = None, fields: tuple[str, ...] = ()) -> dict:
-    """The answer has `status` and API.md's error format, with a Chinese message and the named fields."""
+    """The answer has `status` and docs/api.md's error format, with a Chinese message and the named fields."""
     assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:400])
     assert response.mimetype == "application/json", response.mimetype
     body = response.get_json()
@@ -322,7 +322,7 @@ def test_a_small_chunked_body_works(client, headers):
 
 
 def test_the_one_megabyte_limit_is_for_json_not_file_uploads(client, headers):
-    """API.md: file uploads have their own limit (MAX_CONTENT_LENGTH); a 2 MB multipart body is not a 413."""
+    """docs/api.md: file uploads have their own limit (MAX_CONTENT_LENGTH); a 2 MB multipart body is not a 413."""
     response = client.post(ORGS, headers=headers,
                            data={"file": (io.BytesIO(b"x" * (2 * MB)), "big.bin")}, content_type="multipart/form-data")
     assert_error(response, 400)
@@ -381,7 +381,7 @@ def test_scheme_is_case_insensitive_and_the_token_is_not_read_from_the_query(cli
 def test_a_token_expires_after_the_configured_hours(app, client, admin, time_machine):
     headers = admin["headers"]
     hours = app.config["LRC_TOKEN_HOURS"]
-    assert hours == 12  # API.md: default 12 h
+    assert hours == 12  # docs/api.md: default 12 h
     start = datetime.now(UTC)
     time_machine.move_to(start + timedelta(hours=hours) - timedelta(minutes=1))
     assert client.get("/api/v1/users/me", headers=headers).status_code == 200

@@ -1,4 +1,4 @@
-"""API.md "People and organizations": POST /organizations, POST /users, GET /users/me, the scoping of
+"""docs/api.md "People and organizations": POST /organizations, POST /users, GET /users/me, the scoping of
 organization staff, and the API's own OpenAPI document and docs page."""
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def test_staff_cannot_create_users_in_another_organization(client, home):
     before = snapshot()
     for organization_id in (home["other"].id, 999_999):
         response = client.post(USERS, json=new_user(520, organization_id=organization_id), headers=home["staff"])
-        assert_error(response, 403, fields=("organization_id",))  # API.md: 403 when ownership forbids
+        assert_error(response, 403, fields=("organization_id",))  # docs/api.md: 403 when ownership forbids
     assert snapshot() == before
 
 
@@ -267,7 +267,7 @@ def test_staff_cannot_grant_admin(client, home, roles):
     before = snapshot()
     response = client.post(USERS, json=new_user(530, organization_id=home["org"].id, roles=roles),
                            headers=home["staff"])
-    assert_error(response, 403, fields=("roles",))  # API.md: 403 when the caller's role forbids
+    assert_error(response, 403, fields=("roles",))  # docs/api.md: 403 when the caller's role forbids
     assert snapshot() == before
 
 

@@ -1,4 +1,4 @@
-"""The JSON API beyond API.md's basics: check-in, automatic panels and loads, progress and reopening, appeals,
+"""The JSON API beyond docs/api.md's basics: check-in, automatic panels and loads, progress and reopening, appeals,
 qualifiers and bulk registration — status codes and field-naming errors."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The competitions API of shared/API.md: setup, registration, judges, draw, blind scoring, results, awards."""
+"""The competitions API of docs/api.md: setup, registration, judges, draw, blind scoring, results, awards."""
 
 from datetime import datetime, timedelta
 

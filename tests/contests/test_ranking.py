@@ -1,4 +1,4 @@
-"""Aggregation, ranking and awards as plain functions (DOMAIN.md "Competitions")."""
+"""Aggregation, ranking and awards as plain functions (docs/domain.md "Competitions")."""
 
 from fractions import Fraction
 

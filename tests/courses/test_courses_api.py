@@ -1,4 +1,4 @@
-"""The courses API of shared/API.md, to the letter."""
+"""The courses API of docs/api.md, to the letter."""
 
 from datetime import date, timedelta
 
