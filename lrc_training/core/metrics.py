@@ -8,7 +8,6 @@ node): each scheduled job's last success, last failure and duration, the email q
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from sqlalchemy import event, func, select
 
 from ..extensions import db
 from .access import public
+from .networks import address_in, parse_networks
 
 bp = Blueprint("metrics", __name__)
 log = logging.getLogger("lrc.metrics")
@@ -105,29 +105,8 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily("lrc_exam_attempts_open", "Theory exam attempts in progress.", value=open_attempts)
 
 
-def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
-    for item in current_app.config.get("LRC_METRICS_ALLOW", "").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            log.warning("LRC_METRICS_ALLOW: %r is not an address or network, ignored", item)
-    return networks
-
-
 def scraper_allowed(address: str | None) -> bool:
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in _allowed_networks())
+    return address_in(address, parse_networks(current_app.config.get("LRC_METRICS_ALLOW", ""), strict=False))
 
 
 def render() -> bytes:

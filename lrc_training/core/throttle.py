@@ -14,12 +14,10 @@ back to this process's memory: sign-in keeps working (and keeps being limited, p
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TypeVar
 
 from flask import current_app
@@ -28,6 +26,7 @@ from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from ..extensions import limiter
+from .networks import address_in, parse_networks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,27 +64,12 @@ def _with_storage(action: Callable[[MovingWindowRateLimiter], T]) -> T:
         return action(MovingWindowRateLimiter(_fallback_storage))
 
 
-@lru_cache(maxsize=16)
-def _parse_networks(setting: str) -> tuple:
-    networks = []
-    for part in setting.split(","):
-        if part.strip():
-            networks.append(ipaddress.ip_network(part.strip(), strict=False))
-    return tuple(networks)
-
-
 def trusted_networks() -> tuple:
-    return _parse_networks(current_app.config.get("LRC_TRUSTED_NETWORKS") or "")
+    return parse_networks(current_app.config.get("LRC_TRUSTED_NETWORKS") or "")
 
 
 def is_trusted_address(address: str | None) -> bool:
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted_networks())
+    return address_in(address, trusted_networks())
 
 
 def account_key(username: str) -> str:

@@ -41,6 +41,17 @@ def session_monitor(session_id: int):
                            may_act=current_user.has_role(ORG_STAFF) or current_user.has_role(ADMIN))
 
 
+def _attempt_session_id(attempt_id: int) -> int:
+    """The session of an attempt the caller may act on, or 404."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    try:
+        return get_session_for_proctor(current_user, attempt.application.session_id).id
+    except DomainError:
+        abort(404)
+
+
 def _room_value() -> str | None:
     room = (request.form.get("room") or request.args.get("room") or "").strip()
     return None if room in ("", "未编排考场") else room[:50]
@@ -71,14 +82,7 @@ def room_resume(session_id: int):
 @bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def attempt_void(attempt_id: int):
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        abort(404)
-    session_id = attempt.application.session_id
-    try:
-        get_session_for_proctor(current_user, session_id)
-    except DomainError:
-        abort(404)
+    session_id = _attempt_session_id(attempt_id)
     form = RoomForm()
     run_action(form, lambda: void_attempt(current_user, attempt_id, form.reason.data),
                "答卷已作废，理论成绩记为 0 分。", failure="不能作废：")
@@ -102,14 +106,7 @@ def room_report(session_id: int):
 @bp.route("/attempts/<int:attempt_id>/extend", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def attempt_extend(attempt_id: int):
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        abort(404)
-    session_id = attempt.application.session_id
-    try:
-        get_session_for_proctor(current_user, session_id)
-    except DomainError:
-        abort(404)
+    session_id = _attempt_session_id(attempt_id)
     form = ExtendForm()
     run_action(form, lambda: extend_attempt(current_user, attempt_id, form.minutes.data, form.reason.data),
                lambda a: f"已为考生 {a.application.anonymous_code or a.application_id} 延长 {form.minutes.data} 分钟。",
