@@ -22,6 +22,7 @@ KINDS = {
     "competition_registration": "竞赛报名审核、晋级",
     "judge_assignment": "裁判任务与评分表重新开放",
     "appeal": "竞赛申诉及其处理结果",
+    "risk_report": "辖区内企业的重大劳动关系风险隐患报告",
     "general": "其他通知",
 }
 

@@ -36,3 +36,70 @@ class Honor(Base):
     granted_by: Mapped[str] = mapped_column(String(100))
     granted_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- coordinators' work (工作情况) and risk reports (劳动关系风险隐患) ------------------------------------------------
+
+WORK_KIND_LABELS = {
+    "consultation": "政策咨询",
+    "mediation": "调解劳动争议",
+    "negotiation": "集体协商指导",
+    "rules": "规章制度建设",
+    "training": "培训宣讲",
+    "risk": "风险隐患报告",
+}
+WORK_KINDS = tuple(WORK_KIND_LABELS)
+SEVERITY_LABELS = {"low": "一般", "medium": "较大", "high": "重大"}
+SEVERITIES = tuple(SEVERITY_LABELS)
+RISK_STATUS_LABELS = {"open": "待处理", "closed": "已处置"}
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class WorkRecord(Base):
+    """One piece of a coordinator's work: what kind, when, at which enterprise, how many workers were involved.
+    A `risk` record carries a severity and opens a RiskReport."""
+
+    __tablename__ = "work_records"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_quoted(WORK_KINDS)})", name="kind_known"),
+        CheckConstraint("people >= 0", name="people_not_negative"),
+        CheckConstraint(f"(kind = 'risk' AND severity IN ({_quoted(SEVERITIES)})) OR "
+                        "(kind <> 'risk' AND severity IS NULL)", name="severity_for_risk_only"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    summary: Mapped[str] = mapped_column(String(2000))
+    people: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str | None] = mapped_column(String(10))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RiskReport(Base):
+    """A labor-relations risk (风险隐患) a coordinator reported; the 人社 departments whose scope contains the
+    enterprise's region see it until one of them closes it with how it was handled. `region_code` is the
+    enterprise's, copied when the report opens (the scope rule reads it)."""
+
+    __tablename__ = "risk_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+        CheckConstraint(f"severity IN ({_quoted(SEVERITIES)})", name="severity_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_record_id: Mapped[int] = mapped_column(ForeignKey("work_records.id", ondelete="CASCADE"), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handling: Mapped[str | None] = mapped_column(String(2000))

@@ -23,6 +23,7 @@ from . import bp
 from .importing import build_template, import_registry
 from .records import profile, update_entry
 from .services import add_to_registry
+from .work_views import work_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,7 +82,7 @@ def person(user_id: int):
             flash("已保存。", "success")
             return redirect(url_for("registry.person", user_id=user_id))
     return render_template("registry/person.html", record=record, form=form, kinds=ORG_KIND_LABELS,
-                           levels=LEVEL_LABELS)
+                           levels=LEVEL_LABELS, work=work_section(user_id))
 
 
 @bp.route("/add", methods=["GET", "POST"])
