@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from flask import g, jsonify, request
 from pydantic import Field
@@ -13,6 +14,8 @@ from ..core.access import roles_required
 from ..core.api import ApiModel, created, json_body, page_args, query_args
 from ..extensions import db
 from . import api_bp as bp
+from .governance import read_service_area, set_service_area, set_target
+from .models import CATEGORIES
 from .records import profile, update_entry
 from .schemas import RegistryQuery
 from .services import add_to_registry, registry_query, registry_rows, resolve_scope, statistics
@@ -32,8 +35,8 @@ class RegistryIn(ApiModel):
 @query_args(RegistryQuery, paginated=True)
 def registry_list(query: RegistryQuery):
     """Coordinators in the caller's region scope (filters: region_code, level, organization_kind), paginated."""
-    prefix, _ = resolve_scope(g.api_user, query.region_code)
-    stmt = registry_query(prefix, query.level, query.organization_kind)
+    access = resolve_scope(g.api_user, query.region_code)
+    stmt = registry_query(access, query.level, query.organization_kind)
     page, per_page = page_args()
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
@@ -57,14 +60,14 @@ def registry_add(body: RegistryIn):
 @roles_required(ORG_STAFF, ADMIN)
 def statistics_view():
     """Counts by level, organization kind and subregion, and enterprise coverage; 403 outside the caller's scope."""
-    prefix, code = resolve_scope(g.api_user, request.args.get("region_code") or None)
-    return jsonify(statistics(prefix, code))
+    return jsonify(statistics(resolve_scope(g.api_user, request.args.get("region_code") or None)))
 
 
 class RegistryEntryIn(ApiModel):
     position: str | None = Field(default=None, max_length=100)
     full_time: bool = False
     started_on: date | None = None
+    category: list[Literal[CATEGORIES]] | None = None  # type: ignore[valid-type]  # None: left as it is
     version: int | None = None  # the record's version as read (null: it had no staff-maintained fields yet)
 
 
@@ -74,6 +77,7 @@ def _record_json(user_id: int) -> dict:
     entry = record.entry
     return {**row, "position": entry.position if entry else None, "full_time": bool(entry and entry.full_time),
             "started_on": entry.started_on.isoformat() if entry and entry.started_on else None,
+            "category": entry.categories if entry else [],
             "version": entry.version if entry else None, "training_hours": record.training_hours,
             "competitions": [{k: c[k] for k in ("title", "rank", "award", "rewards")} for c in record.competitions]}
 
@@ -91,7 +95,7 @@ def registry_get(user_id: int):
 def registry_put(user_id: int, body: RegistryEntryIn):
     """Edit the staff-maintained fields with the version read (409 when someone saved first); audited."""
     update_entry(g.api_user, user_id, position=body.position, full_time=body.full_time, started_on=body.started_on,
-                 version=body.version)
+                 version=body.version, category=body.category)
     db.session.commit()
     return jsonify(_record_json(user_id))
 
@@ -101,6 +105,50 @@ def registry_put(user_id: int, body: RegistryEntryIn):
 def statistics_trends():
     """The last 12 months in the scope: level certificates issued, course completions, exam candidates and pass
     rate; and large enterprises with too few coordinators."""
-    prefix, code = resolve_scope(g.api_user, request.args.get("region_code") or None)
-    return jsonify({"region_code": code, "months": monthly_trends(prefix),
-                    "large_enterprises": large_enterprise_gaps(prefix, 100)})
+    access = resolve_scope(g.api_user, request.args.get("region_code") or None)
+    return jsonify({"region_code": access.code, "months": monthly_trends(access),
+                    "large_enterprises": large_enterprise_gaps(access, 100)})
+
+
+class ServiceAreaIn(ApiModel):
+    enterprise_ids: list[int] = Field(max_length=5000)
+
+
+def _service_area_json(platform, enterprises) -> dict:
+    return {"organization_id": platform.id, "enterprise_ids": [e.id for e in enterprises],
+            "enterprises": [{"id": e.id, "name": e.name, "region_code": e.region_code} for e in enterprises]}
+
+
+@bp.get("/organizations/<int:org_id>/service-area")
+@roles_required(ORG_STAFF, ADMIN)
+def service_area_get(org_id: int):
+    """A platform's service area (the enterprises it serves): admins, region-wide staff of its region, its staff."""
+    return jsonify(_service_area_json(*read_service_area(g.api_user, org_id)))
+
+
+@bp.put("/organizations/<int:org_id>/service-area")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(ServiceAreaIn)
+def service_area_put(org_id: int, body: ServiceAreaIn):
+    """Replace a platform's service area (人社 staff of the scope, admins); enterprises outside the scope → 422."""
+    set_service_area(g.api_user, org_id, body.enterprise_ids)
+    db.session.commit()
+    return jsonify(_service_area_json(*read_service_area(g.api_user, org_id)))
+
+
+class TargetIn(ApiModel):
+    year: int = Field(ge=2000, le=2100)
+    coordinators: int = Field(ge=0, le=10_000_000)
+    coverage_share: float = Field(ge=0, le=1)
+
+
+@bp.put("/targets/<region_code>")
+@roles_required(ORG_STAFF, ADMIN)
+@json_body(TargetIn)
+def target_put(region_code: str, body: TargetIn):
+    """Set a region's yearly target (人社 staff of a parent region; admins any region)."""
+    target = set_target(g.api_user, region_code, year=body.year, coordinators=body.coordinators,
+                        coverage_share=body.coverage_share)
+    db.session.commit()
+    return jsonify({"region_code": region_code, "year": target.year, "coordinators": target.coordinators,
+                    "coverage_share": target.coverage_share})

@@ -27,7 +27,7 @@ from ..core.bulk_limits import use_bulk_lookup
 from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .models import RegistryEntry
-from .services import caller_scope
+from .services import caller_access
 
 COLUMNS = ["姓名", "身份证号", "所在单位", "证书编号", "等级", "职务", "专职/兼职", "从事本职业起始日期"]
 MAX_ROWS = 500
@@ -159,7 +159,9 @@ def _apply(actor, row: dict, prefix: str) -> str:
 
 def import_registry(actor, stream) -> RegistryImportReport:
     report = RegistryImportReport()
-    prefix = caller_scope(actor)
+    access = caller_access(actor)
+    access.require_write()  # 人社 departments (in their scope) and admins only
+    prefix = access.scope
     try:
         rows = list(read_rows(stream, COLUMNS, MAX_ROWS))
     except SheetError as exc:

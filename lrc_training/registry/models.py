@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+
+CATEGORIES = ("negotiation_instructor", "party_member", "union_cadre")
+CATEGORY_LABELS = {"negotiation_instructor": "集体协商指导员", "party_member": "党员", "union_cadre": "工会干部"}
 
 
 class RegistryEntry(TimestampMixin, VersionMixin, Base):
@@ -25,6 +28,14 @@ class RegistryEntry(TimestampMixin, VersionMixin, Base):
     certificate_number: Mapped[str | None] = mapped_column(String(40))  # issued elsewhere
     level: Mapped[int | None] = mapped_column(Integer)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Categories counted in the statistics (专职集体协商指导员, 党员, 工会干部); see CATEGORIES.
+    negotiation_instructor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    party_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    union_cadre: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def categories(self) -> list[str]:
+        return [c for c in CATEGORIES if getattr(self, c)]
 
 
 class Honor(Base):
@@ -103,3 +114,29 @@ class RiskReport(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handling: Mapped[str | None] = mapped_column(String(2000))
+
+
+class ServiceArea(Base):
+    """A platform's service area (园区/街道/社区平台 → the enterprises it serves), set by the 人社 department: the
+    platform's staff see those enterprises' coordinators, and its coordinators cover them."""
+
+    __tablename__ = "platform_service_areas"
+
+    platform_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+
+
+class RegionTarget(TimestampMixin, Base):
+    """A guideline target for a region and year (目标责任考核), set by the 人社 department of a parent region."""
+
+    __tablename__ = "registry_targets"
+    __table_args__ = (UniqueConstraint("scope", "year"),
+                      CheckConstraint("coverage_share >= 0 AND coverage_share <= 1", name="share_0_to_1"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(12))  # the region's scope (371500 → 3715)
+    year: Mapped[int] = mapped_column(Integer)
+    coordinators: Mapped[int] = mapped_column(Integer)
+    coverage_share: Mapped[float] = mapped_column(Float)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -3,7 +3,7 @@ adding a coordinator certified elsewhere, and the Excel import with its row-by-r
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -21,8 +21,9 @@ from ..core.forms import apply_errors, run_action, to_int
 from ..extensions import db
 from . import bp
 from .importing import build_template, import_registry
+from .models import CATEGORIES, CATEGORY_LABELS
 from .records import profile, update_entry
-from .services import add_to_registry
+from .services import add_to_registry, caller_access
 from .work_views import work_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +33,9 @@ class EntryForm(FlaskForm):
     position = StringField("职务", validators=[Optional(), Length(max=100, message="不超过 100 个字符")])
     full_time = SelectField("专职/兼职", choices=[("0", "兼职"), ("1", "专职")])
     started_on = DateField("从事本职业起始日期", validators=[Optional()])
+    negotiation_instructor = BooleanField(CATEGORY_LABELS["negotiation_instructor"])
+    party_member = BooleanField(CATEGORY_LABELS["party_member"])
+    union_cadre = BooleanField(CATEGORY_LABELS["union_cadre"])
     version = HiddenField()
     submit = SubmitField("保存")
 
@@ -58,22 +62,36 @@ def _profile(user_id: int):
         abort(404)
 
 
+def _writer():
+    """Pages that change the registry: 人社 staff and admins only (read-only roles get 403)."""
+    access = caller_access(current_user)
+    if not access.write:
+        abort(403)
+    return access
+
+
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def person(user_id: int):
     record = _profile(user_id)
+    can_edit = caller_access(current_user).write
+    if request.method == "POST" and not can_edit:
+        abort(403)
     form = EntryForm()
     if not form.is_submitted():
         entry = record.entry
         form.position.data = entry.position if entry else None
         form.full_time.data = "1" if entry and entry.full_time else "0"
         form.started_on.data = entry.started_on if entry else None
+        for key in CATEGORIES:
+            getattr(form, key).data = bool(entry and getattr(entry, key))
         form.version.data = str(entry.version) if entry else ""
     elif form.validate():
         version = to_int(form.version.data, -1) if form.version.data else None
         try:
             update_entry(current_user, user_id, position=form.position.data, full_time=form.full_time.data == "1",
-                         started_on=form.started_on.data, version=version)
+                         started_on=form.started_on.data, version=version,
+                         category=[key for key in CATEGORIES if getattr(form, key).data])
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -82,12 +100,14 @@ def person(user_id: int):
             flash("已保存。", "success")
             return redirect(url_for("registry.person", user_id=user_id))
     return render_template("registry/person.html", record=record, form=form, kinds=ORG_KIND_LABELS,
-                           levels=LEVEL_LABELS, work=work_section(user_id))
+                           levels=LEVEL_LABELS, can_edit=can_edit, categories=CATEGORY_LABELS,
+                           work=work_section(user_id))
 
 
 @bp.route("/add", methods=["GET", "POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def add():
+    _writer()
     form = AddForm()
     if form.is_submitted():
         who = (form.person.data or "").strip()
@@ -106,6 +126,7 @@ def add():
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def import_page():
+    _writer()
     form = ImportForm()
     report, status = None, 200
     if form.validate_on_submit():
@@ -126,4 +147,5 @@ def import_page():
 @bp.route("/import-template.xlsx")
 @roles_required(ORG_STAFF, ADMIN)
 def import_template():
+    _writer()
     return send_file(build_template(), mimetype=XLSX, as_attachment=True, download_name="信息库导入模板.xlsx")

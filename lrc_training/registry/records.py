@@ -7,32 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.models import Organization, User
 from ..certificates.models import Certificate
 from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, ValidationFailed
 from ..courses.models import Course, Enrollment
 from ..extensions import db
-from .models import Honor, RegistryEntry
-from .services import caller_scope, coordinator_levels
-
-
-def person_in_scope(actor, user_id: int) -> tuple[User, Organization]:
-    """The person, if their organization is inside the caller's scope (else 404, as if they did not exist)."""
-    prefix = caller_scope(actor)
-    row = db.session.execute(select(User, Organization).join(Organization, Organization.id == User.organization_id)
-                             .where(User.id == user_id)).first()
-    if row is None or not row[1].region_code.startswith(prefix):
-        raise NotFound("人员不存在或不在您的管辖范围内", {"user_id": "不存在"})
-    return row[0], row[1]
+from .models import CATEGORIES, Honor, RegistryEntry
+from .services import coordinator_levels, person_in_scope
 
 
 @dataclass
 class Profile:
     user: User
-    organization: Organization
+    organization: Organization | None
     entry: RegistryEntry | None
     level: int | None
     certificates: list[Certificate] = field(default_factory=list)
@@ -83,14 +73,15 @@ def _entry_view(entry: RegistryEntry | None) -> dict:
     if entry is None:
         return {}
     return {"position": entry.position, "full_time": entry.full_time,
-            "started_on": entry.started_on.isoformat() if entry.started_on else None}
+            "started_on": entry.started_on.isoformat() if entry.started_on else None, "category": entry.categories}
 
 
 def update_entry(actor, user_id: int, *, position: str | None, full_time: bool, started_on: date | None,
-                 version: int | None) -> RegistryEntry:
-    """Save the staff-maintained fields. `version` is the record's version the editor saw (None: there was no
-    record yet); a different one means someone else saved first (409, nothing overwritten)."""
-    user, _ = person_in_scope(actor, user_id)
+                 version: int | None, category: list[str] | None = None) -> RegistryEntry:
+    """Save the staff-maintained fields (`category`: None keeps the categories as they are). `version` is the
+    record's version the editor saw (None: there was no record yet); a different one means someone else saved first
+    (409, nothing overwritten). Only callers who may write the registry (404 outside their view, 403 read-only)."""
+    user, _ = person_in_scope(actor, user_id, write=True)
     entry = db.session.execute(select(RegistryEntry).where(RegistryEntry.user_id == user.id)).scalar()
     if (entry.version if entry else None) != version:
         raise Conflict("该记录已被他人修改，请刷新后重新编辑", {"version": "版本已过期"}, code="stale_version")
@@ -99,20 +90,17 @@ def update_entry(actor, user_id: int, *, position: str | None, full_time: bool, 
         raise ValidationFailed("职务不超过 100 个字符", {"position": "不超过 100 个字符"})
     if started_on is not None and started_on > date.today():
         raise ValidationFailed("从事本职业起始日期不能晚于今天", {"started_on": "不能晚于今天"})
+    unknown = sorted(set(category or ()) - set(CATEGORIES))
+    if unknown:
+        raise ValidationFailed("人员类别只能是集体协商指导员、党员、工会干部", {"category": "未知类别：" + "、".join(unknown)})
     old = _entry_view(entry)
     if entry is None:
         entry = RegistryEntry(user_id=user.id, added_by_id=actor.id)
         db.session.add(entry)
     entry.position, entry.full_time, entry.started_on = position, full_time, started_on
+    if category is not None:
+        for key in CATEGORIES:
+            setattr(entry, key, key in category)
     db.session.flush()  # the version goes up by one (VersionMixin)
     record_audit("registry.update", "registry_entry", entry.id, old=old, new=_entry_view(entry), actor_id=actor.id)
     return entry
-
-
-def scope_count(prefix: str) -> int:
-    levels = coordinator_levels(prefix)
-    stmt = (select(func.count()).select_from(levels).join(User, User.id == levels.c.user_id)
-            .join(Organization, Organization.id == User.organization_id))
-    if prefix:
-        stmt = stmt.where(Organization.region_code.startswith(prefix))
-    return db.session.execute(stmt).scalar_one()

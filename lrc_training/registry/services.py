@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
 
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, ORG_STAFF
@@ -13,46 +14,120 @@ from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.region_names import children_names
 from ..core.regions import CITIES, COUNTIES, PROVINCES, child_width, region_scope, validate_region_code
+from ..db import utcnow
 from ..extensions import db
-from .models import Honor, RegistryEntry
+from .models import CATEGORIES, Honor, RegionTarget, RegistryEntry, ServiceArea
+
+# Registry access by the kind of the staff member's organization (README "Registry"): 人社 departments read and
+# write region-wide; unions, enterprise confederations and 工商联 read region-wide; a platform sees its own people and
+# the enterprises of its service area; anyone else only their own organization. Admins see and edit everything.
+REGION_WRITE_KINDS = ("hrss",)
+REGION_READ_KINDS = ("union", "employer_org", "federation")
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one caller may see and do in the registry. `prefix` limits people and organizations to a region ('' =
+    anywhere); `organization_id` (when set) limits them to that organization and, for a platform, the enterprises of
+    its service area; `scope` is the region the caller answers for (subregion breakdown, which codes they may ask
+    for); `write`: may edit records, add and import."""
+
+    prefix: str = ""
+    code: str | None = None
+    scope: str = ""
+    write: bool = False
+    organization_id: int | None = None
+    platform: bool = False
+
+    @classmethod
+    def region(cls, prefix: str) -> Access:
+        """Read access to everything in a region (for reports and tests)."""
+        return cls(prefix, None, prefix)
+
+    @property
+    def region_wide(self) -> bool:
+        return self.organization_id is None
+
+    def require_write(self) -> None:
+        if not self.write:
+            raise Forbidden("您所在单位对信息库只有查看权限", code="read_only")
+
+
+def caller_access(actor) -> Access:
+    if actor.has_role(ADMIN):
+        return Access(write=True)
+    org = actor.organization if actor.has_role(ORG_STAFF) else None
+    if org is None:
+        raise Forbidden("无权查看信息库")
+    scope = region_scope(org.region_code)
+    if org.kind in REGION_WRITE_KINDS:
+        return Access(scope, org.region_code, scope, write=True)
+    if org.kind in REGION_READ_KINDS:
+        return Access(scope, org.region_code, scope)
+    return Access("", org.region_code, scope, organization_id=org.id, platform=org.kind == "platform")
 
 
 def caller_scope(actor) -> str:
     """'' for admins (everything); the organization's region prefix for staff (37, 3715, 371502)."""
-    if actor.has_role(ADMIN):
-        return ""
-    if not actor.has_role(ORG_STAFF) or actor.organization is None:
-        raise Forbidden("无权查看信息库")
-    return region_scope(actor.organization.region_code)
+    return caller_access(actor).scope
 
 
-def resolve_scope(actor, region_code: str | None) -> tuple[str, str | None]:
-    """(prefix, region code) for a request: the caller's own scope, or a code inside it (else 403)."""
-    own = caller_scope(actor)
+def resolve_scope(actor, region_code: str | None) -> Access:
+    """The caller's access, narrowed to a region code inside their scope when one is asked for (else 403)."""
+    access = caller_access(actor)
     if not region_code:
-        code = actor.organization.region_code if own else None
-        return own, code
+        return access
     reason = validate_region_code(region_code)
     if reason:
         raise ValidationFailed(reason, {"region_code": reason})
     wanted = region_scope(region_code)
-    if not wanted.startswith(own):
+    if not wanted.startswith(access.scope):
         raise Forbidden("该地区不在您的管辖范围内", {"region_code": "超出管辖范围"})
-    return wanted, region_code
+    return replace(access, prefix=wanted, code=region_code, scope=wanted)
 
 
-def coordinator_levels(prefix: str = ""):
-    """Subquery (user_id, level): one row per person who is a coordinator, with their highest level. With a region
-    prefix only people of organizations in that region are read (a county does not group the whole province)."""
+def person_region():
+    """SQL: a person's region — their organization's, else their home region (the ID number's first 6 digits).
+    For statements that join User and outer-join Organization."""
+    return func.coalesce(Organization.region_code, func.substr(User.id_number, 1, 6))
+
+
+def _allowed(access: Access, org_id, region):
+    conditions = []
+    if access.prefix:
+        conditions.append(region.startswith(access.prefix))
+    if access.organization_id is not None:
+        own = org_id == access.organization_id
+        if access.platform:
+            own = or_(own, org_id.in_(select(ServiceArea.enterprise_id)
+                                      .where(ServiceArea.platform_id == access.organization_id)))
+        conditions.append(own)
+    return and_(true(), *conditions)
+
+
+def visible_people(access: Access):
+    """SQL condition on User (+ outer-joined Organization): the people this caller may see."""
+    return _allowed(access, User.organization_id, person_region())
+
+
+def visible_organizations(access: Access):
+    """SQL condition on Organization: the organizations whose people this caller may see."""
+    return _allowed(access, Organization.id, Organization.region_code)
+
+
+def coordinator_levels(access: Access | None = None):
+    """Subquery (user_id, level): one row per person who is a coordinator, with their highest level — with or
+    without an organization. With an access only the people it may see are read (a county does not group the whole
+    province)."""
     certified = select(Certificate.holder_user_id.label("user_id"), Certificate.level.label("level")).where(
         Certificate.kind == "level", Certificate.status == "valid", Certificate.holder_user_id.is_not(None))
     registered = select(RegistryEntry.user_id.label("user_id"), RegistryEntry.level.label("level"))
-    if prefix:
+    if access is not None and (access.prefix or access.organization_id is not None):
         certified = certified.join(User, User.id == Certificate.holder_user_id)
         registered = registered.join(User, User.id == RegistryEntry.user_id)
         certified, registered = (
-            stmt.join(Organization, Organization.id == User.organization_id)
-            .where(Organization.region_code.startswith(prefix)) for stmt in (certified, registered))
+            stmt.outerjoin(Organization, Organization.id == User.organization_id).where(visible_people(access))
+            for stmt in (certified, registered))
     both = union_all(certified, registered).subquery()
     return (select(both.c.user_id, func.min(both.c.level).label("level"))
             .group_by(both.c.user_id).subquery())
@@ -70,17 +145,21 @@ def has_coordinator(organization_id):
     return select(User.id).where(User.organization_id == organization_id, is_coordinator(User.id)).exists()
 
 
-def _scoped(stmt: Select, prefix: str) -> Select:
-    return stmt.where(Organization.region_code.startswith(prefix)) if prefix else stmt
+def covered_by_platform(enterprise_id):
+    """SQL condition: an active platform whose service area includes the enterprise has a coordinator."""
+    return (select(ServiceArea.platform_id)
+            .join(Organization, Organization.id == ServiceArea.platform_id)
+            .where(ServiceArea.enterprise_id == enterprise_id, Organization.active.is_(True),
+                   has_coordinator(ServiceArea.platform_id)).exists())
 
 
-def registry_query(prefix: str, level: int | None = None, organization_kind: str | None = None) -> Select:
-    levels = coordinator_levels(prefix)
+def registry_query(access: Access, level: int | None = None, organization_kind: str | None = None) -> Select:
+    levels = coordinator_levels(access)
     stmt = (select(User, Organization, levels.c.level)
             .join(levels, levels.c.user_id == User.id)
-            .join(Organization, Organization.id == User.organization_id)
-            .order_by(Organization.region_code, User.id))
-    stmt = _scoped(stmt, prefix)
+            .outerjoin(Organization, Organization.id == User.organization_id)
+            .where(visible_people(access))
+            .order_by(person_region(), User.id))
     if level:
         stmt = stmt.where(levels.c.level == level)
     if organization_kind:
@@ -88,8 +167,12 @@ def registry_query(prefix: str, level: int | None = None, organization_kind: str
     return stmt
 
 
+def home_region(user: User) -> str | None:
+    return user.id_number[:6] if user.id_number else None
+
+
 def registry_rows(rows) -> list[dict]:
-    """Serialize a page of (user, organization, level) rows with two more queries (certificates, honors)."""
+    """Serialize a page of (user, organization or None, level) rows with two more queries (certificates, honors)."""
     user_ids = [user.id for user, _, _ in rows]
     numbers, honors = defaultdict(list), defaultdict(list)
     if user_ids:
@@ -103,27 +186,29 @@ def registry_rows(rows) -> list[dict]:
                                         ).scalars():
             honors[honor.user_id].append({"title": honor.title, "granted_by": honor.granted_by,
                                           "granted_on": honor.granted_on.isoformat()})
-    return [{"user_id": user.id, "name": user.name, "organization_id": org.id, "organization_name": org.name,
-             "organization_kind": org.kind, "region_code": org.region_code,
+    return [{"user_id": user.id, "name": user.name, "organization_id": org.id if org else None,
+             "organization_name": org.name if org else None, "organization_kind": org.kind if org else None,
+             "region_code": org.region_code if org else home_region(user),
              "highest_level": str(level) if level is not None else None,
              "certificate_numbers": numbers[user.id], "honors": honors[user.id]} for user, org, level in rows]
 
 
-def export_rows(prefix: str) -> list[dict]:
-    """Every coordinator in scope for the Excel export, in four statements however many there are: plain columns
-    (no User objects, whose roles would load in batches), and certificate numbers and honors joined on the same
-    scope instead of an IN list of every id."""
-    levels = coordinator_levels(prefix)
-    people = db.session.execute(_scoped(
-        select(User.id, User.name, Organization.name, Organization.kind, Organization.region_code, levels.c.level)
-        .join(levels, levels.c.user_id == User.id).join(Organization, Organization.id == User.organization_id),
-        prefix).order_by(Organization.region_code, User.id)).all()
+def export_rows(access: Access) -> list[dict]:
+    """Every coordinator the caller may see, for the Excel export, in four statements however many there are: plain
+    columns (no User objects, whose roles would load in batches), and certificate numbers and honors joined on the
+    same visibility instead of an IN list of every id."""
+    levels = coordinator_levels(access)
+    region = person_region()
+    people = db.session.execute(
+        select(User.id, User.name, Organization.name, Organization.kind, region, levels.c.level)
+        .join(levels, levels.c.user_id == User.id).outerjoin(Organization, Organization.id == User.organization_id)
+        .where(visible_people(access)).order_by(region, User.id)).all()
     numbers, honors = defaultdict(list), defaultdict(list)
-    in_scope = _scoped(select(User.id).join(Organization, Organization.id == User.organization_id),
-                       prefix).scalar_subquery() if prefix else None
+    in_scope = (select(User.id).outerjoin(Organization, Organization.id == User.organization_id)
+                .where(visible_people(access)).scalar_subquery())
 
     def scoped(stmt, column):
-        return stmt.where(column.in_(in_scope)) if in_scope is not None else stmt
+        return stmt.where(column.in_(in_scope)) if access.prefix or not access.region_wide else stmt
 
     for user_id, number in db.session.execute(scoped(select(Certificate.holder_user_id, Certificate.number).where(
             Certificate.status == "valid", Certificate.holder_user_id.is_not(None)), Certificate.holder_user_id)
@@ -142,53 +227,98 @@ def export_rows(prefix: str) -> list[dict]:
             for user_id, name, org_name, kind, region_code, level in people]
 
 
-def statistics(prefix: str, region_code: str | None) -> dict:
-    """Counts by level, organization kind and subregion from one GROUP BY over the coordinators in scope (the
-    totals are sums of its rows), plus enterprise coverage."""
-    levels = coordinator_levels(prefix)
-    width = child_width(prefix)
-    part = func.substr(Organization.region_code, 1, width or 12).label("part")
-    grouped = _scoped(select(levels.c.level, Organization.kind, part, func.count())
-                      .join(User, User.id == levels.c.user_id)
-                      .join(Organization, Organization.id == User.organization_id), prefix)
+def _ratio(value: float, target: float) -> float | None:
+    return round(value / target, 2) if target else None
+
+
+def statistics(access: Access) -> dict:
+    """Counts by level, organization kind, subregion and category from one GROUP BY over the coordinators the
+    caller may see (the totals are sums of its rows), enterprise coverage in one more statement, and the region's
+    target for this year in a third. People without an organization count under their home region (kind "none")."""
+    levels = coordinator_levels(access)
+    scope = access.scope
+    width = child_width(scope)
+    part = func.substr(person_region(), 1, width or 12).label("part")
+    kind = func.coalesce(Organization.kind, "none")
+
+    def flag(column):
+        return func.sum(case((column.is_(True), 1), else_=0))
+
+    grouped = (select(levels.c.level, kind, part, func.count(), flag(RegistryEntry.negotiation_instructor),
+                      flag(RegistryEntry.party_member), flag(RegistryEntry.union_cadre),
+                      flag(RegistryEntry.full_time))
+               .join(User, User.id == levels.c.user_id)
+               .outerjoin(Organization, Organization.id == User.organization_id)
+               .outerjoin(RegistryEntry, RegistryEntry.user_id == User.id)
+               .where(visible_people(access)))
     by_level = {str(k): 0 for k in (4, 3, 2, 1)}
     by_kind: dict[str, int] = defaultdict(int)
+    by_category = dict.fromkeys((*CATEGORIES, "full_time", "part_time"), 0)
     counts: dict[str, int] = defaultdict(int)
     total = 0
-    for level, kind, code, count in db.session.execute(grouped.group_by(levels.c.level, Organization.kind, part)):
+    for level, org_kind, code, count, *flags in db.session.execute(grouped.group_by(levels.c.level, kind, part)):
         total += count
         if level is not None:
             by_level[str(level)] += count
-        by_kind[kind] += count
-        counts[code] += count
+        by_kind[org_kind] += count
+        if code:
+            counts[code] += count
+        for key, value in zip((*CATEGORIES, "full_time"), flags, strict=True):
+            by_category[key] += int(value or 0)
+    by_category["part_time"] = total - by_category["full_time"]
     by_subregion = []
     if width:
         # Subregions of the national table (provinces, cities, counties) or the loaded township/community names;
         # organizations registered at the scope's own code (shorter than the next level) are in no subregion.
         names = (PROVINCES if width == 2 else CITIES if width == 4 else COUNTIES if width == 6
-                 else children_names(prefix, width))
-        known = [c for c in names if c.startswith(prefix) and c != prefix.ljust(6, "0")]
-        for code in sorted(set(known) | {c for c in counts if len(c) == width}):
+                 else children_names(scope, width))
+        known = [c for c in names if c.startswith(scope) and c != scope.ljust(6, "0")]
+        for code in sorted(set(known) | {c for c in counts if len(c) == width and c.startswith(scope)}):
             full = code.ljust(6, "0")
             by_subregion.append({"region_code": full, "name": names.get(code, full), "total": counts.get(code, 0)})
-    by_kind = dict(by_kind)
-    enterprises = _scoped(select(func.count()).select_from(Organization).where(
-        Organization.kind == "enterprise", Organization.active.is_(True)), prefix)
-    covered = _scoped(select(func.count()).select_from(Organization).where(
-        Organization.kind == "enterprise", Organization.active.is_(True), has_coordinator(Organization.id)), prefix)
-    return {"region_code": region_code, "scope": prefix, "total": total, "by_level": by_level,
-            "by_organization_kind": by_kind, "by_subregion": by_subregion,
-            "coverage": {"enterprises": db.session.execute(enterprises).scalar_one(),
-                         "enterprises_with_coordinator": db.session.execute(covered).scalar_one()}}
+    own, platform = has_coordinator(Organization.id), covered_by_platform(Organization.id)
+    enterprises, by_own, by_platform = db.session.execute(
+        select(func.count(), func.sum(case((own, 1), else_=0)),
+               func.sum(case((and_(~own, platform), 1), else_=0)))
+        .select_from(Organization)
+        .where(Organization.kind == "enterprise", Organization.active.is_(True), visible_organizations(access))).one()
+    by_own, by_platform = int(by_own or 0), int(by_platform or 0)
+    coverage = {"enterprises": enterprises, "covered": by_own + by_platform, "covered_by_own": by_own,
+                "covered_by_platform": by_platform, "enterprises_with_coordinator": by_own}
+    result = {"region_code": access.code, "scope": scope, "total": total, "by_level": by_level,
+              "by_organization_kind": dict(by_kind), "by_subregion": by_subregion, "by_category": by_category,
+              "coverage": coverage}
+    target = db.session.execute(select(RegionTarget).where(
+        RegionTarget.scope == scope, RegionTarget.year == utcnow().year)).scalar() if access.code else None
+    if target is not None:
+        share = coverage["covered"] / enterprises if enterprises else 0.0
+        result["target"] = {"year": target.year, "coordinators": target.coordinators,
+                            "coverage_share": target.coverage_share,
+                            "actual": {"coordinators": total, "coverage_share": round(share, 4)},
+                            "progress": {"coordinators": _ratio(total, target.coordinators),
+                                         "coverage_share": _ratio(share, target.coverage_share)}}
+    return result
+
+
+def person_in_scope(actor, user_id: int, *, write: bool = False) -> tuple[User, Organization | None]:
+    """The person, if the caller may see them (else 404, as if they did not exist); with `write`, 403 when the caller
+    may only read."""
+    access = caller_access(actor)
+    row = db.session.execute(select(User, Organization).outerjoin(Organization, Organization.id == User.organization_id)
+                             .where(User.id == user_id, visible_people(access))).first()
+    if row is None:
+        raise NotFound("人员不存在或不在您的管辖范围内", {"user_id": "不存在"})
+    if write:
+        access.require_write()
+    return row[0], row[1]
 
 
 def add_to_registry(actor, *, user_id: int, position: str | None, full_time: bool, certificate_number: str | None,
                     level: int | None) -> RegistryEntry:
-    prefix = caller_scope(actor)
-    user = db.session.get(User, user_id)
-    org = db.session.get(Organization, user.organization_id) if user and user.organization_id else None
-    if user is None or org is None or not org.region_code.startswith(prefix):
-        raise NotFound("用户不存在或不在您的管辖范围内", {"user_id": "用户不存在"})
+    try:
+        user, _ = person_in_scope(actor, user_id, write=True)
+    except NotFound:
+        raise NotFound("用户不存在或不在您的管辖范围内", {"user_id": "用户不存在"}) from None
     if level is not None and level not in (1, 2, 3, 4):
         raise ValidationFailed("等级应为 1–4", {"level": "等级应为 1–4"})
     if certificate_number and level is None:
@@ -203,4 +333,3 @@ def add_to_registry(actor, *, user_id: int, position: str | None, full_time: boo
     record_audit("registry.add", "registry_entry", entry.id, new={"user_id": user.id, "level": level,
                                                                   "certificate_number": entry.certificate_number})
     return entry
-

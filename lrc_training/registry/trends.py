@@ -1,7 +1,8 @@
 """Monthly trends for a region scope — level certificates issued, trainees completing courses, exam pass rates —
 and large enterprises with fewer coordinators than the guideline asks for. Every number is aggregated in SQL (GROUP BY,
 or a correlated count per large enterprise) in a constant number of queries however many people there are; people
-count where their organization is."""
+count where their organization is (without one: their home region); the caller sees what registry access allows
+(services.Access)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..courses.models import Enrollment
 from ..db import utcnow
 from ..exams.models import ExamOutcomeMonth
 from ..extensions import db
-from .services import is_coordinator
+from .services import Access, is_coordinator, visible_organizations, visible_people
 
 
 def months_back(count: int, today: date | None = None) -> list[str]:
@@ -37,11 +38,7 @@ def _month(column):
     return func.strftime("%Y-%m", column)
 
 
-def _scoped(stmt, prefix: str):
-    return stmt.where(Organization.region_code.startswith(prefix)) if prefix else stmt
-
-
-def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
+def monthly_trends(access: Access, months: int = 12) -> list[dict]:
     """[{month, certificates, completions, exam_candidates, exam_passed, pass_rate}] for the last `months` months.
     An exam candidate passes when every published part of their application passed (counted at publication)."""
     labels = months_back(months)
@@ -49,23 +46,27 @@ def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
     start_at = datetime(start.year, start.month, 1, tzinfo=UTC)
 
     month = _month(Certificate.issued_on)
-    certificates = dict(db.session.execute(_scoped(
+    certificates = dict(db.session.execute(
         select(month, func.count()).select_from(Certificate)
-        .join(User, User.id == Certificate.holder_user_id).join(Organization, Organization.id == User.organization_id)
-        .where(Certificate.kind == "level", Certificate.issued_on >= start), prefix).group_by(month)).all())
+        .join(User, User.id == Certificate.holder_user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(Certificate.kind == "level", Certificate.issued_on >= start, visible_people(access))
+        .group_by(month)).all())
 
     month = _month(Enrollment.completed_at)
-    completions = dict(db.session.execute(_scoped(
+    completions = dict(db.session.execute(
         select(month, func.count()).select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id).join(Organization, Organization.id == User.organization_id)
-        .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at), prefix).group_by(month)).all())
+        .join(User, User.id == Enrollment.user_id).outerjoin(Organization, Organization.id == User.organization_id)
+        .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at, visible_people(access))
+        .group_by(month)).all())
 
     # Pass rates come from the monthly outcome counters kept at publication (exams/outcomes.py), not from a scan
     # of every exam result.
-    exams = {m: (total or 0, passed or 0) for m, total, passed in db.session.execute(_scoped(
+    exams = {m: (total or 0, passed or 0) for m, total, passed in db.session.execute(
         select(ExamOutcomeMonth.month, func.sum(ExamOutcomeMonth.candidates), func.sum(ExamOutcomeMonth.passed))
         .join(Organization, Organization.id == ExamOutcomeMonth.organization_id)
-        .where(ExamOutcomeMonth.month >= labels[0]), prefix).group_by(ExamOutcomeMonth.month)).all()}
+        .where(ExamOutcomeMonth.month >= labels[0], visible_organizations(access))
+        .group_by(ExamOutcomeMonth.month)).all()}
 
     rows = []
     for label in labels:
@@ -76,7 +77,7 @@ def monthly_trends(prefix: str, months: int = 12) -> list[dict]:
     return rows
 
 
-def large_enterprise_gaps(prefix: str, limit: int = 200) -> dict:
+def large_enterprise_gaps(access: Access, limit: int = 200) -> dict:
     """Large enterprises (employees ≥ LRC_LARGE_ENTERPRISE_EMPLOYEES) with fewer coordinators than
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS: how many there are, and the first `limit` of them (fewest first)."""
     threshold = current_app.config["LRC_LARGE_ENTERPRISE_EMPLOYEES"]
@@ -86,10 +87,10 @@ def large_enterprise_gaps(prefix: str, limit: int = 200) -> dict:
     have = (select(func.count()).select_from(User).where(User.organization_id == Organization.id,
                                                           is_coordinator(User.id))
             .correlate(Organization).scalar_subquery())
-    stmt = _scoped(
-        select(Organization.id, Organization.name, Organization.region_code, Organization.employees, have.label("have"))
-        .where(Organization.kind == "enterprise", Organization.active.is_(True),
-               Organization.employees >= threshold), prefix)
+    stmt = (select(Organization.id, Organization.name, Organization.region_code, Organization.employees,
+                   have.label("have"))
+            .where(Organization.kind == "enterprise", Organization.active.is_(True),
+                   Organization.employees >= threshold, visible_organizations(access)))
     # One statement: window totals (large enterprises, those short of coordinators) on every row, rows fewest first.
     sub = stmt.subquery()
     ranked = select(sub, func.count().over().label("large"),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..auth.models import User
+from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
 from ..core.access import roles_required
 from ..core.audit import record_audit
@@ -26,9 +26,9 @@ from ..core.regions import region_display, region_path
 from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
-from .models import Honor
+from .models import CATEGORY_LABELS, Honor
 from .schemas import RegistryQuery
-from .services import caller_scope, export_rows, registry_query, registry_rows, resolve_scope, statistics
+from .services import caller_access, export_rows, registry_query, registry_rows, resolve_scope, statistics, visible_people
 from .trends import large_enterprise_gaps, monthly_trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,13 +55,15 @@ def _scope():
 @bp.route("/")
 @roles_required(ORG_STAFF, ADMIN)
 def dashboard():
-    prefix, code = _scope()
-    stats = statistics(prefix, code)
+    access = _scope()
+    code = access.code
+    stats = statistics(access)
     top = max([row["total"] for row in stats["by_subregion"]] + [1])
-    trends = monthly_trends(prefix)
+    trends = monthly_trends(access)
     return render_template("registry/dashboard.html", stats=stats, top=top, code=code, path=region_path(code or ""),
                            kinds=ORG_KIND_LABELS, region_name=region_display(code) if code else "全国",
-                           trends=trends, trend_chart=trend_chart(trends), gaps=large_enterprise_gaps(prefix, 20))
+                           trends=trends, trend_chart=trend_chart(trends), gaps=large_enterprise_gaps(access, 20),
+                           categories=CATEGORY_LABELS, access=access)
 
 
 def trend_chart(trends: list[dict]) -> dict:
@@ -88,20 +90,21 @@ def trend_chart(trends: list[dict]) -> dict:
 @bp.route("/list")
 @roles_required(ORG_STAFF, ADMIN)
 def people():
-    prefix, code = _scope()
+    access = _scope()
     filters = page_filters(RegistryQuery)
-    stmt = registry_query(prefix, filters.level, filters.organization_kind)
+    stmt = registry_query(access, filters.level, filters.organization_kind)
     page = paginate_page(stmt, rows=True)
-    return render_template("registry/list.html", page=page, rows=registry_rows(page.items), code=code,
+    return render_template("registry/list.html", page=page, rows=registry_rows(page.items), code=access.code,
                            kinds=ORG_KIND_LABELS, level=str(filters.level or ""), kind=filters.organization_kind or "",
-                           honor_form=HonorForm())
+                           honor_form=HonorForm(), access=access)
 
 
 @bp.route("/export.xlsx")
 @roles_required(ORG_STAFF, ADMIN)
 def export():
-    prefix, code = _scope()
-    stats = statistics(prefix, code)
+    access = _scope()
+    code = access.code
+    stats = statistics(access)
     wb = Workbook(write_only=True)  # streamed rows: a province's 100,000 people fit in memory and in seconds
     ws = wb.create_sheet("按地区")
     append_row(ws, ["地区代码", "地区", "协调员人数"])
@@ -117,16 +120,15 @@ def export():
         append_row(kinds, [ORG_KIND_LABELS.get(kind, kind), count])
     trend_sheet = wb.create_sheet("月度趋势")
     append_row(trend_sheet, ["月份", "签发等级证书", "培训结业人数", "认定考生", "认定通过", "通过率(%)"])
-    for t in monthly_trends(prefix):
+    for t in monthly_trends(access):
         append_row(trend_sheet, [t["month"], t["certificates"], t["completions"], t["exam_candidates"],
                                  t["exam_passed"], t["pass_rate"]])
     coverage = wb.create_sheet("企业覆盖")
-    append_row(coverage, ["已登记企业", "有持证协调员的企业", "覆盖率(%)"])
+    append_row(coverage, ["已登记企业", "有持证协调员的企业", "由服务平台覆盖的企业", "覆盖率(%)"])
     c = stats["coverage"]
-    append_row(coverage, [c["enterprises"], c["enterprises_with_coordinator"],
-                          round(100 * c["enterprises_with_coordinator"] / c["enterprises"], 1)
-                          if c["enterprises"] else None])
-    gaps = large_enterprise_gaps(prefix, 100_000)
+    append_row(coverage, [c["enterprises"], c["covered_by_own"], c["covered_by_platform"],
+                          round(100 * c["covered"] / c["enterprises"], 1) if c["enterprises"] else None])
+    gaps = large_enterprise_gaps(access, 100_000)
     append_row(coverage, [])
     append_row(coverage, [f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
                           f"{gaps['short']} / {gaps['large']} 家"])
@@ -137,12 +139,12 @@ def export():
     append_row(people_sheet, ["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
     regions: dict[str, str] = {}
     people = 0
-    for item in export_rows(prefix):
+    for item in export_rows(access):
         people += 1
         region = item["region_code"]  # not `code`: that is the exported scope, used below
         if region not in regions:
-            regions[region] = region_display(region)
-        append_row(people_sheet, [item["name"], item["organization_name"],
+            regions[region] = region_display(region) if region else ""
+        append_row(people_sheet, [item["name"], item["organization_name"] or "（无单位）",
                                   ORG_KIND_LABELS.get(item["organization_kind"]), regions[region],
                                   item["highest_level"], "、".join(item["certificate_numbers"]),
                                   "、".join(item["honors"])])
@@ -157,10 +159,13 @@ def export():
 @roles_required(ORG_STAFF, ADMIN)
 def add_honor():
     form = HonorForm()
+    if not caller_access(current_user).write:
+        abort(403)
     if form.validate_on_submit():
-        prefix = caller_scope(current_user)
-        user = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
-        if user is None or user.organization is None or not user.organization.region_code.startswith(prefix):
+        user = db.session.execute(select(User).where(User.username == form.username.data.strip(),
+                                                     visible_people(caller_access(current_user)))
+                                  .outerjoin(Organization, Organization.id == User.organization_id)).scalar()
+        if user is None:
             flash("用户不存在或不在您的管辖范围内。", "danger")
         elif form.granted_on.data > date.today():
             flash("授予日期不能晚于今天。", "danger")

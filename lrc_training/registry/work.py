@@ -84,8 +84,8 @@ def writable_person(actor, user_id: int) -> tuple[User, Organization | None, str
     user, org = person_in_scope(actor, user_id)
     own = actor.organization
     allowed = own is not None and actor.has_role(ORG_STAFF) and (
-        (own.kind == "hrss" and in_region(org.region_code, own.region_code))
-        or (own.kind == "platform" and org.id == own.id))
+        (own.kind == "hrss" and in_region(coordinator_region(user, org), own.region_code))
+        or (own.kind == "platform" and org is not None and org.id == own.id))
     if not allowed:
         raise Forbidden("只有管辖范围内的人社部门、或协调员所在平台的工作人员可以记录其工作情况")
     if not _is_coordinator(user.id):

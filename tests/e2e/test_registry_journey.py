@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_provincial_staff_drill_down_and_edit_a_record(new_page, sign_in, screenshot):
-    province = make_org("山东省人社厅", kind="platform", region_code="370000")
+    province = make_org("山东省人社厅", kind="hrss", region_code="370000")
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
     liaocheng = make_org("聊城华信机械", kind="enterprise", region_code="371502")
     qingdao = make_org("青岛海岸电子", kind="enterprise", region_code="370211")

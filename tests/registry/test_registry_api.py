@@ -13,10 +13,10 @@ from tests.factories import make_org, make_user
 
 @pytest.fixture
 def world(client):
-    province = make_org("山东省人社厅", kind="platform", region_code="370000")
-    city = make_org("聊城市人社局", kind="platform", region_code="371500")
-    county = make_org("东昌府区人社局", kind="platform", region_code="371502")
-    qingdao = make_org("青岛市人社局", kind="platform", region_code="370200")
+    province = make_org("山东省人社厅", kind="hrss", region_code="370000")
+    city = make_org("聊城市人社局", kind="hrss", region_code="371500")
+    county = make_org("东昌府区人社局", kind="hrss", region_code="371502")
+    qingdao = make_org("青岛市人社局", kind="hrss", region_code="370200")
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
     e1 = make_org("聊城企业甲", kind="enterprise", region_code="371502")
     e2 = make_org("临清企业乙", kind="enterprise", region_code="371581")
@@ -79,7 +79,8 @@ def test_statistics_by_level_kind_subregion_and_coverage(client, world):
     assert stats["by_organization_kind"] == {"enterprise": 3, "union": 1}
     cities = {row["region_code"]: row["total"] for row in stats["by_subregion"]}
     assert cities["371500"] == 3 and cities["370200"] == 1 and cities["370100"] == 0
-    assert stats["coverage"] == {"enterprises": 4, "enterprises_with_coordinator": 3}
+    assert stats["coverage"] == {"enterprises": 4, "enterprises_with_coordinator": 3, "covered": 3,
+                                 "covered_by_own": 3, "covered_by_platform": 0}
     city = client.get("/api/v1/statistics?region_code=371500", headers=world["tokens"]["province"]).get_json()
     counties = {row["region_code"]: row["total"] for row in city["by_subregion"]}
     assert city["total"] == 3 and counties["371502"] == 1 and counties["371581"] == 1

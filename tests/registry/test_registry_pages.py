@@ -13,7 +13,7 @@ from tests.factories import make_org, make_user
 
 
 def _world():
-    city = make_org("聊城市人社局", kind="platform", region_code="371500")
+    city = make_org("聊城市人社局", kind="hrss", region_code="371500")
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
     qingdao = make_org("青岛企业丙", kind="enterprise", region_code="370211")

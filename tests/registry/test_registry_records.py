@@ -24,6 +24,7 @@ from lrc_training.extensions import db
 from lrc_training.registry.importing import COLUMNS, import_registry
 from lrc_training.registry.models import RegistryEntry
 from lrc_training.registry.records import profile, update_entry
+from lrc_training.registry.services import Access
 from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends, months_back
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user, valid_id_number
@@ -31,7 +32,7 @@ from tests.factories import make_org, make_user, valid_id_number
 
 @pytest.fixture
 def world(app):
-    city = make_org("聊城市人社局", kind="platform", region_code="371500")
+    city = make_org("聊城市人社局", kind="hrss", region_code="371500")
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
     qingdao = make_org("青岛企业丙", kind="enterprise", region_code="370211")
@@ -184,15 +185,15 @@ def test_monthly_trends_on_known_data(world):
     db.session.commit()
     rebuild()  # these results were written directly, not published through the exams service
     db.session.commit()
-    rows = {r["month"]: r for r in monthly_trends("3715")}
+    rows = {r["month"]: r for r in monthly_trends(Access.region("3715"))}
     assert rows[this_month]["certificates"] == 1  # the Qingdao certificate is outside the scope
     assert rows[this_month]["completions"] == 2
     if (now - timedelta(days=40)).strftime("%Y-%m") == last_month:
         assert rows[last_month]["completions"] == 1
     assert (rows[this_month]["exam_candidates"], rows[this_month]["exam_passed"], rows[this_month]["pass_rate"]) == (
         4, 2, 50.0)
-    assert monthly_trends("37")[-1]["certificates"] == 2
-    assert len(monthly_trends("3715")) == 12
+    assert monthly_trends(Access.region("37"))[-1]["certificates"] == 2
+    assert len(monthly_trends(Access.region("3715"))) == 12
 
 
 def test_large_enterprises_with_too_few_coordinators(app, world):
@@ -207,10 +208,10 @@ def test_large_enterprises_with_too_few_coordinators(app, world):
         worker = make_user("trainee", username=f"w{n}", org=bigger)
         db.session.add(RegistryEntry(user_id=worker.id, level=4, certificate_number=f"EXT{n}"))
     db.session.commit()
-    gaps = large_enterprise_gaps("3715")
+    gaps = large_enterprise_gaps(Access.region("3715"))
     assert (gaps["large"], gaps["short"]) == (3, 2)
     assert [(e["name"], e["coordinators"]) for e in gaps["enterprises"]] == [("聊城钢铁集团", 0), ("聊城企业甲", 1)]
-    assert large_enterprise_gaps("3702")["large"] == 0
+    assert large_enterprise_gaps(Access.region("3702"))["large"] == 0
 
 
 def test_export_has_trend_and_coverage_sheets(client, world):

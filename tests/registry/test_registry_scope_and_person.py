@@ -18,6 +18,7 @@ from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from lrc_training.registry.importing import COLUMNS, import_registry
 from lrc_training.registry.models import Honor, RegistryEntry
+from lrc_training.registry.services import Access
 from tests.conftest import login, post_form
 from tests.contests.helpers import World
 from tests.factories import make_org, make_user, valid_id_number
@@ -58,7 +59,7 @@ def test_record_page_shows_training_hours_competition_rank_award_and_honors(app,
     last = client.get(f"/registry/people/{world.people[4].id}").get_data(as_text=True)
     assert "第 5 名" in last and "一等奖" not in last
 
-    qingdao = make_org("青岛市人社局", kind="platform", region_code="370200")
+    qingdao = make_org("青岛市人社局", kind="hrss", region_code="370200")
     make_user("org_staff", username="qdstaff", org=qingdao)
     db.session.commit()
     switch_user(client, "qdstaff")
@@ -70,8 +71,8 @@ def test_record_page_shows_training_hours_competition_rank_award_and_honors(app,
 
 def _two_cities():
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
-    liaocheng = make_org("聊城市人社局", kind="platform", region_code="371500")
-    province = make_org("山东省人社厅", kind="platform", region_code="370000")
+    liaocheng = make_org("聊城市人社局", kind="hrss", region_code="371500")
+    province = make_org("山东省人社厅", kind="hrss", region_code="370000")
     small = make_org("聊城小企业", kind="enterprise", region_code="371502")
     big_lc = make_org("聊城钢铁集团", kind="enterprise", region_code="371502")
     big_qd = make_org("青岛港集团", kind="enterprise", region_code="370211")
@@ -96,7 +97,7 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     assert "聊城钢铁集团" in page and "青岛港集团" not in page
     book = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data))
     coverage = [[c for c in row if c is not None] for row in book["企业覆盖"].iter_rows(values_only=True)]
-    assert coverage[1] == [2, 1, 50.0]  # 聊城: two enterprises, one with a coordinator
+    assert coverage[1] == [2, 1, 0, 50.0]  # 聊城: two enterprises, one with a coordinator
     names = [row[0] for row in coverage[5:]]
     assert names == ["聊城钢铁集团"]
     trends = {row[0]: row for row in book["月度趋势"].iter_rows(min_row=2, values_only=True)}
@@ -115,9 +116,9 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     assert [row[0] for row in coverage[5:]] == ["聊城钢铁集团"]  # 青岛港集团 has its two coordinators
     from lrc_training.registry.trends import large_enterprise_gaps
 
-    qingdao = large_enterprise_gaps("3702")
+    qingdao = large_enterprise_gaps(Access.region("3702"))
     assert (qingdao["large"], qingdao["short"], qingdao["enterprises"]) == (1, 0, [])
-    assert large_enterprise_gaps("37", limit=0)["short"] == 1
+    assert large_enterprise_gaps(Access.region("37"), limit=0)["short"] == 1
     drilled = load_workbook(io.BytesIO(client.get("/registry/export.xlsx?region_code=370200").data))
     assert [row[0] for row in drilled["人员名单"].iter_rows(min_row=2, values_only=True)] == ["孙丽娟", "周建国"]
 
@@ -135,7 +136,7 @@ def _sheet(rows) -> io.BytesIO:
 
 def test_import_is_audited_and_a_username_collision_is_a_refused_row(app):
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
-    staff = make_user("org_staff", username="citystaff", org=make_org("聊城市人社局", kind="platform",
+    staff = make_user("org_staff", username="citystaff", org=make_org("聊城市人社局", kind="hrss",
                                                                        region_code="371500"))
     taken = valid_id_number(region="371502", birth="19880808", seq=401)
     make_user("trainee", username=taken, name="另一个人", org=company)  # username = someone else's ID number
@@ -188,13 +189,13 @@ def test_pass_rates_fall_in_the_month_of_publication_and_only_the_last_12_months
     db.session.commit()
     rebuild()
     db.session.commit()
-    rows = {r["month"]: r for r in monthly_trends("3715")}
+    rows = {r["month"]: r for r in monthly_trends(Access.region("3715"))}
     assert months[0] not in rows and len(rows) == 12  # 13 months ago is outside the window
     assert (rows[months[-1]]["exam_candidates"], rows[months[-1]]["pass_rate"]) == (2, 100.0)
     assert (rows[months[-3]]["exam_candidates"], rows[months[-3]]["exam_passed"], rows[months[-3]]["pass_rate"]) == (
         3, 1, 33.3)
     assert rows[months[-2]]["pass_rate"] is None and rows[months[-2]]["exam_candidates"] == 0
-    assert all(r["exam_candidates"] == 0 for r in monthly_trends("3702"))
+    assert all(r["exam_candidates"] == 0 for r in monthly_trends(Access.region("3702")))
 
 
 def datetime_in(month: str):
