@@ -112,7 +112,7 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     trends = {row[0]: row for row in book["月度趋势"].iter_rows(min_row=2, values_only=True)}
     assert trends[this_month][1] == 3
     coverage = [[c for c in row if c is not None] for row in book["企业覆盖"].iter_rows(values_only=True)]
-    assert coverage[1] == [3, 2, 66.7]
+    assert coverage[1] == [3, 2, 0, 66.7]
     assert [row[0] for row in coverage[5:]] == ["聊城钢铁集团"]  # 青岛港集团 has its two coordinators
     from lrc_training.registry.trends import large_enterprise_gaps
 
