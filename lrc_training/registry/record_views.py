@@ -62,12 +62,13 @@ def _profile(user_id: int):
         abort(404)
 
 
-def _writer():
-    """Pages that change the registry: 人社 staff and admins only (read-only roles get 403)."""
-    access = caller_access(current_user)
-    if not access.write:
-        abort(403)
-    return access
+READ_ONLY = "您所在单位对信息库只有查看权限；登记、修改和导入由人力资源社会保障部门办理。"
+
+
+def read_only_redirect(target: str | None = None):
+    """Pages that change the registry are for 人社 staff and admins: anyone else is sent back with the reason."""
+    flash(READ_ONLY, "warning")
+    return redirect(target or url_for("registry.people"))
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
@@ -76,7 +77,7 @@ def person(user_id: int):
     record = _profile(user_id)
     can_edit = caller_access(current_user).write
     if request.method == "POST" and not can_edit:
-        abort(403)
+        return read_only_redirect(url_for("registry.person", user_id=user_id))
     form = EntryForm()
     if not form.is_submitted():
         entry = record.entry
@@ -107,7 +108,8 @@ def person(user_id: int):
 @bp.route("/add", methods=["GET", "POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def add():
-    _writer()
+    if not caller_access(current_user).write:
+        return read_only_redirect()
     form = AddForm()
     if form.is_submitted():
         who = (form.person.data or "").strip()
@@ -126,7 +128,8 @@ def add():
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def import_page():
-    _writer()
+    if not caller_access(current_user).write:
+        return read_only_redirect()
     form = ImportForm()
     report, status = None, 200
     if form.validate_on_submit():
@@ -147,5 +150,6 @@ def import_page():
 @bp.route("/import-template.xlsx")
 @roles_required(ORG_STAFF, ADMIN)
 def import_template():
-    _writer()
+    if not caller_access(current_user).write:
+        return read_only_redirect()
     return send_file(build_template(), mimetype=XLSX, as_attachment=True, download_name="信息库导入模板.xlsx")

@@ -27,6 +27,7 @@ from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
 from .models import CATEGORY_LABELS, Honor
+from .record_views import read_only_redirect
 from .schemas import RegistryQuery
 from .services import caller_access, export_rows, registry_query, registry_rows, resolve_scope, statistics, visible_people
 from .trends import large_enterprise_gaps, monthly_trends
@@ -160,7 +161,7 @@ def export():
 def add_honor():
     form = HonorForm()
     if not caller_access(current_user).write:
-        abort(403)
+        return read_only_redirect()
     if form.validate_on_submit():
         user = db.session.execute(select(User).where(User.username == form.username.data.strip(),
                                                      visible_people(caller_access(current_user)))
