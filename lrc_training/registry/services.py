@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, ORG_STAFF
@@ -147,9 +148,10 @@ def has_coordinator(organization_id):
 
 def covered_by_platform(enterprise_id):
     """SQL condition: an active platform whose service area includes the enterprise has a coordinator."""
+    platform = aliased(Organization)  # not the enclosing statement's Organization (the enterprise)
     return (select(ServiceArea.platform_id)
-            .join(Organization, Organization.id == ServiceArea.platform_id)
-            .where(ServiceArea.enterprise_id == enterprise_id, Organization.active.is_(True),
+            .join(platform, platform.id == ServiceArea.platform_id)
+            .where(ServiceArea.enterprise_id == enterprise_id, platform.active.is_(True),
                    has_coordinator(ServiceArea.platform_id)).exists())
 
 
