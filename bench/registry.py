@@ -35,6 +35,7 @@ from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.exams.models import Application, Attempt, ExamSession, PartResult  # noqa: E402
 from lrc_training.exams.outcomes import rebuild  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
+from lrc_training.registry.services import Access  # noqa: E402
 from lrc_training.registry.services import statistics as registry_statistics  # noqa: E402
 from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends  # noqa: E402
 
@@ -160,9 +161,10 @@ def main() -> None:
                 conn.exec_driver_sql("ANALYZE")
         for label, prefix, code in (("province 37", "37", "370000"), ("city 3715", "3715", "371500"),
                                     ("county 371502", "371502", "371502")):
-            timed(f"statistics() {label}", engine, lambda p=prefix, c=code: registry_statistics(p, c))
-            timed(f"monthly_trends() {label}", engine, lambda p=prefix: monthly_trends(p))
-            timed(f"large_enterprise_gaps() {label}", engine, lambda p=prefix: large_enterprise_gaps(p, 20))
+            timed(f"statistics() {label}", engine, lambda p=prefix, c=code: registry_statistics(
+                Access(p, c, p)))
+            timed(f"monthly_trends() {label}", engine, lambda p=prefix: monthly_trends(Access.region(p)))
+            timed(f"large_enterprise_gaps() {label}", engine, lambda p=prefix: large_enterprise_gaps(Access.region(p), 20))
     with app.app_context():  # a coordinator in 东昌府区, inside every staff member's scope
         person = db.session.execute(select(User.id).join(Organization, Organization.id == User.organization_id).where(
             User.username.like("c%"), Organization.region_code == "371502").limit(1)).scalar_one()
