@@ -1,7 +1,7 @@
 """registry access: coordinator categories, platforms' service areas, regional targets
 
 Revision ID: c4e7a1b95d20
-Revises: 3e8a51c07d42
+Revises: fd186eab8907
 Create Date: 2026-11-26 15:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e7a1b95d20'
-down_revision = '3e8a51c07d42'
+down_revision = 'fd186eab8907'
 branch_labels = None
 depends_on = None
 
