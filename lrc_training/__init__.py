@@ -121,6 +121,16 @@ def register_operations(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseIdConverter(IntegerConverter):
+        """<int:…> ids beyond a database integer are simply not found (PostgreSQL would refuse the query)."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseIdConverter
     from .auth import admin_bp
     from .auth import api_bp as auth_api_bp
     from .auth import bp as auth_bp

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, render_template
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
@@ -71,6 +72,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):
         return _respond(429)
+
+    @app.errorhandler(DataError)
+    def data_out_of_range(exc: DataError):
+        """A value the database cannot hold (a number past its integer range, say) is the caller's mistake, not
+        the server's; the validation that should have caught it earlier is logged for the developers."""
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", exc.orig)
+        return _respond(400, "提交的数值超出允许范围，请检查后重试。", code="out_of_range")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

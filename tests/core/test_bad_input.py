@@ -318,3 +318,21 @@ def test_competition_form_refuses_bad_conditions_with_a_message(client, field, v
         "items-1-criteria": "事实认定:100"}, follow_redirects=True)
     assert page.status_code == 200 and message in page.get_data(as_text=True)
     assert db.session.query(Competition).count() == 0
+
+
+def test_ids_beyond_a_database_integer_are_not_found_not_500(client, app):
+    """PostgreSQL refuses integers past 2^31-1 in a query; such an id in a URL is a 404, and any value the database
+    refuses anyway is a 400 with the API's error format."""
+    from tests.conftest import api_token as _api_token
+    from tests.factories import make_user as _make_user
+
+    _make_user("admin", username="bigid_admin")
+    headers = _api_token(client, "bigid_admin")
+    for path in ("/api/v1/courses/99999999999", "/api/v1/exam-sessions/2147483648", "/api/v1/users/9999999999999"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404, path
+    assert client.get("/courses/99999999999").status_code == 404
+    assert client.get("/api/v1/courses/2147483647").status_code in (401, 404)  # the largest id is still looked up
+    # An id past the range inside a JSON body: a 4xx in the API's format, never a 500.
+    response = client.put("/api/v1/registry/1", headers=headers, json={"version": 99999999999, "position": "x"})
+    assert 400 <= response.status_code < 500 and "error" in response.get_json()
