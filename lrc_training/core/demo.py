@@ -27,7 +27,14 @@ ORGANIZATIONS = [
     ("聊城市总工会", "union", "371500"),
     ("聊城市企业联合会", "employer_org", "371500"),
     ("青岛海岸电子科技有限公司", "enterprise", "370211"),
+    # 人社 departments at the three levels (registry access, risk reports) and grassroots platforms below a county
+    ("山东省人力资源和社会保障厅", "hrss", "370000"),
+    ("聊城市人力资源和社会保障局", "hrss", "371500"),
+    ("聊城市东昌府区人力资源和社会保障局", "hrss", "371502"),
+    ("东昌府区古楼街道劳动关系服务站", "platform", "371502001"),
+    ("新疆生产建设兵团第八师石河子市劳动关系协调指导中心", "hrss", "660800"),
 ]
+PLATFORM_LEVELS = {"临清市轴承产业园劳动关系服务站": "park", "东昌府区古楼街道劳动关系服务站": "township"}
 
 # (username, name, region of birth, birth date, sequence, roles, organization index or None)
 PEOPLE = [
@@ -38,6 +45,9 @@ PEOPLE = [
     ("trainee", "陈晓燕", "371502", "19950410", "026", ["trainee"], 3),
     ("trainee2", "赵文博", "371581", "19930727", "019", ["trainee"], 4),
     ("trainee3", "孙丽娟", "370211", "19970203", "048", ["trainee"], 7),
+    ("province", "周海燕", "370102", "19790517", "064", ["org_staff"], 8),
+    ("city", "吴国栋", "371502", "19820923", "077", ["org_staff"], 9),
+    ("county", "郑雪梅", "371502", "19870214", "082", ["org_staff"], 10),
 ]
 
 
@@ -67,7 +77,8 @@ def seed_demo() -> bool:
     orgs = []
     for name, kind, region in ORGANIZATIONS:
         org = db.session.execute(select(Organization).where(Organization.name == name)).scalar_one_or_none()
-        orgs.append(org or create_organization(None, name=name, kind=kind, region_code=region))
+        orgs.append(org or create_organization(None, name=name, kind=kind, region_code=region,
+                                               platform_level=PLATFORM_LEVELS.get(name)))
     # The evaluation center is accredited (备案) for all four levels, so demo staff can create exam sessions and
     # issue level certificates; its filing started three years ago (the demo certificates are older than a year).
     if current_accreditation(orgs[0].id) is None:
