@@ -26,11 +26,13 @@ def test_seed_demo_loads_once_with_every_role(runner):
     users = db.session.execute(select(User)).scalars().all()
     roles = {role for user in users for role in user.roles}
     assert roles == {"admin", "org_staff", "instructor", "examiner", "judge", "trainee"}
-    assert db.session.query(Organization).count() == 8
+    assert db.session.query(Organization).count() == 13
     from lrc_training.courses.models import Course, Enrollment
 
     assert db.session.query(Course).count() == 3
     statuses = set(db.session.execute(select(Enrollment.status)).scalars())
     assert {"completed", "enrolled", "pending", "waitlisted"} <= statuses
     kinds = set(db.session.execute(select(Organization.kind)).scalars())
-    assert {"school", "evaluator", "enterprise", "union", "employer_org", "platform"} <= kinds
+    assert {"school", "evaluator", "enterprise", "union", "employer_org", "platform", "hrss"} <= kinds
+    regions = set(db.session.execute(select(Organization.region_code)).scalars())
+    assert "371502001" in regions and "660800" in regions  # a street-level platform and a 兵团 department
