@@ -78,6 +78,8 @@ class Config:
     LRC_OCCUPATION_NAME = os.environ.get("LRC_OCCUPATION_NAME", "劳动关系协调师")
     LRC_WORKFORCE_NAME = os.environ.get("LRC_WORKFORCE_NAME", "劳动关系协调员")
     LRC_PER_PAGE = _env_int("LRC_PER_PAGE", 50)
+    # One 课时 (class hour) in minutes: a course session may not claim more 课时 than its times hold.
+    LRC_LESSON_MINUTES = _env_int("LRC_LESSON_MINUTES", 45)
     # The public address printed in certificates' QR codes, e.g. https://lrc.hrss.shandong.gov.cn
     LRC_PUBLIC_URL = os.environ.get("LRC_PUBLIC_URL", "")
     # Signs certificates' QR tokens (defaults to SECRET_KEY outside production). Rotate by moving the old key to

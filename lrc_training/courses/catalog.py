@@ -17,9 +17,11 @@ from ..core.models import WorkArea
 from ..core.timeutil import local_zone
 from ..db import utcnow
 from ..extensions import db
+from .hours import hours_text
 from .models import (
     SEAT_HOLDING,
     Course,
+    CourseSession,
     CourseStatus,
     Enrollment,
     EnrollmentStatus,
@@ -144,6 +146,10 @@ def update_course(actor: User, course: Course, data: CourseInput, *, version: in
     if version != course.version:
         raise Conflict("课程已被他人修改，请刷新后重新编辑", {"version": "版本已过期"}, code="stale_version")
     clean = _validate(data)
+    planned = sum((s.hours for s in course.sessions), Decimal("0"))
+    if course.status != CourseStatus.DRAFT and clean["hours"] is not None and clean["hours"] < planned:
+        raise ValidationFailed(f"总课时不能少于已安排课次的合计（{hours_text(planned)} 课时）",
+                               {"hours": f"不能少于已安排的 {hours_text(planned)} 课时"})
     taken = seats_taken(course.id)
     if clean["capacity"] < taken:
         raise ValidationFailed(f"招生人数不能少于已占用名额（{taken} 人）",
@@ -214,7 +220,8 @@ def catalog(filters: CatalogFilter) -> Select:
     stmt = (select(Course, taken).join(Organization, Organization.id == Course.organization_id)
             .outerjoin(seats, seats.c.course_id == Course.id)
             .where(Course.status.in_([CourseStatus.PUBLISHED, CourseStatus.CLOSED]))
-            .options(selectinload(Course.work_areas), selectinload(Course.organization))
+            .options(selectinload(Course.work_areas), selectinload(Course.organization),
+                     selectinload(Course.sessions))
             .order_by(Course.starts_on, Course.id))
     if filters.q:
         stmt = stmt.where(Course.title.ilike(f"%{filters.q.strip()}%"))
@@ -229,8 +236,18 @@ def catalog(filters: CatalogFilter) -> Select:
         stmt = stmt.where(Course.starts_on >= filters.starts_after)
     if filters.open_seats:
         stmt = stmt.where(and_(Course.status == CourseStatus.PUBLISHED, Course.enrollment_closes_at >= utcnow(),
-                               taken < Course.capacity))
+                               taken < Course.capacity, _sessions_not_over()))
     return stmt
+
+
+def _sessions_not_over():
+    """SQL: the course has no sessions yet, or one that has not ended (Course.sessions_over, in the query)."""
+    now = datetime.now(local_zone())
+    today, clock = now.date(), now.time().replace(tzinfo=None, microsecond=0)
+    any_session = select(CourseSession.id).where(CourseSession.course_id == Course.id)
+    ongoing = any_session.where(or_(CourseSession.held_on > today,
+                                    and_(CourseSession.held_on == today, CourseSession.ends_at >= clock)))
+    return or_(~any_session.exists(), ongoing.exists())
 
 
 def managed_courses(actor: User) -> Select:
@@ -246,7 +263,8 @@ def managed_courses(actor: User) -> Select:
     stmt = (select(Course, func.coalesce(counts.c.taken, 0), func.coalesce(counts.c.admitted, 0),
                    func.coalesce(counts.c.completed, 0), func.coalesce(counts.c.waitlisted, 0))
             .outerjoin(counts, counts.c.course_id == Course.id)
-            .options(selectinload(Course.instructors), selectinload(Course.organization))
+            .options(selectinload(Course.instructors), selectinload(Course.organization),
+                     selectinload(Course.sessions))
             .order_by(Course.starts_on.desc(), Course.id.desc()))
     if actor.has_role(ADMIN):
         return stmt
@@ -263,8 +281,4 @@ def managed_courses(actor: User) -> Select:
 
 def local_today() -> date:
     return datetime.now(local_zone()).date()
-
-
-def hours_text(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 

@@ -21,6 +21,7 @@ from ..core.notifications import notify
 from ..db import utcnow
 from ..extensions import db
 from .catalog import local_today, seats_taken
+from .hours import round_up_to_half
 from .models import (
     ACTIVE,
     SEAT_HOLDING,
@@ -201,7 +202,8 @@ def attended_hours(enrollment_ids: list[int]) -> dict[int, Decimal]:
 
 
 def required_hours(course: Course) -> Decimal:
-    return (course.hours * course.completion_share).quantize(Decimal("0.1"))
+    """The course's share of its 课时, rounded up to a half 课时 (12 × 80% = 9.6 → 10)."""
+    return round_up_to_half(course.hours * course.completion_share)
 
 
 def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended=None,

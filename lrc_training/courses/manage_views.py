@@ -12,7 +12,7 @@ from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ..core.access import roles_required
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action, to_int
+from ..core.forms import apply_errors, form_error_text, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.timeutil import to_local
@@ -31,6 +31,7 @@ from .enrollment import (
 )
 from .exports import attendance_workbook, roster_workbook
 from .forms import ActionForm, CourseForm, InstructorForm, MaterialForm, ReasonForm, SessionForm
+from .hours import lesson_minutes, teaching_plan
 from .models import CourseMaterial, CourseSession, Enrollment
 from .permissions import can_manage, get_course_for_manage, sees_full_phones, sees_id_numbers
 from .teaching import (
@@ -140,7 +141,10 @@ def set_status(course_id: int, action: str):
 @bp.route("/<int:course_id>/manage")
 @roles_required(*MANAGERS)
 def manage_course(course_id: int):
-    course = _course(course_id)
+    return _render_manage(_course(course_id))
+
+
+def _render_manage(course, session_form: SessionForm | None = None, status: int = 200):
     enrollments = list(db.session.execute(
         select(Enrollment).where(Enrollment.course_id == course.id)
         .options(joinedload(Enrollment.user)).order_by(Enrollment.id)).scalars())
@@ -148,9 +152,10 @@ def manage_course(course_id: int):
         "courses/manage_course.html", course=course, enrollments=enrollments,
         show_ids=sees_id_numbers(current_user, course), full_phones=sees_full_phones(current_user, course),
         positions=waitlist_positions(course.id), hours=attended_hours([e.id for e in enrollments]),
-        required=required_hours(course), session_form=SessionForm(prefix="session"),
+        required=required_hours(course), plan=teaching_plan(course), lesson_minutes=lesson_minutes(),
+        session_form=session_form or SessionForm(prefix="session"),
         material_form=MaterialForm(prefix="material"), reason_form=ReasonForm(prefix="reject"),
-        instructor_form=InstructorForm(prefix="instructor"), action_form=ActionForm())
+        instructor_form=InstructorForm(prefix="instructor"), action_form=ActionForm()), status
 
 
 @bp.route("/enrollments/<int:enrollment_id>/<decision>", methods=["POST"])
@@ -185,12 +190,24 @@ def decide(enrollment_id: int, decision: str):
 @bp.route("/<int:course_id>/sessions", methods=["POST"])
 @roles_required(*MANAGERS)
 def add_session_view(course_id: int):
+    """Add a class session; a refused one comes back with the form as typed and the reason at the field."""
     course = _course(course_id)
     form = SessionForm(prefix="session")
-    run_action(form, lambda: add_session(current_user, course, SessionInput(
-        held_on=form.held_on.data, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
-        topic=form.topic.data, hours=form.hours.data, room=form.room.data)), "已添加课次。", "添加课次失败：")
-    return redirect(url_for("courses.manage_course", course_id=course.id) + "#sessions")
+    if form.validate_on_submit():
+        try:
+            add_session(current_user, course, SessionInput(
+                held_on=form.held_on.data, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+                topic=form.topic.data, hours=form.hours.data, room=form.room.data))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("已添加课次。", "success")
+            return redirect(url_for("courses.manage_course", course_id=course.id) + "#sessions")
+    if form.errors:
+        flash("添加课次失败：" + form_error_text(form), "danger")
+    return _render_manage(course, session_form=form, status=422)
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["POST"])

@@ -24,8 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization, User
-from ..core.errors import Conflict
+from ..core.errors import Conflict, ValidationFailed
 from ..core.models import WorkArea
+from ..core.timeutil import local_zone
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 
@@ -112,8 +113,35 @@ class Course(TimestampMixin, VersionMixin, Base):
     def status_label(self) -> str:
         return COURSE_STATUS_LABELS[self.status]
 
+    def last_session_end(self) -> datetime | None:
+        """When the last class session ends (None before any session is planned)."""
+        if not self.sessions:
+            return None
+        last = max(self.sessions, key=lambda s: (s.held_on, s.ends_at))
+        return datetime.combine(last.held_on, last.ends_at, tzinfo=local_zone())
+
+    def sessions_over(self, now: datetime | None = None) -> bool:
+        """Every planned session has ended: nobody can still attend, so nobody may still enroll."""
+        end = self.last_session_end()
+        return end is not None and (now or utcnow()) > end
+
+    def enrollment_deadline(self) -> datetime:
+        """The set closing time, or the end of the last session when that comes first."""
+        end = self.last_session_end()
+        return min(self.enrollment_closes_at, end) if end is not None else self.enrollment_closes_at
+
     def enrollment_open(self, now: datetime | None = None) -> bool:
-        return self.status == CourseStatus.PUBLISHED and (now or utcnow()) <= self.enrollment_closes_at
+        return self.status == CourseStatus.PUBLISHED and (now or utcnow()) <= self.enrollment_deadline()
+
+    def display_status(self, now: datetime | None = None) -> str:
+        """The status as people see it: a published course whose deadline has passed reads 报名已截止."""
+        if self.status == CourseStatus.PUBLISHED and not self.enrollment_open(now):
+            return CourseStatus.CLOSED
+        return self.status
+
+    @property
+    def display_status_label(self) -> str:
+        return COURSE_STATUS_LABELS[self.display_status()]
 
     def has_started(self, today: date) -> bool:
         return today >= self.starts_on
@@ -121,6 +149,14 @@ class Course(TimestampMixin, VersionMixin, Base):
     def publish(self) -> None:
         if self.status != CourseStatus.DRAFT:
             raise Conflict("只有草稿状态的课程可以发布", {"status": "课程当前状态不允许发布"}, code="wrong_state")
+        from .hours import hours_text, teaching_plan
+
+        plan = teaching_plan(self)
+        if plan.over:
+            raise ValidationFailed(
+                "不能发布：" + plan.summary() + "。请删减课次或调整课程总课时后再发布。",
+                {"sessions": f"课次合计 {hours_text(plan.total)} 课时，超过课程总课时 {hours_text(plan.course_hours)} 课时"},
+                code="sessions_exceed_hours")
         self.status = CourseStatus.PUBLISHED
 
     def close_enrollment(self) -> None:
@@ -133,6 +169,9 @@ class Course(TimestampMixin, VersionMixin, Base):
         if self.status != CourseStatus.CLOSED:
             raise Conflict("只有已截止报名的课程可以重新开放", {"status": "课程当前状态不允许重新开放"},
                            code="wrong_state")
+        if self.sessions_over():
+            raise Conflict("所有课次均已结束，重新开放报名前请先添加新的课次",
+                           {"status": "所有课次均已结束"}, code="sessions_over")
         self.status = CourseStatus.PUBLISHED
 
     def archive(self) -> None:

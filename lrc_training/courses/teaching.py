@@ -20,7 +20,8 @@ from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
-from .models import Attendance, Course, CourseMaterial, CourseSession, Enrollment, EnrollmentStatus
+from .hours import hours_text, lesson_minutes, max_session_hours, teaching_plan
+from .models import Attendance, Course, CourseMaterial, CourseSession, CourseStatus, Enrollment, EnrollmentStatus
 from .permissions import can_manage
 
 # -- sessions --------------------------------------------------------------------
@@ -52,6 +53,11 @@ def _clean_session(course: Course, data: SessionInput) -> dict:
     except (InvalidOperation, ValueError):
         hours = None
         errors["hours"] = "课时应为数字"
+    if hours is not None and "hours" not in errors and "ends_at" not in errors and data.starts_at and data.ends_at:
+        allowed = max_session_hours(data.starts_at, data.ends_at)
+        if hours > allowed:
+            errors["hours"] = (f"{data.starts_at:%H:%M}–{data.ends_at:%H:%M} 最多计 {hours_text(allowed)} 课时"
+                               f"（每课时 {lesson_minutes()} 分钟）")
     room = (data.room or "").strip() or None
     if room and len(room) > 100:
         errors["room"] = "教室不能超过 100 个字符"
@@ -64,8 +70,17 @@ def _clean_session(course: Course, data: SessionInput) -> dict:
 def add_session(actor: User, course: Course, data: SessionInput) -> CourseSession:
     if not can_manage(actor, course):
         raise Forbidden("无权修改此课程")
-    session = CourseSession(course_id=course.id, **_clean_session(course, data))
-    db.session.add(session)
+    clean = _clean_session(course, data)
+    plan = teaching_plan(course)
+    if course.status != CourseStatus.DRAFT and plan.total + clean["hours"] > plan.course_hours:
+        # A draft may be over-planned while it is worked on (publishing refuses it); a published course may not.
+        left = max(plan.course_hours - plan.total, 0)
+        raise ValidationFailed(
+            f"课次合计将达到 {hours_text(plan.total + clean['hours'])} 课时，超过课程总课时 "
+            f"{hours_text(plan.course_hours)} 课时（尚可安排 {hours_text(left)} 课时）",
+            {"hours": f"尚可安排 {hours_text(left)} 课时"}, code="sessions_exceed_hours")
+    session = CourseSession(**clean)
+    course.sessions.append(session)  # the course's list stays current for the plan and the deadline
     db.session.flush()
     record_audit("course.add_session", "course", course.id, new={"session_id": session.id, "topic": session.topic})
     return session
@@ -76,6 +91,7 @@ def delete_session(actor: User, session: CourseSession) -> None:
         raise Forbidden("无权修改此课程")
     record_audit("course.delete_session", "course", session.course_id,
                  old={"session_id": session.id, "topic": session.topic, "held_on": session.held_on})
+    session.course.sessions.remove(session)
     db.session.delete(session)
     db.session.flush()
 
