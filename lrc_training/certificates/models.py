@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.identity import mask_id_number
 from ..auth.models import Organization, User
+from ..core.levels import LEVEL_LABELS
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
-LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 KIND_LABELS = {"level": "职业技能等级证书", "award": "获奖证书"}
 STATUS_LABELS = {"valid": "有效", "revoked": "已撤销"}
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.identity import mask_id_number, mask_phone
 from ..auth.roles import ORG_KIND_LABELS, ROLE_LABELS
+from .levels import LEVEL_LABELS, level_label, level_name
 from .navigation import items_for
 from .occupation import template_names
 from .regions import region_display
@@ -20,6 +21,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["org_kind_label"] = lambda kind: ORG_KIND_LABELS.get(kind, kind)
+    app.jinja_env.filters["level_label"] = level_label
+    app.jinja_env.filters["level_name"] = level_name
+    app.jinja_env.globals["LEVEL_LABELS"] = LEVEL_LABELS
 
     @app.context_processor
     def occupation():

@@ -13,6 +13,7 @@ from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, ValidationFailed
+from ..core.levels import LEVEL_LABELS
 from ..core.models import WorkArea
 from ..core.timeutil import local_zone
 from ..db import utcnow
@@ -29,8 +30,6 @@ from .models import (
     course_work_areas,
 )
 from .permissions import can_manage
-
-LEVELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 
 
 @dataclass
@@ -74,7 +73,7 @@ def _validate(data: CourseInput) -> dict:
     if not title or len(title) > 120:
         errors["title"] = "课程名称不能为空且不超过 120 个字符"
     clean["title"] = title
-    if data.level not in LEVELS:
+    if data.level not in LEVEL_LABELS:
         errors["level"] = "培训等级应为 4、3、2 或 1"
     clean["level"] = data.level
     clean["hours"] = _decimal(data.hours, "hours", errors, low=Decimal("0.5"), high=Decimal("2000"), label="总课时")

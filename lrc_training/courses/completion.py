@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
+from ..core.levels import LEVEL_LABELS
 from ..core.occupation import occupation_name
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local, to_local
-from .catalog import LEVELS
 from .models import Enrollment
 
 
@@ -25,7 +25,7 @@ def completion_context(enrollment: Enrollment) -> dict:
         "holder_name": user.name,
         "course_title": course.title,
         "occupation": occupation_name(),
-        "level_label": LEVELS[course.level],
+        "level_label": LEVEL_LABELS[course.level],
         "start_date": course.starts_on,
         "end_date": course.ends_on,
         "hours": course.hours.normalize(),

@@ -19,9 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..auth.forms import REQUIRED, MultiCheckboxField
 from ..core.form_fields import DateField, DateTimeLocalField
-from .catalog import LEVELS
-
-LEVEL_CHOICES = [(level, label) for level, label in LEVELS.items()]
+from ..core.levels import LEVEL_CHOICES
 
 
 class CourseForm(FlaskForm):

@@ -17,12 +17,13 @@ from ..certificates.issuing import find_by_number
 from ..certificates.models import Certificate
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..core.levels import LEVEL_NAMES
 from ..core.notifications import notify
 from ..core.timeutil import to_local
 from ..courses.enrollment import completed_courses_of
 from ..db import utcnow
 from ..extensions import db
-from .eligibility import EDUCATION_LABELS, LEVEL_NAMES, Facts, HeldCertificate, check_eligibility, full_years
+from .eligibility import EDUCATION_LABELS, Facts, HeldCertificate, check_eligibility, full_years
 from .models import Application, ExamSession, PartResult
 from .sessions import get_session_for_staff
 

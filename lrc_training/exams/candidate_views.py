@@ -19,6 +19,7 @@ from ..certificates.issuing import certificates_of
 from ..core.access import roles_required
 from ..core.errors import Conflict, DomainError
 from ..core.form_fields import DateField
+from ..core.levels import LEVEL_LABELS
 from ..core.navigation import register_nav
 from ..core.timeutil import iso_local, to_local
 from ..db import utcnow
@@ -50,7 +51,6 @@ from .proctoring import check_device, record_focus_loss, record_presence, take_o
 register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
              description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定")
 
-LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 
 
 class ChineseDateField(DateField):

@@ -7,12 +7,11 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..core.levels import LEVEL_LABELS
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local
 from ..extensions import db
 from .models import PARTS, Application, ExamSession
-
-LEVEL_LABELS = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 
 
 def _approved(session: ExamSession) -> list[Application]:

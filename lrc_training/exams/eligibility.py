@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..core.levels import LEVEL_LABELS, LEVEL_NAMES
+
 EDUCATION_LABELS = {
     "none": "无相关学历",
     "technical_school": "技工学校/中职（相关专业）",
@@ -30,8 +32,6 @@ EDUCATION_LABELS = {
     "bachelor": "本科",
     "master": "硕士及以上",
 }
-CERTIFICATE_TITLES = {4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
-LEVEL_NAMES = {4: "四级", 3: "三级", 2: "二级", 1: "一级"}
 YEARS_AFTER = {3: 5, 2: 4, 1: 4}  # years of work after the certificate one level below
 REQUIRED_BEFORE = {3: 4, 2: 3, 1: 2}  # the certificate each level builds on
 
@@ -147,10 +147,10 @@ def check_eligibility(level: int, facts: Facts, on: date) -> Verdict:
         needed = REQUIRED_BEFORE[level]
         certificate = base_certificate(facts, needed)
         if certificate is None:
-            return Verdict(False, f"申报{LEVEL_NAMES[level]}需先取得{CERTIFICATE_TITLES[needed]}证书")
+            return Verdict(False, f"申报{LEVEL_NAMES[level]}需先取得{LEVEL_LABELS[needed]}证书")
         met, text = _after_rule(certificate, YEARS_AFTER[level], facts, on)
         if met:
             return Verdict(True, text)
-        return Verdict(False, f"申报{LEVEL_NAMES[level]}需取得{CERTIFICATE_TITLES[needed]}证书后从事本职业工作满 "
+        return Verdict(False, f"申报{LEVEL_NAMES[level]}需取得{LEVEL_LABELS[needed]}证书后从事本职业工作满 "
                               f"{YEARS_AFTER[level]} 年，不足：{text}")
     return Verdict(False, "等级无效")

@@ -20,9 +20,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..auth.forms import REQUIRED, MultiCheckboxField
 from ..core.form_fields import DateTimeLocalField
+from ..core.levels import LEVEL_CHOICES
 from .models import PARTS, QUESTION_KINDS
 
-LEVELS = [(4, "四级/中级工"), (3, "三级/高级工"), (2, "二级/技师"), (1, "一级/高级技师")]
+LEVELS = LEVEL_CHOICES
 
 
 class QuestionForm(FlaskForm):

@@ -14,6 +14,7 @@ from ..auth.accreditation import require_accreditation
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.levels import LEVEL_NAMES
 from ..db import utcnow
 from ..extensions import db
 from .models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
@@ -66,7 +67,7 @@ def _clean_blueprint(level: int, rows, errors: dict) -> list[dict]:
         kind, count, code = row.get("kind"), row.get("count"), row.get("function_code")
         if kind not in ALLOWED_KINDS[level]:
             allowed = "、".join(QUESTION_KINDS[k] for k in ALLOWED_KINDS[level])
-            errors[where] = f"{level} 级理论考试的题型只能是：{allowed}"
+            errors[where] = f"{LEVEL_NAMES.get(level, level)}理论考试的题型只能是：{allowed}"
             continue
         if not isinstance(count, int) or isinstance(count, bool) or not (1 <= count <= 500):
             errors[where] = "题量应为 1 到 500 的整数"

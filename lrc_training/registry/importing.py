@@ -24,6 +24,7 @@ from ..auth.models import Organization, User
 from ..auth.roles import TRAINEE
 from ..core.audit import record_audit
 from ..core.bulk_limits import use_bulk_lookup
+from ..core.levels import LEVEL_INPUT_HINT, level_from_text
 from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
 from ..extensions import db
 from .models import RegistryEntry
@@ -32,8 +33,6 @@ from .services import caller_access
 COLUMNS = ["姓名", "身份证号", "所在单位", "证书编号", "等级", "职务", "专职/兼职", "从事本职业起始日期"]
 MAX_ROWS = 500
 NOT_REACHABLE = "未找到或不属于本单位"
-LEVELS = {"4": 4, "3": 3, "2": 2, "1": 1, "四级": 4, "三级": 3, "二级": 2, "一级": 1, "四级/中级工": 4,
-          "三级/高级工": 3, "二级/技师": 2, "一级/高级技师": 1, "中级工": 4, "高级工": 3, "技师": 2, "高级技师": 1}
 
 
 @dataclass
@@ -51,7 +50,7 @@ def build_template() -> io.BytesIO:
                                                "2020-03-01"]], (10, 22, 28, 26, 14, 16, 10, 18), [
         "每行一名在其他机构取得证书的劳动关系协调员，第一行为表头，请勿修改。示例行导入前请删除。",
         "所在单位须是平台上已有、且在您管辖地区内的机构（名称完全一致）。",
-        "等级：四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可填 4、3、2、1）。专职/兼职：填“专职”或“兼职”。",
+        f"等级：{LEVEL_INPUT_HINT}。专职/兼职：填“专职”或“兼职”。",
         "平台上还没有账号的人员会自动建立账号（用户名为身份证号），需要登录时请管理员重置密码。"])
 
 
@@ -90,9 +89,9 @@ def _row(prefix: str, raw: dict, orgs: dict[str, Organization]) -> dict:
     if number and (len(number) > 40 or not number.isalnum()):
         raise RowError("证书编号只能由字母和数字组成，不超过 40 位")
     level_text = cell_text(raw.get("等级"))
-    level = LEVELS.get(level_text)
+    level = level_from_text(level_text)
     if level_text and level is None:
-        raise RowError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4、3、2、1")
+        raise RowError(f"等级应为 {LEVEL_INPUT_HINT}")
     if number and level is None:
         raise RowError("填写证书编号时须注明等级")
     duty = cell_text(raw.get("专职/兼职"))

@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth.models import User
 from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
-from ..certificates.models import LEVEL_LABELS
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.form_fields import DateField
 from ..core.forms import apply_errors, run_action, to_int
+from ..core.levels import LEVEL_LABELS
 from ..extensions import db
 from . import bp
 from .importing import build_template, import_registry

@@ -20,6 +20,7 @@ from ..core.audit import record_audit
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.form_fields import DateField
+from ..core.levels import level_label
 from ..core.navigation import register_nav
 from ..core.pagination import page_filters, paginate_page
 from ..core.regions import region_display, region_path
@@ -114,7 +115,7 @@ def export():
     levels = wb.create_sheet("按等级")
     append_row(levels, ["等级", "人数"])
     for level in ("4", "3", "2", "1"):
-        append_row(levels, [f"{level} 级", stats["by_level"][level]])
+        append_row(levels, [level_label(level), stats["by_level"][level]])
     kinds = wb.create_sheet("按单位类型")
     append_row(kinds, ["单位类型", "人数"])
     for kind, count in stats["by_organization_kind"].items():
