@@ -27,9 +27,14 @@ def _session_values(session: ExamSession) -> dict:
             "parts": [PARTS[p] for p in session.parts]}
 
 
+def ticket_number(session: ExamSession, application: Application) -> str:
+    """准考证号: the session and the application, printed on the ticket, the sign-in sheet and the register."""
+    return f"{session.id:04d}{application.id:06d}"
+
+
 def admission_tickets_pdf(session: ExamSession, only: Application | None = None) -> bytes:
     people = [only] if only is not None else _approved(session)
-    tickets = [{"name": a.user.name, "id_number": a.user.id_number_masked, "ticket_number": f"{session.id:04d}{a.id:06d}",
+    tickets = [{"name": a.user.name, "id_number": a.user.id_number_masked, "ticket_number": ticket_number(session, a),
                 "room": a.room or "待编排", "seat": a.seat or "—",
                 "exempt": [PARTS[p] for p in (a.exempt_parts or [])]} for a in people]
     return render_pdf("pdf/admission_tickets.html", {"session": _session_values(session), "tickets": tickets})
@@ -40,7 +45,7 @@ def sign_in_sheets_pdf(session: ExamSession) -> bytes:
     for room, members in groupby(_approved(session), key=lambda a: a.room or "未编排考场"):
         rooms.append({"room": room, "rows": [
             {"seat": a.seat or "", "name": a.user.name, "id_number": a.user.id_number_masked,
-             "ticket_number": f"{session.id:04d}{a.id:06d}"} for a in members]})
+             "ticket_number": ticket_number(session, a)} for a in members]})
     return render_pdf("pdf/sign_in_sheets.html", {"session": _session_values(session), "rooms": rooms})
 
 

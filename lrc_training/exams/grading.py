@@ -164,3 +164,23 @@ def pending_grading(session: ExamSession) -> int:
 def require_not_frozen(session: ExamSession) -> None:
     if session.state == "published":
         raise Conflict("成绩已发布并冻结", {"session": "成绩已发布"}, code="frozen")
+
+
+def on_site_progress(session: ExamSession) -> dict:
+    """For staff: which on-site parts (操作技能考核 / 综合评审) need scores, how many are entered, and the
+    organization's examiners who enter them. {"parts": {part: (entered, needed)}, "examiners": [names]}."""
+    from ..auth.models import User, UserRole
+
+    parts = [p for p in session.parts if p != "theory"]
+    approved = list(db.session.execute(select(Application.id, Application.exempt_parts).where(
+        Application.session_id == session.id, Application.status == "approved")).all())
+    entered = dict(db.session.execute(
+        select(PartScore.part, func.count()).join(Application, Application.id == PartScore.application_id)
+        .where(Application.session_id == session.id, Application.status == "approved")
+        .group_by(PartScore.part)).all())
+    progress = {part: (entered.get(part, 0), sum(1 for _, exempt in approved if part not in (exempt or [])))
+                for part in parts}
+    examiners = list(db.session.execute(select(User.name).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == EXAMINER, User.organization_id == session.organization_id, User.active.is_(True))
+        .order_by(User.name)).scalars())
+    return {"parts": progress, "examiners": examiners}

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import EXAMINER
+from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
@@ -15,8 +15,9 @@ from ..core.xlsx import SheetError, iter_sheet_rows
 from ..extensions import db
 from . import bp
 from .forms import ActionForm, GradeForm, ImportForm
-from .grading import grade, record_part_score, tasks_for
+from .grading import grade, on_site_progress, record_part_score, tasks_for
 from .models import PARTS, Application, ExamSession, PartScore
+from .sessions import get_session_for_staff
 
 register_nav("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
              group="等级认定")
@@ -63,9 +64,19 @@ def _session_for_examiner(session_id: int) -> ExamSession:
 
 
 @bp.route("/sessions/<int:session_id>/scores", methods=["GET", "POST"])
-@roles_required(EXAMINER)
+@roles_required(EXAMINER, ORG_STAFF, ADMIN)
 def part_scores(session_id: int):
-    """One row per candidate (by anonymous code and seat, never a name): type the scores and save."""
+    """One row per candidate (by anonymous code and seat, never a name): type the scores and save.
+
+    Examiners enter these scores; staff who open the page (a bookmark, a colleague's link) are told who does and
+    how far they are, instead of a bare "no access"."""
+    if not current_user.has_role(EXAMINER):
+        try:
+            session = get_session_for_staff(current_user, session_id)
+        except DomainError:
+            abort(404)
+        return render_template("exams/staff/part_scores_staff.html", session=session,
+                               on_site=on_site_progress(session), parts=PARTS)
     session = _session_for_examiner(session_id)
     parts = [p for p in session.parts if p != "theory"]
     applications = list(db.session.execute(select(Application).where(

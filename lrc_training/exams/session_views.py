@@ -14,19 +14,22 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import User, UserRole
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ..core.access import roles_required
+from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action, to_int
 from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..core.timeutil import local_zone, to_local
 from ..core.work_areas import active_work_areas
+from ..core.xlsx import XLSX_MIMETYPE
 from ..extensions import db
 from . import bp
 from .applications import assign_seats, decide, get_application_for_staff
 from .documents import admission_tickets_pdf, sign_in_sheets_pdf
 from .forms import ActionForm, DecisionForm, SeatsForm, SessionForm
-from .grading import pending_grading
+from .grading import on_site_progress, pending_grading
 from .models import PARTS, Application, Attempt, ExamSession
+from .register import register_pdf, register_unavailable_reason, register_workbook
 from .results import compute_results, issue_session_certificates, publish, statistics
 from .sessions import (
     SessionInput,
@@ -219,7 +222,25 @@ def session_results(session_id: int):
     rows = compute_results(session)
     return render_template("exams/staff/results.html", session=session, rows=rows,
                            stats=statistics(rows, session), parts=PARTS, action_form=ActionForm(),
-                           pending=pending_grading(session))
+                           pending=pending_grading(session), register_blocked=register_unavailable_reason(session, rows),
+                           on_site=on_site_progress(session))
+
+
+@bp.route("/sessions/<int:session_id>/register.<any(xlsx, pdf):kind>")
+@roles_required(ORG_STAFF, ADMIN)
+def session_register(session_id: int, kind: str):
+    """成绩登记表 (Excel or PDF), once every candidate's result is decided."""
+    session = _session(session_id)
+    reason = register_unavailable_reason(session)
+    if reason:
+        flash(reason, "warning")
+        return redirect(url_for("exams.session_results", session_id=session.id))
+    export_file = register_workbook(session) if kind == "xlsx" else register_pdf(session)
+    audit_export("results_register", "exam_session", session.id, rows=export_file.rows,
+                 scope={"session": session.title, "format": kind})
+    db.session.commit()
+    mimetype = XLSX_MIMETYPE if kind == "xlsx" else "application/pdf"
+    return private_download(export_file.data, mimetype=mimetype, download_name=f"成绩登记表-{session.title}.{kind}")
 
 
 @bp.route("/sessions/<int:session_id>/publish", methods=["POST"])

@@ -83,9 +83,13 @@ def trend_chart(trends: list[dict]) -> dict:
                          "w": round((step - 8) / 2, 1), "h": round(h, 1), "fill": colour,
                          "title": f"{t['month']} {'证书' if key == 'certificates' else '结业'} {t[key]}"})
         if t["pass_rate"] is not None:
-            points.append((round(x + step / 2, 1), round(bottom - t["pass_rate"] / 100 * (bottom - 20), 1)))
+            points.append((round(x + step / 2, 1), round(bottom - t["pass_rate"] / 100 * (bottom - 20), 1),
+                           f"{t['pass_rate']:.0f}%"))
+    active = [t["month"] for t in trends if t["certificates"] or t["completions"] or t["exam_candidates"]]
+    # With fewer than two months of data a chart is a lone bar or dot that says less than the table under it.
     return {"width": width, "height": height, "bottom": bottom, "left": left, "top": top, "bars": bars,
-            "line": " ".join(f"{x},{y}" for x, y in points), "points": points,
+            "drawn": len(active) >= 2, "active_months": active,
+            "line": " ".join(f"{x},{y}" for x, y, _ in points), "points": points,
             "labels": [{"x": round(left + i * step + step / 2, 1), "text": t["month"][2:]} for i, t in enumerate(trends)]}
 
 
