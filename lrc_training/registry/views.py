@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
-from sqlalchemy import select
-from wtforms import StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..auth.models import Organization, User
+from ..auth.models import User
 from ..auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
 from ..core.access import roles_required
 from ..core.audit import record_audit
@@ -28,9 +27,18 @@ from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
 from .models import CATEGORY_LABELS, Honor
+from .people_search import find_people
 from .record_views import read_only_redirect
 from .schemas import RegistryQuery
-from .services import caller_access, export_rows, registry_query, registry_rows, resolve_scope, statistics, visible_people
+from .services import (
+    caller_access,
+    export_rows,
+    person_in_scope,
+    registry_query,
+    registry_rows,
+    resolve_scope,
+    statistics,
+)
 from .trends import large_enterprise_gaps, monthly_trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +47,9 @@ register_nav("人才信息库", "registry.dashboard", roles=(ORG_STAFF, ADMIN),
 
 
 class HonorForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("此项为必填项"), Length(max=32)])
+    person = StringField("获得者", validators=[DataRequired("请输入姓名、身份证号或用户名并选择"), Length(max=80)],
+                         description="输入姓名、身份证号或用户名查找，只列出您管辖范围内的人员")
+    user_id = HiddenField()
     title = StringField("荣誉称号", validators=[DataRequired("此项为必填项"), Length(max=100)],
                         description="例如 金牌劳动关系协调员、技术能手、五一劳动奖章、先进个人")
     granted_by = StringField("授予单位", validators=[DataRequired("此项为必填项"), Length(max=100)])
@@ -161,6 +171,33 @@ def export():
     return private_download(buffer, download_name=f"劳动关系协调员统计-{code or '全国'}.xlsx", mimetype=XLSX)
 
 
+@bp.route("/people/search")
+@roles_required(ORG_STAFF, ADMIN)
+def people_search():
+    """The honor form's picker: people in the caller's scope by name, ID number or username (JSON)."""
+    hits = find_people(current_user, request.args.get("q", ""))
+    return jsonify({"items": [hit.as_json() for hit in hits]})
+
+
+def _honor_recipient(form: HonorForm) -> tuple[User | None, list]:
+    """The person picked in the form (hidden user_id from the picker), or the one person the typed text finds;
+    else (None, the candidates to choose from)."""
+    def visible(user_id: int) -> User | None:
+        try:
+            return person_in_scope(current_user, user_id)[0]
+        except DomainError:
+            return None
+
+    if (form.user_id.data or "").isdigit():
+        user = visible(int(form.user_id.data))
+        if user is not None:
+            return user, []
+    hits = find_people(current_user, form.person.data)
+    if len(hits) == 1:
+        return visible(hits[0].user_id), []
+    return None, hits
+
+
 @bp.route("/honors", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def add_honor():
@@ -168,11 +205,13 @@ def add_honor():
     if not caller_access(current_user).write:
         return read_only_redirect()
     if form.validate_on_submit():
-        user = db.session.execute(select(User).where(User.username == form.username.data.strip(),
-                                                     visible_people(caller_access(current_user)))
-                                  .outerjoin(Organization, Organization.id == User.organization_id)).scalar()
+        user, candidates = _honor_recipient(form)
         if user is None:
-            flash("用户不存在或不在您的管辖范围内。", "danger")
+            if candidates:
+                flash(f"找到 {len(candidates)} 位符合“{form.person.data.strip()}”的人员，请从查找结果中选择一位："
+                      + "；".join(hit.label for hit in candidates), "warning")
+            else:
+                flash("在您的管辖范围内没有找到该人员（可输入姓名、完整身份证号或用户名）。", "danger")
         elif form.granted_on.data > date.today():
             flash("授予日期不能晚于今天。", "danger")
         else:

@@ -5,6 +5,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from lrc_training.auth.models import User
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from lrc_training.registry.models import Honor
@@ -40,10 +41,41 @@ def test_dashboard_list_export_and_honor(client):
     workbook = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data))
     assert workbook["按等级"]["B3"].value == 1  # one level-3 coordinator
     assert [row[0].value for row in workbook["人员名单"].iter_rows(min_row=2)] == ["陈晓燕"]
-    post_form(client, "/registry/honors", {"username": "a", "title": "技术能手", "granted_by": "聊城市人社局",
+    post_form(client, "/registry/honors", {"person": "陈晓燕", "title": "技术能手", "granted_by": "聊城市人社局",
                                            "granted_on": "2026-05-01"}, token_from="/registry/list")
     assert db.session.execute(select(Honor.title).where(Honor.user_id == person.id)).scalar() == "技术能手"
-    outside = post_form(client, "/registry/honors", {"username": "c", "title": "技术能手", "granted_by": "x",
+    outside = post_form(client, "/registry/honors", {"person": "孙丽娟", "title": "技术能手", "granted_by": "x",
                                                      "granted_on": "2026-05-01"}, token_from="/registry/list",
                         follow_redirects=True)
-    assert "不在您的管辖范围内" in outside.get_data(as_text=True)
+    assert "在您的管辖范围内没有找到该人员" in outside.get_data(as_text=True)
+
+
+def test_honor_picker_searches_only_within_scope(client):
+    person = _world()
+    namesake = make_user("trainee", username="a2", name="陈晓燕",
+                         org=make_org("聊城企业乙", kind="enterprise", region_code="371521"))
+    login(client, "citystaff")
+    found = client.get("/registry/people/search?q=陈").get_json()["items"]
+    assert sorted(item["user_id"] for item in found) == sorted([person.id, namesake.id])
+    assert all(item["id_number"].count("*") == 10 for item in found)  # masked, never the full number
+    assert client.get("/registry/people/search?q=孙丽娟").get_json()["items"] == []  # 青岛: outside the scope
+    outsider = db.session.execute(select(User).where(User.username == "c")).scalar_one()
+    assert client.get(f"/registry/people/search?q={outsider.id_number}").get_json()["items"] == []
+    assert [i["user_id"] for i in client.get(f"/registry/people/search?q={person.id_number}").get_json()["items"]] \
+        == [person.id]
+    assert client.get(f"/registry/people/search?q={person.id_number[:6]}").get_json()["items"] == []
+
+    # Two people of that name: the form asks to choose; the picker's choice (user_id) decides.
+    ask = post_form(client, "/registry/honors", {"person": "陈晓燕", "title": "技术能手", "granted_by": "聊城市人社局",
+                                                 "granted_on": "2026-05-01"}, token_from="/registry/list",
+                    follow_redirects=True).get_data(as_text=True)
+    assert "找到 2 位符合“陈晓燕”的人员" in ask and db.session.execute(select(Honor)).first() is None
+    post_form(client, "/registry/honors", {"person": "陈晓燕（…）", "user_id": str(namesake.id), "title": "技术能手",
+                                           "granted_by": "聊城市人社局", "granted_on": "2026-05-01"},
+              token_from="/registry/list")
+    assert db.session.execute(select(Honor.user_id)).scalar_one() == namesake.id
+    # A forged user_id outside the scope is ignored (and the typed text then finds nobody there).
+    refused = post_form(client, "/registry/honors", {"person": "x", "user_id": str(outsider.id), "title": "技术能手",
+                                                     "granted_by": "x", "granted_on": "2026-05-01"},
+                        token_from="/registry/list", follow_redirects=True).get_data(as_text=True)
+    assert "没有找到该人员" in refused and db.session.execute(select(Honor)).all().__len__() == 1
