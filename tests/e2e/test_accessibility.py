@@ -1,0 +1,86 @@
+"""axe-core on the pages each demo role reaches: every page of the main navigation and the first page of every
+kind linked from them (a course, its management page, an exam session, its results, a competition...). A serious
+or critical violation fails the test, with the rule, the page and the offending elements.
+
+axe-core (tests/e2e/vendor/axe.min.js, MPL-2.0, see the README there) is injected into the page by the test
+browser; the browser context bypasses the site's CSP for that injection only.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from lrc_training.core.demo import ADMIN_PASSWORD, DEMO_PASSWORD, seed_demo
+from lrc_training.extensions import db
+from tests.e2e.conftest import DESKTOP, E2E_DIR
+
+pytestmark = pytest.mark.e2e
+
+AXE = E2E_DIR / "vendor" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+NOT_PAGES = re.compile(r"\.(pdf|xlsx|zip|csv|json)$|^/api/|/logout$|/download|/export")
+MAX_PAGES = 45
+
+
+def _shape(path: str) -> str:
+    """/courses/12/manage and /courses/7/manage are the same kind of page."""
+    return re.sub(r"/\d+(?=/|$)", "/N", path)
+
+
+def _links(page) -> list[str]:
+    hrefs = page.eval_on_selector_all("main a[href], nav[aria-label='主导航'] a[href]",
+                                      "els => els.map(e => e.getAttribute('href'))")
+    out = []
+    for href in hrefs:
+        parts = urlsplit(href or "")
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") or NOT_PAGES.search(parts.path):
+            continue
+        out.append(parts.path)
+    return out
+
+
+def _violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n')[1])}));
+    }""")
+
+
+@pytest.mark.parametrize("username", ["trainee", "teacher", "staff", "admin"])
+def test_no_serious_accessibility_violation_on_the_pages_of_each_role(browser, live_server, username):
+    seed_demo()
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, viewport=DESKTOP, locale="zh-CN", bypass_csp=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码", exact=True).fill(ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(re.compile(r"/dashboard$"))
+
+        queue, seen_shapes, checked, problems = ["/dashboard"], set(), [], []
+        while queue and len(checked) < MAX_PAGES:
+            path = queue.pop(0)
+            if _shape(path) in seen_shapes:
+                continue
+            seen_shapes.add(_shape(path))
+            response = page.goto(path)
+            if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            page.wait_for_load_state()
+            checked.append(path)
+            for v in _violations(page):
+                if v["impact"] in BLOCKING:
+                    problems.append(f"{path}: [{v['impact']}] {v['id']} — {v['help']}\n    " + "\n    ".join(v["nodes"]))
+            queue.extend(link for link in _links(page) if _shape(link) not in seen_shapes)
+        assert len(checked) >= 5, checked  # the walk really visited the role's pages
+        assert not problems, f"{username}: serious/critical axe violations on {len(checked)} pages:\n" + "\n".join(problems)
+    finally:
+        context.close()
