@@ -101,6 +101,8 @@ def test_enrollment_closes_itself_when_every_session_has_passed(client, teacher)
 
     page = client.get(f"/courses/{course.id}").get_data(as_text=True)
     assert "报名已截止" in page and "登录后报名" not in page
+    listed = client.get("/courses/").get_data(as_text=True)
+    assert "报名已截止" in listed and "余 2 / 2 名额" not in listed
     login(client, teacher.username)
     manage = client.get(f"/courses/{course.id}/manage").get_data(as_text=True)
     assert "所有课次已结束" in manage and "课程已自动停止报名" in manage
