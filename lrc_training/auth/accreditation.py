@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.levels import LEVEL_NAMES
 from ..core.timeutil import local_zone
 from ..db import utcnow
 from ..extensions import db
 from .models import Accreditation, Organization
 from .roles import ACCREDITABLE_KINDS, ADMIN
 
-LEVEL_NAMES = {4: "四级", 3: "三级", 2: "二级", 1: "一级"}
 # When the filing gives no site code the organization's id, zero-padded, is used: ids are unique, so two
 # derived site codes never coincide. Beyond this id the filing must give one.
 MAX_DERIVED_SITE_ID = 999_999

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.levels import LEVEL_CHOICES
 from .roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
 
 REQUIRED = "此项为必填项"
@@ -113,8 +114,7 @@ class OrganizationForm(FlaskForm):
 class AccreditationForm(FlaskForm):
     filing_number = StringField("备案编号", validators=[DataRequired(REQUIRED), Length(max=40, message="不能超过 40 个字符")])
     letter = SelectField("类型字母", choices=[("S", "S：社会培训评价组织"), ("Y", "Y：用人单位（企业）评价机构")])
-    levels = MultiCheckboxField("备案等级", coerce=int, choices=[(4, "四级/中级工"), (3, "三级/高级工"),
-                                                             (2, "二级/技师"), (1, "一级/高级技师")])
+    levels = MultiCheckboxField("备案等级", coerce=int, choices=LEVEL_CHOICES)
     valid_from = DateField("生效日期", validators=[Optional()], description="留空：新备案为今天，修改时不变")
     valid_until = DateField("有效期至", validators=[DataRequired("请填写有效期截止日期")])
     org_code = StringField("机构代码（4 位）", validators=[Optional(), Length(max=4, message="应为 4 位数字")],

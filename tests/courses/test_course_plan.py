@@ -96,6 +96,7 @@ def test_enrollment_closes_itself_when_every_session_has_passed(client, teacher)
     with pytest.raises(ValidationFailed) as info:
         enroll_trainee(trainee, course.id)
     assert info.value.code == "enrollment_closed"
+    db.session.rollback()
     open_ids = [c.id for c, _ in db.session.execute(catalog(CatalogFilter(open_seats=True))).all()]
     assert course.id not in open_ids
 
