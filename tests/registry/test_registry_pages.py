@@ -79,3 +79,17 @@ def test_honor_picker_searches_only_within_scope(client):
                                                      "granted_by": "x", "granted_on": "2026-05-01"},
                         token_from="/registry/list", follow_redirects=True).get_data(as_text=True)
     assert "没有找到该人员" in refused and db.session.execute(select(Honor)).all().__len__() == 1
+
+
+def test_trend_chart_needs_two_months_of_data():
+    from lrc_training.registry.views import trend_chart
+
+    def month(m, certificates=0, candidates=0, passed=0):
+        return {"month": f"2026-{m:02d}", "certificates": certificates, "completions": 0,
+                "exam_candidates": candidates, "exam_passed": passed,
+                "pass_rate": passed * 100 / candidates if candidates else None}
+
+    lone = trend_chart([month(m) for m in range(1, 11)] + [month(11, 3, 4, 3), month(12)])
+    assert not lone["drawn"] and lone["active_months"] == ["2026-11"]
+    two = trend_chart([month(m) for m in range(1, 10)] + [month(10, 1, 2, 1), month(11, 3, 4, 3), month(12)])
+    assert two["drawn"] and [label for _, _, label in two["points"]] == ["50%", "75%"]
