@@ -117,7 +117,7 @@ def _sheet(rows) -> io.BytesIO:
 
 def test_registry_import_never_quotes_a_name_and_refuses_strangers_like_nobody(app, monkeypatch):
     monkeypatch.setitem(app.config, "LRC_BULK_LOOKUPS_PER_HOUR", 1)
-    city = make_org("聊城市人社局", kind="platform", region_code="371500")
+    city = make_org("聊城市人社局", kind="hrss", region_code="371500")
     importer = make_user("org_staff", username="rs", org=city)
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
     stranger = make_user("trainee", username="gz", name="陈晓燕",
