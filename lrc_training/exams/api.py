@@ -12,17 +12,18 @@ from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
 from .applications import apply, decide, get_application_for_staff
+from .autosave import save_answer
 from .bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
 from .grading import grade, record_part_score, tasks_for
 from .item_analysis import analyse_session, ensure_analysable
-from .models import Application, Attempt, ExamSession
+from .models import Attempt, ExamSession
 from .papers import (
+    begin_attempt,
     close_if_overdue,
     get_attempt_for_candidate,
     paper_for_candidate,
     save_response,
     saved_responses,
-    start_attempt,
     submit,
 )
 from .proctoring import extend_attempt, get_session_for_proctor, monitor
@@ -169,11 +170,9 @@ def applications_reject(application_id: int):
 @roles_required(TRAINEE)
 def attempts_start(session_id: int):
     """Start the theory exam inside the window, or resume it (same paper, saved answers, true deadline)."""
-    existed = db.session.execute(db.select(Attempt.id).join(Application).where(
-        Application.session_id == session_id, Application.user_id == g.api_user.id)).scalar() is not None
-    attempt = start_attempt(g.api_user, session_id)
+    attempt, started = begin_attempt(g.api_user, session_id)
     db.session.commit()
-    return jsonify(attempt_json(attempt)), (200 if existed else 201)
+    return jsonify(attempt_json(attempt)), (201 if started else 200)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -196,12 +195,14 @@ def attempts_get(attempt_id: int):
 @json_body(ResponseIn)
 def responses_put(attempt_id: int, question_id: int, body: ResponseIn):
     """Save one answer (409 after the deadline or submission)."""
-    attempt = get_attempt_for_candidate(g.api_user, attempt_id)
-    try:
-        saved_at = save_response(attempt, question_id, body.response)
-    except Exception:
-        db.session.commit()  # keep an auto-submission that the late write triggered
-        raise
+    saved_at = save_answer(g.api_identity.user_id, attempt_id, question_id, body.response)
+    if saved_at is None:  # refused: the full path says why (and hands in an attempt found past its deadline)
+        attempt = get_attempt_for_candidate(g.api_user, attempt_id)
+        try:
+            saved_at = save_response(attempt, question_id, body.response)
+        except Exception:
+            db.session.commit()  # keep an auto-submission that the late write triggered
+            raise
     db.session.commit()
     return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 

@@ -7,22 +7,50 @@ from __future__ import annotations
 import random
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.scheduler import register_job
-from ..db import utcnow
+from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from .autosave import DISPLAY_KEYS, MAX_ESSAY, answer_shapes
 from .models import OBJECTIVE_KINDS, Application, Attempt, ExamSession, PaperItem, Question, QuestionRevision, Response
 
-DISPLAY_KEYS = "ABCDEFGH"
-MAX_ESSAY = 10000
+
+@dataclass
+class BankSnapshot:
+    """What drawing papers for a session needs from the question bank, read once for all its candidates."""
+
+    pools: dict[tuple, list[int]]  # (function_code, kind, difficulty or None) -> question ids, ascending
+    revisions: dict[int, int]  # question id -> current revision id
+    options: dict[int, list[str]]  # revision id -> option keys, sorted (choice questions)
 
 
-def _pick(session: ExamSession, rng: random.Random) -> list[tuple[dict, int]]:
+def bank_snapshot(session: ExamSession) -> BankSnapshot:
+    """The session's pools in one statement (active questions of its organization and level)."""
+    rows = db.session.execute(
+        select(Question.id, Question.function_code, Question.kind, Question.difficulty, Question.current_revision_id,
+               QuestionRevision.options)
+        .join(QuestionRevision, QuestionRevision.id == Question.current_revision_id)
+        .where(Question.organization_id == session.organization_id, Question.level == session.level,
+               Question.active.is_(True))
+        .order_by(Question.id)).all()
+    pools: dict[tuple, list[int]] = {}
+    for row in session.blueprint:
+        key = (row["function_code"], row["kind"], row.get("difficulty"))
+        pools.setdefault(key, [r.id for r in rows if r.function_code == key[0] and r.kind == key[1]
+                               and (key[2] is None or r.difficulty == key[2])])
+    return BankSnapshot(pools=pools, revisions={r.id: r.current_revision_id for r in rows},
+                        options={r.current_revision_id: sorted(r.options) for r in rows if r.options})
+
+
+def _pick(session: ExamSession, bank: BankSnapshot, rng: random.Random) -> list[tuple[dict, int]]:
     """(blueprint row, question id) pairs: distinct questions, rows asking for the same pool share it."""
     pools: dict[tuple, list[int]] = {}
     chosen: list[tuple[dict, int]] = []
@@ -30,13 +58,7 @@ def _pick(session: ExamSession, rng: random.Random) -> list[tuple[dict, int]]:
     for row in session.blueprint:
         key = (row["function_code"], row["kind"], row.get("difficulty"))
         if key not in pools:
-            stmt = select(Question.id).where(
-                Question.organization_id == session.organization_id, Question.level == session.level,
-                Question.active.is_(True), Question.function_code == row["function_code"],
-                Question.kind == row["kind"]).order_by(Question.id)
-            if row.get("difficulty") is not None:
-                stmt = stmt.where(Question.difficulty == row["difficulty"])
-            pool = list(db.session.execute(stmt).scalars())
+            pool = list(bank.pools.get(key, []))
             rng.shuffle(pool)
             pools[key] = pool
         pool = [q for q in pools[key] if q not in used]
@@ -48,36 +70,37 @@ def _pick(session: ExamSession, rng: random.Random) -> list[tuple[dict, int]]:
     return chosen
 
 
-def assemble_paper(attempt: Attempt, session: ExamSession, seed: int | None = None) -> None:
-    """Draw this candidate's own paper: different questions and option order, same blueprint."""
+def draw_paper(application_id: int, session: ExamSession, bank: BankSnapshot,
+               seed: int | None = None) -> list[dict]:
+    """This candidate's own paper as rows for exam_paper_items: different questions and option order from
+    everyone else's, the same blueprint. Nothing is written."""
     rng = random.Random(seed if seed is not None else secrets.randbits(64))  # noqa: S311 - not security
-    picks = _pick(session, rng)
-    revisions = dict(db.session.execute(select(Question.id, Question.current_revision_id).where(
-        Question.id.in_([qid for _, qid in picks]))).all())
-    options = dict(db.session.execute(select(QuestionRevision.id, QuestionRevision.options).where(
-        QuestionRevision.id.in_(list(revisions.values())))).all())
+    picks = _pick(session, bank, rng)
     # Keep the blueprint's order of kinds (e.g. single, then true/false), shuffle inside each group.
     groups: dict[str, list] = defaultdict(list)
     for row, qid in picks:
         groups[row["kind"]].append((row, qid))
     order = [kind for kind in ("single", "multiple", "true_false", "essay") if kind in groups]
-    position = 0
-    total = Decimal("0")
+    rows = []
     for kind in order:
         items = groups[kind]
         rng.shuffle(items)
         for row, qid in items:
-            position += 1
-            opts = options.get(revisions[qid])
+            revision = bank.revisions[qid]
             option_order = None
-            if kind in ("single", "multiple") and opts:
-                option_order = sorted(opts)
+            if kind in ("single", "multiple") and bank.options.get(revision):
+                option_order = list(bank.options[revision])
                 rng.shuffle(option_order)
-            points = Decimal(str(row["points_each"]))
-            total += points
-            attempt.items.append(PaperItem(position=position, question_id=qid, revision_id=revisions[qid], kind=kind,
-                                           points=points, option_order=option_order))
-    attempt.total_points = total
+            rows.append({"application_id": application_id, "position": len(rows) + 1, "question_id": qid,
+                         "revision_id": revision, "kind": kind, "points": Decimal(str(row["points_each"])),
+                         "option_order": option_order})
+    return rows
+
+
+def write_papers(rows: list[dict]) -> None:
+    """Insert drawn papers (many candidates' rows at once)."""
+    if rows:
+        db.session.execute(insert(PaperItem), rows)
 
 
 def _window_check(session: ExamSession, now: datetime) -> None:
@@ -87,29 +110,67 @@ def _window_check(session: ExamSession, now: datetime) -> None:
         raise ValidationFailed("考试已结束", {"session": "考试已结束"}, code="closed")
 
 
+def _open_attempt(application_id: int, now: datetime, deadline: datetime) -> int | None:
+    """The start itself: one INSERT of the attempt over the paper drawn ahead (its total from the paper).
+    None when there is no paper yet or the attempt already exists (a second tab's click)."""
+    source = (select(literal(application_id), literal(now, UTCDateTime()), literal(deadline, UTCDateTime()),
+                     literal("in_progress"), func.sum(PaperItem.points))
+              .where(PaperItem.application_id == application_id).having(func.count() > 0))
+    dialect = db.session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Attempt).from_select(
+        [Attempt.application_id, Attempt.started_at, Attempt.deadline, Attempt.status, Attempt.total_points], source)
+    stmt = stmt.on_conflict_do_nothing(index_elements=[Attempt.application_id])
+    return db.session.execute(stmt.returning(Attempt.id)).scalar()
+
+
+def _draw_now(application_id: int, session: ExamSession) -> None:
+    """No paper was drawn ahead (approved after the preparation job ran, or no scheduler): draw it now. A
+    concurrent draw for the same application (the job, another tab) wins; its paper is used."""
+    # Lock the application so the preparation job and a second tab wait instead of drawing another paper.
+    db.session.execute(select(Application.id).where(Application.id == application_id).with_for_update())
+    if db.session.execute(select(PaperItem.id).where(PaperItem.application_id == application_id).limit(1)).first():
+        return
+    try:
+        with db.session.begin_nested():
+            write_papers(draw_paper(application_id, session, bank_snapshot(session)))
+    except IntegrityError:
+        pass  # drawn meanwhile (SQLite has no row locks): that paper stands
+
+
+def begin_attempt(actor, session_id: int, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """Start the theory exam, or resume the attempt already started (same paper, same deadline).
+    (attempt, True when this call started it). The paper was drawn ahead, so a start is one INSERT."""
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Application.id, Application.status, Application.exempt_parts, Attempt.id.label("attempt_id"))
+        .outerjoin(Attempt, Attempt.application_id == Application.id)
+        .where(Application.session_id == session_id, Application.user_id == actor.id)).first()
+    if row is None or row.status != "approved":
+        raise NotFound("没有可参加的考试（报名未通过审核或不存在）")
+    if row.attempt_id is None:
+        session = db.session.get(ExamSession, session_id)
+        if "theory" in (row.exempt_parts or []):
+            raise ValidationFailed("您的理论知识考试成绩在有效期内，本次免考", {"session": "理论免考"}, code="exempt")
+        _window_check(session, now)
+        deadline = min(now + timedelta(minutes=session.duration_minutes), session.closes_at)
+        attempt_id = _open_attempt(row.id, now, deadline)
+        if attempt_id is None and not _attempt_exists(row.id):
+            _draw_now(row.id, session)
+            attempt_id = _open_attempt(row.id, now, deadline)
+        if attempt_id is not None:
+            return db.session.get(Attempt, attempt_id), True
+    attempt = db.session.execute(select(Attempt).where(Attempt.application_id == row.id)).scalar_one()
+    close_if_overdue(attempt, now)
+    return attempt, False
+
+
+def _attempt_exists(application_id: int) -> bool:
+    return db.session.execute(select(Attempt.id).where(Attempt.application_id == application_id)).first() is not None
+
+
 def start_attempt(actor, session_id: int, now: datetime | None = None) -> Attempt:
     """Start the theory exam, or resume the attempt already started (same paper, same deadline)."""
-    now = now or utcnow()
-    application = db.session.execute(select(Application).where(
-        Application.session_id == session_id, Application.user_id == actor.id)).scalar_one_or_none()
-    if application is None or application.status != "approved":
-        raise NotFound("没有可参加的考试（报名未通过审核或不存在）")
-    attempt = db.session.execute(select(Attempt).where(
-        Attempt.application_id == application.id)).scalar_one_or_none()
-    if attempt is not None:
-        close_if_overdue(attempt, now)
-        return attempt
-    session = application.session
-    if "theory" in (application.exempt_parts or []):
-        raise ValidationFailed("您的理论知识考试成绩在有效期内，本次免考", {"session": "理论免考"}, code="exempt")
-    _window_check(session, now)
-    attempt = Attempt(application_id=application.id, started_at=now, status="in_progress",
-                      deadline=min(now + timedelta(minutes=session.duration_minutes), session.closes_at),
-                      total_points=Decimal("0"))
-    db.session.add(attempt)
-    assemble_paper(attempt, session)
-    db.session.flush()
-    return attempt
+    return begin_attempt(actor, session_id, now)[0]
 
 
 def get_attempt_for_candidate(actor, attempt_id: int) -> Attempt:
@@ -120,17 +181,20 @@ def get_attempt_for_candidate(actor, attempt_id: int) -> Attempt:
 
 
 def paper_for_candidate(attempt: Attempt) -> list[dict]:
-    """The questions as the candidate sees them: never the answer key, options relabelled A, B, C ..."""
-    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
-        QuestionRevision.id.in_([i.revision_id for i in attempt.items]))).scalars()}
+    """The questions as the candidate sees them: never the answer key, options relabelled A, B, C ...
+    One statement of plain rows (items with their revisions)."""
+    rows = db.session.execute(
+        select(PaperItem.question_id, PaperItem.position, PaperItem.kind, PaperItem.points, PaperItem.option_order,
+               QuestionRevision.stem, QuestionRevision.options)
+        .join(QuestionRevision, QuestionRevision.id == PaperItem.revision_id)
+        .where(PaperItem.application_id == attempt.application_id).order_by(PaperItem.position)).all()
     paper = []
-    for item in attempt.items:
-        rev = revisions[item.revision_id]
-        options = None
-        if item.option_order:
-            options = {DISPLAY_KEYS[i]: rev.options[key] for i, key in enumerate(item.option_order)}
-        paper.append({"id": item.question_id, "position": item.position, "kind": item.kind, "stem": rev.stem,
-                      "options": options, "points": float(item.points)})
+    for question_id, position, kind, points, option_order, stem, options in rows:
+        shown = None
+        if option_order:
+            shown = {DISPLAY_KEYS[i]: options[key] for i, key in enumerate(option_order)}
+        paper.append({"id": question_id, "position": position, "kind": kind, "stem": stem, "options": shown,
+                      "points": float(points)})
     return paper
 
 
@@ -140,25 +204,19 @@ def saved_responses(attempt: Attempt) -> dict[int, object]:
 
 
 def _check_response(item: PaperItem, value) -> object:
-    if value is None:
-        return None  # clearing an answer
+    """The value as stored for this question (letters upper-cased, a multiple choice sorted), or 422. The same
+    rules as the one-statement save (autosave.answer_shapes), which this path explains when it refuses."""
+    shape = answer_shapes(value).get(item.kind)
+    if shape is not None and (item.kind not in ("single", "multiple") or shape[1] <= len(item.option_order or [])):
+        return shape[0]
+    keys = DISPLAY_KEYS[: len(item.option_order or [])]
     if item.kind == "single":
-        keys = DISPLAY_KEYS[: len(item.option_order or [])]
-        if not isinstance(value, str) or value.upper() not in keys:
-            raise ValidationFailed("单选题答案应为一个选项字母", {"response": f"应为 {'、'.join(keys)} 之一"})
-        return value.upper()
+        raise ValidationFailed("单选题答案应为一个选项字母", {"response": f"应为 {'、'.join(keys)} 之一"})
     if item.kind == "multiple":
-        keys = DISPLAY_KEYS[: len(item.option_order or [])]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.upper() in keys for v in value):
-            raise ValidationFailed("多选题答案应为选项字母的列表", {"response": f"应为 {'、'.join(keys)} 组成的列表"})
-        return sorted({v.upper() for v in value})
+        raise ValidationFailed("多选题答案应为选项字母的列表", {"response": f"应为 {'、'.join(keys)} 组成的列表"})
     if item.kind == "true_false":
-        if not isinstance(value, bool):
-            raise ValidationFailed("判断题答案应为 true 或 false", {"response": "应为 true 或 false"})
-        return value
-    if not isinstance(value, str) or len(value) > MAX_ESSAY:
-        raise ValidationFailed(f"简答题答案应为不超过 {MAX_ESSAY} 字的文本", {"response": "文本过长或类型不对"})
-    return value
+        raise ValidationFailed("判断题答案应为 true 或 false", {"response": "应为 true 或 false"})
+    raise ValidationFailed(f"简答题答案应为不超过 {MAX_ESSAY} 字的文本", {"response": "文本过长或类型不对"})
 
 
 def save_response(attempt: Attempt, question_id: int, value, now: datetime | None = None) -> datetime:
@@ -172,7 +230,7 @@ def save_response(attempt: Attempt, question_id: int, value, now: datetime | Non
         close_if_overdue(attempt, now)
         raise Conflict("考试时间已到，答案未保存", {"attempt": "已超过截止时间"}, code="deadline_passed")
     item = db.session.execute(select(PaperItem).where(
-        PaperItem.attempt_id == attempt.id, PaperItem.question_id == question_id)).scalar_one_or_none()
+        PaperItem.application_id == attempt.application_id, PaperItem.question_id == question_id)).scalar_one_or_none()
     if item is None:
         raise NotFound("该题不在您的试卷中")
     clean = _check_response(item, value)
