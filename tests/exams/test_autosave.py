@@ -51,16 +51,41 @@ def _stored(exam, kind):
         Response.attempt_id == exam["attempt_id"], Response.question_id == exam["items"][kind])).scalar_one_or_none()
 
 
-def test_a_save_is_the_token_lookup_and_one_statement(client, exam, count_queries):
+def test_a_save_is_one_statement_with_the_token_check_in_it(client, exam, count_queries):
     with count_queries() as counter:
         assert _put(client, exam, "single", "b").status_code == 200
-    statements = [s.split()[0].upper() for s in counter.statements]
-    assert statements == ["SELECT", "INSERT"], counter.statements  # token → identity; the upsert
+    assert len(counter.statements) == 1 and counter.statements[0].startswith("INSERT INTO exam_responses")
+    assert "api_tokens" in counter.statements[0]
     with count_queries() as counter:  # changing the answer: the same single upsert
         assert _put(client, exam, "single", "C").status_code == 200
-    assert len(counter.statements) == 2
+    assert len(counter.statements) == 1
     assert _stored(exam, "single") == "C"
-    assert db.session.execute(select(Response).where(Response.attempt_id == exam["attempt_id"])).scalars().all()
+
+
+def test_a_revoked_or_expired_token_or_a_lost_role_saves_nothing(client, exam):
+    from lrc_training.auth.models import ApiToken, UserRole
+
+    assert client.delete("/api/v1/auth/token", headers=exam["headers"]).status_code == 204
+    revoked = _put(client, exam, "single", "A")
+    assert revoked.status_code == 401 and revoked.get_json()["error"] == "invalid_token"
+    fresh = api_token(client, "cand")
+    token = db.session.execute(select(ApiToken).where(ApiToken.revoked_at.is_(None))).scalar_one()
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert _put(client, exam, "single", "A", headers=fresh).status_code == 401
+    token.expires_at = utcnow() + timedelta(hours=1)
+    db.session.execute(UserRole.__table__.delete().where(UserRole.user_id == exam["candidate"].id))
+    db.session.commit()
+    assert _put(client, exam, "single", "A", headers=fresh).status_code == 403
+    candidate = db.session.get(type(exam["candidate"]), exam["candidate"].id)
+    candidate.set_roles(["trainee"])
+    candidate.active = False
+    db.session.commit()
+    assert _put(client, exam, "single", "A", headers=fresh).status_code == 401
+    assert _stored(exam, "single") is None
+    candidate.active = True
+    db.session.commit()
+    assert _put(client, exam, "single", "A", headers=fresh).status_code == 200
 
 
 def test_values_are_cleaned_per_kind_and_a_null_clears(client, exam):
