@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+import json
+
+from flask import current_app, g, jsonify, request
 from pydantic import ValidationError as PydanticValidationError
 
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF, TRAINEE
@@ -23,8 +25,10 @@ from .papers import (
     close_if_overdue,
     get_attempt_for_candidate,
     paper_for_candidate,
+    paper_text,
     save_response,
     saved_responses,
+    start_by_token,
     submit,
 )
 from .proctoring import extend_attempt, get_session_for_proctor, monitor
@@ -65,11 +69,22 @@ def session_json(session: ExamSession) -> dict:
             "part_validity_years": session.part_validity_years, "issues_certificates": session.issues_certificates}
 
 
-def attempt_json(attempt) -> dict:
+def attempt_json(attempt, responses: bool = True) -> dict:
+    """An Attempt or a StartedAttempt; `responses=False` for one just started (it has none yet)."""
     return {"id": attempt.id, "status": attempt.status, "started_at": iso_local(attempt.started_at),
             "deadline": iso_local(attempt.deadline), "questions": paper_for_candidate(attempt),
-            "responses": {str(k): v for k, v in saved_responses(attempt).items()},
+            "responses": {str(k): v for k, v in saved_responses(attempt).items()} if responses else {},
             "objective_score": float(attempt.objective_score) if attempt.objective_score is not None else None}
+
+
+def attempt_response(attempt, status: int, responses: bool = True):
+    """attempt_json as a response; the paper's stored JSON text goes in as it is (no parsing and re-encoding
+    of every question: many candidates start in the same second)."""
+    stored = paper_text(attempt.application_id)
+    if stored is None:
+        return jsonify(attempt_json(attempt, responses)), status
+    return _attempt_body(attempt, stored, status,
+                         {str(k): v for k, v in saved_responses(attempt).items()} if responses else {})
 
 
 @bp.post("/questions")
@@ -167,13 +182,32 @@ def applications_reject(application_id: int):
     return _decision(application_id, False)
 
 
+def _attempts_start_fast(roles: tuple[str, ...], session_id: int):
+    """The common start (a paper drawn ahead, inside the window) in one statement; None hands the request to
+    the normal path (resuming, drawing a paper now, any refusal, SQLite)."""
+    token_hash = bearer_token_hash()
+    started = start_by_token(token_hash, roles, session_id) if token_hash else None
+    if started is None:
+        return None
+    return _attempt_body(*started, status=201, responses={})
+
+
+def _attempt_body(attempt, questions: str, status: int, responses: dict):
+    head = {"id": attempt.id, "status": attempt.status, "started_at": iso_local(attempt.started_at),
+            "deadline": iso_local(attempt.deadline), "responses": responses,
+            "objective_score": float(attempt.objective_score) if attempt.objective_score is not None else None}
+    body = json.dumps(head, ensure_ascii=False)[:-1] + ', "questions": ' + questions + "}"
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
 @bp.post("/exam-sessions/<int:session_id>/attempts")
 @roles_required(TRAINEE)
+@api_fast_path(_attempts_start_fast)
 def attempts_start(session_id: int):
     """Start the theory exam inside the window, or resume it (same paper, saved answers, true deadline)."""
-    attempt, started = begin_attempt(g.api_user, session_id)
+    attempt = begin_attempt(g.api_identity.user_id, session_id)
     db.session.commit()
-    return jsonify(attempt_json(attempt)), (201 if started else 200)
+    return attempt_response(attempt, 201 if attempt.created else 200, responses=not attempt.created)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -188,7 +222,7 @@ def attempts_get(attempt_id: int):
         get_session_for_staff(g.api_user, attempt.application.session_id)  # 404 outside the organization
     close_if_overdue(attempt)
     db.session.commit()
-    return jsonify(attempt_json(attempt))
+    return attempt_response(attempt, 200)
 
 
 @limiter.request_filter

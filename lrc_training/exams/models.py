@@ -259,6 +259,20 @@ class AttemptEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class ExamPaper(Base):
+    """A candidate's paper as shown (JSON text of the questions, options relabelled, no answer key), written when
+    the paper is drawn, so that starting and resuming read one row instead of rebuilding it question by question.
+    Derived from the paper items and their (never changing) revisions; the items stay what is graded."""
+
+    __tablename__ = "exam_papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("exam_applications.id", ondelete="CASCADE"), unique=True)
+    questions: Mapped[str] = mapped_column(Text)
+    total_points: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class PaperItem(Base):
     """One question of a candidate's own paper: drawn for the application before the window opens (or at the
     start when none was), shown only through the attempt once the candidate starts."""

@@ -20,7 +20,7 @@ from sqlalchemy import delete, exists, select
 from ..core.scheduler import register_job
 from ..db import utcnow
 from ..extensions import db
-from .models import Application, Attempt, ExamSession, PaperItem, Question
+from .models import Application, Attempt, ExamPaper, ExamSession, PaperItem, Question
 from .papers import bank_snapshot, draw_paper, write_papers
 
 BATCH = 500  # candidates per INSERT; the job commits after each session
@@ -34,7 +34,8 @@ def _unstarted(session_id: int):
 def discard_papers(session: ExamSession) -> int:
     """Forget the papers drawn for candidates who have not started (the blueprint, level or parts changed)."""
     ids = select(Application.id).where(*_unstarted(session.id)).scalar_subquery()
-    return db.session.execute(delete(PaperItem).where(PaperItem.application_id.in_(ids))).rowcount or 0
+    db.session.execute(delete(PaperItem).where(PaperItem.application_id.in_(ids)))
+    return db.session.execute(delete(ExamPaper).where(ExamPaper.application_id.in_(ids))).rowcount or 0
 
 
 def _stale_applications(session: ExamSession) -> list[int]:
@@ -57,19 +58,17 @@ def prepare_session_papers(session: ExamSession, now: datetime | None = None) ->
         stale = _stale_applications(session)
         if stale:
             db.session.execute(delete(PaperItem).where(PaperItem.application_id.in_(stale)))
+            db.session.execute(delete(ExamPaper).where(ExamPaper.application_id.in_(stale)))
     todo = db.session.execute(
         select(Application.id, Application.exempt_parts)
-        .where(*_unstarted(session.id), ~exists().where(PaperItem.application_id == Application.id))
+        .where(*_unstarted(session.id), ~exists().where(ExamPaper.application_id == Application.id))
         .order_by(Application.id).with_for_update(of=Application, skip_locked=True)).all()
     todo = [application_id for application_id, exempt in todo if "theory" not in (exempt or [])]
     if not todo:
         return 0
     bank = bank_snapshot(session)
     for start in range(0, len(todo), BATCH):
-        rows: list[dict] = []
-        for application_id in todo[start:start + BATCH]:
-            rows.extend(draw_paper(application_id, session, bank))
-        write_papers(rows)
+        write_papers([draw_paper(application_id, session, bank) for application_id in todo[start:start + BATCH]])
     db.session.flush()
     return len(todo)
 

@@ -1,4 +1,5 @@
-"""exam paper items belong to the application: papers are drawn ahead, so starting is one INSERT
+"""exam paper items belong to the application and the paper as shown is stored: papers are drawn ahead, so
+starting is one INSERT
 
 Revision ID: 5b8e2f0c4d17
 Revises: 7d1e4c2a9b30
@@ -17,6 +18,16 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('exam_papers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('questions', sa.Text(), nullable=False),
+    sa.Column('total_points', sa.Numeric(precision=7, scale=2), nullable=False),
+    sa.Column('drawn_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['exam_applications.id'], name=op.f('fk_exam_papers_application_id_exam_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_papers')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_exam_papers_application_id'))
+    )
     with op.batch_alter_table('exam_paper_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('application_id', sa.Integer(), nullable=True))
     op.execute("UPDATE exam_paper_items SET application_id = (SELECT exam_attempts.application_id "
@@ -33,6 +44,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('exam_papers')
     # Papers drawn ahead for candidates who have not started have no attempt to belong to: they go.
     op.execute("DELETE FROM exam_paper_items WHERE NOT EXISTS (SELECT 1 FROM exam_attempts "
                "WHERE exam_attempts.application_id = exam_paper_items.application_id)")

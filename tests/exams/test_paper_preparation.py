@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import time_machine
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from lrc_training.db import utcnow
 from lrc_training.exams.bank import QuestionInput, update_question
-from lrc_training.exams.models import Application, Attempt, PaperItem, Question
+from lrc_training.exams.models import Application, Attempt, PaperItem, Question, QuestionRevision
 from lrc_training.exams.papers import start_attempt
 from lrc_training.exams.preparation import prepare_upcoming_papers
 from lrc_training.exams.sessions import SessionInput, update_session
@@ -80,18 +81,28 @@ def test_starting_over_a_paper_drawn_ahead_is_one_insert(client, app, count_quer
     prepare_upcoming_papers()
     drawn = _paper(_application_ids(session)[0])
     headers = api_token(client, "ann")
+    url = f"/api/v1/exam-sessions/{session.id}/attempts"
     with time_machine.travel(utcnow() + timedelta(minutes=31), tick=False):
         with count_queries() as counter:
-            started = client.post(f"/api/v1/exam-sessions/{session.id}/attempts", headers=headers)
+            started = client.post(url, headers=headers)
         assert started.status_code == 201
-        writes = [s for s in counter.statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
-        assert len(writes) == 1 and writes[0].split()[2] == "exam_attempts", writes
+        writes = [s for s in counter.statements if re.match(r"(WITH .*)?(INSERT|UPDATE|DELETE) ", s, re.S)]
+        assert len(writes) == 1 and "INSERT INTO exam_attempts" in writes[0], writes
         body = started.get_json()
         assert [q["id"] for q in body["questions"]] == [q for q, _ in drawn]
+        for shown, item in zip(body["questions"], db.session.execute(select(PaperItem).where(
+                PaperItem.application_id == _application_ids(session)[0]).order_by(PaperItem.position)).scalars(),
+                strict=True):  # the stored paper shows exactly the drawn items, relabelled, without the key
+            revision = db.session.get(QuestionRevision, item.revision_id)
+            assert shown["stem"] == revision.stem and shown["kind"] == item.kind
+            if item.option_order:
+                assert list(shown["options"].values()) == [revision.options[k] for k in item.option_order]
+                assert list(shown["options"]) == list("ABCD")
+            assert set(shown) == {"id", "position", "kind", "stem", "options", "points"}
         assert body["deadline"] and float(sum(q["points"] for q in body["questions"])) == 100
         attempt = db.session.get(Attempt, body["id"])
         assert attempt.total_points == 100 and attempt.status == "in_progress"
-        again = client.post(f"/api/v1/exam-sessions/{session.id}/attempts", headers=headers)
+        again = client.post(url, headers=headers)
         assert again.status_code == 200 and again.get_json()["id"] == body["id"]
 
 
@@ -134,3 +145,18 @@ def test_a_candidate_approved_after_the_job_ran_gets_a_paper_at_the_start(app):
     attempt = start_attempt(users[0], session.id)
     db.session.commit()
     assert len(attempt.items) == 10 and attempt.total_points == 100
+
+
+def test_a_revoked_token_or_an_exempt_candidate_cannot_start(client, app):
+    staff, session, users = _world(opens_in_minutes=-5, candidates=("ann", "bo"))
+    prepare_upcoming_papers()
+    url = f"/api/v1/exam-sessions/{session.id}/attempts"
+    headers = api_token(client, "ann")
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.post(url, headers=headers).status_code == 401
+    bo = db.session.execute(select(Application).where(Application.user_id == users[1].id)).scalar_one()
+    bo.exempt_parts = ["theory"]
+    db.session.commit()
+    exempt = client.post(url, headers=api_token(client, "bo"))
+    assert exempt.status_code == 422 and exempt.get_json()["error"] == "exempt"
+    assert db.session.execute(select(func.count()).select_from(Attempt)).scalar_one() == 0
