@@ -15,10 +15,6 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    if os.environ.get("LRC_DB_POOL_SIZE"):
-        # Connections each worker process keeps open: at least its gunicorn threads, or threads beyond it open
-        # and close a connection per request under load (bench/README.md).
-        SQLALCHEMY_ENGINE_OPTIONS = {**SQLALCHEMY_ENGINE_OPTIONS, "pool_size": _env_int("LRC_DB_POOL_SIZE", 5)}
 
     # Sessions: HttpOnly + SameSite everywhere, Secure in production.
     SESSION_COOKIE_HTTPONLY = True
