@@ -129,6 +129,7 @@ def seed(app, users: int) -> dict:
     exam session open now with all of them approved."""
     from sqlalchemy import insert, select
 
+    from lrc_training.auth.accreditation import AccreditationInput, local_today, record_accreditation
     from lrc_training.auth.identity import id_check_char
     from lrc_training.auth.models import ApiToken, Organization, User, UserRole
     from lrc_training.db import utcnow
@@ -142,6 +143,9 @@ def seed(app, users: int) -> dict:
         employer = Organization(name="压测企业", kind="enterprise", region_code="371502", active=True)
         db.session.add_all([org, employer])
         db.session.flush()
+        record_accreditation(None, org, AccreditationInput(  # 备案: an evaluator may hold sessions only when filed
+            filing_number="压测备案", letter="S", levels=[4, 3, 2, 1], valid_from=date(2000, 1, 1),
+            valid_until=local_today() + timedelta(days=365), site_code=None))
         staff = User(username="bench_staff", name="考务人员", organization_id=org.id, active=True)
         staff.set_password(PASSWORD)
         staff.set_roles(["org_staff"])
