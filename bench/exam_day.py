@@ -1,10 +1,10 @@
 """Exam-day capacity: the app under gunicorn on PostgreSQL, driven over loopback by a load generator in its own
-process (bench/loadgen.py, asyncio, standard library). Four scenarios, in this order:
+process (bench/_loadgen.py, asyncio, standard library). Four scenarios, in this order:
 
 1. synchronized start: BENCH_START candidates (400) press 开始考试 within the same second (open loop); their
    papers were drawn ahead by the preparation job. p99 must stay under 300 ms; papers must differ.
 2. autosave against a bare baseline: the same autosave request at full speed (closed loop) against the platform
-   and against bench/baseline_autosave.py (Flask + SQLAlchemy Core: token lookup + one upsert), alternated,
+   and against bench/_baseline_autosave.py (Flask + SQLAlchemy Core: token lookup + one upsert), alternated,
    same gunicorn settings, same database: the platform's throughput as a share of the baseline's (target 80 %).
 3. open loop: BENCH_CANDIDATES (8,000) candidates each saving an answer every 20 s (400 saves/s), then faster
    rates (BENCH_OPEN_RATES); p99 must stay under 250 ms with no error and no lost answer. Prints the largest
@@ -414,7 +414,7 @@ def drive(plan: dict, logdir: str, gunicorn_pid: int, database: str) -> dict:
     load = loadavg()
     with CpuSampler(gunicorn_pid, database) as sampler:
         before = sampler.totals()
-        subprocess.run([sys.executable, str(ROOT / "bench" / "loadgen.py"), str(plan_path), str(out_path)],
+        subprocess.run([sys.executable, str(ROOT / "bench" / "_loadgen.py"), str(plan_path), str(out_path)],
                        check=True, timeout=3600)
         after = sampler.totals()
     result = json.loads(out_path.read_text())
@@ -549,7 +549,7 @@ def main() -> None:  # noqa: C901 - one scenario after another, printed as they 
                 rates: dict[str, list[float]] = {"platform": [], "baseline": []}
                 cpu: dict[str, list[float]] = {"platform": [], "baseline": []}
                 if "ratio" in SCENARIOS:
-                    base_proc, base_port = start_gunicorn(url, settings, logdir, "bench.baseline_autosave:create()")
+                    base_proc, base_port = start_gunicorn(url, settings, logdir, "bench._baseline_autosave:create()")
                     try:
                         requests, _sent = autosave_plan(candidates[:2000], tokens, None, SAVE_EVERY)
                         for _round in range(RATIO_ROUNDS):

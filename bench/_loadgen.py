@@ -1,5 +1,5 @@
 """A small asyncio HTTP/1.1 load generator (standard library only), run in its own process by bench/exam_day.py:
-`python bench/loadgen.py PLAN.json OUT.json`.
+`python bench/_loadgen.py PLAN.json OUT.json`.
 
 Two modes:
 - open loop ("open"): every request has its own send time (seconds from the start). It is sent then whatever

@@ -6,7 +6,7 @@ throughput as a share of this one's.
 It checks nothing else (no owner, deadline, pause, paper or value check; no error format): what the platform
 does on top is the price of its rules, and the issue asks that price to stay under 20 %.
 
-Run by gunicorn: `gunicorn ... 'bench.baseline_autosave:create()'` with DATABASE_URL set.
+Run by gunicorn: `gunicorn ... 'bench._baseline_autosave:create()'` with DATABASE_URL set.
 """
 
 from __future__ import annotations
