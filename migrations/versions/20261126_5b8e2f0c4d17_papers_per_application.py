@@ -2,7 +2,7 @@
 starting is one INSERT
 
 Revision ID: 5b8e2f0c4d17
-Revises: 3e8a51c07d42
+Revises: c4e7a1b95d20
 Create Date: 2026-11-26 13:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b8e2f0c4d17'
-down_revision = '3e8a51c07d42'
+down_revision = 'c4e7a1b95d20'
 branch_labels = None
 depends_on = None
 
