@@ -1,23 +1,30 @@
-"""Exam-day benchmark: the app under gunicorn on PostgreSQL, N simulated candidates driven from a separate
-process over loopback. Each candidate gets a token, starts the theory exam (a level-4 paper: 40 single choice
-+ 20 true/false), autosaves every answer (one PUT per answer, as a browser does) and submits. Prints requests/s,
-p50/p95/p99 latency overall and per endpoint, errors by status, and lost answers (must be 0), then the largest N
-whose exam traffic keeps p99 under BENCH_P99_MS.
+"""Exam-day capacity: the app under gunicorn on PostgreSQL, driven over loopback by a load generator in its own
+process (bench/_loadgen.py, asyncio, standard library). Four scenarios, in this order:
 
-Usage: .venv/bin/python bench/exam_day.py          (see bench/README.md; BENCH_QUICK=1 for a 20-candidate smoke run)
+1. synchronized start: BENCH_START candidates (400) press 开始考试 within the same second (open loop); their
+   papers were drawn ahead by the preparation job. p99 must stay under 300 ms; papers must differ.
+2. autosave against a bare baseline: the same autosave request at full speed (closed loop) against the platform
+   and against bench/_baseline_autosave.py (Flask + SQLAlchemy Core: token lookup + one upsert), alternated,
+   same gunicorn settings, same database: the platform's throughput as a share of the baseline's (target 80 %).
+3. open loop: BENCH_CANDIDATES (8,000) candidates each saving an answer every 20 s (400 saves/s), then faster
+   rates (BENCH_OPEN_RATES); p99 must stay under 250 ms with no error and no lost answer. Prints the largest
+   rate that held.
+4. sign-in storm: BENCH_CANDIDATES signing in over 10 minutes (13.3/s), run for BENCH_SIGNIN_SECONDS at that
+   rate and at BENCH_SIGNIN_FACTOR times it, with the configured argon2 cost.
+
+Usage: python bench/exam_day.py   (see bench/README.md; BENCH_QUICK=1 for a small smoke run)
 Needs PostgreSQL: BENCH_DATABASE_URL, else a throwaway database lrc_bench_<random> on postgres@127.0.0.1:5432,
-created and dropped by this script.
+created and dropped by this script. Without a server it says so and exits 0.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import http.client
 import json
 import os
-import queue
 import random
-import resource
+import re
 import secrets
 import shlex
 import socket
@@ -30,29 +37,35 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LRC_INSTANCE_PATH", tempfile.mkdtemp(prefix="lrc-bench-"))
 
 PASSWORD = "Bench12345"  # noqa: S105 - throwaway candidates in a throwaway database
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-STEPS = [int(n) for n in os.environ.get("BENCH_STEPS", "20" if QUICK else "5,10,20,40,80,160,320").split(",")]
-FIXED_WORKERS = int(os.environ["BENCH_WORKERS"]) if os.environ.get("BENCH_WORKERS") else None  # else = N
-LOGIN_WORKERS = int(os.environ.get("BENCH_LOGIN_WORKERS", "8"))
-THINK_MS = float(os.environ.get("BENCH_THINK_MS", "0"))
-RAMP_MS = float(os.environ.get("BENCH_RAMP_MS", "0"))  # spread the candidates' starts over this window
-P99_LIMIT_MS = float(os.environ.get("BENCH_P99_MS", "250"))
-STEP_TIME_LIMIT = float(os.environ.get("BENCH_STEP_SECONDS", "120" if QUICK else "300"))
-REQUEST_TIMEOUT = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "30"))
-KEEP_GOING = os.environ.get("BENCH_KEEP_GOING") == "1"  # run every step, not only up to the first over the limit
-# One or more gunicorn settings separated by "|", each measured with its own ramp.
-GUNICORN = [c.strip() for c in os.environ.get("BENCH_GUNICORN", "-w 2 --threads 8 -k gthread").split("|")]
-# Level 4 theory: single choice and true/false (docs/domain.md). 4 work areas x (10 single + 5 true/false) = 60.
+CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "600" if QUICK else "8000"))
+START_BURST = int(os.environ.get("BENCH_START", "100" if QUICK else "400"))
+START_ROUNDS = int(os.environ.get("BENCH_START_ROUNDS", "2"))
+SAVE_EVERY = float(os.environ.get("BENCH_SAVE_EVERY", "20"))  # seconds between one candidate's saves
+OPEN_SECONDS = float(os.environ.get("BENCH_OPEN_SECONDS", "15" if QUICK else "60"))
+OPEN_RATES = [float(r) for r in os.environ.get("BENCH_OPEN_RATES", "400,500,600,800").split(",")]
+RATIO_SECONDS = float(os.environ.get("BENCH_RATIO_SECONDS", "5" if QUICK else "12"))
+RATIO_ROUNDS = int(os.environ.get("BENCH_RATIO_ROUNDS", "3"))
+RATIO_CONCURRENCY = int(os.environ.get("BENCH_RATIO_CONCURRENCY", "16"))
+SIGNIN_SECONDS = float(os.environ.get("BENCH_SIGNIN_SECONDS", "15" if QUICK else "60"))
+SIGNIN_FACTOR = float(os.environ.get("BENCH_SIGNIN_FACTOR", "3"))
+SIGNIN_WINDOW = float(os.environ.get("BENCH_SIGNIN_WINDOW", "600"))  # everyone signs in within 10 minutes
+MAX_CONNECTIONS = int(os.environ.get("BENCH_MAX_CONNECTIONS", "256"))
+START_P99, SAVE_P99 = 300.0, 250.0
+SCENARIOS = set(os.environ.get("BENCH_SCENARIOS", "start,ratio,open,signin").split(","))
+GUNICORN = [c.strip() for c in os.environ.get(
+    "BENCH_GUNICORN", "-w 2 --threads 8 -k gthread --keep-alive 75").split("|")]
+# Level 4 theory: single choice and true/false. 4 work areas x (10 single + 5 true/false) = 60 questions.
 AREAS = ("LS", "LC", "CB", "DR")
 BLUEPRINT = [row for code in AREAS for row in (
     {"function_code": code, "kind": "single", "count": 10, "points_each": 1.5},
     {"function_code": code, "kind": "true_false", "count": 5, "points_each": 2})]
 BANK_PER_AREA = {"single": 30, "true_false": 15}  # 180 questions: papers differ between candidates
-ENDPOINTS = ("token", "start", "save", "submit")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -69,176 +82,7 @@ def loadavg() -> str:
         return "?"
 
 
-# --------------------------------------------------------------------------------------------------------------
-# The load generator: runs in its own process (python bench/exam_day.py --drive CONFIG OUT), stdlib only.
-# --------------------------------------------------------------------------------------------------------------
-
-class Client:
-    """One keep-alive HTTP/1.1 connection, as one browser tab would hold. Like a browser, it sends a request
-    once more on a new connection when a reused one was closed by the server before any answer came back
-    (the keep-alive race); `retries` counts those."""
-
-    def __init__(self, host: str, port: int, timeout: float):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-        self.retries = 0
-
-    def request(self, method: str, path: str, body: object | None = None, token: str | None = None):
-        """(status or error name, parsed JSON or None, milliseconds)."""
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        started = time.perf_counter()
-        for attempt in range(2):
-            reused, answered = self.conn is not None, False
-            try:
-                if self.conn is None:
-                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                self.conn.request(method, path, body=data, headers=headers)
-                response = self.conn.getresponse()
-                answered = True
-                raw = response.read()
-                status: int | str = response.status
-                if response.getheader("Connection", "").lower() == "close":
-                    self.close()
-                break
-            except (OSError, http.client.HTTPException) as exc:
-                self.close()
-                stale = isinstance(exc, ConnectionResetError | BrokenPipeError | http.client.RemoteDisconnected)
-                if attempt == 0 and reused and not answered and stale:
-                    self.retries += 1
-                    continue
-                return type(exc).__name__, None, (time.perf_counter() - started) * 1000
-        elapsed = (time.perf_counter() - started) * 1000
-        try:
-            parsed = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = None
-        return status, parsed, elapsed
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def drive(config: dict) -> dict:
-    host, port, session_id = config["host"], config["port"], config["session_id"]
-    usernames: list[str] = config["usernames"]
-    deadline = time.monotonic() + config["time_limit"]
-    think = config["think_ms"] / 1000
-    records: list[tuple[str, float, object]] = []  # (endpoint, ms, status)
-    saved: list[tuple[int, int, object]] = []  # (attempt id, question id, value) answered 200
-    outcome: dict[str, dict] = {}  # username -> {"attempt", "submitted", "questions", "stopped"}
-    tokens: dict[str, str] = {}
-    retries = [0]
-    lock = threading.Lock()
-
-    def note(endpoint: str, ms: float, status) -> None:
-        with lock:
-            records.append((endpoint, ms, status))
-
-    def pause() -> None:
-        if think:
-            time.sleep(think * random.uniform(0.5, 1.5))
-
-    def run_pool(count: int, job) -> None:
-        todo: queue.SimpleQueue = queue.SimpleQueue()
-        for name in usernames:
-            todo.put(name)
-
-        def worker() -> None:
-            client = Client(host, port, config["timeout"])
-            try:
-                while time.monotonic() < deadline:
-                    try:
-                        name = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    job(client, name)
-            finally:
-                client.close()
-                with lock:
-                    retries[0] += client.retries
-
-        threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, min(count, len(usernames))))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(max(0.1, deadline - time.monotonic() + 5))
-
-    def login(client: Client, name: str) -> None:
-        status, body, ms = client.request("POST", "/api/v1/auth/token", {"username": name, "password": PASSWORD})
-        note("token", ms, status)
-        if status == 200 and body:
-            with lock:
-                tokens[name] = body["token"]
-
-    def candidate(client: Client, name: str) -> None:
-        token = tokens.get(name)
-        state = {"attempt": None, "submitted": False, "questions": 0, "stopped": None}
-        with lock:
-            outcome[name] = state
-        if token is None:
-            state["stopped"] = "no token"
-            return
-        if config["ramp_ms"]:
-            time.sleep(random.uniform(0, config["ramp_ms"] / 1000))
-        status, paper, ms = client.request("POST", f"/api/v1/exam-sessions/{session_id}/attempts", None, token)
-        note("start", ms, status)
-        if status not in (200, 201) or not paper:
-            state["stopped"] = f"start {status}"
-            return
-        attempt_id = paper["id"]
-        state["attempt"], state["questions"] = attempt_id, len(paper["questions"])
-        for question in paper["questions"][:500]:  # a paper has at most 500 questions (blueprint limit)
-            if time.monotonic() >= deadline:
-                state["stopped"] = "time limit"
-                return
-            pause()
-            if question["kind"] == "true_false":
-                value: object = random.random() < 0.5
-            else:
-                value = random.choice(sorted(question["options"] or {"A": ""}))
-            status, _body, ms = client.request(
-                "PUT", f"/api/v1/attempts/{attempt_id}/responses/{question['id']}", {"response": value}, token)
-            note("save", ms, status)
-            if status == 200:
-                with lock:
-                    saved.append((attempt_id, question["id"], value))
-        pause()
-        status, _body, ms = client.request("POST", f"/api/v1/attempts/{attempt_id}/submit", None, token)
-        note("submit", ms, status)
-        state["submitted"] = status == 200
-        if status != 200:
-            state["stopped"] = f"submit {status}"
-
-    started = time.perf_counter()
-    run_pool(config["login_workers"], login)
-    login_seconds = time.perf_counter() - started
-    print("login done", flush=True)  # the parent reads the servers' CPU counters between the phases
-    sys.stdin.readline()
-    started = time.perf_counter()
-    run_pool(config["workers"], candidate)
-    exam_seconds = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"records": records, "saved": saved, "outcome": outcome, "login_seconds": login_seconds,
-            "exam_seconds": exam_seconds, "retries": retries[0], "driver_cpu_seconds": usage.ru_utime + usage.ru_stime}
-
-
-def drive_main(config_path: str, out_path: str) -> None:
-    threading.stack_size(512 * 1024)  # hundreds of threads, each only a small HTTP loop
-    config = json.loads(Path(config_path).read_text())
-    Path(out_path).write_text(json.dumps(drive(config)))
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Setup, gunicorn and verification: the parent process.
-# --------------------------------------------------------------------------------------------------------------
+# -- database, seed ------------------------------------------------------------------------------------------
 
 def admin_dsn() -> str:
     return os.environ.get("BENCH_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
@@ -263,30 +107,35 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def app_env(url: str) -> dict:
+def app_env(url: str, threads: int = 8) -> dict:
     env = dict(os.environ)
     # The development config: plain-http cookies; the API uses bearer tokens anyway.
     env.update(LRC_ENV="development", DATABASE_URL=url, SECRET_KEY="bench-" + secrets.token_hex(16),
                LRC_LOGIN_MAX_FAILURES="1000000",
-               LRC_RATELIMIT_STORAGE_URI="memory://", LRC_INSTANCE_PATH=os.environ["LRC_INSTANCE_PATH"])
+               LRC_RATELIMIT_STORAGE_URI="memory://", LRC_INSTANCE_PATH=os.environ["LRC_INSTANCE_PATH"],
+               PYTHONPATH=str(ROOT))
+    env.setdefault("LRC_DB_POOL_SIZE", str(threads))
     return env
 
 
 def migrate(url: str) -> None:
-    flask = ROOT / ".venv" / "bin" / "flask"
-    subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=app_env(url), check=True,
+    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=app_env(url), check=True,
                    capture_output=True, timeout=300)
 
 
-def seed_base(app, users: int) -> dict:
-    """An evaluation organization, its staff, the question bank (through the services) and `users` candidates
-    (bulk insert with one precomputed argon2 hash)."""
+def seed(app, users: int) -> dict:
+    """An evaluation organization, its staff, the question bank (through the services), `users` candidates
+    (bulk insert with one precomputed argon2 hash at the configured cost) with an API token each, and an
+    exam session open now with all of them approved."""
     from sqlalchemy import insert, select
 
+    from lrc_training.auth.accreditation import AccreditationInput, local_today, record_accreditation
     from lrc_training.auth.identity import id_check_char
-    from lrc_training.auth.models import Organization, User, UserRole
+    from lrc_training.auth.models import ApiToken, Organization, User, UserRole
     from lrc_training.db import utcnow
     from lrc_training.exams.bank import QuestionInput, create_question
+    from lrc_training.exams.models import Application
+    from lrc_training.exams.sessions import SessionInput, create_session
     from lrc_training.extensions import db
 
     with app.app_context():
@@ -294,6 +143,9 @@ def seed_base(app, users: int) -> dict:
         employer = Organization(name="压测企业", kind="enterprise", region_code="371502", active=True)
         db.session.add_all([org, employer])
         db.session.flush()
+        record_accreditation(None, org, AccreditationInput(  # 备案: an evaluator may hold sessions only when filed
+            filing_number="压测备案", letter="S", levels=[4, 3, 2, 1], valid_from=date(2000, 1, 1),
+            valid_until=local_today() + timedelta(days=365), site_code=None))
         staff = User(username="bench_staff", name="考务人员", organization_id=org.id, active=True)
         staff.set_password(PASSWORD)
         staff.set_roles(["org_staff"])
@@ -310,7 +162,7 @@ def seed_base(app, users: int) -> dict:
                                                      stem=f"{code} 判断题 {i}：用人单位应当依法建立规章制度。",
                                                      answer=i % 2 == 0, points=2))
         template = User(username="x", name="x")
-        template.set_password(PASSWORD)
+        template.set_password(PASSWORD)  # the configured argon2 cost: sign-ins never re-hash
         now = utcnow()
         rows = []
         for i in range(users):
@@ -323,54 +175,99 @@ def seed_base(app, users: int) -> dict:
         db.session.execute(insert(User), rows)
         ids = list(db.session.execute(select(User.id).where(User.username.like("cand%")).order_by(User.id)).scalars())
         db.session.execute(insert(UserRole), [{"user_id": uid, "role": "trainee"} for uid in ids])
-        db.session.commit()
-        return {"staff_id": staff.id, "user_ids": ids}
-
-
-def new_session(app, base: dict, candidates: int, title: str) -> int:
-    """An exam session open now (created through the service, so the blueprint is checked against the bank)
-    and approved applications for the first `candidates` users (bulk insert, as staff approval would leave them)."""
-    from sqlalchemy import insert
-
-    from lrc_training.auth.models import User
-    from lrc_training.db import utcnow
-    from lrc_training.exams.models import Application
-    from lrc_training.exams.sessions import SessionInput, create_session
-    from lrc_training.extensions import db
-
-    with app.app_context():
-        staff = db.session.get(User, base["staff_id"])
-        now = utcnow()
+        tokens = [secrets.token_urlsafe(32) for _ in ids]
+        db.session.execute(insert(ApiToken), [
+            {"user_id": uid, "token_hash": hashlib.sha256(t.encode()).hexdigest(), "created_at": now,
+             "expires_at": now + timedelta(hours=12)} for uid, t in zip(ids, tokens, strict=True)])
         session = create_session(staff, SessionInput(
-            title=title, level=4, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=4),
-            duration_minutes=90, blueprint=BLUEPRINT, pass_mark=60))
+            title="压测批次", level=4, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=6),
+            duration_minutes=240, blueprint=BLUEPRINT, pass_mark=60))
         db.session.flush()
-        codes = random.sample(range(10**6), candidates)
+        codes = random.sample(range(10**6), users)
         db.session.execute(insert(Application), [
             {"session_id": session.id, "user_id": uid, "status": "approved", "work_years": 5, "education": "none",
              "related_major": False, "eligibility_note": "压测", "exempt_parts": [],
              "anonymous_code": f"K{codes[i]:06d}", "created_at": now, "updated_at": now, "version": 1}
-            for i, uid in enumerate(base["user_ids"][:candidates])])
+            for i, uid in enumerate(ids)])
         db.session.commit()
-        return session.id
+        return {"staff_id": staff.id, "user_ids": ids, "tokens": tokens, "session_id": session.id}
+
+
+def prepare_papers(app, session_id: int) -> float:
+    """The preparation job's work for the session (every candidate's own paper); seconds taken."""
+    from lrc_training.exams.models import ExamSession
+    from lrc_training.exams.preparation import prepare_session_papers
+    from lrc_training.extensions import db
+
+    with app.app_context():
+        started = time.perf_counter()
+        prepare_session_papers(db.session.get(ExamSession, session_id))
+        db.session.commit()
+        return time.perf_counter() - started
+
+
+def start_the_rest(app, session_id: int) -> None:
+    """Candidates not in the start burst start in the database (the same INSERT … SELECT as the start)."""
+    from sqlalchemy import text
+
+    from lrc_training.extensions import db
+
+    with app.app_context():
+        db.session.execute(text(
+            "INSERT INTO exam_attempts (application_id, started_at, deadline, status, total_points) "
+            "SELECT a.id, now() AT TIME ZONE 'utc', now() AT TIME ZONE 'utc' + interval '4 hours', 'in_progress', "
+            "sum(p.points) FROM exam_applications a JOIN exam_paper_items p ON p.application_id = a.id "
+            "WHERE a.session_id = :s AND NOT EXISTS (SELECT 1 FROM exam_attempts t WHERE t.application_id = a.id) "
+            "GROUP BY a.id"), {"s": session_id})
+        db.session.commit()
+
+
+def papers(app, session_id: int) -> list[tuple[int, int, list[tuple[int, str]]]]:
+    """(user id, attempt id, [(question id, kind)]) per started candidate, in user order."""
+    from sqlalchemy import select
+
+    from lrc_training.exams.models import Application, Attempt, PaperItem
+    from lrc_training.extensions import db
+
+    with app.app_context():
+        attempts = db.session.execute(select(Application.user_id, Attempt.id, Application.id).join(
+            Attempt, Attempt.application_id == Application.id).where(Application.session_id == session_id)
+            .order_by(Application.user_id)).all()
+        items: dict[int, list] = {}
+        for application_id, question_id, kind in db.session.execute(
+                select(PaperItem.application_id, PaperItem.question_id, PaperItem.kind)
+                .join(Application, Application.id == PaperItem.application_id)
+                .where(Application.session_id == session_id).order_by(PaperItem.application_id, PaperItem.position)):
+            items.setdefault(application_id, []).append((question_id, kind))
+        db.session.remove()
+    return [(user_id, attempt_id, items[application_id]) for user_id, attempt_id, application_id in attempts]
+
+
+def stored_answers(app, attempt_ids: set[int]) -> dict[tuple[int, int], object]:
+    from sqlalchemy import select
+
+    from lrc_training.exams.models import Response
+    from lrc_training.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(select(Response.attempt_id, Response.question_id, Response.response)).all()
+        db.session.remove()
+    return {(a, q): v for a, q, v in rows if a in attempt_ids}
 
 
 def query_counts(app, base: dict) -> None:
-    """Queries per request for one candidate, in process (Flask test client, same database): finds N+1s."""
+    """SQL statements per request for one candidate, in process (Flask test client): finds N+1s."""
     from sqlalchemy import event
 
     from lrc_training.extensions import db
 
-    session_id = new_session(app, base, 1, "查询计数")
     with app.app_context():
         engine = db.engine
+    client = app.test_client()
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
-
-    client = app.test_client()
-    rows = []
 
     def call(label: str, method: str, path: str, **kwargs):
         statements.clear()
@@ -379,60 +276,80 @@ def query_counts(app, base: dict) -> None:
         response = client.open(path, method=method, **kwargs)
         elapsed = (time.perf_counter() - started) * 1000
         event.remove(engine, "before_cursor_execute", count)
-        rows.append((label, response.status_code, len(statements), elapsed, list(statements)))
+        writes = sum(1 for s in statements if re.match(r"(WITH .*)?(INSERT|UPDATE|DELETE) ", s, re.S))
+        print(f"  {label:<24} {response.status_code}  {len(statements):>2} statements ({writes} writing)  "
+              f"{elapsed:6.1f} ms")
+        if os.environ.get("BENCH_SHOW_SQL") == "1":
+            for statement in statements:
+                print("      " + " ".join(statement.split())[:200])
         return response
 
-    token = call("token", "POST", "/api/v1/auth/token", json={"username": "cand0", "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    paper = call("start (new paper)", "POST", f"/api/v1/exam-sessions/{session_id}/attempts", headers=headers)
-    paper = paper.get_json()
-    for index, question in enumerate(paper["questions"]):
-        value = True if question["kind"] == "true_false" else "A"
-        url = f"/api/v1/attempts/{paper['id']}/responses/{question['id']}"
-        call("save (new answer)", "PUT", url, json={"response": value}, headers=headers)
-        if index == 0:
-            call("save (changed answer)", "PUT", url, json={"response": "B" if value == "A" else False},
-                 headers=headers)
-    call("start again (resume)", "POST", f"/api/v1/exam-sessions/{session_id}/attempts", headers=headers)
-    call(f"submit ({len(paper['questions'])} answers)", "POST", f"/api/v1/attempts/{paper['id']}/submit",
-         headers=headers)
-    merged: dict[str, list] = {}
-    for label, status, queries, elapsed, sql in rows:  # the 60 saves as one line: min/max queries, mean time
-        merged.setdefault(label, []).append((status, queries, elapsed, sql))
-    print("\nSQL statements per request (one candidate, in process, no concurrency; each request also pays the"
-          " pool's pre-ping SELECT 1, BEGIN and COMMIT):")
-    for label, calls in merged.items():
-        counts = sorted({c[1] for c in calls})
-        statuses = sorted({c[0] for c in calls})
-        mean = sum(c[2] for c in calls) / len(calls)
-        times = f"x{len(calls)} " if len(calls) > 1 else ""
-        print(f"  {label:<22} {'/'.join(map(str, statuses))}  {'-'.join(map(str, counts)):>5} statements  "
-              f"{times}{'mean ' if times else ''}{mean:.1f} ms")
-        if os.environ.get("BENCH_SHOW_SQL") == "1":
-            for statement in calls[0][3]:
-                print("      " + " ".join(statement.split())[:160])
+    print("\nSQL statements per request (one candidate, in process; each request also pays the pool's pre-ping,"
+          " BEGIN and COMMIT):")
+    headers = {"Authorization": f"Bearer {base['tokens'][-1]}"}
+    call("token (sign-in)", "POST", "/api/v1/auth/token", json={"username": f"cand{CANDIDATES - 1}",
+                                                                 "password": PASSWORD})
+    paper = call("start (paper drawn ahead)", "POST", f"/api/v1/exam-sessions/{base['session_id']}/attempts",
+                 headers=headers).get_json()
+    url = f"/api/v1/attempts/{paper['id']}/responses/{paper['questions'][0]['id']}"
+    value = True if paper["questions"][0]["kind"] == "true_false" else "A"
+    call("save (new answer)", "PUT", url, json={"response": value}, headers=headers)
+    call("save (changed answer)", "PUT", url, json={"response": "B" if value == "A" else False}, headers=headers)
+    call("save (refused: 422)", "PUT", url, json={"response": "Z"}, headers=headers)
+    call("start again (resume)", "POST", f"/api/v1/exam-sessions/{base['session_id']}/attempts", headers=headers)
 
 
-def pg_sessions(app) -> int:
-    """Sessions ever opened to this database (PostgreSQL 14+), 0 where the server does not count them."""
-    from sqlalchemy import text
+# -- servers -------------------------------------------------------------------------------------------------
 
-    from lrc_training.extensions import db
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-    with app.app_context():
+
+def threads_of(settings: str) -> int:
+    parts = shlex.split(settings)
+    return int(parts[parts.index("--threads") + 1]) if "--threads" in parts else 1
+
+
+def start_gunicorn(url: str, settings: str, logdir: str, target: str = "wsgi:app") -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    log = open(Path(logdir) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", *shlex.split(settings), "--log-level", "warning",
+         "--graceful-timeout", "10", target],
+        cwd=ROOT, env=app_env(url, threads_of(settings)), stdout=log, stderr=subprocess.STDOUT)
+    proc.logfile = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}; log: {log.name}")
         try:
-            value = db.session.execute(text(
-                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()")).scalar()
-        except Exception:  # noqa: BLE001 - older server: no such column
-            value = 0
-        db.session.remove()
-        return int(value or 0)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("PUT", "/api/v1/attempts/1/responses/1")
+            if conn.getresponse().status < 500:
+                conn.close()
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(proc)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def stop_gunicorn(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    proc.logfile.close()  # type: ignore[attr-defined]
 
 
 class CpuSampler:
-    """CPU seconds used by the gunicorn workers and by the PostgreSQL backends of one database, read from /proc
-    every 0.2 s. A backend that exits keeps the last value seen (the pool closes overflow connections), so the
-    PostgreSQL figure is a lower bound."""
+    """CPU seconds of one gunicorn (master and workers) and of the PostgreSQL backends of one database, read
+    from /proc every 0.2 s. A backend that exits keeps the last value seen, so that figure is a lower bound."""
 
     def __init__(self, gunicorn_pid: int, database: str):
         self.gunicorn_pid, self.database = gunicorn_pid, database.encode()
@@ -447,7 +364,7 @@ class CpuSampler:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def sample(self) -> None:
         pid = str(self.gunicorn_pid)
@@ -475,12 +392,10 @@ class CpuSampler:
             self.sample()
 
     def totals(self) -> tuple[float, float]:
-        """(app CPU seconds, PostgreSQL CPU seconds) so far."""
         self.sample()
         with self.lock:
-            app = sum(v for (kind, _), v in self.last.items() if kind == "app")
-            pg = sum(v for (kind, _), v in self.last.items() if kind == "pg")
-            return app, pg
+            return (sum(v for (k, _), v in self.last.items() if k == "app"),
+                    sum(v for (k, _), v in self.last.items() if k == "pg"))
 
     def __enter__(self) -> CpuSampler:
         self.thread.start()
@@ -491,221 +406,213 @@ class CpuSampler:
         self.thread.join(5)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url: str, settings: str, logdir: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    log = open(Path(logdir) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-b", f"127.0.0.1:{port}", *shlex.split(settings),
-         "--log-level", "warning", "--graceful-timeout", "10", "wsgi:app"],
-        cwd=ROOT, env=app_env(url), stdout=log, stderr=subprocess.STDOUT)
-    proc.logfile = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; log: {log.name}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/login")
-            if conn.getresponse().status < 500:
-                conn.close()
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    stop_gunicorn(proc)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def stop_gunicorn(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-    proc.logfile.close()  # type: ignore[attr-defined]
-
-
-def verify(app, session_id: int, result: dict) -> dict:
-    """Compare what the server said it saved with what the database holds."""
-    from sqlalchemy import select
-
-    from lrc_training.exams.models import Application, Attempt, Response
-    from lrc_training.extensions import db
-
-    with app.app_context():
-        stored = {(a, q): v for a, q, v in db.session.execute(
-            select(Response.attempt_id, Response.question_id, Response.response)
-            .join(Attempt, Attempt.id == Response.attempt_id)
-            .join(Application, Application.id == Attempt.application_id)
-            .where(Application.session_id == session_id))}
-        status = dict(db.session.execute(select(Attempt.id, Attempt.status).join(Application).where(
-            Application.session_id == session_id)).all())
-        db.session.remove()
-    missing = sum(1 for a, q, v in result["saved"] if stored.get((a, q), object()) != v)
-    outcomes = result["outcome"].values()
-    not_submitted = sum(1 for o in outcomes if o["attempt"] is None or status.get(o["attempt"]) != "submitted")
-    claimed_but_open = sum(1 for o in outcomes if o["submitted"] and status.get(o["attempt"]) != "submitted")
-    return {"missing": missing, "not_submitted": not_submitted, "claimed_but_open": claimed_but_open,
-            "stored": len(stored), "saved_200": len(result["saved"]),
-            "stopped": sorted({o["stopped"] for o in outcomes if o["stopped"]})}
-
-
-def summarize(result: dict) -> dict:
-    by_endpoint: dict[str, list[float]] = {e: [] for e in ENDPOINTS}
-    errors: dict[str, int] = {}
-    for endpoint, ms, status in result["records"]:
-        by_endpoint[endpoint].append(ms)
-        if not (isinstance(status, int) and status in (200, 201)):
-            key = f"{endpoint} {status}"
-            errors[key] = errors.get(key, 0) + 1
-    exam = [ms for e in ("start", "save", "submit") for ms in by_endpoint[e]]
-    return {"by_endpoint": by_endpoint, "exam": exam, "errors": errors}
-
-
-def line(label: str, values: list[float], seconds: float | None = None) -> str:
-    rate = f"{len(values) / seconds:8.1f} req/s" if seconds else " " * 14
-    return (f"  {label:<8} {len(values):>7} req {rate}  p50 {percentile(values, 50):7.1f}  "
-            f"p95 {percentile(values, 95):7.1f}  p99 {percentile(values, 99):7.1f}  max "
-            f"{max(values) if values else float('nan'):7.1f} ms")
-
-
-def run_step(app, base: dict, url: str, gunicorn_pid: int, port: int, n: int, settings: str, logdir: str,
-             think_ms: float = THINK_MS, ramp_ms: float = RAMP_MS) -> dict:
-    workers = FIXED_WORKERS or n
-    session_id = new_session(app, base, n, f"压测批次 N={n}")
-    config = {"host": "127.0.0.1", "port": port, "session_id": session_id,
-              "usernames": [f"cand{i}" for i in range(n)], "workers": workers, "login_workers": LOGIN_WORKERS,
-              "think_ms": think_ms, "ramp_ms": ramp_ms, "time_limit": STEP_TIME_LIMIT, "timeout": REQUEST_TIMEOUT}
-    config_path, out_path = Path(logdir) / f"drive-{n}.json", Path(logdir) / f"result-{n}.json"
-    config_path.write_text(json.dumps(config))
-    load_before = loadavg()
-    database = url.rsplit("/", 1)[-1].split("?")[0]
-    sessions_before = pg_sessions(app)
-    driver = subprocess.Popen([sys.executable, __file__, "--drive", str(config_path), str(out_path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        with CpuSampler(gunicorn_pid, database) as sampler:
-            cpu0 = sampler.totals()
-            driver.stdout.readline()  # the login phase is over (or the driver stopped: then readline gives "")
-            cpu1 = sampler.totals()
-            driver.stdin.write("go\n")
-            driver.stdin.flush()
-            driver.wait(timeout=2 * STEP_TIME_LIMIT + 60)
-            cpu2 = sampler.totals()
-    finally:
-        if driver.poll() is None:
-            driver.kill()
-            driver.wait(10)
-    if driver.returncode:
-        raise RuntimeError(f"load generator exited with {driver.returncode}")
-    time.sleep(1.1)  # PostgreSQL publishes a backend's statistics within a second
-    sessions = pg_sessions(app) - sessions_before
+def drive(plan: dict, logdir: str, gunicorn_pid: int, database: str) -> dict:
+    """Run the load generator in its own process; adds the server CPU used per request."""
+    name = f"{plan['mode']}-{secrets.token_hex(3)}"
+    plan_path, out_path = Path(logdir) / f"{name}.json", Path(logdir) / f"{name}-out.json"
+    plan_path.write_text(json.dumps(plan))
+    load = loadavg()
+    with CpuSampler(gunicorn_pid, database) as sampler:
+        before = sampler.totals()
+        subprocess.run([sys.executable, str(ROOT / "bench" / "_loadgen.py"), str(plan_path), str(out_path)],
+                       check=True, timeout=3600)
+        after = sampler.totals()
     result = json.loads(out_path.read_text())
-    stats, checked = summarize(result), verify(app, session_id, result)
-    lost = checked["missing"] + checked["not_submitted"]
-    exam, seconds = stats["exam"], result["exam_seconds"]
-    print(f"\nN={n} candidates, {workers} concurrent, think {think_ms:g} ms, starts over {ramp_ms:g} ms, gunicorn {settings!r}, "
-          f"load {load_before} -> {loadavg()}")
-    print(f" login phase ({LOGIN_WORKERS} concurrent): {result['login_seconds']:.1f} s")
-    print(line("token", stats["by_endpoint"]["token"], result["login_seconds"]))
-    print(f" exam phase: {len(exam)} requests in {seconds:.1f} s, driver used {result['driver_cpu_seconds']:.1f} s CPU"
-          f" for both phases")
-    print(line("exam", exam, seconds))
-    tokens_done = max(1, len(stats["by_endpoint"]["token"]))
-    login_app, login_pg = ((cpu1[i] - cpu0[i]) * 1000 / tokens_done for i in (0, 1))
-    exam_app, exam_pg = ((cpu2[i] - cpu1[i]) * 1000 / max(1, len(exam)) for i in (0, 1))
-    capacity = (os.cpu_count() or 1) * 1000 / max(0.01, exam_app + exam_pg)
-    print(f" server CPU per request: token {login_app:.1f} ms app + {login_pg:.1f} ms PostgreSQL; exam "
-          f"{exam_app:.1f} ms app + {exam_pg:.1f} ms PostgreSQL -> at most ~{capacity:.0f} exam req/s "
-          f"with all {os.cpu_count()} CPUs and nothing else running")
-    print(f" PostgreSQL connections opened by the app during the step (pg_stat_database.sessions): {sessions}")
-    for endpoint in ("start", "save", "submit"):
-        print(line(endpoint, stats["by_endpoint"][endpoint]))
-    errors = ", ".join(f"{k}: {v}" for k, v in sorted(stats["errors"].items())) or "none"
-    print(f" errors: {errors}; requests sent again after a closed keep-alive connection: {result['retries']}")
-    print(f" answers saved (200): {checked['saved_200']}, in the database: {checked['stored']}; "
-          f"lost answers: {checked['missing']}; attempts not submitted: {checked['not_submitted']} "
-          f"(submit said 200 but still open: {checked['claimed_but_open']}); LOST TOTAL: {lost}")
-    if checked["stopped"]:
-        print(f" candidates stopped early: {', '.join(checked['stopped'])}")
-    return {"n": n, "workers": workers, "requests": len(exam), "seconds": seconds, "rps": len(exam) / seconds,
-            "p50": percentile(exam, 50), "p95": percentile(exam, 95), "p99": percentile(exam, 99),
-            "save_p99": percentile(stats["by_endpoint"]["save"], 99),
-            "token_p99": percentile(stats["by_endpoint"]["token"], 99),
-            "errors": sum(stats["errors"].values()), "lost": lost, "cpu_ms": exam_app + exam_pg,
-            "capacity": capacity, "load": load_before.split()[0]}
+    count = max(1, len(result["records"]))
+    result["cpu_app_ms"] = (after[0] - before[0]) * 1000 / count
+    result["cpu_pg_ms"] = (after[1] - before[1]) * 1000 / count
+    result["load"] = load
+    return result
 
 
-def warm_up(app, base: dict, url: str, gunicorn_pid: int, port: int, settings: str, logdir: str) -> None:
-    """A few candidates through the whole flow first, so every worker has imported, connected and cached."""
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        run_step(app, base, url, gunicorn_pid, port, min(8, max(STEPS)), settings, logdir, think_ms=0, ramp_ms=0)
+def stats(result: dict, label: str | None = None) -> dict:
+    records = [r for r in result["records"] if label is None or r[0] == label]
+    latencies = [r[2] for r in records]
+    errors: dict[str, int] = {}
+    for r in records:
+        if not (isinstance(r[3], int) and r[3] in (200, 201)):
+            errors[str(r[3])] = errors.get(str(r[3]), 0) + 1
+    return {"n": len(records), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99), "max": max(latencies, default=float("nan")),
+            "errors": errors, "rps": len(records) / result["elapsed"] if result["elapsed"] else 0}
 
 
-def main() -> None:
+def show(label: str, s: dict, result: dict) -> str:
+    errors = ", ".join(f"{k}: {v}" for k, v in sorted(s["errors"].items())) or "none"
+    return (f"  {label:<34} {s['n']:>6} req {s['rps']:7.1f}/s  p50 {s['p50']:6.1f}  p95 {s['p95']:6.1f}  "
+            f"p99 {s['p99']:6.1f}  max {s['max']:7.1f} ms; errors {errors}; retries {result['retries']}; "
+            f"server CPU {result['cpu_app_ms']:.2f} app + {result['cpu_pg_ms']:.2f} PG ms/req; "
+            f"load {result['load'].split()[0]}")
+
+
+# -- scenarios -----------------------------------------------------------------------------------------------
+
+def synchronized_start(url, base, port, pid, database, logdir, first: int) -> tuple[dict, bool]:
+    """START_BURST candidates from `first` on start within one second (random instants); papers checked."""
+    session_id = base["session_id"]
+    requests = [[random.uniform(0, 1), "start!", "POST", f"/api/v1/exam-sessions/{session_id}/attempts",
+                 base["tokens"][i], None] for i in range(first, first + START_BURST)]
+    result = drive({"host": "127.0.0.1", "port": port, "mode": "open", "max_connections": MAX_CONNECTIONS,
+                    "timeout": 30, "requests": requests}, logdir, pid, database)
+    shapes = set()
+    complete = True
+    for body in result["bodies"].values():
+        paper = json.loads(body)
+        complete &= len(paper.get("questions", [])) == 60
+        shapes.add(tuple((q["id"], tuple(sorted((q["options"] or {}).items()))) for q in paper["questions"]))
+    return result, complete and len(shapes) == len(result["bodies"])
+
+
+def autosave_plan(candidates: list, tokens: dict, rate: float | None, seconds: float) -> tuple[list, list]:
+    """Saves of every candidate every SAVE_EVERY seconds (open loop: candidates × seconds / SAVE_EVERY, scaled to
+    `rate`), each a random answer of a question on the candidate's paper; and what was sent, for the check."""
+    requests, sent = [], []
+    interval = len(candidates) / rate if rate else SAVE_EVERY
+    for user_id, attempt_id, items in candidates:
+        at = random.uniform(0, interval)
+        position = random.randrange(len(items))
+        while at < seconds:
+            question_id, kind = items[position % len(items)]
+            value = random.random() < 0.5 if kind == "true_false" else random.choice("ABCD")
+            requests.append([at, "save", "PUT", f"/api/v1/attempts/{attempt_id}/responses/{question_id}",
+                             tokens[user_id], {"response": value}])
+            sent.append((at, attempt_id, question_id, value))
+            at += interval
+            position += 1
+    return requests, sent
+
+
+def lost_answers(app, result: dict, sent: list) -> int:
+    """Answers acknowledged (200) whose latest acknowledged value is not what the database holds."""
+    acknowledged: dict[tuple[int, int], tuple[float, object]] = {}
+    statuses = {index: status for _label, index, _ms, status in result["records"]}
+    for index, (at, attempt_id, question_id, value) in enumerate(sent):
+        if statuses.get(index) == 200:
+            key = (attempt_id, question_id)
+            if key not in acknowledged or acknowledged[key][0] < at:
+                acknowledged[key] = (at, value)
+    stored = stored_answers(app, {a for a, _ in acknowledged})
+    return sum(1 for key, (_at, value) in acknowledged.items() if stored.get(key, object()) != value)
+
+
+def main() -> None:  # noqa: C901 - one scenario after another, printed as they go
     from lrc_training import create_app
 
     try:
         url, created = create_database()
     except Exception as exc:  # noqa: BLE001 - no server here: say so, do not fail `make bench`
-        print(f"exam_day: PostgreSQL not reachable ({type(exc).__name__}: {exc}); skipped. "
-              f"Set BENCH_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432.")
+        print(f"exam_day: PostgreSQL not reachable ({type(exc).__name__}: {exc}); skipped.")
         return
+    database = url.rsplit("/", 1)[-1].split("?")[0]
     logdir = tempfile.mkdtemp(prefix="lrc-bench-exam-")
-    print(f"database: {url.rsplit('/', 1)[-1]} (PostgreSQL), steps N={STEPS}, think {THINK_MS:g} ms, "
-          f"p99 limit {P99_LIMIT_MS:g} ms, {os.cpu_count()} CPUs, load average {loadavg()}; logs in {logdir}")
+    print(f"database {database} (PostgreSQL), {CANDIDATES} candidates, {os.cpu_count()} CPUs, "
+          f"load average {loadavg()}; logs in {logdir}")
+    summary: list[tuple[str, str, str, str]] = []
+    lost_total = 0
     try:
         started = time.perf_counter()
         migrate(url)
-        app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "LRC_LOGIN_MAX_FAILURES": 10**6,
+        app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url,
+                          "LRC_LOGIN_MAX_FAILURES": 10**6,
                           "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False})
-        base = seed_base(app, max(STEPS))
-        print(f"schema (flask db upgrade) and seed ({max(STEPS)} candidates, "
-              f"{len(AREAS) * sum(BANK_PER_AREA.values())} questions): {time.perf_counter() - started:.1f} s")
+        base = seed(app, CANDIDATES)
+        print(f"schema and seed: {time.perf_counter() - started:.1f} s; argon2 time cost "
+              f"{app.config['LRC_ARGON2_TIME_COST']}, memory {app.config['LRC_ARGON2_MEMORY_KIB']} KiB")
+        seconds = prepare_papers(app, base["session_id"])
+        print(f"papers drawn ahead by the preparation job: {CANDIDATES} papers x 60 questions in {seconds:.1f} s")
         query_counts(app, base)
-        tables = []
         for settings in GUNICORN:
+            print(f"\n=== gunicorn {settings} (LRC_DB_POOL_SIZE {app_env(url, threads_of(settings))['LRC_DB_POOL_SIZE']})")
             proc, port = start_gunicorn(url, settings, logdir)
-            rows = []
             try:
-                warm_up(app, base, url, proc.pid, port, settings, logdir)
-                for n in STEPS:
-                    row = run_step(app, base, url, proc.pid, port, n, settings, logdir)
-                    rows.append(row)
-                    over = row["p99"] >= P99_LIMIT_MS and row["save_p99"] >= P99_LIMIT_MS
-                    if not KEEP_GOING and (over or row["lost"] or row["errors"]):
+                # warm-up (the server runs long before the exam opens): the last 64 candidates start, spread
+                # over two seconds, and save a few answers; not measured
+                plan = [[random.uniform(0, 2), "start", "POST", f"/api/v1/exam-sessions/{base['session_id']}/attempts",
+                         t, None] for t in base["tokens"][-64:]]
+                drive({"host": "127.0.0.1", "port": port, "mode": "open", "max_connections": MAX_CONNECTIONS,
+                       "timeout": 30, "requests": plan}, logdir, proc.pid, database)
+                # 1. synchronized start
+                first = 0
+                for round_ in range(START_ROUNDS if "start" in SCENARIOS else 0):
+                    result, distinct = synchronized_start(url, base, port, proc.pid, database, logdir, first)
+                    first += START_BURST
+                    s = stats(result)
+                    print(show(f"start: {START_BURST} in one second #{round_ + 1}", s, result))
+                    print(f"    every paper complete and different from the others: {distinct}")
+                    summary.append((f"synchronized start, {START_BURST} in 1 s (#{round_ + 1})", "p99 < 300 ms",
+                                    f"p99 {s['p99']:.0f} ms, {sum(s['errors'].values())} errors, papers differ: "
+                                    f"{distinct}", settings))
+                start_the_rest(app, base["session_id"])
+                candidates = papers(app, base["session_id"])
+                tokens = dict(zip(base["user_ids"], base["tokens"], strict=True))
+                # 2. ratio against the baseline
+                rates: dict[str, list[float]] = {"platform": [], "baseline": []}
+                cpu: dict[str, list[float]] = {"platform": [], "baseline": []}
+                if "ratio" in SCENARIOS:
+                    base_proc, base_port = start_gunicorn(url, settings, logdir, "bench._baseline_autosave:create()")
+                    try:
+                        requests, _sent = autosave_plan(candidates[:2000], tokens, None, SAVE_EVERY)
+                        for _round in range(RATIO_ROUNDS):
+                            for name, (p, pid) in (("baseline", (base_port, base_proc.pid)),
+                                                   ("platform", (port, proc.pid))):
+                                result = drive({"host": "127.0.0.1", "port": p, "mode": "closed",
+                                                "concurrency": RATIO_CONCURRENCY, "seconds": RATIO_SECONDS,
+                                                "requests": requests}, logdir, pid, database)
+                                s = stats(result)
+                                rates[name].append(s["rps"])
+                                cpu[name].append(result["cpu_app_ms"] + result["cpu_pg_ms"])
+                                print(show(f"autosave closed loop: {name}", s, result))
+                    finally:
+                        stop_gunicorn(base_proc)
+                    ratio_summary(rates, cpu, settings, summary)
+                # 3. open loop
+                held = None
+                for rate in OPEN_RATES if "open" in SCENARIOS else []:
+                    plan, sent = autosave_plan(candidates, tokens, rate, OPEN_SECONDS)
+                    result = drive({"host": "127.0.0.1", "port": port, "mode": "open",
+                                    "max_connections": MAX_CONNECTIONS, "timeout": 30, "requests": plan},
+                                   logdir, proc.pid, database)
+                    s = stats(result)
+                    lost = lost_answers(app, result, sent)
+                    lost_total += lost
+                    print(show(f"open loop {rate:.0f} saves/s, {OPEN_SECONDS:.0f} s", s, result))
+                    print(f"    lost answers: {lost}")
+                    ok = s["p99"] < SAVE_P99 and not s["errors"] and not lost
+                    summary.append((f"open loop, {len(candidates)} candidates, {rate:.0f} saves/s", "p99 < 250 ms",
+                                    f"p99 {s['p99']:.0f} ms, p50 {s['p50']:.0f}, "
+                                    f"{sum(s['errors'].values())} errors, {lost} lost", settings))
+                    if not ok:
                         break
+                    held = rate
+                if "open" in SCENARIOS:
+                    print(f"  -> largest rate that held (p99 < {SAVE_P99:.0f} ms, no error, none lost): {held}")
+                    summary.append(("largest open-loop rate that held", ">= 400 saves/s", f"{held}", settings))
+                # 4. sign-in storm
+                storm = CANDIDATES / SIGNIN_WINDOW
+                users = list(range(CANDIDATES))
+                random.shuffle(users)
+                for factor in (1, SIGNIN_FACTOR) if "signin" in SCENARIOS else ():
+                    rate = storm * factor
+                    count = int(rate * SIGNIN_SECONDS)
+                    plan = [[i / rate, "token", "POST", "/api/v1/auth/token", None,
+                             {"username": f"cand{users.pop()}", "password": PASSWORD}] for i in range(count)]
+                    result = drive({"host": "127.0.0.1", "port": port, "mode": "open",
+                                    "max_connections": MAX_CONNECTIONS, "timeout": 30, "requests": plan},
+                                   logdir, proc.pid, database)
+                    s = stats(result)
+                    cores = rate * (result["cpu_app_ms"] + result["cpu_pg_ms"]) / 1000
+                    print(show(f"sign-in {rate:.1f}/s ({factor:g}x {CANDIDATES}/{SIGNIN_WINDOW:.0f} s)", s, result))
+                    print(f"    CPU the sign-ins keep busy: {cores:.2f} of {os.cpu_count()} cores")
+                    summary.append((f"sign-in storm {rate:.1f}/s ({factor:g}x {CANDIDATES} in "
+                                    f"{SIGNIN_WINDOW / 60:.0f} min)", "p99 < 1 s, 0 errors",
+                                    f"p99 {s['p99']:.0f} ms, {sum(s['errors'].values())} errors, "
+                                    f"{cores:.2f} cores busy", settings))
             finally:
                 stop_gunicorn(proc)
-            tables.append((settings, rows))
-        print(f"\nsummary: exam traffic (start + every answer + submit), think {THINK_MS:g} ms, starts spread over "
-              f"{RAMP_MS:g} ms, concurrency {'= N' if FIXED_WORKERS is None else FIXED_WORKERS}; login apart")
-        print(f"  {'gunicorn':<28} {'N':>5} {'conc':>5} {'requests':>8} {'req/s':>7} {'p50':>7} {'p95':>7} "
-              f"{'p99':>7} {'save p99':>8} {'login p99':>9} {'errors':>6} {'lost':>5} {'cpu ms/req':>10} {'load':>5}")
-        for settings, rows in tables:
-            for r in rows:
-                print(f"  {settings:<28} {r['n']:>5} {r['workers']:>5} {r['requests']:>8} {r['rps']:>7.0f} "
-                      f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['save_p99']:>8.1f} "
-                      f"{r['token_p99']:>9.1f} {r['errors']:>6} {r['lost']:>5} {r['cpu_ms']:>10.1f} {r['load']:>5}")
-            for label, key in (("exam p99 (start, saves, submit)", "p99"), ("save p99", "save_p99")):
-                good = [r["n"] for r in rows if r[key] < P99_LIMIT_MS and not r["lost"] and not r["errors"]]
-                print(f"  -> {settings}: largest N with {label} < {P99_LIMIT_MS:g} ms, no errors, 0 lost: "
-                      f"{max(good) if good else 'none of the steps'}")
-        costs = sorted(r["cpu_ms"] for _, rows in tables for r in rows)
-        if costs:
-            cost = costs[len(costs) // 2]
-            ceiling = (os.cpu_count() or 1) * 1000 / cost
-            print(f"server CPU per exam request (median over steps): {cost:.1f} ms -> ceiling ~{ceiling:.0f} req/s on "
-                  f"an idle {os.cpu_count()}-CPU machine. Estimate, not measured: candidates saving one answer every "
-                  f"30 s, kept at 70% of that ceiling: ~{0.7 * ceiling * 30:.0f} at once")
-        lost_total = sum(r["lost"] for _, rows in tables for r in rows)
+        print(f"\nsummary (load average now {loadavg()}):")
+        print("| scenario | target | measured | setting |\n| --- | --- | --- | --- |")
+        for row in summary:
+            print("| " + " | ".join(row) + " |")
         print(f"lost answers over all runs: {lost_total}")
         if lost_total:
             sys.exit(1)
@@ -714,8 +621,19 @@ def main() -> None:
             drop_database(created)
 
 
+def ratio_summary(rates: dict, cpu: dict, settings: str, summary: list) -> None:
+    middle = len(rates["platform"]) // 2
+    ratio = sorted(rates["platform"])[middle] / sorted(rates["baseline"])[middle]
+    cpu_ratio = sorted(cpu["baseline"])[middle] / sorted(cpu["platform"])[middle]
+    print(f"  -> platform / baseline throughput (medians of {len(rates['platform'])} alternated runs): {ratio:.0%}; "
+          f"by server CPU per save: {cpu_ratio:.0%}")
+    summary.append(("autosave vs bare Flask + Core baseline", ">= 80 %",
+                    f"{ratio:.0%} throughput ({statistics_line(rates)}); {cpu_ratio:.0%} by CPU/save", settings))
+
+
+def statistics_line(rates: dict[str, list[float]]) -> str:
+    return "; ".join(f"{name} " + "/".join(f"{r:.0f}" for r in values) + " req/s" for name, values in rates.items())
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--drive":
-        drive_main(sys.argv[2], sys.argv[3])
-    else:
-        main()
+    main()

@@ -21,6 +21,9 @@ def create_app(config: str | dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         static_url_path="/static",
     )
+    from .core.access import RequestGlobals
+
+    app.app_ctx_globals_class = RequestGlobals  # g.api_user loads on first use (core/access.py)
     configure(app, config)
     if app.config["LRC_PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

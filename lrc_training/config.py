@@ -71,6 +71,8 @@ class Config:
     LRC_ARGON2_MEMORY_KIB = _env_int("LRC_ARGON2_MEMORY_KIB", 19 * 1024)
 
     LRC_TOKEN_HOURS = _env_int("LRC_TOKEN_HOURS", 12)
+    # Candidates' exam papers are drawn this long before a session's window opens (exams/preparation.py).
+    LRC_PAPER_LEAD_MINUTES = _env_int("LRC_PAPER_LEAD_MINUTES", 120)
     LRC_TIMEZONE = os.environ.get("LRC_TIMEZONE", "Asia/Shanghai")
     # The occupation (standards, courses, exams, certificates, competitions) and the workforce (the registry)
     # are named differently since the 2022 classification; see core/occupation.py.

@@ -91,7 +91,11 @@ def configure_logging(app: Flask) -> None:
 
 
 def _user_id() -> int | None:
-    # Only the user this request already loaded: logging must not cost a query.
+    # Only the user this request already loaded: logging must not cost a query. An API caller's id is known from
+    # the token check (g.api_identity); g.api_user would load the User (core/access.py RequestGlobals).
+    identity = g.get("api_identity")
+    if identity is not None:
+        return identity.user_id
     user = g.get("api_user") or g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
         return user.id

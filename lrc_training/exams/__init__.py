@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and de
     demo,
     grading_views,
     monitor_views,
+    preparation,
     reminders,
     results,
     session_views,

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+import json
+
+from flask import current_app, g, jsonify, request
+from pydantic import ValidationError as PydanticValidationError
 
 from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF, TRAINEE
-from ..core.access import login_required, roles_required
+from ..core.access import api_fast_path, bearer_token_hash, login_required, roles_required
 from ..core.api import created, json_body, paginate, parse_json, query_args
 from ..core.errors import NotFound
 from ..core.timeutil import iso_local
-from ..extensions import db
+from ..extensions import db, limiter
 from . import api_bp as bp
 from .applications import apply, decide, get_application_for_staff
+from .autosave import save_answer_by_token
 from .bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
 from .grading import grade, record_part_score, tasks_for
 from .item_analysis import analyse_session, ensure_analysable
-from .models import Application, Attempt, ExamSession
+from .models import Attempt, ExamSession
 from .papers import (
+    begin_attempt,
     close_if_overdue,
     get_attempt_for_candidate,
     paper_for_candidate,
+    paper_text,
     save_response,
     saved_responses,
-    start_attempt,
+    start_by_token,
     submit,
 )
 from .proctoring import extend_attempt, get_session_for_proctor, monitor
@@ -63,11 +69,22 @@ def session_json(session: ExamSession) -> dict:
             "part_validity_years": session.part_validity_years, "issues_certificates": session.issues_certificates}
 
 
-def attempt_json(attempt) -> dict:
+def attempt_json(attempt, responses: bool = True) -> dict:
+    """An Attempt or a StartedAttempt; `responses=False` for one just started (it has none yet)."""
     return {"id": attempt.id, "status": attempt.status, "started_at": iso_local(attempt.started_at),
             "deadline": iso_local(attempt.deadline), "questions": paper_for_candidate(attempt),
-            "responses": {str(k): v for k, v in saved_responses(attempt).items()},
+            "responses": {str(k): v for k, v in saved_responses(attempt).items()} if responses else {},
             "objective_score": float(attempt.objective_score) if attempt.objective_score is not None else None}
+
+
+def attempt_response(attempt, status: int, responses: bool = True):
+    """attempt_json as a response; the paper's stored JSON text goes in as it is (no parsing and re-encoding
+    of every question: many candidates start in the same second)."""
+    stored = paper_text(attempt.application_id)
+    if stored is None:
+        return jsonify(attempt_json(attempt, responses)), status
+    return _attempt_body(attempt, stored, status,
+                         {str(k): v for k, v in saved_responses(attempt).items()} if responses else {})
 
 
 @bp.post("/questions")
@@ -165,15 +182,32 @@ def applications_reject(application_id: int):
     return _decision(application_id, False)
 
 
+def _attempts_start_fast(roles: tuple[str, ...], session_id: int):
+    """The common start (a paper drawn ahead, inside the window) in one statement; None hands the request to
+    the normal path (resuming, drawing a paper now, any refusal, SQLite)."""
+    token_hash = bearer_token_hash()
+    started = start_by_token(token_hash, roles, session_id) if token_hash else None
+    if started is None:
+        return None
+    return _attempt_body(*started, status=201, responses={})
+
+
+def _attempt_body(attempt, questions: str, status: int, responses: dict):
+    head = {"id": attempt.id, "status": attempt.status, "started_at": iso_local(attempt.started_at),
+            "deadline": iso_local(attempt.deadline), "responses": responses,
+            "objective_score": float(attempt.objective_score) if attempt.objective_score is not None else None}
+    body = json.dumps(head, ensure_ascii=False)[:-1] + ', "questions": ' + questions + "}"
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
 @bp.post("/exam-sessions/<int:session_id>/attempts")
 @roles_required(TRAINEE)
+@api_fast_path(_attempts_start_fast)
 def attempts_start(session_id: int):
     """Start the theory exam inside the window, or resume it (same paper, saved answers, true deadline)."""
-    existed = db.session.execute(db.select(Attempt.id).join(Application).where(
-        Application.session_id == session_id, Application.user_id == g.api_user.id)).scalar() is not None
-    attempt = start_attempt(g.api_user, session_id)
+    attempt = begin_attempt(g.api_identity.user_id, session_id)
     db.session.commit()
-    return jsonify(attempt_json(attempt)), (200 if existed else 201)
+    return attempt_response(attempt, 201 if attempt.created else 200, responses=not attempt.created)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -188,14 +222,39 @@ def attempts_get(attempt_id: int):
         get_session_for_staff(g.api_user, attempt.application.session_id)  # 404 outside the organization
     close_if_overdue(attempt)
     db.session.commit()
-    return jsonify(attempt_json(attempt))
+    return attempt_response(attempt, 200)
+
+
+@limiter.request_filter
+def _autosave_skips_the_limiter() -> bool:
+    """Autosave has no rate limit (there are no default limits either): spare the hottest path the limiter's
+    per-request bookkeeping."""
+    return request.endpoint in ("exams_api.responses_put", "exams.candidate_save")
+
+
+def _responses_put_fast(roles: tuple[str, ...], attempt_id: int, question_id: int):
+    """Autosave's common case in one statement (token, role, owner, rules and the upsert); None hands the request
+    to the normal path (a bad token or body, or any refusal: it answers with the error)."""
+    token_hash = bearer_token_hash()
+    if token_hash is None:
+        return None
+    try:
+        body = ResponseIn.model_validate_json(request.get_data(cache=True))
+    except PydanticValidationError:
+        return None
+    saved_at = save_answer_by_token(token_hash, roles, attempt_id, question_id, body.response)  # committed
+    if saved_at is None:
+        return None
+    return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 
 
 @bp.put("/attempts/<int:attempt_id>/responses/<int:question_id>")
 @roles_required(TRAINEE)
+@api_fast_path(_responses_put_fast)
 @json_body(ResponseIn)
 def responses_put(attempt_id: int, question_id: int, body: ResponseIn):
-    """Save one answer (409 after the deadline or submission)."""
+    """Save one answer (409 after the deadline or submission). The fast path above saves in one statement; this
+    full path runs when it did not, and says why (or saves, when the state changed in between)."""
     attempt = get_attempt_for_candidate(g.api_user, attempt_id)
     try:
         saved_at = save_response(attempt, question_id, body.response)

@@ -24,7 +24,7 @@ from ..core.navigation import register_nav
 from ..core.timeutil import iso_local, to_local
 from ..db import utcnow
 from ..extensions import db
-from . import bp
+from . import autosave, bp
 from .applications import Ineligible, apply
 from .eligibility import EDUCATION_LABELS
 from .models import (
@@ -327,15 +327,23 @@ def _submitted_page(attempt: Attempt):
 def save_answer(attempt_id: int, question_id: int):
     """Save one answer (JSON {"response": ...}; CSRF token in the X-CSRFToken header). 409 after the deadline
     or submission, 404 for another person's attempt or a question not on the paper, 422 for a bad value."""
+    body = request.get_json(silent=True)
+    device = request.headers.get("X-Exam-Device")
+    if isinstance(body, dict) and "response" in body:
+        saved_at = autosave.save_answer(current_user.id, attempt_id, question_id, body["response"], device)
+        if saved_at is not None:
+            db.session.commit()
+            return jsonify({"question_id": question_id, "saved_at": iso_local(saved_at),
+                            "server_now": _iso_ms(utcnow())})
+    # Refused or malformed: the full path, in the order a candidate should hear about it.
     try:
         attempt = get_attempt_for_candidate(current_user, attempt_id)
     except DomainError as exc:
         return _json_error(exc)
     try:
-        check_device(attempt, request.headers.get("X-Exam-Device"))
+        check_device(attempt, device)
     except DomainError as exc:
         return _json_error(exc)
-    body = request.get_json(silent=True)
     if not isinstance(body, dict) or "response" not in body:
         return jsonify({"error": "bad_request", "message": "请求体应为 JSON 对象 {\"response\": ...}",
                         "fields": {"response": "缺少答案"}, "server_now": _iso_ms(utcnow())}), 400

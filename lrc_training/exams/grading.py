@@ -39,7 +39,8 @@ def claim_tasks(examiner) -> None:
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(Application, Application.id == Attempt.application_id)
         .join(ExamSession, ExamSession.id == Application.session_id)
-        .join(PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.question_id == Response.question_id))
+        .join(PaperItem, (PaperItem.application_id == Attempt.application_id)
+              & (PaperItem.question_id == Response.question_id))
         .outerjoin(graders, graders.c.response_id == Response.id)
         .where(ExamSession.organization_id == examiner.organization_id, ExamSession.state != "published",
                # the chief examiner arbitrates and so is never one of the graders
@@ -63,7 +64,8 @@ def tasks_for(examiner) -> list[dict]:
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(Application, Application.id == Attempt.application_id)
         .join(ExamSession, ExamSession.id == Application.session_id)
-        .join(PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.question_id == Response.question_id))
+        .join(PaperItem, (PaperItem.application_id == Attempt.application_id)
+              & (PaperItem.question_id == Response.question_id))
         .join(QuestionRevision, QuestionRevision.id == PaperItem.revision_id)
         .where(GradingTask.examiner_id == examiner.id)
         .order_by(GradingTask.graded_at.is_not(None), GradingTask.id)).all()
@@ -109,7 +111,8 @@ def grade(examiner, task_id: int, score, comment: str | None = None) -> GradingT
     session = attempt.application.session
     session.ensure_not_published()
     item = db.session.execute(select(PaperItem).where(
-        PaperItem.attempt_id == attempt.id, PaperItem.question_id == response.question_id)).scalar_one()
+        PaperItem.application_id == attempt.application_id,
+        PaperItem.question_id == response.question_id)).scalar_one()
     value = _decimal(score, item.points)
     if comment is not None and len(comment) > 2000:
         raise ValidationFailed("评语不能超过 2000 个字符", {"comment": "不能超过 2000 个字符"})
@@ -156,7 +159,8 @@ def pending_grading(session: ExamSession) -> int:
     return db.session.execute(
         select(func.count()).select_from(Response)
         .join(Attempt, Attempt.id == Response.attempt_id).join(Application, Application.id == Attempt.application_id)
-        .join(PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.question_id == Response.question_id))
+        .join(PaperItem, (PaperItem.application_id == Attempt.application_id)
+              & (PaperItem.question_id == Response.question_id))
         .where(Application.session_id == session.id, PaperItem.kind == "essay", Response.score.is_(None))
     ).scalar_one()
 

@@ -141,7 +141,7 @@ def analyse_session(session: ExamSession) -> Analysis:
         select(Attempt.id, PaperItem.question_id, PaperItem.kind, PaperItem.points, PaperItem.option_order,
                PaperItem.position, Response.response, Response.score)
         .join(Application, Application.id == Attempt.application_id)
-        .join(PaperItem, PaperItem.attempt_id == Attempt.id)
+        .join(PaperItem, PaperItem.application_id == Attempt.application_id)
         .outerjoin(Response, (Response.attempt_id == Attempt.id) & (Response.question_id == PaperItem.question_id))
         .where(Application.session_id == session.id, Attempt.status == "submitted")
         .order_by(Attempt.id, PaperItem.position)).all()

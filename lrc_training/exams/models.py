@@ -233,7 +233,11 @@ class Attempt(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship()
-    items: Mapped[list[PaperItem]] = relationship(order_by="PaperItem.position", cascade="all, delete-orphan")
+    # The paper belongs to the application (drawn ahead of the window, see exams/preparation.py); the attempt
+    # shows it from the moment the candidate starts.
+    items: Mapped[list[PaperItem]] = relationship(
+        primaryjoin="Attempt.application_id == foreign(PaperItem.application_id)", order_by="PaperItem.position",
+        viewonly=True)
 
 
 EVENT_KINDS = {"device": "新设备/地址", "focus_lost": "离开考试页面", "extended": "延时", "takeover": "设备接管",
@@ -255,12 +259,29 @@ class AttemptEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class PaperItem(Base):
-    __tablename__ = "exam_paper_items"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+class ExamPaper(Base):
+    """A candidate's paper as shown (JSON text of the questions, options relabelled, no answer key), written when
+    the paper is drawn, so that starting and resuming read one row instead of rebuilding it question by question.
+    Derived from the paper items and their (never changing) revisions; the items stay what is graded."""
+
+    __tablename__ = "exam_papers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("exam_applications.id", ondelete="CASCADE"), unique=True)
+    questions: Mapped[str] = mapped_column(Text)
+    total_points: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PaperItem(Base):
+    """One question of a candidate's own paper: drawn for the application before the window opens (or at the
+    start when none was), shown only through the attempt once the candidate starts."""
+
+    __tablename__ = "exam_paper_items"
+    __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("exam_applications.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     revision_id: Mapped[int] = mapped_column(ForeignKey("question_revisions.id"))

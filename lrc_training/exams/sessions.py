@@ -18,6 +18,7 @@ from ..core.levels import LEVEL_NAMES
 from ..db import utcnow
 from ..extensions import db
 from .models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
+from .preparation import discard_papers
 
 DEFAULT_PARTS = {level: list(parts) for level, parts in LEVEL_PARTS.items()}
 ALLOWED_KINDS = {4: ("single", "true_false"), 3: ("single", "multiple", "true_false"),
@@ -186,9 +187,12 @@ def update_session(actor, session: ExamSession, data: SessionInput, *, version: 
         raise Conflict("已有考生开始答题，不能再修改等级或双向细目表", {"blueprint": "已有考生开始答题"},
                        code="wrong_state")
     old = {"title": session.title, "opens_at": session.opens_at, "closes_at": session.closes_at}
+    redraw = any(clean[key] != getattr(session, key) for key in ("blueprint", "level", "parts"))
     for key, value in clean.items():
         setattr(session, key, value)
     db.session.flush()
+    if redraw:  # papers drawn ahead no longer follow the session: the preparation job draws them again
+        discard_papers(session)
     record_audit("exam_session.update", "exam_session", session.id, old=old,
                  new={"title": session.title, "opens_at": session.opens_at, "closes_at": session.closes_at})
     return session

@@ -59,7 +59,8 @@ def question_ids(html: str) -> list[int]:
 
 def answer_key(attempt_id: int) -> dict[int, object]:
     keys = {}
-    for item in db.session.execute(select(PaperItem).where(PaperItem.attempt_id == attempt_id)).scalars():
+    for item in db.session.execute(select(PaperItem).join(Attempt, Attempt.application_id == PaperItem.application_id).where(
+            Attempt.id == attempt_id)).scalars():
         rev = db.session.get(QuestionRevision, item.revision_id)
         keys[item.question_id] = "ABCD"[item.option_order.index(rev.answer)] if item.kind == "single" else rev.answer
     return keys

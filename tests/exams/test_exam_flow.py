@@ -38,7 +38,8 @@ def approved_application(client, world, work_years=5):
 
 def answer_key(attempt_id):
     """{question id: the displayed key that is correct} for a paper (test helper; the API never tells)."""
-    items = db.session.execute(select(PaperItem).where(PaperItem.attempt_id == attempt_id)).scalars().all()
+    items = db.session.execute(select(PaperItem).join(Attempt, Attempt.application_id == PaperItem.application_id).where(
+            Attempt.id == attempt_id)).scalars().all()
     keys = {}
     for item in items:
         rev = db.session.get(QuestionRevision, item.revision_id)

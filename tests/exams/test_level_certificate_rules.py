@@ -53,7 +53,8 @@ def _candidate(world, session, username, person=None, **stated):
 def _theory(person, session, passed: bool):
     attempt = start_attempt(person, session.id)
     if passed:
-        for item in db.session.execute(select(PaperItem).where(PaperItem.attempt_id == attempt.id)).scalars():
+        for item in db.session.execute(select(PaperItem).where(
+                PaperItem.application_id == attempt.application_id)).scalars():
             answer = db.session.get(QuestionRevision, item.revision_id).answer
             save_response(attempt, item.question_id, "ABCD"[item.option_order.index(answer)])
     submit(attempt)
