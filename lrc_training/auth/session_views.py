@@ -74,13 +74,19 @@ def session_end(session_id: int):
     return redirect(url_for("auth.sessions"))
 
 
-@bp.route("/account/sessions/end-others", methods=["POST"])
-@login_required
-def sessions_end_others():
+def _end_other_sessions(scope: str) -> tuple:
+    """End every other sign-in of the current user and revoke their API tokens (audited); returns (user, count)."""
     user = current_user._get_current_object()
     ended = end_user_sessions(user, "signed_out", keep=user.login_session)
     revoke_all_tokens(user)
-    record_audit("auth.sessions_ended", "user", user.id, new={"count": ended, "scope": "others"}, actor_id=user.id)
+    record_audit("auth.sessions_ended", "user", user.id, new={"count": ended, "scope": scope}, actor_id=user.id)
+    return user, ended
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def sessions_end_others():
+    _user, ended = _end_other_sessions("others")
     db.session.commit()
     flash(f"已退出其他 {ended} 台设备，API 令牌已全部撤销。" if ended else "没有其他设备登录；API 令牌已全部撤销。",
           "success")
@@ -90,10 +96,7 @@ def sessions_end_others():
 @bp.route("/account/sessions/end-all", methods=["POST"])
 @login_required
 def sessions_end_all():
-    user = current_user._get_current_object()
-    ended = end_user_sessions(user, "signed_out", keep=user.login_session)
-    revoke_all_tokens(user)
-    record_audit("auth.sessions_ended", "user", user.id, new={"count": ended, "scope": "all"}, actor_id=user.id)
+    user, _ended = _end_other_sessions("all")
     sign_out_here(user, "logout")
     db.session.commit()
     flash("已退出所有设备，API 令牌已全部撤销。", "success")
