@@ -79,7 +79,8 @@ def test_api_user_creation_refuses_a_weak_password_naming_the_field(client):
 
 def test_signing_in_with_an_existing_password_is_not_judged_by_the_policy(client):
     make_user("trainee", username="veteran")  # "Passw0rd1", set before the policy
-    login(client, "veteran")
+    response = login(client, "veteran")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
 
 
 def test_the_user_edit_form_shows_the_id_number_masked_and_keeps_it_when_left_empty(client):
