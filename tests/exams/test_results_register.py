@@ -43,8 +43,9 @@ def _finish(world):
     session = world["session"]
     (chen, chen_app), (zhao, zhao_app) = world["people"]
     attempt = start_attempt(chen, session.id)
-    for item in attempt.items:
-        save_response(attempt, item.question_id, "B" if item.kind == "single" else True)
+    for item in attempt.items:  # options are shuffled per paper: answer the letter this candidate saw for "B"
+        save_response(attempt, item.question_id,
+                      "ABCD"[item.option_order.index("B")] if item.kind == "single" else True)
     submit(attempt)
     session.opens_at, session.closes_at = utcnow() - timedelta(hours=5), utcnow() - timedelta(hours=1)
     record_part_score(world["examiner"], session, chen_app.id, 88)
