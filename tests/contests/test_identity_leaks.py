@@ -4,10 +4,7 @@ registration (page and API), the registration API's user_id and the registry imp
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from lrc_training.contests.bulk import MAX_ROWS, register_text
@@ -16,10 +13,11 @@ from lrc_training.core.bulk_limits import BulkThrottled
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
-from lrc_training.registry.importing import COLUMNS, import_registry
+from lrc_training.registry.importing import import_registry
 from tests.conftest import api_token, login, post_form
 from tests.contests.helpers import World
 from tests.factories import make_org, make_user, valid_id_number
+from tests.registry.helpers import import_sheet
 
 NOT_REACHABLE = "未找到或不属于本单位"
 
@@ -104,15 +102,6 @@ def test_bulk_page_keeps_the_list_when_throttled(client, world, app, monkeypatch
         register_text(world.staff, competition.id, "\n".join(f"u{i}" for i in range(MAX_ROWS + 1)))
 
 
-def _sheet(rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(COLUMNS)
-    for row in rows:
-        book.active.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
 
 
 def test_registry_import_never_quotes_a_name_and_refuses_strangers_like_nobody(app, monkeypatch):
@@ -123,7 +112,7 @@ def test_registry_import_never_quotes_a_name_and_refuses_strangers_like_nobody(a
     stranger = make_user("trainee", username="gz", name="陈晓燕",
                          org=make_org("广州某公司", kind="enterprise", region_code="440106"))
     local = make_user("trainee", username="lc", name="王建国", org=company)
-    report = import_registry(importer, _sheet([
+    report = import_registry(importer, import_sheet([
         ["张三", stranger.id_number, "聊城企业甲", "", "", "", "", ""],  # a Guangzhou person: out of reach
         ["李四", local.id_number, "聊城企业甲", "", "", "", "", ""],  # in scope, but the name differs
     ]))
@@ -135,4 +124,4 @@ def test_registry_import_never_quotes_a_name_and_refuses_strangers_like_nobody(a
     audit = db.session.execute(select(AuditLog).where(AuditLog.action == "registry.import")).scalar_one()
     assert audit.new["out_of_reach"] == 1 and audit.actor_id == importer.id
     with pytest.raises(BulkThrottled):  # the second import within the hour
-        import_registry(importer, _sheet([["张三", valid_id_number(), "聊城企业甲", "", "", "", "", ""]]))
+        import_registry(importer, import_sheet([["张三", valid_id_number(), "聊城企业甲", "", "", "", "", ""]]))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
@@ -28,6 +28,7 @@ from lrc_training.registry.services import Access
 from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends, months_back
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user, valid_id_number
+from tests.registry.helpers import import_sheet
 
 
 @pytest.fixture
@@ -87,15 +88,6 @@ def test_update_entry_rules(world):
     assert profile(staff, person.id).entry.position == "经理"
 
 
-def _sheet(rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(COLUMNS)
-    for row in rows:
-        book.active.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
 
 
 def test_import_reports_every_row_and_is_idempotent(world):
@@ -110,7 +102,7 @@ def test_import_reports_every_row_and_is_idempotent(world):
         ["陈晓燕", world["person"].id_number, "聊城企业甲", "", "", "人事专员", "兼职", ""],
         ["王建华", new_id, "聊城企业甲", "", "", "", "", ""],
     ]
-    report = import_registry(world["staff"], _sheet(rows))
+    report = import_registry(world["staff"], import_sheet(rows))
     db.session.commit()
     assert report.added == [(2, "王建华"), (6, "陈晓燕")]
     reasons = dict(report.errors)
@@ -123,13 +115,13 @@ def test_import_reports_every_row_and_is_idempotent(world):
     entry = db.session.execute(select(RegistryEntry).where(RegistryEntry.user_id == created.id)).scalar_one()
     assert (entry.level, entry.certificate_number, entry.full_time) == (3, "S000037150001253000123", True)
     # the same sheet again: nothing new; a changed row is an update
-    again = import_registry(world["staff"], _sheet(rows[:1]))
+    again = import_registry(world["staff"], import_sheet(rows[:1]))
     assert again.unchanged == [(2, "王建华")] and not again.added
     rows[0][5] = "首席调解员"
-    changed = import_registry(world["staff"], _sheet(rows[:1]))
+    changed = import_registry(world["staff"], import_sheet(rows[:1]))
     db.session.commit()
     assert changed.updated == [(2, "王建华")]
-    wrong_name = import_registry(world["staff"], _sheet([["错名字", world["person"].id_number, "聊城企业甲",
+    wrong_name = import_registry(world["staff"], import_sheet([["错名字", world["person"].id_number, "聊城企业甲",
                                                          "", "", "", "", ""]]))
     assert "不一致" in dict(wrong_name.errors)[2]
     assert import_registry(world["staff"], io.BytesIO(b"not excel")).file_error
@@ -140,8 +132,9 @@ def test_import_page_and_add_page(client, world):
     template = client.get("/registry/import-template.xlsx")
     assert [c.value for c in load_workbook(io.BytesIO(template.data)).active[1]][:len(COLUMNS)] == COLUMNS
     new_id = valid_id_number(region="371502", birth="19800101", seq=301)
-    response = post_form(client, "/registry/import", {"file": (_sheet([["周平", new_id, "聊城企业甲", "Z9", "2", "", "", ""]]),
-                                                            "信息库.xlsx")}, content_type="multipart/form-data")
+    sheet = import_sheet([["周平", new_id, "聊城企业甲", "Z9", "2", "", "", ""]])
+    response = post_form(client, "/registry/import", {"file": (sheet, "信息库.xlsx")},
+                         content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert "新增 1" in text and "周平" in text
     outsider = make_user("trainee", username="outsider", org=world["qingdao"])

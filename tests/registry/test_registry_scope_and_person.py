@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
@@ -16,12 +16,13 @@ from lrc_training.core.models import AuditLog
 from lrc_training.courses.models import Course, Enrollment
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
-from lrc_training.registry.importing import COLUMNS, import_registry
+from lrc_training.registry.importing import import_registry
 from lrc_training.registry.models import Honor, RegistryEntry
 from lrc_training.registry.services import Access
 from tests.conftest import login, post_form
 from tests.contests.helpers import World
 from tests.factories import make_org, make_user, valid_id_number
+from tests.registry.helpers import import_sheet
 
 
 def switch_user(client, username: str):
@@ -123,15 +124,6 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     assert [row[0] for row in drilled["人员名单"].iter_rows(min_row=2, values_only=True)] == ["孙丽娟", "周建国"]
 
 
-def _sheet(rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(COLUMNS)
-    for row in rows:
-        book.active.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
 
 
 def test_import_is_audited_and_a_username_collision_is_a_refused_row(app):
@@ -144,14 +136,14 @@ def test_import_is_audited_and_a_username_collision_is_a_refused_row(app):
     db.session.commit()
     rows = [["王建华", fresh, "聊城企业甲", "EXT001", "三级", "调解员", "兼职", "2018-01-01"],
             ["刘洋", taken, "聊城企业甲", "EXT002", "四级", "", "", ""]]
-    report = import_registry(staff, _sheet(rows))
+    report = import_registry(staff, import_sheet(rows))
     db.session.commit()
     assert report.added == [(2, "王建华")]
     assert len(report.errors) == 1 and report.errors[0][0] == 3 and "用户名" in report.errors[0][1]
     assert db.session.execute(select(RegistryEntry).where(RegistryEntry.certificate_number == "EXT002")).scalar() is None
 
     rows[0][6] = "专职"
-    assert import_registry(staff, _sheet(rows[:1])).updated == [(2, "王建华")]
+    assert import_registry(staff, import_sheet(rows[:1])).updated == [(2, "王建华")]
     db.session.commit()
     audit = {a.action: a for a in db.session.execute(select(AuditLog).where(
         AuditLog.object_type == "registry_entry").order_by(AuditLog.id)).scalars()}
