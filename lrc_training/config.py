@@ -115,6 +115,8 @@ class Config:
     LRC_METRICS_ALLOW = os.environ.get("LRC_METRICS_ALLOW", "127.0.0.0/8,::1")
     # One log line per request: "json" (one JSON object per line) or "text".
     LRC_LOG_FORMAT = os.environ.get("LRC_LOG_FORMAT", "text")
+    # Successful exam autosaves are counted in the metrics, not logged one line each (core/request_log.py).
+    LRC_LOG_AUTOSAVES = os.environ.get("LRC_LOG_AUTOSAVES", "") == "1"
     # Scheduler: how often each node looks for due jobs, and how long a node's claim on a running job lasts
     # before another node may take it over (the first node died).
     LRC_SCHEDULER_TICK_SECONDS = _env_int("LRC_SCHEDULER_TICK_SECONDS", 5)

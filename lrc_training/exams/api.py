@@ -11,6 +11,7 @@ from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF, TRAINEE
 from ..core.access import api_fast_path, bearer_token_hash, login_required, roles_required
 from ..core.api import created, json_body, paginate, parse_json, query_args
 from ..core.errors import NotFound
+from ..core.request_log import log_quietly
 from ..core.timeutil import iso_local
 from ..extensions import db, limiter
 from . import api_bp as bp
@@ -245,6 +246,7 @@ def _responses_put_fast(roles: tuple[str, ...], attempt_id: int, question_id: in
     saved_at = save_answer_by_token(token_hash, roles, attempt_id, question_id, body.response)  # committed
     if saved_at is None:
         return None
+    log_quietly()
     return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 
 

@@ -21,6 +21,7 @@ from ..core.errors import Conflict, DomainError
 from ..core.form_fields import DateField
 from ..core.levels import LEVEL_LABELS
 from ..core.navigation import register_nav
+from ..core.request_log import log_quietly
 from ..core.timeutil import iso_local, to_local
 from ..db import utcnow
 from ..extensions import db
@@ -333,6 +334,7 @@ def save_answer(attempt_id: int, question_id: int):
         saved_at = autosave.save_answer(current_user.id, attempt_id, question_id, body["response"], device)
         if saved_at is not None:
             db.session.commit()
+            log_quietly()
             return jsonify({"question_id": question_id, "saved_at": iso_local(saved_at),
                             "server_now": _iso_ms(utcnow())})
     # Refused or malformed: the full path, in the order a candidate should hear about it.

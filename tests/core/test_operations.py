@@ -148,7 +148,7 @@ def test_metrics_read_the_queue_jobs_and_open_attempts_from_the_database(app, cl
     assert metric_value(body, "lrc_job_last_duration_seconds", job="exams.reminders") >= 0
 
 
-def test_autosaves_and_open_attempts_are_counted(client):
+def test_autosaves_and_open_attempts_are_counted(client, caplog):
     assert AUTOSAVE_ENDPOINTS <= set(client.application.view_functions), "an autosave endpoint was renamed"
     org, staff = setup_org()
     make_bank(staff)
@@ -162,11 +162,16 @@ def test_autosaves_and_open_attempts_are_counted(client):
     before = metric_value(client.get("/metrics").get_data(as_text=True), "lrc_exam_autosaves_total")
     single = next(q for q in paper["questions"] if q["kind"] == "single")
     url = f"/api/v1/attempts/{paper['id']}/responses/{single['id']}"
-    assert client.put(url, json={"response": "A"}, headers=cand_h).status_code == 200
-    assert client.put(url, json={"response": "B"}, headers=cand_h).status_code == 200
-    assert client.put(url, json={"response": "Z"}, headers=cand_h).status_code == 422  # not saved, not counted
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="lrc.request"):
+        assert client.put(url, json={"response": "A"}, headers=cand_h).status_code == 200
+        assert client.put(url, json={"response": "B"}, headers=cand_h).status_code == 200
+        assert client.put(url, json={"response": "Z"}, headers=cand_h).status_code == 422  # not saved, not counted
     body = client.get("/metrics").get_data(as_text=True)
     assert metric_value(body, "lrc_exam_autosaves_total") == before + 2
+    # Successful saves are counted, not logged line by line (hundreds a second on exam day); the refusal is logged.
+    logged = [r for r in caplog.records if r.name == "lrc.request"]
+    assert [(r.method, r.status) for r in logged] == [("PUT", 422)]
     assert metric_value(body, "lrc_exam_attempts_open") == 1
 
 
