@@ -122,6 +122,7 @@ def test_admin_pages_record_edit_and_end_with_chinese_errors(client, home):
     assert saved.status_code == 302
     page = client.get(f"/admin/organizations/{org.id}/accreditation").get_data(as_text=True)
     assert "备案有效" in page and f"S000037{org.id:06d}" in page
+    assert "可组织 四级、三级认定" in page and "4 级" not in page  # one way to write a level everywhere
     listing = client.get("/admin/organizations").get_data(as_text=True)
     assert f"已备案 至 {until}" in listing
     ended = post_form(client, f"/admin/organizations/{org.id}/accreditation/end", {"end-reason": "到期不再续展"},
