@@ -8,7 +8,6 @@ from datetime import date
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -19,20 +18,18 @@ from ..core.audit import record_audit
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.form_fields import DateField
-from ..core.levels import level_label
 from ..core.navigation import register_nav
 from ..core.pagination import page_filters, paginate_page
 from ..core.regions import region_display, region_path
-from ..core.xlsx import append_row, save_workbook
 from ..extensions import db
 from . import bp
+from .exports import registry_workbook
 from .models import CATEGORY_LABELS, Honor
 from .people_search import find_people
 from .record_views import read_only_redirect
 from .schemas import RegistryQuery
 from .services import (
     caller_access,
-    export_rows,
     person_in_scope,
     registry_query,
     registry_rows,
@@ -120,51 +117,7 @@ def people():
 def export():
     access = _scope()
     code = access.code
-    stats = statistics(access)
-    wb = Workbook(write_only=True)  # streamed rows: a province's 100,000 people fit in memory and in seconds
-    ws = wb.create_sheet("按地区")
-    append_row(ws, ["地区代码", "地区", "协调员人数"])
-    for row in stats["by_subregion"]:
-        append_row(ws, [row["region_code"], row["name"], row["total"]])
-    levels = wb.create_sheet("按等级")
-    append_row(levels, ["等级", "人数"])
-    for level in ("4", "3", "2", "1"):
-        append_row(levels, [level_label(level), stats["by_level"][level]])
-    kinds = wb.create_sheet("按单位类型")
-    append_row(kinds, ["单位类型", "人数"])
-    for kind, count in stats["by_organization_kind"].items():
-        append_row(kinds, [ORG_KIND_LABELS.get(kind, kind), count])
-    trend_sheet = wb.create_sheet("月度趋势")
-    append_row(trend_sheet, ["月份", "签发等级证书", "培训结业人数", "认定考生", "认定通过", "通过率(%)"])
-    for t in monthly_trends(access):
-        append_row(trend_sheet, [t["month"], t["certificates"], t["completions"], t["exam_candidates"],
-                                 t["exam_passed"], t["pass_rate"]])
-    coverage = wb.create_sheet("企业覆盖")
-    append_row(coverage, ["已登记企业", "有持证协调员的企业", "由服务平台覆盖的企业", "覆盖率(%)"])
-    c = stats["coverage"]
-    append_row(coverage, [c["enterprises"], c["covered_by_own"], c["covered_by_platform"],
-                          round(100 * c["covered"] / c["enterprises"], 1) if c["enterprises"] else None])
-    gaps = large_enterprise_gaps(access, 100_000)
-    append_row(coverage, [])
-    append_row(coverage, [f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
-                          f"{gaps['short']} / {gaps['large']} 家"])
-    append_row(coverage, ["企业", "地区", "职工人数", "协调员人数"])
-    for e in gaps["enterprises"]:
-        append_row(coverage, [e["name"], region_display(e["region_code"]), e["employees"], e["coordinators"]])
-    people_sheet = wb.create_sheet("人员名单")
-    append_row(people_sheet, ["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"])
-    regions: dict[str, str] = {}
-    people = 0
-    for item in export_rows(access):
-        people += 1
-        region = item["region_code"]  # not `code`: that is the exported scope, used below
-        if region not in regions:
-            regions[region] = region_display(region) if region else ""
-        append_row(people_sheet, [item["name"], item["organization_name"] or "（无单位）",
-                                  ORG_KIND_LABELS.get(item["organization_kind"]), regions[region],
-                                  item["highest_level"], "、".join(item["certificate_numbers"]),
-                                  "、".join(item["honors"])])
-    buffer = save_workbook(wb)
+    buffer, people = registry_workbook(access)
     audit_export("registry", "region", code or "全国", rows=people,
                  scope={"region": region_display(code) if code else "全国"})
     db.session.commit()
