@@ -1,13 +1,16 @@
-"""Registry benchmark (issue: 100,000 coordinators and 1,000,000 exam attempts): seeds Shandong organizations,
-100,000 certified coordinators (level certificates issued over two years), 100,000 course completions and
-1,000,000 exam applications with their attempts and published theory results (spread over a year), then times the
-statistics dashboard — counts by level / kind / subregion, enterprise coverage, 12-month trends, large
-enterprises — at province, city and county level, as the service and as the HTTP page, with SQL statement counts;
-then one coordinator's record page and the Excel export (every table, including the whole list of people).
+"""Registry benchmark at a province's size: seeds Shandong organizations (200,000 enterprises and 5,000 other
+organizations, platforms serving 20 enterprises each), 100,000 certified coordinators (level certificates issued
+over two years), 1,000,000 work records (1 % of them risk reports), 100,000 course completions and 1,000,000 exam
+applications with their attempts and published theory results (spread over a year), then times the statistics
+dashboard — counts by level / kind / subregion, enterprise coverage, 12-month trends, large enterprises — at
+province, city and county level, as the service and as the HTTP page, with SQL statement counts; then the coverage
+page (per subregion and the uncovered enterprises), one coordinator's record page and the Excel export (every
+table, including the whole list of people). The staff are 人社 (hrss) staff of the province, a city and a county.
 
 Usage: .venv/bin/python bench/registry.py     (SQLite; a few minutes, mostly seeding)
        BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/registry.py
-       BENCH_COORDINATORS=10000 BENCH_ATTEMPTS=100000 for a quicker run
+       BENCH_COORDINATORS=10000 BENCH_ATTEMPTS=100000 BENCH_ENTERPRISES=20000 BENCH_WORK_RECORDS=100000 for a
+       quicker run
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.exams.models import Application, Attempt, ExamSession, PartResult  # noqa: E402
 from lrc_training.exams.outcomes import rebuild  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
+from lrc_training.registry.coverage import coverage_by_subregion  # noqa: E402
+from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord  # noqa: E402
 from lrc_training.registry.services import Access  # noqa: E402
 from lrc_training.registry.services import statistics as registry_statistics  # noqa: E402
 from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends  # noqa: E402
@@ -42,6 +47,9 @@ from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends  
 COORDINATORS = int(os.environ.get("BENCH_COORDINATORS", "100000"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "1000000"))
 ORGANIZATIONS = 5000
+ENTERPRISES = int(os.environ.get("BENCH_ENTERPRISES", "200000"))
+WORK_RECORDS = int(os.environ.get("BENCH_WORK_RECORDS", "1000000"))
+SERVED_PER_PLATFORM = 20
 SESSIONS = 200
 CHUNK = 20000
 PASSWORD = "Bench12345"  # noqa: S105 - a throwaway benchmark database
@@ -65,9 +73,9 @@ def seed(app) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        province = Organization(name="山东省人力资源和社会保障厅", kind="platform", region_code="370000")
-        city = Organization(name="聊城市人力资源和社会保障局", kind="platform", region_code="371500")
-        county = Organization(name="东昌府区劳动关系协调服务中心", kind="platform", region_code="371502")
+        province = Organization(name="山东省人力资源和社会保障厅", kind="hrss", region_code="370000")
+        city = Organization(name="聊城市人力资源和社会保障局", kind="hrss", region_code="371500")
+        county = Organization(name="东昌府区人力资源和社会保障局", kind="hrss", region_code="371502")
         evaluator = Organization(name="山东省劳动关系协调师职业技能等级认定中心", kind="evaluator", region_code="370000")
         db.session.add_all([province, city, county, evaluator])
         db.session.flush()
@@ -78,6 +86,7 @@ def seed(app) -> None:
                              "updated_at": now, "version": 1} for i in range(ORGANIZATIONS)])
         org_ids = list(db.session.execute(select(Organization.id).where(Organization.name.like("单位%"))
                                           .order_by(Organization.id)).scalars())
+        seed_enterprises(rng, counties, now)
         template = User(username="t", name="t")
         template.set_password(PASSWORD)
         for username, org in (("province", province), ("city", city), ("county", county)):
@@ -136,13 +145,60 @@ def seed(app) -> None:
                               for (a, u), score in zip(apps, scores, strict=True)])
             made += count
             db.session.commit()
+        seed_work(rng, users, today, now)
         db.session.commit()
+
+
+def seed_enterprises(rng, counties, now) -> None:
+    """ENTERPRISES more enterprises (no coordinators of their own: most are small) and each platform's service
+    area: SERVED_PER_PLATFORM enterprises of its own county."""
+    bulk(Organization, [{"name": f"企业{i:06d}", "kind": "enterprise", "region_code": counties[i % len(counties)],
+                         "active": True, "employees": rng.choice([8, 15, 30, 60, 120, 400, 1200]),
+                         "created_at": now, "updated_at": now, "version": 1} for i in range(ENTERPRISES)])
+    by_county: dict[str, list[int]] = {}
+    for org_id, region in db.session.execute(select(Organization.id, Organization.region_code).where(
+            Organization.name.like("企业%"))):
+        by_county.setdefault(region, []).append(org_id)
+    areas = []
+    for platform_id, region in db.session.execute(select(Organization.id, Organization.region_code).where(
+            Organization.kind == "platform", Organization.name.like("单位%"))):
+        pool = by_county.get(region, [])
+        areas += [{"platform_id": platform_id, "enterprise_id": e}
+                  for e in rng.sample(pool, min(SERVED_PER_PLATFORM, len(pool)))]
+    bulk(ServiceArea, list({(a["platform_id"], a["enterprise_id"]): a for a in areas}.values()))
+    db.session.commit()
+
+
+def seed_work(rng, users, today, now) -> None:
+    """WORK_RECORDS work records of the coordinators over a year, at enterprises; 1 % are risk reports."""
+    enterprises = list(db.session.execute(select(Organization.id, Organization.region_code).where(
+        Organization.kind == "enterprise")).all())
+    kinds = ["consultation", "mediation", "negotiation", "rules", "training"]
+    for start in range(0, WORK_RECORDS, CHUNK):
+        rows = []
+        for i in range(start, min(start + CHUNK, WORK_RECORDS)):
+            user = users[rng.randrange(len(users))]
+            risk = i % 100 == 0
+            rows.append({"user_id": user, "kind": "risk" if risk else kinds[i % len(kinds)],
+                         "occurred_on": today - timedelta(days=rng.randrange(365)),
+                         "enterprise_id": enterprises[rng.randrange(len(enterprises))][0],
+                         "summary": "调解工资争议" if not risk else "拖欠工资隐患", "people": rng.randint(1, 40),
+                         "severity": rng.choice(["low", "medium", "high"]) if risk else None,
+                         "recorded_by_id": user, "created_at": now})
+        db.session.execute(insert(WorkRecord), rows)
+    region = dict(enterprises)
+    risks = db.session.execute(select(WorkRecord.id, WorkRecord.enterprise_id, WorkRecord.severity).where(
+        WorkRecord.kind == "risk")).all()
+    bulk(RiskReport, [{"work_record_id": r, "enterprise_id": e, "region_code": region[e], "severity": sev,
+                       "status": "open" if r % 3 else "closed", "opened_at": now} for r, e, sev in risks])
+    db.session.commit()
 
 
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{os.environ['LRC_INSTANCE_PATH']}/bench.db"
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
-    print(f"database: {url.split('://')[0]}; {COORDINATORS:,} coordinators, {ATTEMPTS:,} exam attempts; " + load_line())
+    print(f"database: {url.split('://')[0]}; {COORDINATORS:,} coordinators, {ENTERPRISES:,} enterprises, "
+          f"{WORK_RECORDS:,} work records, {ATTEMPTS:,} exam attempts; " + load_line())
     started = time.perf_counter()
     seed(app)
     print(f"seeded in {time.perf_counter() - started:.0f} s")
@@ -165,6 +221,7 @@ def main() -> None:
                 Access(p, c, p)))
             timed(f"monthly_trends() {label}", engine, lambda p=prefix: monthly_trends(Access.region(p)))
             timed(f"large_enterprise_gaps() {label}", engine, lambda p=prefix: large_enterprise_gaps(Access.region(p), 20))
+            timed(f"coverage_by_subregion() {label}", engine, lambda p=prefix: coverage_by_subregion(Access.region(p)))
     with app.app_context():  # a coordinator in 东昌府区, inside every staff member's scope
         person = db.session.execute(select(User.id).join(Organization, Organization.id == User.organization_id).where(
             User.username.like("c%"), Organization.region_code == "371502").limit(1)).scalar_one()
@@ -175,6 +232,8 @@ def main() -> None:
               lambda c=client: c.get("/registry/").status_code == 200 or sys.exit("dashboard failed"))
         timed(f"GET /registry/list as {username} staff (first page)", engine,
               lambda c=client: c.get("/registry/list").status_code == 200 or sys.exit("list failed"))
+        timed(f"GET /registry/coverage as {username} staff (per subregion + first page)", engine,
+              lambda c=client: c.get("/registry/coverage").status_code == 200 or sys.exit("coverage failed"))
         timed(f"GET /registry/people/<id> as {username} staff", engine,
               lambda c=client: c.get(f"/registry/people/{person}").status_code == 200 or sys.exit("record failed"))
         timed(f"GET /registry/export.xlsx as {username} staff (every table)", engine,
