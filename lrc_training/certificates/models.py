@@ -203,7 +203,7 @@ class ManualCertificateRequest(TimestampMixin, Base):
         return mask_id_number(self.id_number)
 
 
-SOURCE_REQUEST_STATUS_LABELS = {"pending": "待评价机构审核", "approved": "已签发", "declined": "已拒绝"}
+SOURCE_REQUEST_STATUS_LABELS = {"pending": "待审核", "approved": "已签发", "declined": "已拒绝"}
 
 
 class SourceIssueRequest(TimestampMixin, VersionMixin, Base):
