@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -105,6 +106,18 @@ def accredited_levels_today(organization_id: int | None) -> list[int]:
     if filing is None or not (filing.valid_from <= today <= filing.valid_until):
         return []
     return sorted(filing.levels or [], reverse=True)
+
+
+def valid_accreditations(levels=None) -> list[Accreditation]:
+    """Open filings valid today of active organizations, covering at least one of `levels` (any level when None),
+    with their organizations, ordered by name (one query: pickers of evaluators)."""
+    today = local_today()
+    rows = db.session.execute(select(Accreditation).join(Organization, Organization.id == Accreditation.organization_id)
+                              .where(Accreditation.ended_at.is_(None), Accreditation.valid_from <= today,
+                                     Accreditation.valid_until >= today, Organization.active.is_(True))
+                              .options(joinedload(Accreditation.organization)).order_by(Organization.name)).scalars()
+    wanted = set(levels) if levels is not None else None
+    return [row for row in rows if wanted is None or wanted & set(row.levels or [])]
 
 
 # -- recording, editing, ending (admin) ----------------------------------------------------------------------

@@ -63,6 +63,17 @@ class RejectForm(FlaskForm):
     submit = SubmitField("驳回")
 
 
+class SourceApproveForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField("核对无误，签发证书")
+
+
+class SourceDeclineForm(FlaskForm):
+    version = HiddenField()
+    reason = StringField("拒绝原因", validators=[DataRequired("请填写拒绝原因"), Length(max=500)])
+    submit = SubmitField("拒绝")
+
+
 class RevokeForm(FlaskForm):
     reason = TextAreaField("撤销原因", validators=[DataRequired("请填写撤销原因"), Length(max=500)])
     submit = SubmitField("撤销证书")

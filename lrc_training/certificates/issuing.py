@@ -214,9 +214,13 @@ def issue_for_source(actor, name: str, source_id: int) -> tuple[list[Certificate
     if issuer is None:
         raise ValidationFailed(f"未知的证书来源：{name}", {name: "不支持的来源"})
     created = issuer(actor, source_id)
-    all_certs = list(db.session.execute(select(Certificate).where(
-        Certificate.source_type == name, Certificate.source_id == str(source_id)).order_by(Certificate.id)).scalars())
-    return created, all_certs
+    return created, source_certificates(name, str(source_id))
+
+
+def source_certificates(source_type: str, source_id: str) -> list[Certificate]:
+    """Every certificate issued for one source (an exam session, a competition's promotions ...)."""
+    return list(db.session.execute(select(Certificate).where(
+        Certificate.source_type == source_type, Certificate.source_id == source_id).order_by(Certificate.id)).scalars())
 
 
 def registered_sources() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.identity import mask_id_number
@@ -201,3 +201,61 @@ class ManualCertificateRequest(TimestampMixin, Base):
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+
+SOURCE_REQUEST_STATUS_LABELS = {"pending": "待审核", "approved": "已签发", "declined": "已拒绝"}
+
+
+class SourceIssueRequest(TimestampMixin, VersionMixin, Base):
+    """A level certificate that another area asks an accredited evaluation organization to issue (a competition's
+    promotion: the committee asks, the evaluator issues). Plain values only: this area knows nothing of the source
+    beyond its type, id, key, title and the evidence it sent. The evaluator's staff approve — the certificate is
+    then issued by the evaluator, through the accreditation gate — or decline with a reason. One row per source item
+    (`source_key`); after a decline the asker may send it again, to the same or another evaluator."""
+
+    __tablename__ = "certificate_source_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status_known"),
+        CheckConstraint("level BETWEEN 1 AND 4", name="level_1_to_4"),
+        Index("ix_certificate_source_requests_issuer_status", "issuer_organization_id", "status"),
+        Index("ix_certificate_source_requests_source", "source_type", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_type: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str] = mapped_column(String(64))
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)  # the certificate's source_key too
+    source_title: Mapped[str] = mapped_column(String(200))  # e.g. the competition
+    source_detail: Mapped[str] = mapped_column(String(200))  # e.g. the award and the promotion
+    evidence: Mapped[list] = mapped_column(JSON, default=list)  # [[label, value], ...] shown to the evaluator
+    evidence_link: Mapped[str | None] = mapped_column(String(300))  # a page of ours, e.g. the public results
+    requester_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issuer_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    holder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str | None] = mapped_column(String(30))
+    level: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    requester_organization: Mapped[Organization] = relationship(foreign_keys=[requester_organization_id])
+    issuer_organization: Mapped[Organization] = relationship(foreign_keys=[issuer_organization_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    certificate: Mapped[Certificate | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return SOURCE_REQUEST_STATUS_LABELS[self.status]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else ""

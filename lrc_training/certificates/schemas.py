@@ -45,3 +45,12 @@ class ManualIn(ApiModel):
 
 class ManualRejectIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+class SourceApproveIn(ApiModel):
+    version: int | None = Field(default=None, ge=1)  # the version the approver saw (stale → 409)
+
+
+class SourceDeclineIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=500)
+    version: int | None = Field(default=None, ge=1)

@@ -54,7 +54,8 @@ def competition_json(c) -> dict:
             "award_ratios": c.award_ratios, "aggregation": c.aggregation, "eligibility": c.eligibility,
             "organization_id": c.organization_id, "version": c.version, "stage": c.stage,
             "advance_count": c.advance_count, "tie_break": c.tie_break, "notice_days": c.notice_days,
-            "appeal_hours": c.appeal_hours, "promotion_awards": c.promotion_awards, "honor_top_n": c.honor_top_n,
+            "appeal_hours": c.appeal_hours, "promotion_awards": c.promotion_awards,
+            "promotion_requires_certificate": c.promotion_requires_certificate, "honor_top_n": c.honor_top_n,
             "honor_title": c.honor_title, "venue": c.venue,
             "starts_on": c.starts_on.isoformat() if c.starts_on else None,
             "ends_on": c.ends_on.isoformat() if c.ends_on else None,
@@ -78,7 +79,8 @@ def competitions_create(body: CompetitionIn):
         award_mode=body.award_mode, aggregation=body.aggregation,
         eligibility=body.eligibility.rules() if body.eligibility else {},
         notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
-        appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards, honor_top_n=body.honor_top_n,
+        appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards,
+        promotion_requires_certificate=body.promotion_requires_certificate, honor_top_n=body.honor_top_n,
         honor_title=body.honor_title, registration_opens_at=body.registration_opens_at, venue=body.venue,
         starts_on=body.starts_on, ends_on=body.ends_on))
     db.session.commit()

@@ -1,6 +1,8 @@
 """The end of the notice period (公示期): a scheduler job makes results final once the period is over, no appeal
 is pending and every sheet is submitted; then the rewards are recorded — one-level promotions for the configured
-awards (issued as level certificates through the certificates area) and the honor title (技术能手) for the top N,
+awards (each marked not eligible, with the reason, when the competition requires the lower certificate and the
+person lacks it; the committee then asks an accredited evaluator to issue the level certificates,
+promotions.py) and the honor title (技术能手) for the top N,
 which also appears in the registry's honors."""
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..certificates.issuing import IssueRequest, highest_level_of, issue_many, register_source
+from ..certificates.issuing import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify
@@ -20,8 +22,8 @@ from ..db import utcnow
 from ..extensions import db
 from ..registry.models import Honor
 from .models import AWARD_LABELS, Appeal, Competition, Registration, Reward
+from .promotions import ineligible_reason
 from .results import all_sheets_submitted, standings
-from .setup import get_competition_for_committee
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,22 @@ def blocking_reason(competition: Competition) -> str | None:
     return None
 
 
-def promoted_level(competition: Competition, user_id: int) -> int | None:
-    """One level above the highest level held (capped at level 1); someone without a level certificate is
-    promoted to the competition's standard level. None when there is nothing to promote to."""
+def promoted_level(competition: Competition, user_id: int) -> tuple[int | None, int | None]:
+    """(the level held, the level promoted to): one level above the highest level held (capped at level 1);
+    someone without a level certificate is promoted to the competition's standard level. The target is None when
+    there is nothing to promote to."""
     held = highest_level_of(user_id)
     target = competition.level if held is None else held - 1
-    return target if target >= 1 and (held is None or target < held) else None
+    return held, (target if target >= 1 and (held is None or target < held) else None)
+
+
+def _promotion(competition: Competition, registration_id: int, user_id: int, award: str) -> Reward | None:
+    held, level = promoted_level(competition, user_id)
+    if level is None:
+        return None
+    reason = ineligible_reason(competition, held, level)
+    return Reward(competition_id=competition.id, registration_id=registration_id, user_id=user_id, kind="promotion",
+                  level=level, title=f"{AWARD_LABELS[award]}，晋升{level}级", ineligible_reason=reason)
 
 
 def record_rewards(competition: Competition) -> list[Reward]:
@@ -56,11 +68,9 @@ def record_rewards(competition: Competition) -> list[Reward]:
     for s in standings(competition):
         user = registrations[s.key].user
         if s.award and s.award in (competition.promotion_awards or []):
-            level = promoted_level(competition, user.id)
-            if level is not None:
-                rewards.append(Reward(competition_id=competition.id, registration_id=s.key, user_id=user.id,
-                                      kind="promotion", level=level,
-                                      title=f"{AWARD_LABELS[s.award]}，晋升{level}级"))
+            promotion = _promotion(competition, s.key, user.id, s.award)
+            if promotion is not None:
+                rewards.append(promotion)
         if competition.honor_top_n and s.rank <= competition.honor_top_n:
             rewards.append(Reward(competition_id=competition.id, registration_id=s.key, user_id=user.id,
                                   kind="honor", title=competition.honor_title))
@@ -69,7 +79,8 @@ def record_rewards(competition: Competition) -> list[Reward]:
     db.session.add_all(rewards)
     db.session.flush()
     for reward in rewards:
-        notify(reward.user_id, f"竞赛奖励：{competition.title}", reward.title,
+        body = reward.title + (f"（不符合晋级条件：{reward.ineligible_reason}）" if reward.ineligible_reason else "")
+        notify(reward.user_id, f"竞赛奖励：{competition.title}", body,
                link=f"/contests/{competition.id}/mine", kind="results")
     return rewards
 
@@ -81,7 +92,8 @@ def finalize(competition: Competition) -> list[Reward]:
     competition.state, competition.finalized_at = "final", utcnow()
     rewards = record_rewards(competition)
     record_audit("competition.finalize", "competition", competition.id,
-                 new={"rewards": len(rewards), "promotions": sum(r.kind == "promotion" for r in rewards)})
+                 new={"rewards": len(rewards), "promotions": sum(r.kind == "promotion" for r in rewards),
+                      "not_eligible": sum(bool(r.ineligible_reason) for r in rewards)})
     return rewards
 
 
@@ -102,20 +114,3 @@ def finalize_due() -> int:
             db.session.rollback()
             log.exception("finalizing competition %s failed", competition_id)
     return done
-
-
-def issue_promotion_certificates(actor, competition_id: int) -> list:
-    """Level certificates for the recorded promotions (idempotent: one per reward)."""
-    competition = get_competition_for_committee(actor, competition_id)
-    if competition.state != "final":
-        raise Conflict("结果确定后才能签发晋级证书", {"competition_id": "结果尚未确定"}, code="wrong_state")
-    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user)).where(
-        Reward.competition_id == competition.id, Reward.kind == "promotion")).scalars().all()
-    return issue_many([IssueRequest(
-        kind="level", holder_name=r.user.name, holder_user_id=r.user_id, id_number=r.user.id_number,
-        issuer_organization_id=competition.organization_id, level=r.level, source_type="competition_promotion",
-        source_id=str(competition.id), event_title=competition.title,
-        source_key=f"competition:{competition.id}:promotion:{r.registration_id}") for r in rewards], actor_id=actor.id)
-
-
-register_source("competition_promotion", issue_promotion_certificates)

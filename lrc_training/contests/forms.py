@@ -70,6 +70,7 @@ class CompetitionForm(FlaskForm):
                                 validators=[Optional(), NumberRange(1, 240)])
     promotion_awards = SelectMultipleField("获奖晋升一个等级", choices=list(AWARD_LABELS.items()),
                                            default=["first", "second", "third"])
+    promotion_requires_certificate = BooleanField("获奖晋级须已持有低一级证书", default=True)
     honor_top_n = IntegerField("前 N 名授予荣誉称号", default=0, validators=[Optional(), NumberRange(0, 1000)])
     honor_title = StringField("荣誉称号", default="技术能手", validators=[Optional(), Length(max=100)])
     items = FieldList(FormField(ItemRowForm), min_entries=4, max_entries=10)
@@ -128,6 +129,14 @@ class BulkRegistrationForm(FlaskForm):
     people = TextAreaField("每行一人：用户名或身份证号（可加逗号和工作年限）", validators=[Optional(), Length(max=100_000)])
     file = FileField("或上传 Excel", validators=[FileAllowed(["xlsx"], "请上传 .xlsx 文件")])
     submit = SubmitField("批量报名")
+
+
+class PromotionRequestForm(FlaskForm):
+    # Any id is accepted here: the service says why an organization cannot be chosen (not accredited, expired,
+    # level not in its filing) instead of WTForms' "not a valid choice".
+    evaluator_organization_id = SelectField("发证评价机构", coerce=to_int, validate_choice=False,
+                                            validators=[DataRequired("请选择发证的评价机构")])
+    submit = SubmitField("发送晋级发证申请")
 
 
 class ActionForm(FlaskForm):

@@ -19,7 +19,6 @@ from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeal
 from .bulk import MAX_ROWS, build_template, register_excel, register_text
 from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
 from .duties import check_in_opened
-from .finalize import issue_promotion_certificates
 from .forms import (
     ActionForm,
     AppealDecisionForm,
@@ -28,12 +27,14 @@ from .forms import (
     BulkRegistrationForm,
     JudgeForm,
     OfficialForm,
+    PromotionRequestForm,
     QualifiersForm,
     ReasonForm,
 )
 from .models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
 from .oversight import progress
 from .panels import auto_assign, judge_loads, remove_judge, set_chief
+from .promotions import outcome_text, promotion_rows, send_promotion_requests
 from .results import result_rows
 from .scoring import reopen_sheet
 from .setup import get_competition_for_committee, is_committee
@@ -228,8 +229,10 @@ def mine(competition_id: int):
     my_appeals = db.session.execute(select(Appeal).where(Appeal.registration_id == registration.id)
                                     .order_by(Appeal.id.desc())).scalars().all()
     rewards = db.session.execute(select(Reward).where(Reward.registration_id == registration.id)).scalars().all()
+    promotion = next((p for p in promotion_rows(competition) if p.reward.registration_id == registration.id), None) \
+        if any(r.kind == "promotion" for r in rewards) else None
     return render_template("contests/mine.html", competition=competition, registration=registration, row=row,
-                           appeals=my_appeals, rewards=rewards, form=form, awards=AWARD_LABELS,
+                           appeals=my_appeals, rewards=rewards, form=form, awards=AWARD_LABELS, promotion=promotion,
                            window_open=appeal_window_open(competition))
 
 
@@ -283,7 +286,10 @@ def bulk_template():
 @bp.route("/<int:competition_id>/promotions", methods=["POST"])
 @roles_required(ORG_STAFF)
 def promotions(competition_id: int):
+    """Send the eligible promotions to the evaluator the committee chose (it issues the level certificates)."""
     competition = _committee(competition_id)
-    run_action(ActionForm(), lambda: issue_promotion_certificates(current_user, competition.id),
-               lambda certs: f"已签发 {len(certs)} 张晋级等级证书（已签发的不会重复签发）。", "未能签发：")
-    return _back(competition)
+    form = PromotionRequestForm()
+    run_action(form, lambda: send_promotion_requests(current_user, competition.id,
+                                                     form.evaluator_organization_id.data),
+               outcome_text, "未能发送晋级发证申请：")
+    return redirect(url_for("contests.detail", competition_id=competition.id, _anchor="promotions"))

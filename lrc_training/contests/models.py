@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization, User
@@ -55,6 +67,9 @@ class Competition(TimestampMixin, VersionMixin, Base):
     promotion_awards: Mapped[list] = mapped_column(JSON, default=list)  # awards that earn a one-level promotion
     honor_top_n: Mapped[int] = mapped_column(Integer, default=0)  # top N named 技术能手
     honor_title: Mapped[str] = mapped_column(String(100), default="技术能手")
+    # A promotion to level L needs a valid platform certificate of level L+1 (none needed for level 4) unless the
+    # competition's rules waive it; promotions that fall short are recorded as not eligible, with the reason.
+    promotion_requires_certificate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     organization: Mapped[Organization] = relationship()
     items: Mapped[list[CompetitionItem]] = relationship(order_by="CompetitionItem.position",
@@ -67,6 +82,14 @@ class Competition(TimestampMixin, VersionMixin, Base):
     @property
     def stage_label(self) -> str:
         return STAGES[self.stage]
+
+    @property
+    def promotion_rule_text(self) -> str:
+        """The promotion rule as contestants read it."""
+        if self.promotion_requires_certificate:
+            return ("获奖晋级须已持有低一级的职业技能等级证书（本平台签发且有效）：晋升到某一等级，须已持有比它低一级的证书；"
+                    "晋升到四级的不受此限。未持有的，奖励记为不符合晋级条件，不签发等级证书。")
+        return "本竞赛获奖晋级不要求已持有低一级证书：未持有等级证书的获奖者按本竞赛的标准等级晋级。"
 
     @property
     def notice_ends_at(self) -> datetime | None:
@@ -241,6 +264,7 @@ class Reward(Base):
     kind: Mapped[str] = mapped_column(String(10))
     level: Mapped[int | None] = mapped_column(Integer)  # promotion: the level the winner is promoted to
     title: Mapped[str] = mapped_column(String(100))
+    ineligible_reason: Mapped[str | None] = mapped_column(String(200))  # promotion: why no certificate follows
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()

@@ -48,4 +48,4 @@ def public_result(competition_id: int):
              "total": row["total"], "award": AWARD_LABELS.get(row["award"], ""),
              "advances": advancing is not None and row["rank"] <= advancing} for row in result_rows(competition)]
     return render_template("contests/public_results.html", competition=competition, rows=rows, advancing=advancing,
-                           appeal_open=appeal_window_open(competition))
+                           appeal_open=appeal_window_open(competition), awards=AWARD_LABELS)

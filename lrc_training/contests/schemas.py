@@ -66,6 +66,7 @@ class CompetitionIn(ApiModel):
     appeal_hours: int = Field(default=2, ge=1, le=240)
     promotion_awards: list[Literal["first", "second", "third", "gold", "silver", "bronze", "excellence"]] = Field(
         default_factory=list, max_length=7)
+    promotion_requires_certificate: bool = True
     honor_top_n: int = Field(default=0, ge=0, le=1000)
     honor_title: str = Field(default="技术能手", min_length=1, max_length=100)
     registration_opens_at: AwareDatetime | None = None
@@ -123,3 +124,7 @@ class SheetIn(ApiModel):
 
 class ReasonIn(ApiModel):
     reason: str | None = Field(default=None, max_length=500)
+
+
+class PromotionRequestsIn(ApiModel):
+    evaluator_organization_id: int = Field(ge=1)

@@ -57,6 +57,7 @@ class CompetitionInput:
     tie_break: list = field(default_factory=lambda: ["practical", "theory"])
     appeal_hours: int = 2
     promotion_awards: list = field(default_factory=list)
+    promotion_requires_certificate: bool = True
     honor_top_n: int = 0
     honor_title: str = "技术能手"
     registration_opens_at: datetime | None = None
@@ -108,6 +109,8 @@ def _validate_rules(data: CompetitionInput, errors: dict) -> None:
         errors["notice_days"] = "公示期应为 0 到 30 天"
     if not isinstance(data.promotion_awards, list) or set(data.promotion_awards) - set(AWARD_LABELS):
         errors["promotion_awards"] = "晋级奖项应为 " + "、".join(AWARD_LABELS)
+    if not isinstance(data.promotion_requires_certificate, bool):
+        errors["promotion_requires_certificate"] = "应为 true 或 false"
     if not isinstance(data.honor_top_n, int) or not 0 <= data.honor_top_n <= 1000:
         errors["honor_top_n"] = "技术能手人数应为 0 到 1000"
     if not (data.honor_title or "").strip() or len(data.honor_title) > 100:
@@ -237,6 +240,7 @@ def create_competition(actor, data: CompetitionInput) -> Competition:
         notice_days=data.notice_days, state="registration", stage=data.stage,
         advance_count=data.advance_count if data.stage == "preliminary" else None, tie_break=list(data.tie_break),
         appeal_hours=data.appeal_hours, promotion_awards=list(data.promotion_awards), honor_top_n=data.honor_top_n,
+        promotion_requires_certificate=data.promotion_requires_certificate,
         honor_title=data.honor_title.strip(), registration_opens_at=data.registration_opens_at,
         venue=(data.venue or "").strip() or None, starts_on=data.starts_on, ends_on=data.ends_on)
     for position, item in enumerate(items):
@@ -249,7 +253,8 @@ def create_competition(actor, data: CompetitionInput) -> Competition:
     db.session.flush()
     competition.number_prefix = f"{utcnow().year}JS{competition.id:04d}-"
     record_audit("competition.create", "competition", competition.id,
-                 new={"title": competition.title, "tier": competition.tier, "items": len(items)})
+                 new={"title": competition.title, "tier": competition.tier, "items": len(items),
+                      "promotion_requires_certificate": competition.promotion_requires_certificate})
     return competition
 
 

@@ -21,7 +21,7 @@ from . import bp
 from .appeals import appeals_of
 from .checkin import can_see_mapping, holds_mapping, require_mapping
 from .finalize import blocking_reason
-from .forms import ActionForm, CompetitionForm, JudgeForm, QualifiersForm, RegisterForm
+from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 from .models import (
     AWARD_LABELS,
     TIE_BREAKS,
@@ -34,6 +34,7 @@ from .models import (
     Reward,
 )
 from .oversight import publish_blocker
+from .promotions import evaluators_for, promotion_rows
 from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
 from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
 from .setup import (
@@ -124,6 +125,7 @@ def new():
                 notice_days=5 if form.notice_days.data is None else form.notice_days.data,
                 tie_break=[t for t in (form.tie_break.data or "").split(",") if t],
                 appeal_hours=form.appeal_hours.data or 2, promotion_awards=list(form.promotion_awards.data or []),
+                promotion_requires_certificate=bool(form.promotion_requires_certificate.data),
                 honor_top_n=form.honor_top_n.data or 0, honor_title=form.honor_title.data or "技术能手",
                 registration_opens_at=form.registration_opens_at.data.replace(tzinfo=local_zone())
                 if form.registration_opens_at.data else None, venue=form.venue.data, starts_on=form.starts_on.data,
@@ -165,7 +167,11 @@ def detail(competition_id: int):
     taken = db.session.execute(select(Qualification).where(Qualification.competition_id == competition.id)).scalars().all()
     rewards = db.session.execute(select(Reward).options(joinedload(Reward.user).lazyload(User.role_rows)).where(
         Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
-    return render_template("contests/detail.html", competition=competition, registrations=registrations,
+    promotions = promotion_rows(competition) if competition.state == "final" else []
+    promotion_form = PromotionRequestForm()
+    promotion_form.evaluator_organization_id.choices = evaluators_for(promotions)
+    return render_template("contests/detail.html", promotions=promotions, promotion_form=promotion_form,
+                           competition=competition, registrations=registrations,
                            judges=judges, action_form=ActionForm(), rows=rows,
                            complete=complete, awards=AWARD_LABELS,
                            publish_blocker=publish_blocker(competition) if competition.state == "drawn" and not complete
