@@ -264,6 +264,7 @@ def responses_put(attempt_id: int, question_id: int, body: ResponseIn):
         db.session.commit()  # keep an auto-submission that the late write triggered
         raise
     db.session.commit()
+    log_quietly()  # a successful save, whichever path took it
     return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 
 

@@ -355,6 +355,7 @@ def save_answer(attempt_id: int, question_id: int):
         db.session.commit()  # keep the auto-submission a late answer triggered
         return _json_error(exc)
     db.session.commit()
+    log_quietly()
     return jsonify({"question_id": question_id, "saved_at": iso_local(saved_at), "server_now": _iso_ms(utcnow())})
 
 
