@@ -98,8 +98,8 @@ def _row(sheet: JudgingSheet, item: CompetitionItem, registration: Registration)
 
 
 def judge_tasks(judge) -> list[CompetitionTasks]:
-    """The judge's sheets grouped by competition (scoring under way first, then those not yet started, then the
-    finished ones; newest first) and item (in the
+    """The judge's sheets grouped by competition (scoring under way first — those with sheets still to score before
+    those the judge has finished —, then those not yet started, then the finished ones; newest first) and item (in the
     competition's order), each item's sheets in the order the judge sees them. A fixed number of queries."""
     sheets = sheets_for(judge)  # lays out missing sheets, loads each sheet's item and registration
     assigned = db.session.execute(
@@ -116,7 +116,7 @@ def judge_tasks(judge) -> list[CompetitionTasks]:
         if sheet.item_id in by_item:
             by_item[sheet.item_id].rows.append(_row(sheet, sheet.item, sheet.registration))
     return sorted(groups.values(), key=lambda g: (0 if g.active else 1 if g.competition.state == "registration"
-                                                  else 2, -g.competition.id))
+                                                  else 2, g.total > 0 and g.submitted == g.total, -g.competition.id))
 
 
 def item_tasks(judge, item_id: int) -> ItemTasks:
