@@ -178,5 +178,5 @@ def problem(exc: DomainError) -> tuple[str, str]:
         return ("warning", "这张评分表已在别处被修改（另一台设备或另一个标签页保存过）。您填写的分数仍在下方，与另一处"
                            "不同的分数下面注明了另一处保存的值；核对后再次保存，即以您填写的为准。")
     if isinstance(exc, ValidationFailed):
-        return ("danger", "请更正标出的评分，其他已填写的分数都保留着。")
+        return ("danger", "评分有误，请更正后再保存。")
     return ("danger", exc.message)

@@ -302,7 +302,7 @@ def _sheet_error(sheet, typed: dict, exc: DomainError):
     db.session.refresh(sheet)
     form = sheet_form(sheet, typed, exc.fields, conflict=exc.code == "stale_version",
                       require_all="scores" in exc.fields)
-    return _sheet_page(sheet, form, exc.status, problem(exc))
+    return _sheet_page(sheet, form, exc.status, None if form.errors and not form.conflict else problem(exc))
 
 
 def _after_submit(sheet):
@@ -344,7 +344,7 @@ def judging_save(sheet_id: int):
         return _after_submit(sheet)
     if step == "review" and unscored(sheet):
         return _sheet_page(sheet, sheet_form(sheet, require_all=True), 422, (
-            "danger", "已保存草稿。还有评分标准没有打分，补全后才能提交。"))
+            "info", "已保存草稿。还有评分标准没有打分，补全后才能提交。"))
     if step == "review":
         return redirect(url_for("contests.judging_confirm", sheet_id=sheet.id))
     flash("已保存草稿。", "success")
