@@ -102,6 +102,12 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
                 p.sheets.append({"sheet_id": sheet_id, **who[(item_id, label)], "judge": names.get(judge_id, ""),
                                  "total": total, "version": version})
     _judge_rows(by_item, per_judge, names, chiefs, _coded_contestants(competition))
+    _outliers(by_item, per_cell, who, names)
+    return competition, list(by_item.values())
+
+
+def _outliers(by_item: dict, per_cell: dict, who: dict, names: dict) -> None:
+    """Flag, per contestant of each item, the judges far from the panel's median."""
     for (item_id, label), sheets in sorted(per_cell.items()):
         p = by_item[item_id]
         totals = {judge_id: total for judge_id, (_, total) in sheets.items()}
@@ -111,7 +117,6 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
             for judge_id in flagged:
                 p.outliers.append({"sheet_id": sheets[judge_id][0], **who[(item_id, label)],
                                    "judge": names.get(judge_id, ""), "total": totals[judge_id], "mean": mean})
-    return competition, list(by_item.values())
 
 
 def _coded_contestants(competition: Competition) -> int:

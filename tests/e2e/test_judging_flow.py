@@ -62,8 +62,19 @@ def test_a_judge_scores_two_stations_on_a_tablet_with_the_keyboard(new_page, sig
     screenshot(page, "tablet-overview")
     _no_serious_violations(page)
     item.get_by_role("link", name=f"继续评分：工位 {stations[0]}").click()
+    _first_station_with_a_running_total_and_the_confirm_step(page, stations, screenshot)
+    _second_station_with_a_wrong_score(page, stations, screenshot)
 
-    # First station: a running total while typing, then the confirm step.
+    # The item page lists every station with its state.
+    page.get_by_role("link", name="全部选手").last.click()
+    expect(page.get_by_role("link", name=re.compile(f"工位 {stations[1]}"))).to_contain_text("已提交 · 88 分")
+    screenshot(page, "tablet-item")
+    _no_serious_violations(page)
+    _on_a_phone(new_page, sign_in, stations, screenshot)
+
+
+def _first_station_with_a_running_total_and_the_confirm_step(page, stations, screenshot) -> None:
+    """Type both criteria (Enter between them): a running total while typing, then the confirm step."""
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"工位 {stations[0]}")
     expect(page.locator("main")).to_contain_text("聊城市第一届劳动关系协调员技能竞赛")
     page.keyboard.type("30")
@@ -83,7 +94,9 @@ def test_a_judge_scores_two_stations_on_a_tablet_with_the_keyboard(new_page, sig
     _no_serious_violations(page)
     page.keyboard.press("Enter")
 
-    # On to the second station; a score over the maximum comes back on its field with both values kept.
+
+def _second_station_with_a_wrong_score(page, stations, screenshot) -> None:
+    """On to the second station; a score over the maximum comes back on its field with both values kept."""
     expect(page.get_by_role("alert").first).to_contain_text(f"已提交 工位 {stations[0]}（合计 75.5）")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"工位 {stations[1]}")
     expect(page.locator("main")).to_contain_text("已评 1/3")
@@ -100,13 +113,9 @@ def test_a_judge_scores_two_stations_on_a_tablet_with_the_keyboard(new_page, sig
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"工位 {stations[2]}")
     expect(page.locator("main")).to_contain_text("已评 2/3")
 
-    # The item page lists every station with its state.
-    page.get_by_role("link", name="全部选手").last.click()
-    expect(page.get_by_role("link", name=re.compile(f"工位 {stations[1]}"))).to_contain_text("已提交 · 88 分")
-    screenshot(page, "tablet-item")
-    _no_serious_violations(page)
 
-    # The same judge on a phone: the pages fit the screen, the next station is one tap away.
+def _on_a_phone(new_page, sign_in, stations, screenshot) -> None:
+    """The same judge on a phone: the pages fit the screen, the next station is one tap away."""
     phone = new_page(PHONE, is_mobile=True, has_touch=True)
     sign_in(phone, "j0")
     phone.goto("/contests/judging")
