@@ -26,7 +26,7 @@ class ItemProgress:
     item: CompetitionItem
     total: int = 0
     submitted: int = 0
-    judges: list[dict] = field(default_factory=list)  # {"name", "total", "submitted", "chief"}
+    judges: list[dict] = field(default_factory=list)  # {"name", "total", "submitted", "drafts", "chief"}
     outliers: list[dict] = field(default_factory=list)  # {"sheet_id", "code", "judge", "total", "mean", "submitted"}
     sheets: list[dict] = field(default_factory=list)  # submitted sheets the chief may reopen
 
@@ -70,16 +70,17 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
         JudgeAssignment.competition_id == competition.id, JudgeAssignment.user_id == actor.id).limit(1)).scalar()
     see_codes = not judging_here and is_committee(actor, competition)
     by_item = {i.id: ItemProgress(i) for i in items if i.exam_session_id is None}
-    names = dict(db.session.execute(select(User.id, User.name).join(
-        JudgeAssignment, JudgeAssignment.user_id == User.id).where(JudgeAssignment.item_id.in_(list(by_item)))).all())
-    chiefs = set(db.session.execute(select(JudgeAssignment.item_id, JudgeAssignment.user_id).where(
-        JudgeAssignment.item_id.in_(list(by_item)), JudgeAssignment.is_chief.is_(True))).all())
+    panel = db.session.execute(select(JudgeAssignment.item_id, JudgeAssignment.user_id, JudgeAssignment.is_chief,
+                                      User.name).join(User, User.id == JudgeAssignment.user_id).where(
+        JudgeAssignment.item_id.in_(list(by_item)))).all()
+    names = {row.user_id: row.name for row in panel}
+    chiefs = {(row.item_id, row.user_id) for row in panel if row.is_chief}
     rows = db.session.execute(select(
         JudgingSheet.id, JudgingSheet.item_id, JudgingSheet.judge_id, JudgingSheet.total, JudgingSheet.submitted_at,
         JudgingSheet.version, Registration.contestant_code, Registration.station_number).join(
         Registration, Registration.id == JudgingSheet.registration_id).where(
         JudgingSheet.item_id.in_(list(by_item)))).all()
-    per_judge: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    per_judge: dict[tuple[int, int], list[int]] = {(row.item_id, row.user_id): [0, 0, 0] for row in panel}
     per_cell: dict[tuple[int, str], dict[int, tuple[int, Decimal]]] = defaultdict(dict)
     who: dict[tuple[int, str], dict] = {}
     for sheet_id, item_id, judge_id, total, submitted_at, version, sheet_code, number in sorted(
@@ -89,9 +90,9 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
         label = f"工位 {number}" if station else sheet_code
         who[(item_id, label)] = {"code": None if station else sheet_code, "station_number": number if station else None,
                                  "label": label}
-        p.total += 1
-        counts = per_judge[(item_id, judge_id)]
+        counts = per_judge.setdefault((item_id, judge_id), [0, 0, 0])
         counts[0] += 1
+        counts[2] += submitted_at is None and version > 1
         if submitted_at is not None:
             p.submitted += 1
             counts[1] += 1
@@ -100,9 +101,13 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
             if _wanted(code, station, sheet_code, number, see_codes):
                 p.sheets.append({"sheet_id": sheet_id, **who[(item_id, label)], "judge": names.get(judge_id, ""),
                                  "total": total, "version": version})
-    for (item_id, judge_id), (total, done) in sorted(per_judge.items(), key=lambda kv: names.get(kv[0][1], "")):
-        by_item[item_id].judges.append({"name": names.get(judge_id, ""), "total": total, "submitted": done,
-                                        "chief": (item_id, judge_id) in chiefs})
+    _judge_rows(by_item, per_judge, names, chiefs, _coded_contestants(competition))
+    _outliers(by_item, per_cell, who, names)
+    return competition, list(by_item.values())
+
+
+def _outliers(by_item: dict, per_cell: dict, who: dict, names: dict) -> None:
+    """Flag, per contestant of each item, the judges far from the panel's median."""
     for (item_id, label), sheets in sorted(per_cell.items()):
         p = by_item[item_id]
         totals = {judge_id: total for judge_id, (_, total) in sheets.items()}
@@ -112,7 +117,23 @@ def progress(actor, competition_id: int, code: str | None = None) -> tuple[Compe
             for judge_id in flagged:
                 p.outliers.append({"sheet_id": sheets[judge_id][0], **who[(item_id, label)],
                                    "judge": names.get(judge_id, ""), "total": totals[judge_id], "mean": mean})
-    return competition, list(by_item.values())
+
+
+def _coded_contestants(competition: Competition) -> int:
+    return db.session.execute(select(func.count()).where(
+        Registration.competition_id == competition.id, Registration.status == "approved",
+        Registration.contestant_code.is_not(None))).scalar_one()
+
+
+def _judge_rows(by_item: dict, per_judge: dict, names: dict, chiefs: set, contestants: int) -> None:
+    """Each panel judge's row as their own judging page counts it: a sheet owed for every coded contestant
+    (opened or not), how many are submitted, how many are drafts. An item's total is the sum of its judges'."""
+    for (item_id, judge_id), (sheets, done, drafts) in sorted(per_judge.items(),
+                                                               key=lambda kv: (names.get(kv[0][1], ""), kv[0][1])):
+        owed = max(sheets, contestants)
+        by_item[item_id].total += owed
+        by_item[item_id].judges.append({"name": names.get(judge_id, ""), "total": owed, "submitted": done,
+                                        "drafts": drafts, "chief": (item_id, judge_id) in chiefs})
 
 
 def publish_blocker(competition: Competition) -> str:
@@ -133,9 +154,7 @@ def publish_blocker(competition: Competition) -> str:
     unstaffed = [name for item_id, name in judged.items() if not seats.get(item_id)]
     if unstaffed:
         return "“" + "”、“".join(unstaffed) + "”还没有安排裁判"
-    contestants = db.session.execute(select(func.count()).where(
-        Registration.competition_id == competition.id, Registration.status == "approved",
-        Registration.contestant_code.is_not(None))).scalar_one()
+    contestants = _coded_contestants(competition)
     opened, submitted = db.session.execute(select(func.count(JudgingSheet.id), func.count(JudgingSheet.submitted_at))
                                            .join(Registration, Registration.id == JudgingSheet.registration_id)
                                            .join(JudgeAssignment, (JudgeAssignment.item_id == JudgingSheet.item_id)

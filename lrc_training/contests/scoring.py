@@ -106,19 +106,29 @@ def ensure_editable(sheet: JudgingSheet) -> Competition:
     raise Conflict("结果已公布，评分已冻结", {"sheet": "已冻结"}, code="frozen")
 
 
+def points_text(points) -> str:
+    """40.00 → "40", 12.50 → "12.5": points as a judge writes them."""
+    return format(Decimal(points).normalize(), "f")
+
+
 def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> JudgingSheet:
-    """Save a draft. A stale version (another tab or device saved first) is 409; so is a submitted sheet."""
+    """Save a draft. A stale version (another tab or device saved first) is 409; so is a submitted sheet.
+    A score of None (the sheet page's emptied field) takes that criterion's score off the draft. Every error is
+    keyed `scores.<criterion id>`, and the message names the criterion."""
     ensure_editable(sheet)
     if sheet.submitted_at is not None:
         raise Conflict("评分表已提交并锁定", {"sheet": "已提交"}, code="submitted")
     if version != sheet.version:
         raise Conflict("评分表已在别处被修改，请刷新后再改", {"version": "版本已过期"}, code="stale_version")
     criteria = {str(c.id): c for c in sheet.item.criteria}
-    errors, clean = {}, dict(sheet.scores or {})
+    errors, named, clean = {}, [], dict(sheet.scores or {})
     for key, value in (scores or {}).items():
         criterion = criteria.get(str(key))
         if criterion is None:
             errors[f"scores.{key}"] = "评分标准不属于本项目"
+            continue
+        if value is None:
+            clean.pop(str(key), None)
             continue
         try:
             points = Decimal(str(value)) if not isinstance(value, bool) else None
@@ -128,13 +138,16 @@ def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> Judgi
             errors[f"scores.{key}"] = "应为数字"
             continue
         if points < 0 or points > criterion.max_points:
-            errors[f"scores.{key}"] = f"应在 0 到 {criterion.max_points} 之间"
+            errors[f"scores.{key}"] = f"应在 0 到 {points_text(criterion.max_points)} 之间"
         elif points.as_tuple().exponent < -2:
             errors[f"scores.{key}"] = "最多两位小数"
         else:
             clean[str(key)] = str(points)
+    for key, reason in errors.items():
+        criterion = criteria.get(key.removeprefix("scores."))
+        named.append(f"{criterion.name}{reason}" if criterion else reason)
     if errors:
-        raise ValidationFailed("评分有误：" + "；".join(errors.values()), errors)
+        raise ValidationFailed("评分有误：" + "；".join(named), errors)
     # Compare-and-swap on the version, so two saves racing past the check above cannot both win.
     updated = db.session.execute(
         JudgingSheet.__table__.update().where(JudgingSheet.id == sheet.id, JudgingSheet.version == version)
@@ -149,11 +162,16 @@ def save_scores(judge, sheet: JudgingSheet, scores: dict, version: int) -> Judgi
     return sheet
 
 
+def unscored(sheet: JudgingSheet) -> list:
+    """The item's criteria this sheet has no score for yet, in the item's order."""
+    return [c for c in sheet.item.criteria if str(c.id) not in (sheet.scores or {})]
+
+
 def submit_sheet(judge, sheet: JudgingSheet) -> JudgingSheet:
     ensure_editable(sheet)
     if sheet.submitted_at is not None:
         raise Conflict("评分表已提交", {"sheet": "已提交"}, code="submitted")
-    missing = [c.name for c in sheet.item.criteria if str(c.id) not in (sheet.scores or {})]
+    missing = [c.name for c in unscored(sheet)]
     if missing:
         raise ValidationFailed("还有评分标准未打分：" + "、".join(missing), {"scores": "未完成"})
     sheet.submitted_at = utcnow()

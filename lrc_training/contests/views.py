@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,6 +20,7 @@ from .appeals import appeals_of
 from .checkin import can_see_mapping, holds_mapping, require_mapping
 from .finalize import blocking_reason
 from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
+from .judging import editable, form_scores, item_tasks, judge_tasks, problem, sheet_form
 from .models import (
     AWARD_LABELS,
     TIE_BREAKS,
@@ -36,7 +35,7 @@ from .models import (
 from .oversight import publish_blocker
 from .promotions import evaluators_for, promotion_rows
 from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
-from .scoring import get_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from .scoring import get_sheet, points_text, save_scores, sheet_json, submit_sheet, unscored
 from .setup import (
     CompetitionInput,
     allowed_tiers,
@@ -51,7 +50,8 @@ from .setup import (
 from .stages import qualifier_sources
 
 register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
-register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按选手编号逐项打分并提交", group="技能竞赛")
+register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",
+             group="技能竞赛")
 
 
 @bp.route("/")
@@ -253,37 +253,105 @@ def register_view(competition_id: int):
 @bp.route("/judging")
 @roles_required(JUDGE)
 def judging():
-    sheets = [sheet_json(s) for s in sheets_for(current_user)]
+    """The judge's competitions and items with progress, each with a button to the next contestant to score."""
+    groups = judge_tasks(current_user)
+    db.session.commit()  # the judge's sheets are laid out on the first visit after the draw
+    return render_template("contests/judging.html", groups=groups)
+
+
+@bp.route("/judging/items/<int:item_id>")
+@roles_required(JUDGE)
+def judging_item(item_id: int):
+    try:
+        tasks = item_tasks(current_user, item_id)
+    except DomainError:
+        abort(404)
     db.session.commit()
-    return render_template("contests/judging.html", sheets=sheets, form=ActionForm())
+    return render_template("contests/judging_item.html", tasks=tasks)
+
+
+def _own_sheet(sheet_id: int):
+    try:
+        return get_sheet(current_user, sheet_id)
+    except DomainError:
+        abort(404)
+
+
+def _sheet_page(sheet, form=None, status: int = 200, message: tuple[str, str] | None = None):
+    """The sheet page: the form (with `form`'s typed values and errors) or, once locked, the saved scores."""
+    tasks = item_tasks(current_user, sheet.item_id)
+    return render_template("contests/judging_sheet.html", sheet=sheet, tasks=tasks, form=form or sheet_form(sheet),
+                           editable=editable(sheet, tasks.competition), action_form=ActionForm(),
+                           message=message), status
+
+
+@bp.route("/judging/sheets/<int:sheet_id>")
+@roles_required(JUDGE)
+def judging_sheet(sheet_id: int):
+    return _sheet_page(_own_sheet(sheet_id))
+
+
+@bp.route("/judging/sheets/<int:sheet_id>/confirm")
+@roles_required(JUDGE)
+def judging_confirm(sheet_id: int):
+    """The step between 检查 and 提交: the saved scores and total to check before the sheet is locked."""
+    sheet = _own_sheet(sheet_id)
+    tasks = item_tasks(current_user, sheet.item_id)
+    if not editable(sheet, tasks.competition) or unscored(sheet):
+        return redirect(url_for("contests.judging_sheet", sheet_id=sheet.id))
+    return render_template("contests/judging_confirm.html", sheet=sheet, tasks=tasks, form=sheet_form(sheet),
+                           action_form=ActionForm())
+
+
+def _sheet_error(sheet, typed: dict, exc: DomainError):
+    """Back to the sheet with every typed value kept: errors on their fields, or what another device saved."""
+    db.session.refresh(sheet)
+    form = sheet_form(sheet, typed, exc.fields, conflict=exc.code == "stale_version",
+                      require_all="scores" in exc.fields)
+    return _sheet_page(sheet, form, exc.status, None if form.errors and not form.conflict else problem(exc))
+
+
+def _after_submit(sheet):
+    """Flash what was submitted and go on to the next contestant of the item still to score."""
+    tasks = item_tasks(current_user, sheet.item_id)
+    label = next(r.label for r in tasks.rows if r.id == sheet.id)
+    following = tasks.after(sheet.id)
+    flash(f"已提交 {label}（合计 {points_text(sheet.total)}），评分表已锁定。已评 {tasks.submitted}/{tasks.total}。",
+          "success")
+    if following is None:
+        flash(f"“{tasks.item.name}”的评分表已全部提交。", "info")
+        return redirect(url_for("contests.judging_item", item_id=sheet.item_id))
+    return redirect(url_for("contests.judging_sheet", sheet_id=following.id))
 
 
 @bp.route("/judging/sheets/<int:sheet_id>", methods=["POST"])
 @roles_required(JUDGE)
 def judging_save(sheet_id: int):
-    """The sheet page's save/submit: JSON from its script (version-checked), a redirect for plain forms."""
-    try:
-        sheet = get_sheet(current_user, sheet_id)
-    except DomainError:
-        abort(404)
+    """The sheet's 保存草稿 (submit_sheet=0), 检查并提交 (review: save, then the confirm step) and 确认提交
+    (1: save and lock). JSON for a script's Accept header (version-checked like the page)."""
+    sheet = _own_sheet(sheet_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    scores = {key[6:]: value for key, value in request.form.items() if key.startswith("score-") and value != ""}
+    typed, step = form_scores(request.form), request.form.get("submit_sheet")
+    as_json = request.accept_mimetypes.best == "application/json"
     try:
-        save_scores(current_user, sheet, {k: Decimal(v) for k, v in scores.items()} if scores else {},
-                    to_int(request.form.get("version"), -1))
-        if request.form.get("submit_sheet") == "1":
+        save_scores(current_user, sheet, typed, to_int(request.form.get("version"), -1))
+        if step == "1":
             submit_sheet(current_user, sheet)
-    except (DomainError, ArithmeticError) as exc:
+    except DomainError as exc:
         db.session.rollback()
-        message = exc.message if isinstance(exc, DomainError) else "分数应为数字"
-        if request.accept_mimetypes.best == "application/json":
-            status = exc.status if isinstance(exc, DomainError) else 422
-            return jsonify({"message": message, "fields": getattr(exc, "fields", {})}), status
-        flash(message, "danger")
-        return redirect(url_for("contests.judging") + f"#sheet-{sheet_id}")
+        if as_json:
+            return jsonify({"message": exc.message, "fields": exc.fields}), exc.status
+        return _sheet_error(sheet, {k: v or "" for k, v in typed.items()}, exc)
     db.session.commit()
-    if request.accept_mimetypes.best == "application/json":
+    if as_json:
         return jsonify(sheet_json(sheet))
-    flash("已提交，评分表已锁定。" if sheet.submitted_at else "已保存草稿。", "success")
-    return redirect(url_for("contests.judging") + f"#sheet-{sheet_id}")
+    if step == "1":
+        return _after_submit(sheet)
+    if step == "review" and unscored(sheet):
+        return _sheet_page(sheet, sheet_form(sheet, require_all=True), 422, (
+            "info", "已保存草稿。还有评分标准没有打分，补全后才能提交。"))
+    if step == "review":
+        return redirect(url_for("contests.judging_confirm", sheet_id=sheet.id))
+    flash("已保存草稿。", "success")
+    return redirect(url_for("contests.judging_sheet", sheet_id=sheet.id))

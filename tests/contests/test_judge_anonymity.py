@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.contests.models import Registration
-from lrc_training.contests.scoring import reopen_sheet
+from lrc_training.contests.scoring import reopen_sheet, sheets_for
 from lrc_training.core.models import Notification
 from lrc_training.extensions import db
 from tests.conftest import api_token, login
@@ -40,16 +40,25 @@ def test_practical_sheets_carry_the_station_and_no_code(client, world):
     assert [s["id"] for s in theory] == sorted(s["id"] for s in theory)
 
 
-def test_the_judging_page_lists_practical_sheets_by_station(client, world):
+def test_the_judging_pages_list_practical_sheets_by_station(client, world):
     competition = world.ready()
     login(client, "j1")
-    page = client.get("/contests/judging").get_data(as_text=True)
+    client.get("/contests/judging")
+    practical = next(i for i in competition.items if i.kind == "practical")
+    page = client.get(f"/contests/judging/items/{practical.id}").get_data(as_text=True)
     registrations = db.session.execute(select(Registration).where(
         Registration.competition_id == competition.id)).scalars().all()
-    positions = [page.index(f"工位 <code>{number}</code>") for number in sorted(r.station_number for r in registrations)]
+    positions = [page.index(f"工位 {number}") for number in sorted(r.station_number for r in registrations)]
     assert positions == sorted(positions)
-    practical_part = page[min(positions):]
-    assert not any(r.contestant_code in practical_part for r in registrations)
+    sheets_for(world.judges[2])
+    db.session.commit()
+    others = sheet_of(competition, world.judges[2], world.people[0])
+    assert client.get(f"/contests/judging/sheets/{others.id}").status_code == 404  # another judge's sheet
+    sheet = sheet_of(competition, world.judges[1], world.people[0])
+    for text in (page, client.get(f"/contests/judging/sheets/{sheet.id}").get_data(as_text=True)):
+        assert f"工位 {sheet.registration.station_number}" in text
+        assert not any(r.contestant_code in text for r in registrations)
+        assert not any(p.name in text for p in world.people)
 
 
 def test_reopening_tells_the_judge_the_station_not_the_code(world):

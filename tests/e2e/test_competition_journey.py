@@ -55,10 +55,10 @@ def test_competition_day_from_check_in_to_appeal(new_page, sign_in, screenshot):
     judge_page = new_page({"width": 820, "height": 1180})
     sign_in(judge_page, "j1")
     judge_page.goto("/contests/judging")
-    card = judge_page.locator("form.card").first
-    expect(card).not_to_contain_text("选手0")
-    card.get_by_role("spinbutton").first.fill("88")
-    card.get_by_role("button", name="保存草稿").click()
+    judge_page.get_by_role("link", name=re.compile("^继续评分")).first.click()
+    expect(judge_page.locator("main")).not_to_contain_text("选手0")
+    judge_page.get_by_role("textbox").first.fill("88")
+    judge_page.get_by_role("button", name="保存草稿").click()
     expect(judge_page.get_by_role("alert")).to_contain_text("已保存草稿")
     screenshot(judge_page, "judge-sheet")
     db.session.expire_all()  # the browser changed the competition
