@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from ..auth.identity import mask_id_number, mask_phone
 from ..auth.roles import ORG_KIND_LABELS, ROLE_LABELS
 from .levels import LEVEL_LABELS, level_label, level_name
 from .navigation import items_for
+from .notifications import unread_count
 from .occupation import template_names
 from .regions import region_display
 from .timeutil import format_local
@@ -33,3 +34,14 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def navigation():
         return {"nav_items": items_for(current_user)}
+
+    app.jinja_env.globals["unread_notification_count"] = unread_notification_count
+
+
+def unread_notification_count() -> int:
+    """The signed-in user's unread notifications for the bell: one COUNT, at most once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user.id)
+    return g.unread_notifications

@@ -1,4 +1,5 @@
-"""Home page, the role dashboard and the audit log viewer."""
+"""Home page, the role dashboard (工作台: the user's to-dos, then every page they may open) and the audit log
+viewer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.roles import ADMIN
+from ..db import utcnow
 from ..extensions import db
 from . import (
     bp,
@@ -22,6 +24,7 @@ from .navigation import items_for, register_nav
 from .notifications import email_kinds, mark_read, notifications_of, set_email_kinds
 from .pagination import paginate_page
 from .params import ascii_int
+from .todo import time_left, todos_for
 from .web_forms import ActionForm, NotificationSettingsForm, WorkAreaForm
 from .work_areas import all_work_areas, save_work_area
 
@@ -41,13 +44,21 @@ def index():
     return render_template("core/index.html")
 
 
+MAIN_LINKS = 4  # pages offered when there is nothing to do
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard():
     groups: dict[str, list] = {}
-    for item in items_for(current_user):
+    pages = items_for(current_user)
+    for item in pages:
         groups.setdefault(item.group or "常用", []).append(item)
-    return render_template("core/dashboard.html", groups=groups)
+    now = utcnow()
+    areas = [item for item in pages if item.group != "账号"]
+    main_links = ([item for item in areas if item.roles] or areas)[:MAIN_LINKS]
+    return render_template("core/dashboard.html", groups=groups, todos=todos_for(current_user, now),
+                           main_links=main_links, time_left=lambda due: time_left(due, now))
 
 
 @bp.route("/admin/audit")

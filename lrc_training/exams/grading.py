@@ -27,15 +27,14 @@ def _decimal(value, upper: Decimal, field: str = "score") -> Decimal:
     return number
 
 
-def claim_tasks(examiner) -> None:
-    """Give the examiner essay answers that still need graders (never one they already graded)."""
-    if not examiner.has_role(EXAMINER) or examiner.organization_id is None:
-        return
+def claimable_answers(examiner):
+    """Essay answers in the examiner's organization that still need graders and that they have not graded yet:
+    rows of (response id, session id, session title). Unusable for anyone but an examiner with an organization."""
     mine = select(GradingTask.response_id).where(GradingTask.examiner_id == examiner.id)
     graders = (select(GradingTask.response_id, func.count().label("n")).where(GradingTask.is_arbitration.is_(False))
                .group_by(GradingTask.response_id).subquery())
-    rows = db.session.execute(
-        select(Response.id, ExamSession.examiners_per_paper, func.coalesce(graders.c.n, 0))
+    return (
+        select(Response.id, ExamSession.id.label("session_id"), ExamSession.title)
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(Application, Application.id == Attempt.application_id)
         .join(ExamSession, ExamSession.id == Application.session_id)
@@ -47,9 +46,15 @@ def claim_tasks(examiner) -> None:
                or_(ExamSession.chief_examiner_id.is_(None), ExamSession.chief_examiner_id != examiner.id),
                Attempt.status == "submitted", Attempt.voided_at.is_(None), PaperItem.kind == "essay",
                Response.id.not_in(mine),
-               func.coalesce(graders.c.n, 0) < ExamSession.examiners_per_paper)
-        .order_by(Response.id).limit(CLAIM_BATCH)).all()
-    for response_id, _needed, _have in rows:
+               func.coalesce(graders.c.n, 0) < ExamSession.examiners_per_paper))
+
+
+def claim_tasks(examiner) -> None:
+    """Give the examiner essay answers that still need graders (never one they already graded)."""
+    if not examiner.has_role(EXAMINER) or examiner.organization_id is None:
+        return
+    rows = db.session.execute(claimable_answers(examiner).order_by(Response.id).limit(CLAIM_BATCH)).all()
+    for response_id, _session_id, _title in rows:
         db.session.add(GradingTask(response_id=response_id, examiner_id=examiner.id))
     db.session.flush()
 
