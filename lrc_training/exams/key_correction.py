@@ -160,7 +160,7 @@ def correct_key(actor, session_id: int, question_id: int, data: KeyInput) -> Key
     after = {r.application_id: r for r in compute_results(session)}
     correction = KeyCorrection(session_id=session.id, question_id=question.id, old_revision_id=old.id,
                                new_revision_id=new.id, old_answer=old.answer, new_answer=answer, reason=reason,
-                               after_publication=session.state == "published", created_by_id=actor.id)
+                               after_publication=session.state == "published", reviews_open=0, created_by_id=actor.id)
     correction.changes = [_change(app_id, before.get(app_id), after.get(app_id), points)
                           for app_id, points in sorted(moved.items())]
     if session.state == "published":
