@@ -55,6 +55,10 @@ def _proctor_form(session) -> RoomProctorForm:
 @roles_required(ORG_STAFF, ADMIN)
 def room_proctor(session_id: int):
     form, room = RoomProctorForm(), _room_value()
+    try:
+        get_session_for_proctor(current_user, session_id)
+    except DomainError:
+        abort(404)
     if room is None:
         abort(404)
     run_action(form, lambda: assign_room_proctor(current_user, session_id, room, form.user_id.data or None),
