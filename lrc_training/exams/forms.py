@@ -157,6 +157,7 @@ class ReviewCloseForm(FlaskForm):
 
 
 class RoomProctorForm(FlaskForm):
-    room = HiddenField(validators=[DataRequired("缺少考场")])
+    """The room comes as a plain `room` field, as for pausing a room (monitor_views._room_value)."""
+
     user_id = SelectField("监考员", coerce=int, validate_choice=False)
     submit = SubmitField("指定")

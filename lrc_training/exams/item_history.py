@@ -51,6 +51,10 @@ class QuestionHistory:
     corrections: list[KeyCorrection]
 
     @property
+    def session_titles(self) -> dict[int, str]:
+        return {p.session_id: p.title for p in self.points}
+
+    @property
     def expected(self) -> float:
         return self.measured[0] if self.measured else self.stated
 
