@@ -73,6 +73,11 @@ class Config:
     LRC_TOKEN_HOURS = _env_int("LRC_TOKEN_HOURS", 12)
     # Candidates' exam papers are drawn this long before a session's window opens (exams/preparation.py).
     LRC_PAPER_LEAD_MINUTES = _env_int("LRC_PAPER_LEAD_MINUTES", 120)
+    # Difficulty balancing (exams/balancing.py): a question's measured facility counts from the closed sessions in
+    # which at least this many candidates had it; two candidates' papers differ in mean expected facility per
+    # blueprint row by at most the tolerance.
+    LRC_ITEM_STATS_MIN_CANDIDATES = _env_int("LRC_ITEM_STATS_MIN_CANDIDATES", 30)
+    LRC_PAPER_FACILITY_TOLERANCE = float(os.environ.get("LRC_PAPER_FACILITY_TOLERANCE") or 0.05)
     LRC_TIMEZONE = os.environ.get("LRC_TIMEZONE", "Asia/Shanghai")
     # The occupation (standards, courses, exams, certificates, competitions) and the workforce (the registry)
     # are named differently since the 2022 classification; see core/occupation.py.

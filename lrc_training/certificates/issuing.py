@@ -185,6 +185,15 @@ def certificates_of(user_id: int) -> list[Certificate]:
                                    .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).scalars())
 
 
+def valid_numbers_for_source_keys(keys: list[str]) -> dict[str, str]:
+    """{source key: certificate number} of the valid certificates issued for these source items (a source asking
+    which of its results already hold a certificate, e.g. an exam correction flagging them for review)."""
+    if not keys:
+        return {}
+    return dict(db.session.execute(select(Certificate.source_key, Certificate.number).where(
+        Certificate.source_key.in_(keys), Certificate.status == "valid")).all())
+
+
 def find_by_number(number: str) -> Certificate | None:
     return db.session.execute(select(Certificate).where(Certificate.number == (number or "").strip().upper()
                                                         )).scalar_one_or_none()

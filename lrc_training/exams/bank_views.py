@@ -15,6 +15,7 @@ from ..core.pagination import page_filters, paginate_page
 from ..core.work_areas import active_work_areas
 from ..extensions import db
 from . import bp
+from .balancing import measured_facilities
 from .bank import (
     BANK_ROLES,
     QuestionInput,
@@ -47,7 +48,9 @@ def _filters():
 @roles_required(*BANK_ROLES)
 def bank():
     form, stmt = _filters()
-    return render_template("exams/staff/bank.html", form=form, page=paginate_page(stmt), action_form=ActionForm())
+    page = paginate_page(stmt)
+    measured = measured_facilities([q.id for q in page.items]) if page.items else {}
+    return render_template("exams/staff/bank.html", form=form, page=page, action_form=ActionForm(), measured=measured)
 
 
 @bp.route("/bank/export.xlsx")

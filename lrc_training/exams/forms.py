@@ -10,6 +10,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -131,3 +132,32 @@ class RoomForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = StringField("说明", validators=[Optional(), Length(max=500)])
     submit = SubmitField("确认")
+
+
+class KeyCorrectionForm(FlaskForm):
+    """Mark a question's key wrong in a session: the right answer (choices set by the view from the question's own
+    options), why, and the revision the page showed (a page left open while someone else corrected it is refused)."""
+
+    answer = SelectField("正确答案", validate_choice=False, validators=[DataRequired("请选择正确答案")])
+    reason = TextAreaField("更正原因", validators=[DataRequired("请填写更正原因"),
+                                               Length(max=500, message="不能超过 500 个字符")],
+                           description="将写入审计日志；成绩已发布时也会告知受影响的考生。")
+    revision_id = HiddenField()
+    submit = SubmitField("更正答案并重新评分")
+
+
+class KeyCorrectionMultipleForm(KeyCorrectionForm):
+    answer = MultiCheckboxField("正确答案（多选）", validate_choice=False,
+                                validators=[DataRequired("请至少选择两个选项")])
+
+
+class ReviewCloseForm(FlaskForm):
+    note = StringField("复核结论", validators=[DataRequired("请填写复核结论"), Length(max=500, message="不能超过 500 个字符")])
+    submit = SubmitField("记录复核结论")
+
+
+class RoomProctorForm(FlaskForm):
+    """The room comes as a plain `room` field, as for pausing a room (monitor_views._room_value)."""
+
+    user_id = SelectField("监考员", coerce=int, validate_choice=False)
+    submit = SubmitField("指定")

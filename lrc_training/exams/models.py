@@ -78,6 +78,9 @@ class QuestionRevision(Base):
     points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     explanation: Mapped[str | None] = mapped_column(Text)
     rubric: Mapped[str | None] = mapped_column(Text)  # essays: how to award points
+    # A key correction (exams/key_correction.py): this revision is the one it corrects with the right answer; the
+    # same stem and options, so the papers moved onto it still show exactly what the candidates saw.
+    corrects_revision_id: Mapped[int | None] = mapped_column(ForeignKey("question_revisions.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -278,7 +281,9 @@ class PaperItem(Base):
     start when none was), shown only through the attempt once the candidate starts."""
 
     __tablename__ = "exam_paper_items"
-    __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+    # By question: a question's history across sessions and the measured facilities used when drawing papers.
+    __table_args__ = (UniqueConstraint("application_id", "question_id"), Index("ix_exam_paper_items_question_id",
+                                                                               "question_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("exam_applications.id", ondelete="CASCADE"))
@@ -370,3 +375,7 @@ class ExamOutcomeMonth(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     candidates: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The key corrections and room proctors live beside (a file of their own keeps this one readable).
+from .review_models import KeyCorrection, RoomProctor  # noqa: E402, F401

@@ -1,5 +1,5 @@
-"""The proctor's live page (监考) per session: candidates by room and seat, refreshed every 15 s, and extending
-one candidate's time with a reason."""
+"""The proctor's live page (监考) per session: candidates by room and seat (names only for the room's own
+proctor), refreshed every 15 s, extending one candidate's time with a reason, and assigning each room's proctor."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from ..db import utcnow
 from ..extensions import db
 from . import bp
 from .documents import integrity_report_pdf
-from .forms import ExtendForm, ReasonForm, RoomForm
+from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
 from .models import Attempt
 from .proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
+from .room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 
 
 @bp.route("/sessions/<int:session_id>/monitor")
@@ -36,9 +37,33 @@ def session_monitor(session_id: int):
     counts = {state: sum(1 for r in rows if r.state == state)
               for state in ("not_started", "answering", "offline", "submitted")}
     paused_rooms = {room for room, members in rooms.items() if any(r.paused for r in members)}
+    may_act = current_user.has_role(ORG_STAFF) or current_user.has_role(ADMIN)
+    proctors = room_proctors(session)
     return render_template(template, session=session, rooms=rooms, counts=counts, now=utcnow(),
                            paused_rooms=paused_rooms, extend_form=ExtendForm(), reason_form=ReasonForm(),
-                           may_act=current_user.has_role(ORG_STAFF) or current_user.has_role(ADMIN))
+                           may_act=may_act, proctors=proctors, names=names_for_proctor(current_user, session),
+                           proctor_form=_proctor_form(session) if may_act and not request.args.get("fragment") else None)
+
+
+def _proctor_form(session) -> RoomProctorForm:
+    form = RoomProctorForm()
+    form.user_id.choices = [(0, "（不指定）"), *proctor_choices(session)]
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/monitor/proctor", methods=["POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def room_proctor(session_id: int):
+    form, room = RoomProctorForm(), _room_value()
+    try:
+        get_session_for_proctor(current_user, session_id)
+    except DomainError:
+        abort(404)
+    if room is None:
+        abort(404)
+    run_action(form, lambda: assign_room_proctor(current_user, session_id, room, form.user_id.data or None),
+               lambda row: f"{room}的监考员已{'指定' if row else '取消'}。", failure="不能指定监考员：")
+    return redirect(url_for("exams.session_monitor", session_id=session_id))
 
 
 def _attempt_session_id(attempt_id: int) -> int:

@@ -20,6 +20,7 @@ from ..core.scheduler import register_job
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 from .autosave import DISPLAY_KEYS, MAX_ESSAY, answer_shapes
+from .balancing import expected_facilities, pick_balanced, tolerance
 from .models import (
     OBJECTIVE_KINDS,
     Application,
@@ -41,32 +42,37 @@ class BankSnapshot:
     revisions: dict[int, int]  # question id -> current revision id
     options: dict[int, dict[str, str]]  # revision id -> options (choice questions)
     stems: dict[int, str]  # revision id -> stem
+    expected: dict[int, float]  # question id -> expected facility (balancing.py)
 
 
 def bank_snapshot(session: ExamSession) -> BankSnapshot:
-    """The session's pools in one statement (active questions of its organization and level)."""
+    """The session's pools in one statement (active questions of its organization and level; a retired question is
+    never drawn), and their expected facilities in one more."""
+    where = (Question.organization_id == session.organization_id, Question.level == session.level,
+             Question.active.is_(True))
     rows = db.session.execute(
         select(Question.id, Question.function_code, Question.kind, Question.difficulty, Question.current_revision_id,
                QuestionRevision.options, QuestionRevision.stem)
         .join(QuestionRevision, QuestionRevision.id == Question.current_revision_id)
-        .where(Question.organization_id == session.organization_id, Question.level == session.level,
-               Question.active.is_(True))
-        .order_by(Question.id)).all()
+        .where(*where).order_by(Question.id)).all()
     pools: dict[tuple, list[int]] = {}
     for row in session.blueprint:
         key = (row["function_code"], row["kind"], row.get("difficulty"))
         pools.setdefault(key, [r.id for r in rows if r.function_code == key[0] and r.kind == key[1]
                                and (key[2] is None or r.difficulty == key[2])])
+    expected = expected_facilities([(r.id, r.difficulty) for r in rows], select(Question.id).where(*where))
     return BankSnapshot(pools=pools, revisions={r.id: r.current_revision_id for r in rows},
                         options={r.current_revision_id: r.options for r in rows if r.options},
-                        stems={r.current_revision_id: r.stem for r in rows})
+                        stems={r.current_revision_id: r.stem for r in rows}, expected=expected)
 
 
 def _pick(session: ExamSession, bank: BankSnapshot, rng: random.Random) -> list[tuple[dict, int]]:
-    """(blueprint row, question id) pairs: distinct questions, rows asking for the same pool share it."""
+    """(blueprint row, question id) pairs: distinct questions, rows asking for the same pool share it, each row's
+    mean expected facility within half the tolerance of its pool's mean (balancing.py)."""
     pools: dict[tuple, list[int]] = {}
     chosen: list[tuple[dict, int]] = []
     used: set[int] = set()
+    half_band = tolerance() / 2
     for row in session.blueprint:
         key = (row["function_code"], row["kind"], row.get("difficulty"))
         if key not in pools:
@@ -76,7 +82,8 @@ def _pick(session: ExamSession, bank: BankSnapshot, rng: random.Random) -> list[
         pool = [q for q in pools[key] if q not in used]
         if len(pool) < row["count"]:
             raise ValidationFailed("题库题量不足，无法组卷，请联系考务人员", {"blueprint": "题库题量不足"})
-        for question_id in pool[: row["count"]]:
+        target = sum(bank.expected[q] for q in pools[key]) / len(pools[key])
+        for question_id in pick_balanced(pool, row["count"], bank.expected, target, half_band, rng):
             used.add(question_id)
             chosen.append((row, question_id))
     return chosen
