@@ -3,7 +3,7 @@ own phone and email, and confirming a new email address."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.access import login_required, public
@@ -34,8 +34,9 @@ SENT = ("如果账号存在，我们已发送邮件。请在 {minutes} 分钟内
         "没有收到请检查垃圾邮件，或联系所在机构、平台管理员。")
 
 
-def _no_referrer(response):
-    """Pages whose URL holds a token: the token must not leave in a Referer header."""
+def _no_referrer(body: str, status: int = 200):
+    """Pages whose URL holds a token: the token must not leave in a Referer header (nor stay in a cache)."""
+    response = make_response(body, status)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -63,7 +64,7 @@ def forgot_password():
 def reset_with_link(token: str):
     row = load_link(token, RESET)
     if row is None:
-        return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK)), 404
+        return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK), 404)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -120,7 +121,7 @@ def confirm_email(token: str):
     """GET only shows the address (mail scanners open links); the button confirms."""
     row = load_link(token, EMAIL_CHANGE)
     if row is None:
-        return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK)), 404
+        return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK), 404)
     form = ConfirmForm()
     if form.validate_on_submit():
         confirm_email_change(token)

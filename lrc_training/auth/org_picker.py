@@ -104,6 +104,7 @@ def prepare_picker(form, *, none_label: str, active_only: bool = True) -> None:
     """Fill the select behind the picker: "none", the chosen organization, and the matches of the typed text when
     nothing is chosen yet or 查找 was pressed."""
     chosen = organization_hit(form.organization_id.data, active_only=active_only)
+    form.org_refused = bool(form.organization_id.data) and chosen is None  # unknown, closed or tampered
     if chosen is None:
         form.organization_id.data = 0
     elif not (form.organization_q.data or "").strip() or request.method == "GET":
@@ -127,6 +128,9 @@ def resolve_picker(form) -> tuple[int | None, bool]:
     is taken when it finds exactly one organization; otherwise the field says to choose."""
     if form.organization_id.data:
         return form.organization_id.data, True
+    if getattr(form, "org_refused", False):
+        form.organization_q.errors = [*form.organization_q.errors, NOT_CHOSEN]
+        return None, False
     typed = (form.organization_q.data or "").strip()
     if not typed:
         return None, True
