@@ -40,8 +40,8 @@ def link_path(route: str, token: str) -> str:
 
 def link_lifetime(purpose: str) -> timedelta:
     if purpose == RESET:
-        return timedelta(minutes=current_app.config.get("LRC_RESET_LINK_MINUTES", 30))
-    return timedelta(hours=current_app.config.get("LRC_EMAIL_LINK_HOURS", 24))
+        return timedelta(minutes=current_app.config["LRC_RESET_LINK_MINUTES"])
+    return timedelta(hours=current_app.config["LRC_EMAIL_LINK_HOURS"])
 
 
 def _accounts_named(identifier: str) -> list[User]:

@@ -71,7 +71,7 @@ def _org_field(form) -> None:
 
 def _chosen_org(form) -> tuple[int | None, bool]:
     """The organization the form chose (None: none) and whether that is settled (see org_picker.resolve_picker)."""
-    if not hasattr(form, "organization_q"):
+    if getattr(form, "organization_q", None) is None:  # deleted for organization staff
         return form.organization_id.data or None, True
     return resolve_picker(form)
 

@@ -90,3 +90,12 @@ def test_organization_staff_keep_their_own_organization_only(app, client):
     page = client.get("/admin/users/new").get_data(as_text=True)
     assert 'name="organization_q"' not in page
     assert "聊城市技工学校" in page
+
+
+def test_organization_staff_create_people_in_their_own_organization(app, client):
+    org = make_org("聊城市技工学校", kind="school")
+    make_user("org_staff", username="clerk2", org=org)
+    login(client, "clerk2")
+    post_form(client, "/admin/users/new", {"username": "pupil", "password": "Peixun#2026ok", "name": "赵六",
+                                           "roles": ["trainee"], "organization_id": str(org.id)})
+    assert db.session.execute(select(User.organization_id).where(User.username == "pupil")).scalar_one() == org.id

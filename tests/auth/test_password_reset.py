@@ -4,14 +4,13 @@ never stored in clear, every sign-in ended, the owner told."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.models import AccountToken, ApiToken, User
-from lrc_training.core.models import AuditLog, Notification
 from lrc_training.core.mail import Outbox
+from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db, limiter
 from tests.auth.mailbox import deliver, empty_mailbox, messages, path_of
 from tests.conftest import api_token, login, post_form

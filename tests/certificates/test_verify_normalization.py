@@ -9,7 +9,8 @@ from lrc_training.certificates.verification import normalize_number, verify
 from lrc_training.extensions import db
 from tests.factories import make_org, valid_id_number
 
-FULL_WIDTH = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ－")
+ASCII = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
+FULL_WIDTH = str.maketrans(ASCII, "".join(chr(ord(c) + 0xFEE0) for c in ASCII))  # what a Chinese input method types
 
 
 @pytest.fixture

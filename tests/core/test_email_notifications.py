@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.models import User
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, revoke
 from lrc_training.core.mail import MAX_ATTEMPTS, RETRY_AFTER, mail_folder, send_pending_emails
 from lrc_training.core.models import Notification
