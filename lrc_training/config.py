@@ -109,6 +109,9 @@ class Config:
     LRC_MAIL_SENDER = os.environ.get("LRC_MAIL_SENDER", f"{LRC_OCCUPATION_NAME}平台 <noreply@localhost>")
     # A mail job that claimed a copy and died: after this many minutes another scheduler may send it.
     LRC_MAIL_CLAIM_MINUTES = _env_int("LRC_MAIL_CLAIM_MINUTES", 15)
+    # How long a 忘记密码 link and a new-email confirmation link work.
+    LRC_RESET_LINK_MINUTES = _env_int("LRC_RESET_LINK_MINUTES", 30)
+    LRC_EMAIL_LINK_HOURS = _env_int("LRC_EMAIL_LINK_HOURS", 24)
 
     # Operations (docs/operations.md). PostgreSQL connection pool per process, and a statement timeout (0 = none);
     # ignored for SQLite.

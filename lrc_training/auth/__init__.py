@@ -6,4 +6,13 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
-from . import accreditation_api, admin_views, api, session_views, views  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes and the mail job register on import)
+    account_mail,
+    account_views,
+    accreditation_api,
+    admin_views,
+    api,
+    org_picker,
+    session_views,
+    views,
+)

@@ -35,11 +35,11 @@ from .forms import (
 )
 from .importing import build_import_template, import_users
 from .models import User, UserRole
+from .org_picker import prepare_picker, resolve_picker, searching
 from .organizations import (
     create_organization,
     get_organization_for_edit,
     member_counts,
-    organization_choices,
     update_organization,
     visible_organizations,
 )
@@ -59,11 +59,21 @@ def _role_choices():
     return [(k, v) for k, v in ROLE_LABELS.items() if k != ADMIN]
 
 
-def _org_choices():
+def _org_field(form) -> None:
+    """Admins search among every organization (the picker); organization staff place people in their own."""
     if current_user.has_role(ADMIN):
-        return [(0, "无"), *organization_choices()]
+        prepare_picker(form, none_label="无", active_only=False)
+        return
+    del form.organization_q
     org = current_user.organization
-    return [(org.id, org.name)] if org else [(0, "无")]
+    form.organization_id.choices = [(org.id, org.name)] if org else [(0, "无")]
+
+
+def _chosen_org(form) -> tuple[int | None, bool]:
+    """The organization the form chose (None: none) and whether that is settled (see org_picker.resolve_picker)."""
+    if getattr(form, "organization_q", None) is None:  # deleted for organization staff
+        return form.organization_id.data or None, True
+    return resolve_picker(form)
 
 
 # -- users ---------------------------------------------------------------------
@@ -90,15 +100,19 @@ def user_new():
     form.password.validators = [DataRequired("请设置初始密码"), *form.password.validators[1:]]
     form.password.flags.required = True
     form.roles.choices = _role_choices()
-    form.organization_id.choices = _org_choices()
     if request.method == "GET":
         form.roles.data = ["trainee"]
-    if form.validate_on_submit():
+    _org_field(form)
+    if searching():
+        return render_template("admin/user_form.html", form=form, user=None)
+    valid = form.validate_on_submit()
+    organization_id, settled = _chosen_org(form) if form.is_submitted() else (None, True)
+    if valid and settled:
         try:
             user = create_user(
                 current_user, username=form.username.data, password=form.password.data or "",
                 name=form.name.data, id_number=form.id_number.data or None, phone=form.phone.data or None,
-                roles=form.roles.data, organization_id=form.organization_id.data or None, require_identity=False,
+                roles=form.roles.data, organization_id=organization_id, require_identity=False,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -117,7 +131,6 @@ def user_edit(user_id: int):
     form = UserForm(obj=user)
     del form.username, form.password
     form.roles.choices = _role_choices()
-    form.organization_id.choices = _org_choices()
     # The full ID number never goes back to the browser: the field starts empty, shows the masked number, and
     # changes the stored number only when staff type a new one.
     if user.id_number:
@@ -127,13 +140,15 @@ def user_edit(user_id: int):
         form.roles.data = user.roles
         form.organization_id.data = user.organization_id or 0
         form.version.data = str(user.version)
-    if form.validate_on_submit():
+    _org_field(form)
+    valid = not searching() and form.validate_on_submit()
+    organization_id, settled = _chosen_org(form) if valid else (None, True)
+    if valid and settled:
         try:
             update_user(
                 current_user, user, version=to_int(form.version.data), name=form.name.data,
                 id_number=(form.id_number.data or "").strip() or user.id_number, phone=form.phone.data or None,
-                roles=form.roles.data,
-                organization_id=form.organization_id.data or None,
+                roles=form.roles.data, organization_id=organization_id,
             )
         except DomainError as exc:
             db.session.rollback()

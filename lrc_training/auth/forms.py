@@ -33,6 +33,8 @@ def id_or_zero(value) -> int:
         return 0
 
 NAME_TOO_LONG = "姓名不能超过 50 个字符"
+EMAIL_TOO_LONG = "邮箱不能超过 254 个字符"
+ORG_PICKER_HINT = "输入单位名称或所在地区（如“聊城 人社”）查找后选择"
 ID_LENGTH = "身份证号应为 18 位"
 USERNAME_TOO_LONG = "用户名不能超过 32 位"
 
@@ -53,7 +55,11 @@ class RegisterForm(FlaskForm):
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
     id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[DataRequired(REQUIRED), Length(max=20, message="手机号格式不正确")])
-    organization_id = SelectField("工作单位（可选）", coerce=id_or_zero, default=0, validate_choice=False)
+    email = StringField("邮箱（可选）", validators=[Optional(), Length(max=254, message=EMAIL_TOO_LONG)],
+                        description="用于接收审核结果、考试提醒等邮件通知，以及忘记密码时找回账号")
+    organization_q = StringField("工作单位（可选）", validators=[Optional(), Length(max=100, message="不超过 100 个字符")],
+                                 description=ORG_PICKER_HINT)
+    organization_id = SelectField("选择单位", coerce=id_or_zero, default=0, validate_choice=False)
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message=USERNAME_TOO_LONG)])
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
     password_confirm = PasswordField(
@@ -71,13 +77,41 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("修改密码")
 
 
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField("用户名或邮箱", validators=[DataRequired(REQUIRED), Length(max=254, message="输入过长")])
+    submit = SubmitField("发送重置邮件")
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=128, message="密码过长")])
+    password_confirm = PasswordField(
+        "确认新密码", validators=[DataRequired(REQUIRED), EqualTo("password", message="两次输入的密码不一致")]
+    )
+    submit = SubmitField("设置新密码")
+
+
+class ContactForm(FlaskForm):
+    phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不正确")])
+    email = StringField("邮箱", validators=[Optional(), Length(max=254, message=EMAIL_TOO_LONG)],
+                        description="修改后会向新邮箱发送确认链接，确认前仍使用原邮箱；留空表示不再接收邮件")
+    current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码以确认是您本人"),
+                                                           Length(max=128, message="密码过长")])
+    submit = SubmitField("保存")
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("确认")
+
+
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32, message=USERNAME_TOO_LONG)])
     password = PasswordField("初始密码", validators=[Optional(), Length(max=128, message="密码过长")])
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=50, message=NAME_TOO_LONG)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message=ID_LENGTH)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不正确")])
-    organization_id = SelectField("所属机构", coerce=id_or_zero, default=0, validate_choice=False)
+    organization_q = StringField("所属机构", validators=[Optional(), Length(max=100, message="不超过 100 个字符")],
+                                 description=ORG_PICKER_HINT)
+    organization_id = SelectField("选择机构", coerce=id_or_zero, default=0, validate_choice=False)
     roles = MultiCheckboxField("角色", choices=list(ROLE_LABELS.items()))
     version = HiddenField()
     submit = SubmitField("保存")

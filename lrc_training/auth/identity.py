@@ -87,3 +87,11 @@ def mask_name(name: str | None) -> str:
     if len(name) <= 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_email(address: str | None) -> str:
+    """zhangsan@example.com → z***@example.com: enough to recognise one's own address, not to write to it."""
+    if not address or "@" not in address:
+        return ""
+    local, _, domain = address.rpartition("@")
+    return f"{local[0]}***@{domain}"

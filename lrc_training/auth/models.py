@@ -29,6 +29,8 @@ from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 from .identity import mask_id_number, mask_phone
 from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS, ROLE_LABELS
 
+TOKEN_PURPOSES = ("password_reset", "email_change")
+
 # OWASP's recommended argon2id setting (19 MiB, 2 passes, 1 lane): strong, yet cheap enough that a
 # province's candidates can all sign in at the start of an exam on a small server. The testing
 # configuration lowers the cost (LRC_ARGON2_TIME_COST / LRC_ARGON2_MEMORY_KIB) so the suite stays fast;
@@ -267,3 +269,38 @@ class UserSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
+
+
+class AccountToken(Base):
+    """A single-use link sent by email: a password reset ("忘记密码") or the confirmation of a new email address.
+
+    The request only records that a link is wanted (`mail_status` pending); the `auth.account_mail` job draws the
+    random token when it writes the message and stores only its SHA-256, so the token itself is never in the
+    database (nor in a queued message). A link works once (`used_at`), until `expires_at`."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(f"purpose IN ({_in(TOKEN_PURPOSES)})", name="purpose_known"),
+        CheckConstraint("mail_status IN ('pending', 'sent', 'failed', 'skipped')", name="mail_status_known"),
+        UniqueConstraint("token_hash"),
+        Index("ix_account_tokens_user_id", "user_id"),
+        Index("ix_account_tokens_mail_status", "mail_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))  # password_reset | email_change
+    email: Mapped[str] = mapped_column(String(254))  # where the link goes (the new address for email_change)
+    token_hash: Mapped[str | None] = mapped_column(String(64))  # set when the message is written
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mail_status: Mapped[str] = mapped_column(String(10), default="pending")
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mail_error: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.token_hash is not None and now < self.expires_at

@@ -121,10 +121,3 @@ def member_counts(org_ids: list[int]) -> dict[int, int]:
         .group_by(User.organization_id)
     )
     return dict(rows.all())
-
-
-def organization_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Organization.id, Organization.name).where(Organization.active.is_(True)).order_by(Organization.name)
-    )
-    return [(row.id, row.name) for row in rows]

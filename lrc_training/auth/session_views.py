@@ -13,7 +13,7 @@ from ..db import utcnow
 from ..extensions import db
 from . import bp
 from .models import ApiToken, User
-from .users import revoke_all_tokens
+from .sessions import revoke_all_tokens
 from .web_sessions import (
     describe_user_agent,
     end_session,

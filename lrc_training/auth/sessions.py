@@ -94,3 +94,11 @@ def issue_token(user: User, address: str | None) -> tuple[str, ApiToken]:
 def revoke_token(row: ApiToken) -> None:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+
+
+def revoke_all_tokens(user: User) -> None:
+    now = utcnow()
+    for token in db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars():
+        token.revoked_at = now

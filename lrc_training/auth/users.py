@@ -9,11 +9,13 @@ from sqlalchemy.orm import joinedload
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify
-from ..db import utcnow
 from ..extensions import db
-from .models import ApiToken, Organization, User, UserSession
+from .account_links import confirm_new_address
+from .models import Organization, User, UserSession
 from .roles import ADMIN, ORG_STAFF, TRAINEE
+from .sessions import revoke_all_tokens
 from .validation import (
+    clean_email,
     clean_id_number,
     clean_name,
     clean_password,
@@ -138,24 +140,36 @@ def create_user(actor, *, username: str, password: str, name: str, id_number: st
 
 
 def register_trainee(*, username: str, password: str, name: str, id_number: str, phone: str,
-                     organization_id: int | None = None) -> User | None:
+                     email: str | None = None, organization_id: int | None = None) -> User | None:
     """A visitor registers themself. Returns the new account, or None when the ID number already has one: then
     nothing is created, the holder is told someone tried, and the caller answers exactly as for a new account,
     so the form cannot be used to find out whether a person is registered. (Usernames are not personal data:
-    a taken one is still reported.)"""
+    a taken one is still reported.) An email address gets a confirmation link first (confirm_new_address); only a
+    registrant may pick an active organization."""
     try:
-        return create_user(None, username=username, password=password, name=name, id_number=id_number,
+        address = clean_email(email or "")
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), {"email": str(exc)}) from None
+    if organization_id is not None and not db.session.execute(select(Organization.id).where(
+            Organization.id == organization_id, Organization.active.is_(True))).scalar():
+        raise ValidationFailed("机构不存在", {"organization_id": "机构不存在"})
+    try:
+        user = create_user(None, username=username, password=password, name=name, id_number=id_number,
                            phone=phone, roles=[TRAINEE], organization_id=organization_id)
     except Conflict as exc:
         if "id_number" not in exc.fields:
             raise
         if "username" in exc.fields:
             raise Conflict(exc.fields["username"], {"username": exc.fields["username"]}, code="duplicate") from None
+    else:
+        if address:
+            confirm_new_address(user, address)
+        return user
     User(username="-", name="-").set_password(password)  # the same work as a real registration: no timing tell
     holder = db.session.execute(select(User).where(User.id_number == clean_id_number(id_number))).scalar_one()
     notify(holder.id, "有人尝试用您的身份证号注册新账号",
            "平台收到一份使用您身份证号的注册申请，未创建新账号。若是您本人，请直接使用原账号登录"
-           "（忘记密码请联系所在机构或平台管理员重置）；若不是您本人，请联系平台管理员。",
+           "（忘记密码可在登录页点击“忘记密码”通过邮箱重置，或联系所在机构、平台管理员）；若不是您本人，请联系平台管理员。",
            link=None, kind="general")
     record_audit("user.register_refused", "user", holder.id, new={"username_tried": (username or "").strip()[:32]},
                  reason="身份证号已注册", actor_id=None)
@@ -237,11 +251,3 @@ def change_password(user: User, current_password: str, new_password: str,
     end_user_sessions(user, "password", keep=keep_session)
     db.session.flush()
     record_audit("user.change_password", "user", user.id, actor_id=user.id)
-
-
-def revoke_all_tokens(user: User) -> None:
-    now = utcnow()
-    for token in db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).scalars():
-        token.revoked_at = now

@@ -12,16 +12,17 @@ from ..core.navigation import register_nav
 from ..core.throttle import LoginThrottled
 from ..extensions import db
 from . import bp
+from .account_links import pending_email
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 from .identity import parse_id_number
-from .organizations import organization_choices
+from .org_picker import prepare_picker, resolve_picker, searching
 from .session_views import sign_out_here
 from .sessions import authenticate, record_sign_in
 from .users import change_password, register_trainee
-from .validation import clean_id_number, clean_name, clean_password, clean_phone, clean_username
+from .validation import clean_email, clean_id_number, clean_name, clean_password, clean_phone, clean_username
 from .web_sessions import start_session
 
-register_nav("个人信息", "auth.profile", description="查看个人资料、修改密码", group="账号")
+register_nav("个人信息", "auth.profile", description="查看个人资料，修改手机号、邮箱和密码", group="账号")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,13 +68,17 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = RegisterForm()
-    form.organization_id.choices = [(0, "暂不选择"), *organization_choices()]
-    if form.validate_on_submit():
+    prepare_picker(form, none_label="暂不选择")
+    if searching():
+        return render_template("auth/register.html", form=form)
+    valid = form.validate_on_submit()
+    organization_id, settled = resolve_picker(form) if form.is_submitted() else (None, True)
+    if valid and settled:
         try:
             register_trainee(
                 username=form.username.data, password=form.password.data, name=form.name.data,
-                id_number=form.id_number.data, phone=form.phone.data,
-                organization_id=form.organization_id.data or None,
+                id_number=form.id_number.data, phone=form.phone.data, email=form.email.data,
+                organization_id=organization_id,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -81,12 +86,13 @@ def register():
         else:
             db.session.commit()
             # The same answer whether or not the ID number already had an account (see register_trainee).
-            flash("注册申请已提交。若该身份证号此前未注册，账号已开通，请用刚才设置的用户名和密码登录；"
-                  "若已注册过，请使用原账号登录，忘记密码请联系所在机构或平台管理员。", "success")
+            flash("注册申请已提交。若该身份证号此前未注册，账号已开通，请用刚才设置的用户名和密码登录"
+                  + ("，并打开我们发到您邮箱的确认邮件" if form.email.data else "")
+                  + "；若已注册过，请使用原账号登录，忘记密码可点击“忘记密码”。", "success")
             return redirect(url_for("auth.login"))
     elif form.is_submitted():
         _add_rule_errors(form, {"name": clean_name, "id_number": clean_id_number, "phone": clean_phone,
-                                "username": clean_username,
+                                "username": clean_username, "email": clean_email,
                                 "password": lambda value: clean_password(value, username=form.username.data,
                                                                          id_number=form.id_number.data)})
     return render_template("auth/register.html", form=form)
@@ -110,7 +116,8 @@ def profile():
     identity = None
     if current_user.id_number:
         identity = parse_id_number(current_user.id_number)
-    return render_template("auth/profile.html", user=current_user, identity=identity)
+    return render_template("auth/profile.html", user=current_user, identity=identity,
+                           pending=pending_email(current_user))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ END_REASONS = {
     "signed_out": "从其他设备退出",
     "password": "密码已修改",
     "reset": "管理员重置密码",
+    "reset_link": "通过邮件链接重置密码",
     "deactivated": "账号已停用",
     "idle": "长时间未操作",
     "expired": "保持登录已到期",

@@ -97,7 +97,7 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False
 
-    number = StringField("证书编号", validators=[DataRequired("请输入证书编号"), Length(max=40)])
+    number = StringField("证书编号", validators=[DataRequired("请输入证书编号"), Length(max=60, message="证书编号过长")])
     name = StringField("持证人姓名", validators=[DataRequired("请输入持证人姓名"), Length(max=50)])
     submit = SubmitField("查询")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
 
 from ..auth.identity import mask_name
+from ..extensions import db
 from .issuing import find_by_number
 from .models import Certificate
+from .numbering import LEVEL_NUMBER_RE
 
 _SALT = "lrc-certificate-qr"
 
@@ -49,10 +53,40 @@ def _result(cert: Certificate) -> VerificationResult:
         replaced_by=cert.replaced_by.number if cert.replaced_by else None)
 
 
+# Dashes people (and input methods) type instead of the ASCII hyphen; NFKC already turns the full-width one into "-".
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+
+
+def normalize_number(raw: str | None) -> str:
+    """A number as typed or pasted, made comparable: full-width characters to ASCII (NFKC), every kind of dash to
+    "-", spaces (also full-width and line breaks) removed, upper case: "ｓ０００ 0-37…" → "S0000-37…"."""
+    text = unicodedata.normalize("NFKC", raw or "").translate(_DASHES)
+    return "".join(text.split()).upper()
+
+
+def find_for_verification(raw: str | None) -> Certificate | None:
+    """The certificate a typed number means. Level numbers have no hyphens, so hyphens typed for readability are
+    dropped; award numbers may carry their own (2026SDLRC-0001), so for them the hyphens are compared loosely."""
+    number = normalize_number(raw)
+    compact = number.replace("-", "")
+    if not compact or len(number) > 60:
+        return None
+    cert = find_by_number(number) or (find_by_number(compact) if compact != number else None)
+    if cert is None and not LEVEL_NUMBER_RE.match(compact):
+        cert = db.session.execute(select(Certificate).where(
+            Certificate.kind == "award", func.replace(Certificate.number, "-", "") == compact)
+            .order_by(Certificate.id).limit(1)).scalar_one_or_none()
+    return cert
+
+
+def _same_name(typed: str | None, holder: str) -> bool:
+    return unicodedata.normalize("NFKC", typed or "").strip() == unicodedata.normalize("NFKC", holder or "")
+
+
 def verify(number: str, name: str) -> VerificationResult | None:
     """The certificate if number and holder name both match; None otherwise (never says which one failed)."""
-    cert = find_by_number(number)
-    if cert is None or (name or "").strip() != cert.holder_name:
+    cert = find_for_verification(number)
+    if cert is None or not _same_name(name, cert.holder_name):
         return None
     return _result(cert)
 

@@ -58,24 +58,36 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def build_message(note: Notification, address: str, name: str) -> EmailMessage:
+def public_url(path: str = "") -> str:
+    """An absolute link into the site for a message (LRC_PUBLIC_URL, or the development address)."""
+    base = (current_app.config.get("LRC_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return base + path
+
+
+def plain_message(address: str, subject: str, lines: list[str]) -> EmailMessage:
+    """A plain-text message from the platform to one address; every email (notification copies, account links)
+    is built here, so they share the sender, the subject prefix and the headers."""
     config = current_app.config
-    base = (config.get("LRC_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
     message = EmailMessage()
-    message["Subject"] = _one_line(f"【{occupation_name()}平台】{note.title}")
+    message["Subject"] = _one_line(f"【{occupation_name()}平台】{subject}")
     message["From"] = config.get("LRC_MAIL_SENDER") or "LRC Training <noreply@localhost>"
     message["To"] = address
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="lrc-training")
+    message.set_content("\n".join(lines))
+    return message
+
+
+def build_message(note: Notification, address: str, name: str) -> EmailMessage:
     lines = [f"{name}，您好：", "", note.title]
     if note.body:
         lines += ["", note.body]
     if note.link:
-        lines += ["", f"查看详情：{base}{note.link}"]
+        lines += ["", f"查看详情：{public_url(note.link)}"]
     lines += ["", "——", f"{site_name()}（本邮件由系统发送，请勿回复）",
-              f"不想再收到“{KINDS.get(note.kind, note.kind)}”邮件？请登录后在“通知设置”中关闭：{base}/notifications/settings"]
-    message.set_content("\n".join(lines))
-    return message
+              f"不想再收到“{KINDS.get(note.kind, note.kind)}”邮件？请登录后在“通知设置”中关闭："
+              f"{public_url('/notifications/settings')}"]
+    return plain_message(address, note.title, lines)
 
 
 class Outbox:
@@ -91,9 +103,10 @@ class Outbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def send(self, message: EmailMessage, note_id: int) -> None:
+    def send(self, message: EmailMessage, key: int | str) -> None:
+        """Deliver one message; `key` names its file in the mail folder (a notification id, "reset-12" …)."""
         if not self.config.get("LRC_SMTP_HOST"):
-            path = mail_folder() / f"{utcnow():%Y%m%d-%H%M%S}-{note_id}.eml"
+            path = mail_folder() / f"{utcnow():%Y%m%d-%H%M%S}-{key}.eml"
             path.write_bytes(bytes(message))
             return
         if self.smtp is None:
@@ -124,7 +137,7 @@ class Outbox:
         except (OSError, smtplib.SMTPException) as exc:
             if smtp is not None:
                 smtp.close()
-            raise ServerUnreachable(_describe(exc)) from exc
+            raise ServerUnreachable(describe_error(exc)) from exc
         return smtp
 
     def close(self) -> None:
@@ -136,11 +149,11 @@ class Outbox:
             self.smtp = None
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _refused_for_good(exc: BaseException) -> bool:
+def refused_for_good(exc: BaseException) -> bool:
     """The server said no for good (5xx) to the address or the message: trying again cannot help."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
@@ -225,7 +238,7 @@ def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
                         _record_failure(note, unreachable, now)
                     except Exception as exc:  # noqa: BLE001 - one bad message must not hold up the queue
                         log.warning("email for notification %s failed", note.id, exc_info=True)
-                        _record_failure(note, _describe(exc), now, final=_refused_for_good(exc))
+                        _record_failure(note, describe_error(exc), now, final=refused_for_good(exc))
                     else:
                         note.email_status, note.emailed_at, note.email_retry_at = "sent", utcnow(), None
                         note.email_attempts += 1

@@ -78,18 +78,16 @@ def notifications():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @login_required
 def notification_settings():
-    """Each user chooses which notifications also come by email, and to which address."""
+    """Each user chooses which notifications also come by email. The address is changed on the profile page, where
+    a new one must be confirmed through a link before it is used (it also receives password reset links)."""
     form = NotificationSettingsForm()
     if request.method == "GET":
-        form.email.data = current_user.email
         form.kinds.data = sorted(email_kinds(current_user.id))
     elif form.validate_on_submit():
-        old = {"email": current_user.email, "kinds": sorted(email_kinds(current_user.id))}
-        current_user.email = form.email.data
+        old = {"kinds": sorted(email_kinds(current_user.id))}
         set_email_kinds(current_user.id, set(form.kinds.data or []))
         record_audit("user.notification_settings", "user", current_user.id, old=old,
-                     new={"email": current_user.email, "kinds": sorted(form.kinds.data or [])},
-                     actor_id=current_user.id)
+                     new={"kinds": sorted(form.kinds.data or [])}, actor_id=current_user.id)
         db.session.commit()
         flash("通知设置已保存。" + ("" if current_user.email else "未填写邮箱，只会收到站内通知。"), "success")
         return redirect(url_for("core.notification_settings"))

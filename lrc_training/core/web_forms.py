@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, ValidationError
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..auth.validation import clean_email
 from .notifications import KINDS
 
 
@@ -26,14 +25,8 @@ class WorkAreaForm(FlaskForm):
 
 
 class NotificationSettingsForm(FlaskForm):
-    email = StringField("接收通知的邮箱", validators=[Length(max=254, message="不超过 254 个字符")],
-                        description="留空则只在站内收到通知")
+    """Which kinds come by email. The address itself is changed on the profile (auth: confirmed by a link)."""
+
     kinds = SelectMultipleField("通过邮件接收", choices=list(KINDS.items()), validate_choice=True,
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     submit = SubmitField("保存设置")
-
-    def validate_email(self, field):
-        try:
-            field.data = clean_email(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
