@@ -29,7 +29,7 @@ class CourseIn(InputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     title: str = Field(min_length=1, max_length=TITLE_MAX, title="课程名称")
-    level: int = Field(ge=1, le=4, title="培训等级", description="4 四级 … 1 一级")
+    level: int = Field(ge=1, le=4, title="培训等级")
     hours: float = Field(ge=0.5, le=2000, title="总课时")
     capacity: int = Field(ge=1, le=10000, title="招生人数")
     starts_on: date = Field(title="开始日期")
