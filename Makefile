@@ -40,8 +40,10 @@ test: install
 	@PYTEST=$(BIN)/pytest bash scripts/run-tests.sh $(PYTEST_ARGS)
 
 # Only the folders that exist: an empty bench/ is not in a fresh clone, and ruff fails on a missing path.
+# lint-imports checks the dependency rule of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check $(wildcard lrc_training tests bench)
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	@for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done

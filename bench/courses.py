@@ -24,8 +24,8 @@ from sqlalchemy import event, func, insert, select  # noqa: E402
 from lrc_training import create_app  # noqa: E402
 from lrc_training.auth.models import Organization, User, UserRole  # noqa: E402
 from lrc_training.core.work_areas import ensure_default_work_areas  # noqa: E402
-from lrc_training.courses.enrollment import enroll_trainee  # noqa: E402
 from lrc_training.courses.models import Course, Enrollment, course_instructors, course_work_areas  # noqa: E402
+from lrc_training.courses.services.enrollment import enroll_trainee  # noqa: E402
 from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
 

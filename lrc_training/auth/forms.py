@@ -19,10 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import REQUIRED
 from ..core.levels import LEVEL_CHOICES
 from .roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
-
-REQUIRED = "此项为必填项"
 
 
 def id_or_zero(value) -> int:

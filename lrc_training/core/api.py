@@ -84,12 +84,51 @@ class ApiModel(BaseModel):
         return value
 
 
+class InputModel(ApiModel):
+    """The one declaration of an input that a page form, the API and Python callers (services' tests, demo data,
+    jobs) share. The API still parses it strictly (`parse_json`: a string is not a number); a form's text and a
+    caller's Decimal are converted (`core.forms.SchemaForm`). Give each field a Chinese `title`: a value outside
+    the field's limits is then reported as "<title>应在 <low> 到 <high> 之间"."""
+
+    model_config = ConfigDict(strict=False)
+
+
 class ApiError(DomainError):
     """An HTTP error in docs/api.md's format; `status` is set per instance."""
 
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message, fields, code=code)
         self.status = status
+
+
+def _field_of(schema: type[BaseModel] | None, loc: tuple) -> Any:
+    """The schema field an error's location names (by alias or by name), or None."""
+    if schema is None or not loc:
+        return None
+    fields = schema.model_fields
+    return fields.get(str(loc[0])) or next((f for f in fields.values() if f.alias == loc[0]), None)
+
+
+def _range_message(field: Any) -> str | None:
+    """"总课时应在 0.5 到 2000 之间" for a field with a title and both a lower and an upper bound."""
+    if field is None or not field.title:
+        return None
+    bounds = {name: getattr(rule, name) for rule in field.metadata for name in ("ge", "gt", "le", "lt")
+              if getattr(rule, name, None) is not None}
+    low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
+    return f"{field.title}应在 {low} 到 {high} 之间" if low is not None and high is not None else None
+
+
+_BOUND_ERRORS = ("greater_than_equal", "greater_than", "less_than_equal", "less_than")
+
+
+def describe_error(error: dict, schema: type[BaseModel] | None = None) -> str:
+    """A pydantic error in Chinese; a value outside a titled field's range names the field and its range."""
+    if error["type"] in _BOUND_ERRORS:
+        message = _range_message(_field_of(schema, error["loc"]))
+        if message:
+            return message
+    return _describe(error)
 
 
 def _describe(error: dict) -> str:
@@ -128,7 +167,7 @@ def _wrong_choice_type(error: dict) -> bool:
     return wants_text
 
 
-def schema_error(exc: PydanticValidationError) -> ApiError:
+def schema_error(exc: PydanticValidationError, schema: type[BaseModel] | None = None) -> ApiError:
     fields: dict[str, str] = {}
     malformed = False
     for error in exc.errors(include_url=False):
@@ -138,7 +177,7 @@ def schema_error(exc: PydanticValidationError) -> ApiError:
         elif kind in ("literal_error", "enum") and _wrong_choice_type(error):
             malformed = True
         loc = ".".join(str(part) for part in error["loc"]) or "body"
-        fields.setdefault(loc, _describe(error))
+        fields.setdefault(loc, describe_error(error, schema))
     if malformed:
         return ApiError(400, "bad_request", "请求格式错误：" + "；".join(f"{k} {v}" for k, v in fields.items()),
                         fields)
@@ -150,9 +189,10 @@ def parse_json(schema: type[BaseModel]) -> Any:
     if not raw.strip():
         raise ApiError(400, "bad_request", "请求体不能为空，应为 JSON 对象", {"body": "必填"})
     try:
-        return schema.model_validate_json(raw)
+        # Strict for every ApiModel, including an InputModel that forms and Python callers fill more loosely.
+        return schema.model_validate_json(raw, strict=True if issubclass(schema, ApiModel) else None)
     except PydanticValidationError as exc:
-        raise schema_error(exc) from None
+        raise schema_error(exc, schema) from None
 
 
 def json_body(schema: type[BaseModel]) -> Callable:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -26,3 +26,8 @@ def iso_local(value: datetime | None) -> str | None:
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     local = to_local(value)
     return local.strftime(fmt) if local else ""
+
+
+def local_today() -> date:
+    """Today's date where people are (LRC_TIMEZONE), not the server's."""
+    return datetime.now(local_zone()).date()

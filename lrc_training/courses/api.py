@@ -1,4 +1,5 @@
-"""JSON API for courses and enrollments (docs/api.md "Courses")."""
+"""JSON API for courses and enrollments (docs/api.md "Courses"): each endpoint parses its request with a schema
+from schemas.py, calls one service, commits once and answers with its declared response schema."""
 
 from __future__ import annotations
 
@@ -11,45 +12,49 @@ from ..core.api import api_response, created, json_body, page_args, paginate, pa
 from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
-from .catalog import CatalogFilter, CourseInput, catalog, change_status, create_course, seats_taken
-from .enrollment import (
-    approve_enrollment,
-    complete_enrollment,
-    enroll_trainee,
+from .models import Course, Enrollment
+from .queries import catalog, course_enrollments_stmt, seats_taken, waitlist_position, waitlist_positions
+from .schemas import (
+    CompleteIn,
+    CourseIn,
+    CourseOut,
+    CoursePage,
+    CourseQuery,
+    EnrollmentOut,
+    EnrollmentPage,
+    RejectIn,
+)
+from .services.access import (
+    get_course_for_manage,
+    get_course_for_view,
     get_enrollment_for_manage,
     get_enrollment_for_owner_or_manager,
-    reject_enrollment,
-    waitlist_position,
-    waitlist_positions,
-    withdraw,
 )
-from .models import Course, Enrollment
-from .permissions import get_course_for_manage, get_course_for_view
-from .schemas import CompleteIn, CourseIn, CourseOut, CourseQuery, EnrollmentOut, RejectIn
+from .services.courses import change_status, create_course
+from .services.enrollment import approve_enrollment, complete_enrollment, enroll_trainee, reject_enrollment, withdraw
 
 MANAGERS = (INSTRUCTOR, ORG_STAFF, ADMIN)
 
 
-def course_json(course: Course, taken: int | None = None) -> dict:
-    return {
-        "id": course.id, "title": course.title, "level": course.level, "hours": float(course.hours),
-        "capacity": course.capacity, "starts_on": course.starts_on.isoformat(), "ends_on": course.ends_on.isoformat(),
-        "enrollment_closes_at": iso_local(course.enrollment_closes_at), "requires_approval": course.requires_approval,
-        "status": course.status, "organization_id": course.organization_id,
-        "organization_name": course.organization.name, "description": course.description,
-        "location": course.location, "online": course.online,
-        "completion_share": float(course.completion_share),
-        "work_areas": [area.code for area in course.work_areas],
-        "seats_taken": seats_taken(course.id) if taken is None else taken, "version": course.version,
-    }
+def course_out(course: Course, taken: int | None = None) -> dict:
+    return CourseOut(
+        id=course.id, title=course.title, level=course.level, hours=float(course.hours), capacity=course.capacity,
+        starts_on=course.starts_on.isoformat(), ends_on=course.ends_on.isoformat(),
+        enrollment_closes_at=iso_local(course.enrollment_closes_at), requires_approval=course.requires_approval,
+        status=course.status, organization_id=course.organization_id, organization_name=course.organization.name,
+        description=course.description, location=course.location, online=course.online,
+        completion_share=float(course.completion_share), work_areas=[area.code for area in course.work_areas],
+        seats_taken=seats_taken(course.id) if taken is None else taken, version=course.version,
+    ).model_dump()
 
 
-def enrollment_json(enrollment: Enrollment, position: int | None = None) -> dict:
-    return {"id": enrollment.id, "course_id": enrollment.course_id, "user_id": enrollment.user_id,
-            "status": enrollment.status,
-            "waitlist_position": position if position is not None else waitlist_position(enrollment),
-            "decision_reason": enrollment.decision_reason,
-            "hours_attended": float(enrollment.hours_attended) if enrollment.hours_attended is not None else None}
+def enrollment_out(enrollment: Enrollment, position: int | None = None) -> dict:
+    hours = enrollment.hours_attended
+    return EnrollmentOut(
+        id=enrollment.id, course_id=enrollment.course_id, user_id=enrollment.user_id, status=enrollment.status,
+        waitlist_position=position if position is not None else waitlist_position(enrollment),
+        decision_reason=enrollment.decision_reason, hours_attended=float(hours) if hours is not None else None,
+    ).model_dump()
 
 
 @bp.post("/courses")
@@ -58,14 +63,9 @@ def enrollment_json(enrollment: Enrollment, position: int | None = None) -> dict
 @api_response(CourseOut, 201)
 def courses_create(body: CourseIn):
     """Create a course in the caller's organization (draft unless status is published)."""
-    course = create_course(g.api_user, CourseInput(
-        title=body.title, level=body.level, hours=body.hours, capacity=body.capacity, starts_on=body.starts_on,
-        ends_on=body.ends_on, requires_approval=body.requires_approval, description=body.description,
-        location=body.location, online=body.online, enrollment_closes_at=body.enrollment_closes_at,
-        completion_share=body.completion_share, work_area_codes=body.work_areas,
-    ), publish=body.status == "published")
+    course = create_course(g.api_user, body, publish=body.status == "published")
     db.session.commit()
-    return created(course_json(course))
+    return created(course_out(course))
 
 
 @bp.post("/courses/<int:course_id>/publish")
@@ -75,19 +75,20 @@ def courses_publish(course_id: int):
     """Publish a draft course: trainees can enroll until enrollment_closes_at."""
     course = change_status(g.api_user, get_course_for_manage(g.api_user, course_id), "publish")
     db.session.commit()
-    return jsonify(course_json(course))
+    return jsonify(course_out(course))
 
 
 @bp.get("/courses")
 @public
 @query_args(CourseQuery, paginated=True)
+@api_response(CoursePage)
 def courses_list(query: CourseQuery):
     """Published courses, filtered by ?level= (and the catalog page's other filters), paginated."""
-    stmt = catalog(CatalogFilter(**query.model_dump()))
+    stmt = catalog(query)
     page, per_page = page_args()
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({"items": [course_json(course, taken) for course, taken in rows], "page": page,
+    return jsonify({"items": [course_out(course, taken) for course, taken in rows], "page": page,
                     "per_page": per_page, "total": total})
 
 
@@ -96,7 +97,7 @@ def courses_list(query: CourseQuery):
 @api_response(CourseOut)
 def courses_get(course_id: int):
     """One course (drafts only for the people who manage them)."""
-    return jsonify(course_json(get_course_for_view(g.get("api_user"), course_id)))
+    return jsonify(course_out(get_course_for_view(g.get("api_user"), course_id)))
 
 
 @bp.post("/courses/<int:course_id>/enrollments")
@@ -106,17 +107,17 @@ def enrollments_create(course_id: int):
     """Enroll yourself: enrolled, pending (needs approval) or waitlisted (course full)."""
     enrollment = enroll_trainee(g.api_user, course_id)
     db.session.commit()
-    return created(enrollment_json(enrollment))
+    return created(enrollment_out(enrollment))
 
 
 @bp.get("/courses/<int:course_id>/enrollments")
 @roles_required(*MANAGERS)
+@api_response(EnrollmentPage)
 def enrollments_list(course_id: int):
     """The course's enrollments with waitlist positions (instructors of the course, org staff)."""
     course = get_course_for_manage(g.api_user, course_id)
     positions = waitlist_positions(course.id)
-    stmt = select(Enrollment).where(Enrollment.course_id == course.id).order_by(Enrollment.id)
-    return jsonify(paginate(stmt, lambda e: enrollment_json(e, positions.get(e.id))))
+    return jsonify(paginate(course_enrollments_stmt(course.id), lambda e: enrollment_out(e, positions.get(e.id))))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/approve")
@@ -126,7 +127,7 @@ def enrollments_approve(enrollment_id: int):
     """Approve a pending enrollment."""
     enrollment = approve_enrollment(g.api_user, get_enrollment_for_manage(g.api_user, enrollment_id))
     db.session.commit()
-    return jsonify(enrollment_json(enrollment))
+    return jsonify(enrollment_out(enrollment))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/reject")
@@ -137,7 +138,7 @@ def enrollments_reject(enrollment_id: int):
     body = parse_json(RejectIn) if request.get_data(cache=True).strip() else RejectIn()
     enrollment = reject_enrollment(g.api_user, get_enrollment_for_manage(g.api_user, enrollment_id), body.reason)
     db.session.commit()
-    return jsonify(enrollment_json(enrollment))
+    return jsonify(enrollment_out(enrollment))
 
 
 @bp.delete("/enrollments/<int:enrollment_id>")
@@ -147,7 +148,7 @@ def enrollments_withdraw(enrollment_id: int):
     """Withdraw from a course or its waitlist; the first waitlisted trainee moves up."""
     enrollment = withdraw(g.api_user, get_enrollment_for_owner_or_manager(g.api_user, enrollment_id))
     db.session.commit()
-    return jsonify(enrollment_json(enrollment))
+    return jsonify(enrollment_out(enrollment))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/complete")
@@ -159,4 +160,4 @@ def enrollments_complete(enrollment_id: int, body: CompleteIn):
     enrollment = complete_enrollment(g.api_user, get_enrollment_for_manage(g.api_user, enrollment_id),
                                      body.hours_attended)
     db.session.commit()
-    return jsonify(enrollment_json(enrollment))
+    return jsonify(enrollment_out(enrollment))

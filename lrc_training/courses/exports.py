@@ -1,23 +1,26 @@
-"""Excel exports of a course's roster and attendance (openpyxl). Personal data is shown as on the roster page
-(permissions.sees_full_phones / sees_id_numbers) and every text cell goes through the formula-safe writer."""
+"""Documents of a course: Excel exports of its roster and attendance (openpyxl), and a trainee's training
+completion record (培训结业证明) PDF. Personal data is shown as on the roster page (services.access.sees_full_phones /
+sees_id_numbers) and every text cell goes through the formula-safe writer."""
 
 from __future__ import annotations
+
+import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..auth.identity import mask_phone
 from ..core.downloads import ExportFile
-from ..core.timeutil import format_local
+from ..core.levels import LEVEL_LABELS
+from ..core.occupation import occupation_name
+from ..core.pdf import render_pdf
+from ..core.timeutil import format_local, to_local
 from ..core.xlsx import HEADER_FILL, append_row, save_workbook
-from ..extensions import db
-from .enrollment import attended_hours, required_hours, waitlist_positions
 from .models import Course, Enrollment
-from .permissions import sees_full_phones, sees_id_numbers
-from .teaching import attendance_grid, roster
+from .queries import attendance_grid, attended_hours, course_enrollments, roster, waitlist_positions
+from .services.access import sees_full_phones, sees_id_numbers
+from .services.hours import required_hours
 
 
 def _header(ws, titles: list[str]) -> None:
@@ -37,9 +40,7 @@ def _widths(ws, widths: list[int]) -> None:
 def roster_workbook(course: Course, viewer) -> ExportFile:
     """Every enrollment of the course: name, masked ID (not for instructors), phone (full for the course's
     instructors, masked for everyone else), organization, status, hours, dates."""
-    enrollments = list(db.session.execute(
-        select(Enrollment).where(Enrollment.course_id == course.id)
-        .options(joinedload(Enrollment.user)).order_by(Enrollment.id)).scalars())
+    enrollments = course_enrollments(course.id)
     hours = attended_hours([e.id for e in enrollments])
     positions = waitlist_positions(course.id)
     wb = Workbook()
@@ -81,3 +82,36 @@ def attendance_workbook(course: Course) -> ExportFile:
         append_row(ws, [e.user.name, *marks, float(hours[e.id]), needed])
     _widths(ws, [10, *[16] * len(sessions), 10, 10])
     return ExportFile(save_workbook(wb), len(people))
+
+
+# -- the training completion record -----------------------------------------------------------------------------
+
+def completion_record_number(enrollment: Enrollment) -> str:
+    """A stable record number: JY + year of completion + course id + enrollment id."""
+    year = format_local(enrollment.completed_at, "%Y")
+    return f"JY{year}{enrollment.course_id:05d}{enrollment.id:07d}"
+
+
+def completion_context(enrollment: Enrollment) -> dict:
+    """Plain values for pdf/training_completion.html (see that template's header for each key)."""
+    course, user = enrollment.course, enrollment.user
+    context = {
+        "number": completion_record_number(enrollment),
+        "holder_name": user.name,
+        "course_title": course.title,
+        "occupation": occupation_name(),
+        "level_label": LEVEL_LABELS[course.level],
+        "start_date": course.starts_on,
+        "end_date": course.ends_on,
+        "hours": course.hours.normalize(),
+        "hours_attended": enrollment.hours_attended.normalize() if enrollment.hours_attended is not None else None,
+        "organization_name": course.organization.name,
+        "issue_date": to_local(enrollment.completed_at).date(),
+    }
+    if user.id_number:
+        context.update(id_type="居民身份证", id_number=user.id_number_masked)
+    return context
+
+
+def completion_record_pdf(enrollment: Enrollment) -> io.BytesIO:
+    return io.BytesIO(render_pdf("pdf/training_completion.html", completion_context(enrollment)))

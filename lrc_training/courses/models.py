@@ -24,10 +24,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization, User
-from ..core.errors import Conflict, ValidationFailed
+from ..core.errors import Conflict
 from ..core.models import WorkArea
 from ..core.timeutil import local_zone
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+
+# What the columns hold; schemas.py declares every input with these same numbers.
+TITLE_MAX = 120
+LOCATION_MAX = 200
+TOPIC_MAX = 200
+ROOM_MAX = 100
+MATERIAL_TITLE_MAX = 200
+FILENAME_MAX = 200
+REASON_MAX = 200
 
 
 class CourseStatus(enum.StrEnum):
@@ -84,7 +93,7 @@ class Course(TimestampMixin, VersionMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     level: Mapped[int] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
@@ -92,7 +101,7 @@ class Course(TimestampMixin, VersionMixin, Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     enrollment_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    location: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(LOCATION_MAX))
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     completion_share: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0.80"))
@@ -147,16 +156,9 @@ class Course(TimestampMixin, VersionMixin, Base):
         return today >= self.starts_on
 
     def publish(self) -> None:
+        """Open enrollment (services.courses checks the teaching plan first)."""
         if self.status != CourseStatus.DRAFT:
             raise Conflict("只有草稿状态的课程可以发布", {"status": "课程当前状态不允许发布"}, code="wrong_state")
-        from .hours import hours_text, teaching_plan
-
-        plan = teaching_plan(self)
-        if plan.over:
-            raise ValidationFailed(
-                "不能发布：" + plan.summary() + "。请删减课次或调整课程总课时后再发布。",
-                {"sessions": f"课次合计 {hours_text(plan.total)} 课时，超过课程总课时 {hours_text(plan.course_hours)} 课时"},
-                code="sessions_exceed_hours")
         self.status = CourseStatus.PUBLISHED
 
     def close_enrollment(self) -> None:
@@ -191,9 +193,9 @@ class CourseSession(Base):
     held_on: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time] = mapped_column(Time)
-    topic: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(TOPIC_MAX))
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
-    room: Mapped[str | None] = mapped_column(String(100))
+    room: Mapped[str | None] = mapped_column(String(ROOM_MAX))
 
     course: Mapped[Course] = relationship(back_populates="sessions")
 
@@ -205,8 +207,8 @@ class CourseMaterial(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    filename: Mapped[str] = mapped_column(String(200))  # the name the user uploaded
+    title: Mapped[str] = mapped_column(String(MATERIAL_TITLE_MAX))
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX))  # the name the user uploaded
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     mime_type: Mapped[str] = mapped_column(String(120))
     size: Mapped[int] = mapped_column(Integer)
@@ -231,7 +233,7 @@ class Enrollment(TimestampMixin, VersionMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     waitlist_seq: Mapped[int | None] = mapped_column(Integer)  # order of arrival on the waitlist
-    decision_reason: Mapped[str | None] = mapped_column(String(200))
+    decision_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     hours_attended: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))  # recorded at completion
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -20,7 +20,7 @@ from ..core.errors import Conflict, DomainError, Forbidden, NotFound, Validation
 from ..core.levels import LEVEL_NAMES
 from ..core.notifications import notify
 from ..core.timeutil import to_local
-from ..courses.enrollment import completed_courses_of
+from ..courses.queries import completed_course_levels
 from ..db import utcnow
 from ..extensions import db
 from .eligibility import EDUCATION_LABELS, Facts, HeldCertificate, check_eligibility, full_years
@@ -145,7 +145,7 @@ def declare(user, *, work_years=None, work_started_on=None, education: str = "no
         raise ValidationFailed("报名信息有误：" + "；".join(errors.values()), errors)
     if started is not None:
         years = Decimal(full_years(started, on))
-    courses = tuple(e.course.level for e in completed_courses_of(user.id))
+    courses = completed_course_levels(user.id)
     facts = Facts(work_years=years, work_started_on=started, education=education, related_major=related_major,
                   certificates=tuple(certificates), completed_course_levels=courses)
     return Declared(years, started, education, related_major, number, issued_on, level, facts)

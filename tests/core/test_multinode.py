@@ -155,7 +155,7 @@ def test_two_nodes_and_two_schedulers_share_files_and_send_every_email_once(clus
     course = make_course(teacher)
     trainee = make_user("trainee", username="cluster_trainee")
     trainee.email = "trainee@example.test"
-    from lrc_training.courses.enrollment import enroll_trainee
+    from lrc_training.courses.services.enrollment import enroll_trainee
 
     enroll_trainee(trainee, course.id)
     db.session.commit()

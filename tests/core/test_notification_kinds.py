@@ -12,7 +12,7 @@ from lrc_training.auth.roles import ALL_ROLES
 from lrc_training.core.mail import send_pending_emails
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import KINDS, notify
-from lrc_training.courses.enrollment import (
+from lrc_training.courses.services.enrollment import (
     approve_enrollment,
     complete_enrollment,
     enroll_trainee,

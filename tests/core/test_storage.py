@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from lrc_training import create_app
 from lrc_training.core.storage import FileMissing, LocalStorage, S3Storage, check_key, new_key
-from lrc_training.courses.enrollment import enroll_trainee
 from lrc_training.courses.models import CourseMaterial
+from lrc_training.courses.services.enrollment import enroll_trainee
 from lrc_training.extensions import db
 from tests.conftest import IsolatedClient, csrf_token, database_uri, login
 from tests.courses.helpers import make_course, make_school_and_teacher

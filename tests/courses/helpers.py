@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lrc_training.courses.catalog import CourseInput, create_course
+from lrc_training.courses.schemas import CourseIn as CourseInput
+from lrc_training.courses.services.courses import create_course
 from lrc_training.extensions import db
 from tests.factories import make_org, make_user
 

@@ -5,8 +5,8 @@ import threading
 from sqlalchemy import func, select
 
 from lrc_training.auth.models import User
-from lrc_training.courses.enrollment import enroll_trainee
 from lrc_training.courses.models import Enrollment
+from lrc_training.courses.services.enrollment import enroll_trainee
 from lrc_training.extensions import db
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.factories import make_user

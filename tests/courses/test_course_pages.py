@@ -72,7 +72,7 @@ def test_form_errors_are_shown_in_chinese(client, teacher):
 
 def _course_with_people(teacher, started=True):
     course = make_course(teacher, capacity=5, hours=6, starts_on=date.today() - timedelta(days=1) if started else None)
-    from lrc_training.courses.enrollment import enroll_trainee
+    from lrc_training.courses.services.enrollment import enroll_trainee
 
     people = [make_user("trainee", name=n) for n in ("陈晓燕", "赵文博")]
     enrollments = [enroll_trainee(p, course.id) for p in people]
@@ -108,7 +108,7 @@ def test_attendance_grid_click_saves_and_completion_follows(client, teacher):
 
 def test_trainee_downloads_completion_record_pdf(client, app, teacher):
     course, enrollments = _course_with_people(teacher)
-    from lrc_training.courses.enrollment import complete_enrollment
+    from lrc_training.courses.services.enrollment import complete_enrollment
 
     complete_enrollment(teacher, enrollments[0], hours_attended=6)
     db.session.commit()

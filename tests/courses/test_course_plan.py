@@ -7,10 +7,13 @@ from decimal import Decimal
 import pytest
 
 from lrc_training.core.errors import Conflict, ValidationFailed
-from lrc_training.courses.catalog import CatalogFilter, catalog, change_status
-from lrc_training.courses.enrollment import enroll_trainee, required_hours
-from lrc_training.courses.hours import max_session_hours, round_up_to_half
-from lrc_training.courses.teaching import SessionInput, add_session
+from lrc_training.courses.queries import catalog
+from lrc_training.courses.schemas import CourseQuery as CatalogFilter
+from lrc_training.courses.schemas import SessionIn as SessionInput
+from lrc_training.courses.services.courses import change_status
+from lrc_training.courses.services.enrollment import enroll_trainee
+from lrc_training.courses.services.hours import max_session_hours, required_hours, round_up_to_half
+from lrc_training.courses.services.teaching import add_session
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.courses.helpers import make_course, make_school_and_teacher

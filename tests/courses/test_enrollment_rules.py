@@ -8,18 +8,19 @@ from sqlalchemy import select
 
 from lrc_training.core.errors import Conflict, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
-from lrc_training.courses.catalog import CourseInput, change_status, update_course
-from lrc_training.courses.enrollment import (
+from lrc_training.courses.models import Enrollment
+from lrc_training.courses.queries import completed_courses_of, waitlist_position
+from lrc_training.courses.schemas import CourseIn as CourseInput
+from lrc_training.courses.schemas import SessionIn as SessionInput
+from lrc_training.courses.services.courses import change_status, update_course
+from lrc_training.courses.services.enrollment import (
     approve_enrollment,
     complete_enrollment,
-    completed_courses_of,
     enroll_trainee,
     reject_enrollment,
-    waitlist_position,
     withdraw,
 )
-from lrc_training.courses.models import Enrollment
-from lrc_training.courses.teaching import SessionInput, add_session, record_attendance
+from lrc_training.courses.services.teaching import add_session, record_attendance
 from lrc_training.extensions import db
 from tests.courses.helpers import make_course, make_school_and_teacher
 from tests.factories import make_user

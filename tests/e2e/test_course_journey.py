@@ -11,9 +11,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lrc_training.courses.catalog import local_today
+from lrc_training.core.timeutil import local_today
 from lrc_training.courses.models import Course
-from lrc_training.courses.teaching import SessionInput, add_session
+from lrc_training.courses.schemas import SessionIn as SessionInput
+from lrc_training.courses.services.teaching import add_session
 from lrc_training.extensions import db
 from tests.courses.helpers import make_course
 from tests.e2e.conftest import ARTIFACTS, PHONE

@@ -82,3 +82,8 @@ def teaching_plan(course) -> TeachingPlan:
     rows = [PlanRow(s.id, s.held_on, s.starts_at, s.ends_at, s.topic, s.hours) for s in course.sessions]
     total = sum((row.hours for row in rows), Decimal("0"))
     return TeachingPlan(rows=rows, total=total, course_hours=Decimal(course.hours))
+
+
+def required_hours(course) -> Decimal:
+    """The course's share of its 课时, rounded up to a half 课时 (12 × 80% = 9.6 → 10)."""
+    return round_up_to_half(course.hours * course.completion_share)

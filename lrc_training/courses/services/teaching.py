@@ -5,81 +5,67 @@ from __future__ import annotations
 import io
 import secrets
 import zipfile
-from dataclasses import dataclass
-from datetime import date, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..auth.models import User
-from ..core.audit import record_audit
-from ..core.errors import Forbidden, NotFound, ValidationFailed
-from ..core.storage import storage
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import User
+from ...core.audit import record_audit
+from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.storage import storage
+from ...db import utcnow
+from ...extensions import db
+from ..models import (
+    FILENAME_MAX,
+    MATERIAL_TITLE_MAX,
+    Attendance,
+    Course,
+    CourseMaterial,
+    CourseSession,
+    CourseStatus,
+    Enrollment,
+    EnrollmentStatus,
+)
+from ..queries import ATTENDING
+from ..schemas import MaterialIn, SessionIn
+from .access import can_manage
 from .hours import hours_text, lesson_minutes, max_session_hours, teaching_plan
-from .models import Attendance, Course, CourseMaterial, CourseSession, CourseStatus, Enrollment, EnrollmentStatus
-from .permissions import can_manage
 
 # -- sessions --------------------------------------------------------------------
 
 
-@dataclass
-class SessionInput:
-    held_on: date
-    starts_at: time
-    ends_at: time
-    topic: str
-    hours: Decimal | float | str
-    room: str | None = None
-
-
-def _clean_session(course: Course, data: SessionInput) -> dict:
+def _check_session(course: Course, data: SessionIn) -> Decimal:
+    """The session's 课时, once its date is within the course and its 课时 fit its times."""
     errors = {}
-    topic = (data.topic or "").strip()
-    if not topic or len(topic) > 200:
-        errors["topic"] = "课程主题不能为空且不超过 200 个字符"
-    if data.held_on and not (course.starts_on <= data.held_on <= course.ends_on):
+    if not (course.starts_on <= data.held_on <= course.ends_on):
         errors["held_on"] = f"上课日期应在课程期间（{course.starts_on} 至 {course.ends_on}）"
-    if data.starts_at and data.ends_at and data.ends_at <= data.starts_at:
-        errors["ends_at"] = "结束时间应晚于开始时间"
-    try:
-        hours = Decimal(str(data.hours)).quantize(Decimal("0.1"))
-        if not (Decimal("0.5") <= hours <= Decimal("24")):
-            errors["hours"] = "课时应在 0.5 到 24 之间"
-    except (InvalidOperation, ValueError):
-        hours = None
-        errors["hours"] = "课时应为数字"
-    if hours is not None and "hours" not in errors and "ends_at" not in errors and data.starts_at and data.ends_at:
-        allowed = max_session_hours(data.starts_at, data.ends_at)
-        if hours > allowed:
-            errors["hours"] = (f"{data.starts_at:%H:%M}–{data.ends_at:%H:%M} 最多计 {hours_text(allowed)} 课时"
-                               f"（每课时 {lesson_minutes()} 分钟）")
-    room = (data.room or "").strip() or None
-    if room and len(room) > 100:
-        errors["room"] = "教室不能超过 100 个字符"
+    hours = Decimal(str(data.hours)).quantize(Decimal("0.1"))
+    allowed = max_session_hours(data.starts_at, data.ends_at)
+    if hours > allowed:
+        errors["hours"] = (f"{data.starts_at:%H:%M}–{data.ends_at:%H:%M} 最多计 {hours_text(allowed)} 课时"
+                           f"（每课时 {lesson_minutes()} 分钟）")
     if errors:
         raise ValidationFailed("课次信息有误：" + "；".join(errors.values()), errors)
-    return {"held_on": data.held_on, "starts_at": data.starts_at, "ends_at": data.ends_at, "topic": topic,
-            "hours": hours, "room": room}
+    return hours
 
 
-def add_session(actor: User, course: Course, data: SessionInput) -> CourseSession:
+def add_session(actor: User, course: Course, data: SessionIn) -> CourseSession:
     if not can_manage(actor, course):
         raise Forbidden("无权修改此课程")
-    clean = _clean_session(course, data)
+    hours = _check_session(course, data)
     plan = teaching_plan(course)
-    if course.status != CourseStatus.DRAFT and plan.total + clean["hours"] > plan.course_hours:
+    if course.status != CourseStatus.DRAFT and plan.total + hours > plan.course_hours:
         # A draft may be over-planned while it is worked on (publishing refuses it); a published course may not.
         left = max(plan.course_hours - plan.total, 0)
         raise ValidationFailed(
-            f"课次合计将达到 {hours_text(plan.total + clean['hours'])} 课时，超过课程总课时 "
+            f"课次合计将达到 {hours_text(plan.total + hours)} 课时，超过课程总课时 "
             f"{hours_text(plan.course_hours)} 课时（尚可安排 {hours_text(left)} 课时）",
             {"hours": f"尚可安排 {hours_text(left)} 课时"}, code="sessions_exceed_hours")
-    session = CourseSession(**clean)
+    session = CourseSession(held_on=data.held_on, starts_at=data.starts_at, ends_at=data.ends_at, topic=data.topic,
+                            hours=hours, room=data.room)
     course.sessions.append(session)  # the course's list stays current for the plan and the deadline
     db.session.flush()
     record_audit("course.add_session", "course", course.id, new={"session_id": session.id, "topic": session.topic})
@@ -97,26 +83,6 @@ def delete_session(actor: User, session: CourseSession) -> None:
 
 
 # -- attendance ------------------------------------------------------------------
-
-ATTENDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
-
-
-def roster(course: Course) -> list[Enrollment]:
-    """Trainees who attend the course (enrolled or completed), by name."""
-    return list(db.session.execute(
-        select(Enrollment).join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course.id, Enrollment.status.in_(ATTENDING))
-        .order_by(User.name, User.id)).scalars())
-
-
-def attendance_grid(course: Course) -> dict[tuple[int, int], bool]:
-    """{(session id, enrollment id): present} for the whole course in one query."""
-    rows = db.session.execute(
-        select(Attendance.session_id, Attendance.enrollment_id, Attendance.present)
-        .join(CourseSession, CourseSession.id == Attendance.session_id)
-        .where(CourseSession.course_id == course.id))
-    return {(sid, eid): present for sid, eid, present in rows}
-
 
 def record_attendance(actor: User, session: CourseSession, enrollment_id: int, present: bool) -> Attendance:
     """Set one cell of the attendance grid (idempotent)."""
@@ -171,40 +137,37 @@ def sniff_type(head: bytes, stream: BinaryIO) -> str | None:
     return None
 
 
-def upload_material(actor: User, course: Course, title: str, filename: str, stream: BinaryIO) -> CourseMaterial:
-    if not can_manage(actor, course):
-        raise Forbidden("无权上传资料")
+def _read_upload(filename: str, stream: BinaryIO) -> tuple[bytes, str]:
+    """The file's bytes and its real type, which must match its extension."""
     limit = current_app.config["LRC_MATERIAL_MAX_BYTES"]
-    data = stream.read(limit + 1)
-    if len(data) > limit:
+    content = stream.read(limit + 1)
+    if len(content) > limit:
         raise ValidationFailed(f"文件超过 {limit // (1024 * 1024)} MB 上限", {"file": "文件过大"})
-    if not data:
+    if not content:
         raise ValidationFailed("文件为空", {"file": "文件为空"})
-    kind = sniff_type(data[:8], io.BytesIO(data))
+    kind = sniff_type(content[:8], io.BytesIO(content))
     extension = Path(filename or "").suffix.lower().lstrip(".")
     if kind is None or kind != extension:
         raise ValidationFailed(
             "只支持 PDF、Word（.docx）、PowerPoint（.pptx）、Excel（.xlsx）文件，且内容须与扩展名一致",
             {"file": "文件类型不受支持或与扩展名不符"})
-    title = (title or "").strip() or Path(filename).stem
-    if len(title) > 200:
-        raise ValidationFailed("资料名称不能超过 200 个字符", {"title": "不能超过 200 个字符"})
+    return content, kind
+
+
+def upload_material(actor: User, course: Course, data: MaterialIn, filename: str, stream: BinaryIO) -> CourseMaterial:
+    if not can_manage(actor, course):
+        raise Forbidden("无权上传资料")
+    content, kind = _read_upload(filename, stream)
+    title = data.title or Path(filename).stem[:MATERIAL_TITLE_MAX]
     stored = f"{secrets.token_hex(16)}.{kind}"
-    storage().put(material_key(stored), data, MATERIAL_TYPES[kind])
-    material = CourseMaterial(course_id=course.id, title=title, filename=Path(filename).name[:200], stored_name=stored,
-                              mime_type=MATERIAL_TYPES[kind], size=len(data), uploaded_by_id=actor.id)
+    storage().put(material_key(stored), content, MATERIAL_TYPES[kind])
+    material = CourseMaterial(course_id=course.id, title=title, filename=Path(filename).name[:FILENAME_MAX],
+                              stored_name=stored, mime_type=MATERIAL_TYPES[kind], size=len(content),
+                              uploaded_by_id=actor.id)
     db.session.add(material)
     db.session.flush()
     record_audit("course.upload_material", "course", course.id, new={"material_id": material.id, "title": title})
     return material
-
-
-def can_download(user: User, material: CourseMaterial) -> bool:
-    if can_manage(user, material.course):
-        return True
-    return db.session.execute(select(Enrollment.id).where(
-        Enrollment.course_id == material.course_id, Enrollment.user_id == user.id,
-        Enrollment.status.in_(ATTENDING))).scalar() is not None
 
 
 def material_key(stored_name: str) -> str:

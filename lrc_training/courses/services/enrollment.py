@@ -8,31 +8,24 @@ concurrent enrollments can never exceed the capacity.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..auth.models import User
-from ..auth.roles import TRAINEE
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.locking import dialect, take_write_lock
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
-from .catalog import local_today, seats_taken
-from .hours import round_up_to_half
-from .models import (
-    ACTIVE,
-    SEAT_HOLDING,
-    Attendance,
-    Course,
-    CourseSession,
-    CourseStatus,
-    Enrollment,
-    EnrollmentStatus,
-)
-from .permissions import can_manage
+from ...auth.models import User
+from ...auth.roles import TRAINEE
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.locking import dialect, take_write_lock
+from ...core.notifications import notify
+from ...core.timeutil import local_today
+from ...db import utcnow
+from ...extensions import db
+from ..models import ACTIVE, SEAT_HOLDING, Course, CourseStatus, Enrollment, EnrollmentStatus
+from ..queries import attended_hours, enrollment_of, next_waitlist_seq, seats_taken
+from ..schemas import RejectIn
+from .access import can_manage
+from .hours import required_hours
 
 
 def _lock_course(course_id: int) -> Course:
@@ -60,41 +53,20 @@ def enroll_trainee(actor: User, course_id: int) -> Enrollment:
         raise NotFound("课程不存在")
     if not course.enrollment_open():
         raise ValidationFailed("该课程已停止报名", {"course": "报名已截止"}, code="enrollment_closed")
-    enrollment = db.session.execute(select(Enrollment).where(
-        Enrollment.course_id == course.id, Enrollment.user_id == actor.id)).scalar_one_or_none()
+    enrollment = enrollment_of(actor.id, course.id)
     if enrollment is not None and enrollment.status in ACTIVE:
         raise Conflict("您已报名该课程", {"course": "不能重复报名"}, code="duplicate")
     if seats_taken(course.id) < course.capacity:
         status = EnrollmentStatus.PENDING if course.requires_approval else EnrollmentStatus.ENROLLED
         seq = None
     else:
-        status, seq = EnrollmentStatus.WAITLISTED, _next_waitlist_seq(course.id)
+        status, seq = EnrollmentStatus.WAITLISTED, next_waitlist_seq(course.id)
     if enrollment is None:
         enrollment = Enrollment(course_id=course.id, user_id=actor.id)
         db.session.add(enrollment)
     enrollment.status, enrollment.waitlist_seq, enrollment.decision_reason = status, seq, None
     db.session.flush()
     return enrollment
-
-
-def _next_waitlist_seq(course_id: int) -> int:
-    last = db.session.execute(select(func.max(Enrollment.waitlist_seq)).where(
-        Enrollment.course_id == course_id)).scalar()
-    return (last or 0) + 1
-
-
-def waitlist_positions(course_id: int) -> dict[int, int]:
-    """{enrollment id: 1-based place in the waitlist}, in one query."""
-    ids = db.session.execute(select(Enrollment.id).where(
-        Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.WAITLISTED,
-    ).order_by(Enrollment.waitlist_seq, Enrollment.id)).scalars()
-    return {enrollment_id: place for place, enrollment_id in enumerate(ids, start=1)}
-
-
-def waitlist_position(enrollment: Enrollment) -> int | None:
-    if enrollment.status != EnrollmentStatus.WAITLISTED:
-        return None
-    return waitlist_positions(enrollment.course_id).get(enrollment.id)
 
 
 def promote_waitlist(course: Course) -> list[Enrollment]:
@@ -120,20 +92,6 @@ def promote_waitlist(course: Course) -> list[Enrollment]:
     return promoted
 
 
-def get_enrollment_for_manage(actor: User, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or not can_manage(actor, enrollment.course):
-        raise NotFound("报名记录不存在")
-    return enrollment
-
-
-def get_enrollment_for_owner_or_manager(actor: User, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or not (enrollment.user_id == actor.id or can_manage(actor, enrollment.course)):
-        raise NotFound("报名记录不存在")
-    return enrollment
-
-
 def approve_enrollment(actor: User, enrollment: Enrollment) -> Enrollment:
     if not can_manage(actor, enrollment.course):
         raise NotFound("报名记录不存在")
@@ -153,9 +111,7 @@ def reject_enrollment(actor: User, enrollment: Enrollment, reason: str | None) -
         raise NotFound("报名记录不存在")
     if enrollment.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.WAITLISTED):
         raise Conflict("只有待审核或候补中的报名可以拒绝", {"status": "当前状态不能拒绝"}, code="wrong_state")
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > 200:
-        raise ValidationFailed("原因不能超过 200 个字符", {"reason": "原因不能超过 200 个字符"})
+    reason = RejectIn(reason=reason).reason  # pages and the API parsed it already; Python callers too
     old = enrollment.status
     enrollment.status = EnrollmentStatus.REJECTED
     enrollment.decision_reason = reason
@@ -188,25 +144,18 @@ def withdraw(actor: User, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def attended_hours(enrollment_ids: list[int]) -> dict[int, Decimal]:
-    """Hours of the sessions each enrollment attended, in one query."""
-    if not enrollment_ids:
-        return {}
-    rows = db.session.execute(
-        select(Attendance.enrollment_id, func.coalesce(func.sum(CourseSession.hours), 0))
-        .join(CourseSession, CourseSession.id == Attendance.session_id)
-        .where(Attendance.enrollment_id.in_(enrollment_ids), Attendance.present.is_(True))
-        .group_by(Attendance.enrollment_id))
-    hours = {eid: Decimal(str(total)) for eid, total in rows}
-    return {eid: hours.get(eid, Decimal("0")) for eid in enrollment_ids}
+def _hours_attended(enrollment: Enrollment, given: float | None) -> Decimal:
+    """The hours given (up to the course's total), or else those the attendance grid records."""
+    if given is None:
+        return attended_hours([enrollment.id])[enrollment.id]
+    hours = Decimal(str(given)).quantize(Decimal("0.1"))
+    if hours < 0 or hours > enrollment.course.hours:
+        raise ValidationFailed(f"出勤课时应在 0 到 {enrollment.course.hours} 之间",
+                               {"hours_attended": f"应在 0 到 {enrollment.course.hours} 之间"})
+    return hours
 
 
-def required_hours(course: Course) -> Decimal:
-    """The course's share of its 课时, rounded up to a half 课时 (12 × 80% = 9.6 → 10)."""
-    return round_up_to_half(course.hours * course.completion_share)
-
-
-def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended=None,
+def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended: float | None = None,
                         today: date | None = None) -> Enrollment:
     """Mark completion once the course has started, when attended hours meet the course's share (default 80%).
     Without `hours_attended`, the hours recorded in the attendance grid count."""
@@ -219,16 +168,7 @@ def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended=None
         raise Conflict("只有已录取的学员可以结业", {"status": "当前状态不能结业"}, code="wrong_state")
     if not course.has_started(today or local_today()):
         raise ValidationFailed("课程尚未开始，不能办理结业", {"course": "课程尚未开始"}, code="not_started")
-    if hours_attended is None:
-        hours = attended_hours([enrollment.id])[enrollment.id]
-    else:
-        try:
-            hours = Decimal(str(hours_attended)).quantize(Decimal("0.1"))
-        except (InvalidOperation, ValueError):
-            raise ValidationFailed("出勤课时应为数字", {"hours_attended": "应为数字"}) from None
-        if hours < 0 or hours > course.hours:
-            raise ValidationFailed(f"出勤课时应在 0 到 {course.hours} 之间",
-                                   {"hours_attended": f"应在 0 到 {course.hours} 之间"})
+    hours = _hours_attended(enrollment, hours_attended)
     needed = required_hours(course)
     if hours < needed:
         raise ValidationFailed(
@@ -245,7 +185,3 @@ def complete_enrollment(actor: User, enrollment: Enrollment, hours_attended=None
     return enrollment
 
 
-def completed_courses_of(user_id: int) -> list[Enrollment]:
-    """Completed enrollments of a person; the exams area reads these for eligibility."""
-    return list(db.session.execute(select(Enrollment).where(
-        Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.COMPLETED)).scalars())
