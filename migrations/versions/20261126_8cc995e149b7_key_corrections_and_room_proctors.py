@@ -2,7 +2,7 @@
 correction replaces, a proctor per room of a session, and paper items indexed by question
 
 Revision ID: 8cc995e149b7
-Revises: 5b8e2f0c4d17
+Revises: 1a615cf05229
 Create Date: 2026-11-26 14:44:25.888857
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8cc995e149b7'
-down_revision = '5b8e2f0c4d17'
+down_revision = '1a615cf05229'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """account tokens: password reset and email confirmation links
 
 Revision ID: 8f19421d2fe4
-Revises: 5b8e2f0c4d17
+Revises: 8cc995e149b7
 Create Date: 2026-11-26 14:48:30.286943
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8f19421d2fe4'
-down_revision = '5b8e2f0c4d17'
+down_revision = '8cc995e149b7'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from lrc_training.courses.models import Enrollment
-from lrc_training.courses.teaching import SessionInput, add_session, record_attendance
+from lrc_training.courses.schemas import SessionIn as SessionInput
+from lrc_training.courses.services.teaching import add_session, record_attendance
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.courses.helpers import make_course, make_school_and_teacher
