@@ -82,10 +82,9 @@ def nominate(actor, round_id: int, *, user_id: int | None, grounds: str | None) 
     snapshot = person_snapshot(user.id) if user else organization_snapshot(org.id)
     nomination = Nomination(round_id=rnd.id, organization_id=org.id, nominee_user_id=user.id if user else None,
                             nominee_key=key, grounds=grounds, snapshot=snapshot, nominated_by_id=actor.id)
-    db.session.add(nomination)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(nomination)
     except IntegrityError:  # the same nominee a moment ago, from another request
         raise Conflict("已推荐过该人员", {"user_id": "已推荐"}, code="duplicate") from None
     record_audit("selection.nominate", "selection_nomination", nomination.id, actor_id=actor.id,

@@ -48,10 +48,9 @@ def appoint_reviewer(actor, round_id: int, username: str | None) -> Reviewer:
         raise Conflict("被推荐人不能担任本次评选的评审专家（回避）", {"username": "该用户是被推荐人"},
                        code="conflict_of_interest")
     reviewer = Reviewer(round_id=rnd.id, user_id=user.id, appointed_by_id=actor.id)
-    db.session.add(reviewer)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        with db.session.begin_nested():  # a savepoint: the duplicate fails alone, not the request's transaction
+            db.session.add(reviewer)
     except IntegrityError:
         raise Conflict("该用户已是评审专家", {"username": "已是评审专家"}, code="duplicate") from None
     record_audit("selection.reviewer.appoint", "selection_round", rnd.id, new={"user_id": user.id},
@@ -130,13 +129,12 @@ def submit_score(actor, round_id: int, nomination_id: int, *, score, comment: st
     if (row.version if row else None) != version:
         raise Conflict("评分已在别处修改，请刷新后重新填写", {"version": "版本已过期"}, code="stale_version")
     old = {"score": str(row.score), "comment": row.comment} if row else None
-    if row is None:
-        row = Score(nomination_id=nomination.id, reviewer_user_id=actor.id)
-        db.session.add(row)
-    row.score, row.comment = value, comment
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            if row is None:
+                row = Score(nomination_id=nomination.id, reviewer_user_id=actor.id)
+                db.session.add(row)
+            row.score, row.comment = value, comment
     except IntegrityError:
         raise Conflict("评分已在别处提交，请刷新后重新填写", {"version": "版本已过期"}, code="stale_version") from None
     record_audit("selection.score", "selection_score", row.id, old=old, actor_id=actor.id,
