@@ -16,7 +16,6 @@ from sqlalchemy.orm import aliased
 from ...auth.models import Organization, User
 from ...core.errors import NotFound
 from ...core.pdf import render_pdf
-from ...core.regions import region_display
 from ...extensions import db
 from .models import Award, Nomination, SelectionRound
 from .notice import mask_name
@@ -96,7 +95,7 @@ def public_view(number: str) -> dict | None:
 def certificate_context(view: AwardView) -> dict:
     url = check_url(view.award.number)
     return {"number": view.award.number, "holder_name": view.holder, "person": view.person is not None,
-            "organization_name": view.organization.name, "region": region_display(view.organization.region_code),
+            "organization_name": view.organization.name,
             "title": view.round.title, "issuer_name": view.issuer.name, "granted_on": view.award.granted_on,
             "year": view.award.granted_on.year, "verify_url": url,
             "qr_code": segno.make(url, error="m").png_data_uri(scale=4, border=1)}
