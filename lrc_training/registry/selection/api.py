@@ -77,7 +77,7 @@ def nomination_json(nomination, organization, user, standing=None) -> dict:
               "grounds": nomination.grounds, "snapshot": nomination.snapshot, "disqualified": nomination.disqualified,
               "created_at": iso_local(nomination.created_at)}
     if standing is not None:
-        result.update(mean_score=str(standing.mean) if standing.mean is not None else None, rank=standing.rank,
+        result.update(mean_score=float(standing.mean) if standing.mean is not None else None, rank=standing.rank,
                       scores=standing.count, shortlisted=standing.shortlisted)
     return result
 
@@ -153,7 +153,7 @@ def selection_score(round_id: int, body: ScoreIn):
     score = submit_score(g.api_user, round_id, body.nomination_id, score=body.score,
                          comment=body.comment, version=body.version)
     db.session.commit()
-    return jsonify({"id": score.id, "nomination_id": score.nomination_id, "score": str(score.score),
+    return jsonify({"id": score.id, "nomination_id": score.nomination_id, "score": float(score.score),
                     "comment": score.comment, "version": score.version})
 
 
