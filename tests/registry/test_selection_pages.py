@@ -63,7 +63,7 @@ PERMISSIONS = [  # (user, url, expected status) for a round in review
     ("hrss", "/registry/selections/{id}/edit", 200),
     ("hrss", "/registry/selections/{id}/nominate", 403),
     ("c1", "/registry/selections/new", 403),
-    ("e1staff", "/registry/selections/new", 403),
+    ("e1staff", "/registry/selections/new", 302),  # told that 人社 departments open selections
     ("hrss", "/registry/selections/new", 200),
     (None, "/registry/selections/{id}/notice", 404),  # not public before the notice
 ]

@@ -111,8 +111,9 @@ def _save_round(form: RoundForm, save) -> SelectionRound | None:
 @bp.route("/selections/new", methods=["GET", "POST"])
 @roles_required(ORG_STAFF)
 def new_selection():
-    if hrss_scope(current_user) is None:
-        abort(403)
+    if not is_hrss_staff(current_user):
+        flash("评选由人力资源社会保障部门开启；其他单位在“推荐”中为本单位推荐人选。", "warning")
+        return redirect(url_for("registry.open_rounds"))
     form = RoundForm()
     rnd = _save_round(form, lambda data: create_round(current_user, data))
     if rnd is not None:
