@@ -23,6 +23,7 @@ KINDS = {
     "judge_assignment": "裁判任务与评分表重新开放",
     "appeal": "竞赛申诉及其处理结果",
     "risk_report": "辖区内企业的重大劳动关系风险隐患报告",
+    "selection": "评选：评审任务、推荐结果和评选结果",
     "general": "其他通知",
 }
 

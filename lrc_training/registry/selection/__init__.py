@@ -1,0 +1,10 @@
+"""Selections (评选) such as 金牌劳动关系协调员, or 优秀指导站/工作室 for organizations: a 人社 department opens a round,
+organizations of its region nominate, a review panel scores, the shortlist is posted publicly, and the winners get
+an honor in the registry and a numbered PDF certificate.
+
+models.py (round, nominations, reviewers, scores, objections, awards), rounds.py (capacities, opening, states),
+nominations.py, review.py (panel, scores, ranking), notice.py (public notice, objections, finalizing, the job),
+honors.py (the certificate PDF and its public check); views.py, public_views.py and api.py add routes to the
+registry's blueprints. Everything here uses the registry's own models and other areas' services only."""
+
+from . import api, public_views, review_views, views  # noqa: F401  (routes register on import)

@@ -1,0 +1,94 @@
+"""Nominating (推荐) and scoring (评审) pages: the nomination form of an organization's staff, and a reviewer's
+sheet — every nomination with its grounds and snapshot, a score form per nomination (or why the reviewer must
+recuse), errors shown next to the nomination they concern."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ...auth.roles import ORG_STAFF
+from ...core.access import login_required, roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, to_int
+from ...extensions import db
+from .. import bp
+from ..models import WORK_KIND_LABELS
+from .forms import NominationForm, OrganizationNominationForm, ScoreForm
+from .nominations import nominate, nominations_query, nominee_choices
+from .review import my_scores, recusal, submit_score
+from .rounds import get_round
+from .views import load
+
+
+@bp.route("/selections/<int:round_id>/nominate", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def selection_nominate(round_id: int):
+    rnd, caps = load(round_id, "nominate")
+    if not rnd.accepts_nominations:
+        flash("本次评选不在推荐期内。", "warning")
+        return redirect(url_for("registry.selection", round_id=round_id))
+    person = rnd.kind == "person"
+    form = NominationForm() if person else OrganizationNominationForm()
+    if person:
+        form.user_id.choices = [(0, "— 请选择 —")] + nominee_choices(current_user)
+    if form.validate_on_submit():
+        try:
+            nominate(current_user, round_id, user_id=(form.user_id.data or None) if person else None,
+                     grounds=form.grounds.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 409:
+                flash(exc.message, "danger")
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("推荐已提交。", "success")
+            return redirect(url_for("registry.selection", round_id=round_id))
+    own = db.session.execute(nominations_query(rnd, frozenset({"nominate"}), current_user)).all()
+    return render_template("registry/selection/nominate.html", rnd=rnd, form=form, own=own,
+                           person=person), 422 if form.errors else 200
+
+
+def _sheet(round_id: int, errors: dict | None = None, status: int = 200):
+    rnd, caps = load(round_id, "review")
+    if rnd.state == "nominating":
+        flash("推荐截止后开始评审。", "info")
+        return redirect(url_for("registry.selection", round_id=round_id))
+    rows = db.session.execute(nominations_query(rnd, caps, current_user)).all()
+    nominee_ids = {n.nominee_user_id for n, _, _ in rows if n.nominee_user_id}
+    return render_template("registry/selection/review.html", rnd=rnd, rows=rows, kinds=WORK_KIND_LABELS,
+                           scores=my_scores(rnd.id, current_user.id), errors=errors or {}, form=ScoreForm(),
+                           recusals={n.id: recusal(current_user, n, nominee_ids) for n, _, _ in rows},
+                           open=rnd.state == "reviewing"), status
+
+
+@bp.route("/selections/<int:round_id>/review")
+@login_required
+def selection_review(round_id: int):
+    return _sheet(round_id)
+
+
+@bp.post("/selections/<int:round_id>/review/<int:nomination_id>")
+@login_required
+def selection_score(round_id: int, nomination_id: int):
+    try:
+        get_round(current_user, round_id, "review")
+    except DomainError as exc:
+        abort(exc.status)
+    form = ScoreForm()
+    if not form.validate():
+        return _sheet(round_id, {nomination_id: [e for errs in form.errors.values() for e in errs]}, 422)
+    version = to_int(form.version.data, -1) if form.version.data else None
+    try:
+        submit_score(current_user, round_id, nomination_id, score=form.score.data, comment=form.comment.data,
+                     version=version)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404 and "nomination_id" not in exc.fields:
+            abort(404)
+        return _sheet(round_id, {nomination_id: [exc.message]}, exc.status)
+    db.session.commit()
+    flash("评分已保存。", "success")
+    return redirect(url_for("registry.selection_review", round_id=round_id) + f"#n{nomination_id}")
+

@@ -1,0 +1,219 @@
+"""Rounds of a selection: who may do what with one (capacities), opening, editing a draft and moving it on.
+
+Capacities, worked out per round and caller:
+* manage — admins, and staff of an hrss organization whose region scope contains the round's (the registry's
+  rule: 人社 staff read and write their region). They see everything of the round.
+* nominate — staff of any other organization whose region lies in the round's scope, once the round is open. They
+  see the round and their own organization's nominations only.
+* review — the round's appointed reviewers, once it is open. From the review on they see every nomination, to
+  score it.
+Anyone else gets 404, as if the round did not exist (a draft is invisible to all but its managers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, or_, select
+
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.regions import in_region, region_scope
+from ...db import utcnow
+from ...extensions import db
+from .models import KINDS, Reviewer, SelectionRound
+
+TITLE_MAX, STANDARD_MAX = 100, 5000
+QUOTA_MAX, PER_ORG_MAX, NOTICE_MAX = 1000, 50, 30
+
+
+def hrss_scope(actor) -> str | None:
+    """'' for admins (every round); the region scope of an hrss organization's staff; None for anyone else."""
+    if actor.has_role(ADMIN):
+        return ""
+    org = actor.organization if actor.has_role(ORG_STAFF) else None
+    if org is None or org.kind != "hrss":
+        return None
+    return region_scope(org.region_code)
+
+
+def round_scope(rnd: SelectionRound) -> str:
+    return region_scope(rnd.region_code)
+
+
+def capacities(actor, rnd: SelectionRound) -> frozenset[str]:
+    caps = set()
+    scope = hrss_scope(actor)
+    if scope is not None and round_scope(rnd).startswith(scope):
+        caps.add("manage")
+    if rnd.state == "draft":
+        return frozenset(caps)
+    org = actor.organization if actor.has_role(ORG_STAFF) else None
+    if org is not None and org.kind != "hrss" and org.active and in_region(org.region_code, round_scope(rnd)):
+        caps.add("nominate")
+    if db.session.execute(select(Reviewer.id).where(
+            Reviewer.round_id == rnd.id, Reviewer.user_id == actor.id)).scalar() is not None:
+        caps.add("review")
+    return frozenset(caps)
+
+
+def get_round(actor, round_id: int, need: str | None = None, *, lock: bool = False
+              ) -> tuple[SelectionRound, frozenset[str]]:
+    """The round and the caller's capacities; 404 when they have none, 403 when they lack `need`."""
+    stmt = select(SelectionRound).where(SelectionRound.id == round_id)
+    rnd = db.session.execute(stmt.with_for_update() if lock else stmt).scalar()
+    caps = capacities(actor, rnd) if rnd is not None else frozenset()
+    if not caps:
+        raise NotFound("评选不存在或不在您的范围内", {"round_id": "不存在"})
+    if need and need not in caps:
+        raise Forbidden({"manage": "只有评选所在地区的人社部门工作人员可以办理",
+                         "nominate": "只有评选范围内单位的工作人员可以推荐",
+                         "review": "您不是本次评选的评审专家"}[need])
+    return rnd, caps
+
+
+def rounds_query(actor) -> Select:
+    """The rounds the caller has some capacity in, newest first (one statement)."""
+    scope = hrss_scope(actor)
+    managed = round_scope_condition(scope) if scope is not None else false()
+    org = actor.organization if actor.has_role(ORG_STAFF) else None
+    conditions = [managed, (SelectionRound.state != "draft") & SelectionRound.id.in_(
+        select(Reviewer.round_id).where(Reviewer.user_id == actor.id))]
+    if org is not None and org.kind != "hrss":
+        conditions.append((SelectionRound.state != "draft") & SelectionRound.region_code.in_(
+            enclosing_codes(org.region_code)))
+    return select(SelectionRound).where(or_(*conditions)).order_by(SelectionRound.id.desc())
+
+
+def enclosing_codes(code: str) -> list[str]:
+    """The region codes whose scope contains `code` (371502001 → 370000, 371500, 371502, 371502001)."""
+    widths = [w for w in (2, 4, 6, 9, 12) if w <= len(code)]
+    return sorted({code[:w].ljust(6, "0") for w in widths})
+
+
+def round_scope_condition(scope: str):
+    return SelectionRound.region_code.startswith(scope) if scope else SelectionRound.id.is_not(None)
+
+
+@dataclass
+class RoundInput:
+    title: str | None
+    kind: str | None
+    standard: str | None
+    quota: int | None
+    per_org_limit: int | None
+    nomination_deadline: datetime | None
+    review_deadline: datetime | None
+    notice_days: int | None
+
+
+def _number_error(value, low: int, high: int) -> str | None:
+    if value is None:
+        return "必填"
+    return None if low <= value <= high else f"应为 {low}–{high}"
+
+
+def check_round(data: RoundInput) -> dict[str, str]:
+    """Every field's problem at once, in Chinese."""
+    fields: dict[str, str] = {}
+    title, standard = (data.title or "").strip(), (data.standard or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        fields["title"] = f"不能为空，且不超过 {TITLE_MAX} 个字符"
+    if data.kind not in KINDS:
+        fields["kind"] = "取值应为：" + "、".join(KINDS)
+    if not standard or len(standard) > STANDARD_MAX:
+        fields["standard"] = f"不能为空，且不超过 {STANDARD_MAX} 个字符"
+    for name, value, high in (("quota", data.quota, QUOTA_MAX), ("per_org_limit", data.per_org_limit, PER_ORG_MAX),
+                              ("notice_days", data.notice_days, NOTICE_MAX)):
+        if (reason := _number_error(value, 1, high)) is not None:
+            fields[name] = reason
+    now = utcnow()
+    if data.nomination_deadline is None:
+        fields["nomination_deadline"] = "必填"
+    elif data.nomination_deadline <= now:
+        fields["nomination_deadline"] = "应晚于现在"
+    if data.review_deadline is None:
+        fields["review_deadline"] = "必填"
+    elif data.nomination_deadline is not None and data.review_deadline <= data.nomination_deadline:
+        fields["review_deadline"] = "应晚于推荐截止时间"
+    return fields
+
+
+def _audit_view(rnd: SelectionRound) -> dict:
+    return {"title": rnd.title, "kind": rnd.kind, "quota": rnd.quota, "per_org_limit": rnd.per_org_limit,
+            "nomination_deadline": rnd.nomination_deadline.isoformat(),
+            "review_deadline": rnd.review_deadline.isoformat(), "notice_days": rnd.notice_days, "state": rnd.state}
+
+
+def _apply(rnd: SelectionRound, data: RoundInput) -> None:
+    fields = check_round(data)
+    if fields:
+        raise ValidationFailed("输入不符合要求：" + "；".join(f"{k} {v}" for k, v in fields.items()), fields)
+    rnd.title, rnd.kind, rnd.standard = data.title.strip(), data.kind, data.standard.strip()
+    rnd.quota, rnd.per_org_limit, rnd.notice_days = data.quota, data.per_org_limit, data.notice_days
+    rnd.nomination_deadline, rnd.review_deadline = data.nomination_deadline, data.review_deadline
+
+
+def create_round(actor, data: RoundInput) -> SelectionRound:
+    """A draft round for the caller's hrss organization and its region (hrss staff only; audited)."""
+    org = actor.organization if actor.has_role(ORG_STAFF) else None
+    if org is None or org.kind != "hrss":
+        raise Forbidden("只有人力资源社会保障部门的工作人员可以开启评选")
+    rnd = SelectionRound(organization_id=org.id, region_code=org.region_code, state="draft", created_by_id=actor.id)
+    _apply(rnd, data)
+    db.session.add(rnd)
+    db.session.flush()
+    record_audit("selection.create", "selection_round", rnd.id, new=_audit_view(rnd), actor_id=actor.id)
+    return rnd
+
+
+def update_round(actor, round_id: int, data: RoundInput, version: int | None) -> SelectionRound:
+    """Edit a draft (409 once it is open, or when someone else saved first)."""
+    rnd, _ = get_round(actor, round_id, "manage")
+    if rnd.state != "draft":
+        raise Conflict("评选开始推荐后不能再修改", {"state": rnd.state_label}, code="wrong_state")
+    if version != rnd.version:
+        raise Conflict("该评选已被他人修改，请刷新后重新编辑", {"version": "版本已过期"}, code="stale_version")
+    old = _audit_view(rnd)
+    _apply(rnd, data)
+    db.session.flush()
+    record_audit("selection.update", "selection_round", rnd.id, old=old, new=_audit_view(rnd), actor_id=actor.id)
+    return rnd
+
+
+TRANSITIONS = {"open": "open_nominations", "review": "start_review", "notice": "post_notice"}
+
+
+def move_round(actor, round_id: int, step: str) -> SelectionRound:
+    """open (start nominating), review (close nominations), notice (post the shortlist) — by the round's
+    managers; the model method refuses an illegal move. Posting the notice also needs a complete panel's scores."""
+    if step not in TRANSITIONS:
+        raise ValidationFailed("未知操作", {"step": "取值应为：" + "、".join(TRANSITIONS)})
+    rnd, _ = get_round(actor, round_id, "manage", lock=True)
+    old = rnd.state
+    if step == "notice":
+        from .review import notice_blocker
+
+        reason = notice_blocker(rnd)
+        if reason:
+            raise Conflict(f"还不能公示：{reason}", {"state": reason}, code="not_ready")
+    getattr(rnd, TRANSITIONS[step])()
+    db.session.flush()
+    record_audit(f"selection.{step}", "selection_round", rnd.id, old={"state": old}, new={"state": rnd.state},
+                 actor_id=actor.id)
+    return rnd
+
+
+def close_due_nominations() -> int:
+    """Move every nominating round past its deadline into review (the scheduler job's first half; idempotent)."""
+    due = db.session.execute(select(SelectionRound).where(SelectionRound.state == "nominating",
+                                                          SelectionRound.nomination_deadline <= utcnow())).scalars()
+    moved = 0
+    for rnd in due:
+        rnd.start_review()
+        record_audit("selection.review", "selection_round", rnd.id, old={"state": "nominating"},
+                     new={"state": rnd.state}, reason="推荐截止，自动进入评审")
+        moved += 1
+    db.session.flush()
+    return moved
