@@ -28,9 +28,10 @@ from .access import can_manage, get_for_view, managed_certificates
 from .batches import SOURCE_LABELS, batch_file_key, create_batch, sources_of
 from .forms import BatchForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
 from .importing import build_template, import_certificates
-from .issuing import certificates_of, reissue, revoke
+from .issuing import reissue, revoke
 from .models import CertificateBatch
 from .numbering import settings_for, settings_row, update_settings
+from .queries import certificates_of
 from .rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
 from .verification import qr_url
 

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..certificates.issuing import highest_level_of
+from ..certificates.queries import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..certificates.issuing import highest_level_of
+from ..certificates.queries import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify

@@ -15,7 +15,7 @@ from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..auth.roles import TRAINEE
-from ..certificates.issuing import certificates_of
+from ..certificates.queries import certificates_of
 from ..core.access import roles_required
 from ..core.errors import Conflict, DomainError
 from ..core.form_fields import DateField

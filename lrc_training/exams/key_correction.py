@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from ..auth.models import User, UserRole
 from ..auth.roles import ORG_STAFF
-from ..certificates.issuing import valid_numbers_for_source_keys
+from ..certificates.queries import valid_numbers_for_source_keys
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.notifications import notify

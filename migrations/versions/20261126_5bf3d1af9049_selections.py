@@ -1,7 +1,7 @@
 """selections (评选): rounds, nominations, reviewers, scores, objections and awards
 
 Revision ID: 5bf3d1af9049
-Revises: 5b8e2f0c4d17
+Revises: 8f19421d2fe4
 Create Date: 2026-11-26 14:49:46.725995
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5bf3d1af9049'
-down_revision = '5b8e2f0c4d17'
+down_revision = '8f19421d2fe4'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from sqlalchemy import Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...auth.models import Organization, User
-from ...certificates.issuing import certificates_of
+from ...certificates.queries import certificates_of
 from ...core.audit import record_audit
 from ...core.errors import Conflict, ValidationFailed
 from ...core.levels import level_label
