@@ -167,11 +167,11 @@ def test_autosaves_and_open_attempts_are_counted(client, caplog):
         assert client.put(url, json={"response": "A"}, headers=cand_h).status_code == 200
         assert client.put(url, json={"response": "B"}, headers=cand_h).status_code == 200
         assert client.put(url, json={"response": "Z"}, headers=cand_h).status_code == 422  # not saved, not counted
+    # Successful saves are counted, not logged line by line (hundreds a second on exam day); the refusal is logged.
+    logged = [(r.method, r.status) for r in caplog.records if r.name == "lrc.request"]
+    assert logged == [("PUT", 422)]
     body = client.get("/metrics").get_data(as_text=True)
     assert metric_value(body, "lrc_exam_autosaves_total") == before + 2
-    # Successful saves are counted, not logged line by line (hundreds a second on exam day); the refusal is logged.
-    logged = [r for r in caplog.records if r.name == "lrc.request"]
-    assert [(r.method, r.status) for r in logged] == [("PUT", 422)]
     assert metric_value(body, "lrc_exam_attempts_open") == 1
 
 
