@@ -23,6 +23,7 @@ KINDS = {
     "judge_assignment": "裁判任务与评分表重新开放",
     "appeal": "竞赛申诉及其处理结果",
     "risk_report": "辖区内企业的重大劳动关系风险隐患报告",
+    "report": "报表上报、退回与审核通过",
     "general": "其他通知",
 }
 
