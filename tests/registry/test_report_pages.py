@@ -16,7 +16,7 @@ from lrc_training.core.levels import level_label
 from lrc_training.extensions import db
 from lrc_training.registry.models import RegionTarget, Report
 from tests.conftest import api_token, login, post_form
-from tests.registry.test_reports import QUARTER, TODAY, create, world  # noqa: F401  (the fixture)
+from tests.registry.conftest import QUARTER, TODAY, create
 
 LONG_AGO = str(TODAY.year - 2)  # a period whose deadline has passed whatever today is
 
@@ -32,7 +32,7 @@ def signed_in(app, username):
     return client
 
 
-def test_the_navigation_shows_reporting_to_hrss_staff_only(app, world):
+def test_the_navigation_shows_reporting_to_hrss_staff_only(app, report_world):
     page = signed_in(app, "county").get("/dashboard").get_data(as_text=True)
     assert "报表上报" in page and "目标考核" in page
     page = signed_in(app, "union").get("/dashboard").get_data(as_text=True)
@@ -41,7 +41,7 @@ def test_the_navigation_shows_reporting_to_hrss_staff_only(app, world):
     assert signed_in(app, "union").get("/registry/targets").status_code == 403
 
 
-def test_the_city_sees_late_and_missing_counties(app, client, world):
+def test_the_city_sees_late_and_missing_counties(app, client, report_world):
     create(client, "county", LONG_AGO)  # a draft long after the deadline: 迟报; 阳谷县 made none: 未报
     city = signed_in(app, "city")
     page = city.get(f"/registry/reports?period={LONG_AGO}").get_data(as_text=True)
@@ -57,12 +57,12 @@ def test_the_city_sees_late_and_missing_counties(app, client, world):
     assert "table-danger" not in page and "迟报/未报" not in page
 
 
-def test_a_bad_period_in_the_address_falls_back_with_a_message(app, world):
+def test_a_bad_period_in_the_address_falls_back_with_a_message(app, report_world):
     page = signed_in(app, "city").get("/registry/reports?period=2026-Q9").get_data(as_text=True)
     assert "报告期“2026-Q9”无效" in page and "下级地区上报情况" in page
 
 
-def test_the_report_flow_through_the_pages(app, world):
+def test_the_report_flow_through_the_pages(app, report_world):
     county, city = signed_in(app, "county"), signed_in(app, "city")
     response = post_form(county, "/registry/reports", {"period": QUARTER}, token_from=f"/registry/reports?period={QUARTER}")
     assert response.status_code == 302
@@ -92,7 +92,7 @@ def test_the_report_flow_through_the_pages(app, world):
     assert "已审核通过" in city.get(f"/registry/reports?period={QUARTER}").get_data(as_text=True)
 
 
-def test_outsiders_get_404_on_the_page_and_the_downloads(app, client, world):
+def test_outsiders_get_404_on_the_page_and_the_downloads(app, client, report_world):
     rid = create(client)["id"]
     client.post(f"/api/v1/reports/{rid}/submit", headers=api_token(client, "county"))
     for who in ("sibling", "province"):
@@ -108,14 +108,14 @@ def test_outsiders_get_404_on_the_page_and_the_downloads(app, client, world):
 
 
 @pytest.fixture
-def city_report(client, world):
+def city_report(client, report_world):
     rid = create(client)["id"]
     client.post(f"/api/v1/reports/{rid}/submit", headers=api_token(client, "county"))
     client.post(f"/api/v1/reports/{rid}/approve", headers=api_token(client, "city"))
     return create(client, "city")["id"]
 
 
-def test_the_pdf_shows_the_figures_and_the_roll_up(app, world, city_report):
+def test_the_pdf_shows_the_figures_and_the_roll_up(app, report_world, city_report):
     response = signed_in(app, "city").get(f"/registry/reports/{city_report}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
@@ -125,7 +125,7 @@ def test_the_pdf_shows_the_figures_and_the_roll_up(app, world, city_report):
         assert words in text, words
 
 
-def test_the_workbook_has_the_same_tables(app, world, city_report):
+def test_the_workbook_has_the_same_tables(app, report_world, city_report):
     response = signed_in(app, "city").get(f"/registry/reports/{city_report}.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
@@ -139,7 +139,7 @@ def test_the_workbook_has_the_same_tables(app, world, city_report):
     assert children[3][:2] == ["阳谷县", "未报"]
 
 
-def test_targets_are_set_through_the_form_and_ranked(app, client, world):
+def test_targets_are_set_through_the_form_and_ranked(app, client, report_world):
     province = signed_in(app, "province")
     page = province.get("/registry/targets").get_data(as_text=True)
     assert "聊城市" in page and "青岛市" in page and "未设目标" in page
@@ -161,7 +161,7 @@ def test_targets_are_set_through_the_form_and_ranked(app, client, world):
     assert 'value="2"' in edit
 
 
-def test_a_county_cannot_set_its_own_or_a_sibling_target(app, world):
+def test_a_county_cannot_set_its_own_or_a_sibling_target(app, report_world):
     county = signed_in(app, "county")
     response = post_form(county, "/registry/targets", {"region_code": "371521", "year": TODAY.year,
                                                          "coordinators": 2, "coverage_percent": "50"})

@@ -10,61 +10,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
 from lrc_training.registry.models import Report
-from lrc_training.registry.work import add_work_record
 from tests.conftest import api_token
 from tests.factories import make_org, make_user
-
-TODAY = local_today()
-QUARTER = f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}"  # the current quarter: already begun
+from tests.registry.conftest import QUARTER, TODAY, call, certify, create
 
 
-def certify(evaluator, person, level=3):
-    issue_certificate(IssueRequest(kind="level", holder_name=person.name, holder_user_id=person.id,
-                                   issuer_organization_id=evaluator.id, source_type="manual", level=level))
-
-
-@pytest.fixture
-def world(app):
-    evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
-    orgs = {
-        "province": make_org("山东省人社厅", kind="hrss", region_code="370000"),
-        "city": make_org("聊城市人社局", kind="hrss", region_code="371500"),
-        "county": make_org("东昌府区人社局", kind="hrss", region_code="371502"),
-        "sibling": make_org("阳谷县人社局", kind="hrss", region_code="371521"),
-        "qingdao": make_org("青岛市人社局", kind="hrss", region_code="370200"),
-        "union": make_org("聊城市总工会", kind="union", region_code="371500"),
-    }
-    staff = {name: make_user("org_staff", username=name, org=org) for name, org in orgs.items()}
-    enterprise = make_org("东昌府企业", kind="enterprise", region_code="371502")
-    coordinator = make_user("trainee", username="coord", name="陈晓燕", org=enterprise)
-    certify(evaluator, coordinator, 3)
-    db.session.commit()
-    add_work_record(coordinator, coordinator.id, kind="mediation", occurred_on=TODAY, enterprise_id=enterprise.id,
-                    summary="调解工资争议", people=5)
-    add_work_record(coordinator, coordinator.id, kind="risk", occurred_on=TODAY, enterprise_id=enterprise.id,
-                    summary="欠薪风险", people=30, severity="high")
-    db.session.commit()
-    return {"evaluator": evaluator, "enterprise": enterprise, "coordinator": coordinator, **staff,
-            "orgs": orgs, "admin": make_user("admin", username="admin")}
-
-
-def call(client, who, method, path, json=None):
-    headers = api_token(client, who)
-    return client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
-
-
-def create(client, who="county", period=QUARTER):
-    response = call(client, who, "POST", "/reports", {"period": period})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def test_a_county_makes_a_report_with_its_figures_frozen(client, world):
+def test_a_county_makes_a_report_with_its_figures_frozen(client, report_world):
     report = create(client)
     assert {k: report[k] for k in ("region_code", "period", "status", "version", "name")} == {
         "region_code": "371502", "period": QUARTER, "status": "draft", "version": 1, "name": "东昌府区"}
@@ -77,7 +31,7 @@ def test_a_county_makes_a_report_with_its_figures_frozen(client, world):
     assert snapshot["children"] == []  # no 人社 department below the county
 
     # Frozen: a coordinator certified later does not change the draft until it is regenerated.
-    certify(world["evaluator"], make_user("trainee", org=world["enterprise"]), 4)
+    certify(report_world["evaluator"], make_user("trainee", org=report_world["enterprise"]), 4)
     db.session.commit()
     again = call(client, "county", "GET", f"/reports/{report['id']}").get_json()
     assert again["snapshot"]["total"] == 1
@@ -86,7 +40,7 @@ def test_a_county_makes_a_report_with_its_figures_frozen(client, world):
     assert refreshed.get_json()["version"] == 2
 
 
-def test_one_report_per_region_and_period(client, world):
+def test_one_report_per_region_and_period(client, report_world):
     create(client)
     response = call(client, "county", "POST", "/reports", {"period": QUARTER})
     assert response.status_code == 409
@@ -97,37 +51,37 @@ def test_one_report_per_region_and_period(client, world):
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "26-Q1", "abc", "1999", "2026-q1", "",
                                     f"{TODAY.year + 1}-Q1"])
-def test_a_bad_period_is_422_naming_period(client, world, period):
+def test_a_bad_period_is_422_naming_period(client, report_world, period):
     response = call(client, "county", "POST", "/reports", {"period": period})
     assert response.status_code == 422
     assert "period" in response.get_json()["fields"]
 
 
-def test_the_list_needs_a_valid_period(client, world):
+def test_the_list_needs_a_valid_period(client, report_world):
     for query in ("", "?period=2026-00"):
         response = call(client, "county", "GET", f"/reports{query}")
         assert response.status_code == 422 and "period" in response.get_json()["fields"]
 
 
 @pytest.mark.parametrize("who", ["union", "admin", "coord"])
-def test_only_hrss_staff_make_reports(client, world, who):
+def test_only_hrss_staff_make_reports(client, report_world, who):
     response = call(client, who, "POST", "/reports", {"period": QUARTER})
     assert response.status_code == 403
     assert db.session.query(Report).count() == 0
 
 
-def test_a_union_sees_no_reports(client, world):
+def test_a_union_sees_no_reports(client, report_world):
     report = create(client)
     assert call(client, "union", "GET", f"/reports?period={QUARTER}").status_code == 403
     assert call(client, "union", "GET", f"/reports/{report['id']}").status_code == 403
 
 
-def test_submit_return_resubmit_approve(client, world):
+def test_submit_return_resubmit_approve(client, report_world):
     report = create(client)
     rid = report["id"]
     submitted = call(client, "county", "POST", f"/reports/{rid}/submit", {"version": 1})
     assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
-    note = db.session.execute(select(Notification).where(Notification.user_id == world["city"].id,
+    note = db.session.execute(select(Notification).where(Notification.user_id == report_world["city"].id,
                                                          Notification.kind == "report")).scalar_one()
     assert "东昌府区" in note.title and note.link == f"/registry/reports/{rid}" and note.kind == "report"
 
@@ -146,7 +100,7 @@ def test_submit_return_resubmit_approve(client, world):
     assert returned.status_code == 200
     assert returned.get_json()["status"] == "returned"
     assert returned.get_json()["return_reason"] == "覆盖企业数与台账不符"
-    told = db.session.execute(select(Notification).where(Notification.user_id == world["county"].id,
+    told = db.session.execute(select(Notification).where(Notification.user_id == report_world["county"].id,
                                                           Notification.kind == "report")).scalar_one()
     assert "退回" in told.title and "覆盖企业数与台账不符" in told.body
 
@@ -170,7 +124,7 @@ def test_submit_return_resubmit_approve(client, world):
     assert reason.old == {"status": "submitted"} and reason.new["status"] == "returned"
 
 
-def test_outsiders_get_404(client, world):
+def test_outsiders_get_404(client, report_world):
     rid = create(client)["id"]
     call(client, "county", "POST", f"/reports/{rid}/submit")
     for who in ("sibling", "qingdao", "province"):  # a sibling county, another city, the grandparent
@@ -183,7 +137,7 @@ def test_outsiders_get_404(client, world):
     assert call(client, "county", "GET", "/reports/99999").status_code == 404
 
 
-def test_a_draft_is_visible_to_the_parent_only_as_a_status(client, world):
+def test_a_draft_is_visible_to_the_parent_only_as_a_status(client, report_world):
     rid = create(client)["id"]
     child = call(client, "city", "GET", f"/reports?period={QUARTER}").get_json()["children"][0]
     assert child == {"region_code": "371502", "name": "东昌府区", "report_id": rid, "status": "draft"}
@@ -192,7 +146,7 @@ def test_a_draft_is_visible_to_the_parent_only_as_a_status(client, world):
     assert call(client, "city", "POST", f"/reports/{rid}/approve").status_code == 409  # nothing submitted yet
 
 
-def test_a_stale_version_is_409(client, world):
+def test_a_stale_version_is_409(client, report_world):
     rid = create(client)["id"]
     call(client, "county", "POST", f"/reports/{rid}/refresh", {"version": 1})
     stale = call(client, "county", "POST", f"/reports/{rid}/submit", {"version": 1})
@@ -202,7 +156,7 @@ def test_a_stale_version_is_409(client, world):
     assert call(client, "city", "POST", f"/reports/{rid}/approve", {"version": 3}).status_code == 200
 
 
-def test_the_city_report_rolls_up_approved_counties(client, world):
+def test_the_city_report_rolls_up_approved_counties(client, report_world):
     rid = create(client)["id"]
     call(client, "county", "POST", f"/reports/{rid}/submit")
     call(client, "city", "POST", f"/reports/{rid}/approve")
@@ -227,7 +181,7 @@ def test_the_city_report_rolls_up_approved_counties(client, world):
     assert call(client, "province", "POST", f"/reports/{city['id']}/approve").status_code == 200
 
 
-def test_a_county_without_a_city_department_reports_to_the_province(client, world):
+def test_a_county_without_a_city_department_reports_to_the_province(client, report_world):
     make_user("org_staff", username="zhifu", org=make_org("芝罘区人社局", kind="hrss", region_code="370602"))
     db.session.commit()
     rid = create(client, "zhifu")["id"]
@@ -237,7 +191,7 @@ def test_a_county_without_a_city_department_reports_to_the_province(client, worl
     assert call(client, "province", "POST", f"/reports/{rid}/approve").status_code == 200
 
 
-def test_administrators_decide_the_provinces_reports(client, world):
+def test_administrators_decide_the_provinces_reports(client, report_world):
     rid = create(client, "province")["id"]
     call(client, "province", "POST", f"/reports/{rid}/submit")
     listed = call(client, "admin", "GET", f"/reports?period={QUARTER}").get_json()
@@ -248,7 +202,7 @@ def test_administrators_decide_the_provinces_reports(client, world):
     assert call(client, "admin", "POST", f"/reports/{rid}/approve").status_code == 200
 
 
-def test_the_children_list_costs_the_same_queries_however_many_children(client, world, count_queries):
+def test_the_children_list_costs_the_same_queries_however_many_children(client, report_world, count_queries):
     headers = api_token(client, "city")
 
     def measure():
@@ -271,7 +225,7 @@ def test_the_children_list_costs_the_same_queries_however_many_children(client, 
     assert many == few
 
 
-def test_reports_reach_risk_reports_of_the_period_only(client, world):
+def test_reports_reach_risk_reports_of_the_period_only(client, report_world):
     last_year = f"{TODAY.year - 1}"
     snapshot = create(client, period=last_year)["snapshot"]
     assert snapshot["risk_reports"]["opened"] == 0 and snapshot["risk_reports"]["open_now"] == 1
