@@ -25,13 +25,13 @@ from .report_exports import XLSX, children_table, download_name, report_pdf, rep
 from .reporting import (
     ROOT,
     approve_report,
-    caller_scope,
     create_report,
     readable_report,
     refresh_report,
     report_overview,
     return_report,
     submit_report,
+    viewer_scope,
 )
 from .work import is_hrss_staff
 
@@ -92,7 +92,7 @@ def reports():
     return render_template("registry/reports.html", period=period, own=own, children=children, form=form,
                            choices=_choices(today, period), due=period.due(), statuses=CHILD_STATUS_LABELS,
                            own_late=period.is_late(own.status if own else "missing", today),
-                           is_root=caller_scope(current_user) == ROOT)
+                           scope=viewer_scope(current_user), root=ROOT)
 
 
 @bp.route("/reports", methods=["POST"])

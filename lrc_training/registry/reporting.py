@@ -61,14 +61,22 @@ def child_scopes(scope: str) -> list[str]:
     return sorted(s for s in scopes if s != scope and _parent_in(s, scopes | {scope}) == scope)
 
 
-def caller_scope(actor) -> str:
+def viewer_scope(actor) -> str | None:
     """The reporting region the caller answers for: their hrss organization's scope; ROOT for administrators;
-    anyone else 403."""
+    None for anyone else, to whom every report is invisible (an empty overview, 404 for one), as risk reports are."""
     if is_hrss_staff(actor):
         return region_scope(actor.organization.region_code)
     if actor.has_role(ADMIN):
         return ROOT
-    raise Forbidden("只有人力资源社会保障部门的工作人员可以填报和审核报表", code="forbidden")
+    return None
+
+
+def caller_scope(actor) -> str:
+    """As viewer_scope, but 403 for anyone who is neither hrss staff nor an administrator (making a report)."""
+    scope = viewer_scope(actor)
+    if scope is None:
+        raise Forbidden("只有人力资源社会保障部门的工作人员可以填报和审核报表", code="forbidden")
+    return scope
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,8 @@ class Loaded:
 def load_report(actor, report_id: int) -> Loaded:
     """The report and whether the caller is its region (`own`) or the parent region (`parent`); 404 to anyone
     else, as if it did not exist."""
-    scope = caller_scope(actor)
-    report = db.session.get(Report, report_id)
+    scope = viewer_scope(actor)
+    report = db.session.get(Report, report_id) if scope is not None else None
     if report is not None:
         parent = parent_scope(report.scope)
         if scope == report.scope and scope != ROOT:
@@ -232,8 +240,10 @@ def _tell_region(report: Report, title: str, body: str | None) -> None:
 def report_overview(actor, period_text: str | None) -> tuple[Period, Report | None, list[dict]]:
     """The caller's own report for the period (None for administrators or when not made yet) and one row per
     child region: region_code, name, report_id, status (missing when there is none)."""
-    scope = caller_scope(actor)
     period = parse_period(period_text, local_today())
+    scope = viewer_scope(actor)
+    if scope is None:
+        return period, None, []
     own = None
     if scope != ROOT:
         own = db.session.execute(select(Report).where(Report.scope == scope, Report.period == period.text)).scalar()

@@ -3,7 +3,7 @@ version of PUT /api/v1/targets/{region_code}) and sees their progress, ranked, a
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, SubmitField
@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange
 from ..auth.accreditation import local_today
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import roles_required
-from ..core.errors import DomainError
+from ..core.errors import DomainError, Forbidden
 from ..core.forms import apply_errors
 from ..core.navigation import register_nav
 from ..core.params import ascii_int
@@ -43,11 +43,12 @@ def _year() -> int:
     return year if year is not None and 2000 <= year <= 2100 else this_year
 
 
-def _progress(year: int) -> list[dict]:
+def _progress(year: int) -> list[dict] | None:
+    """The ranked regions, or None for staff who set no targets (not a 人社 department): they get a notice."""
     try:
         return target_progress(current_user, year)
-    except DomainError as exc:
-        abort(exc.status if exc.status in (403, 404) else 400)
+    except Forbidden:
+        return None
 
 
 def chart(rows: list[dict]) -> dict:
@@ -63,6 +64,9 @@ def chart(rows: list[dict]) -> dict:
 def targets():
     year = _year()
     rows = _progress(year)
+    if rows is None:
+        return render_template("registry/targets.html", rows=None, year=year, this_year=local_today().year), \
+            422 if request.method == "POST" else 200
     form = TargetForm()
     form.region_code.choices = [("", "— 请选择 —")] + [(r["region_code"], r["name"]) for r in rows]
     status = 200

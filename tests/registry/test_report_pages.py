@@ -37,8 +37,14 @@ def test_the_navigation_shows_reporting_to_hrss_staff_only(app, report_world):
     assert "报表上报" in page and "目标考核" in page
     page = signed_in(app, "union").get("/dashboard").get_data(as_text=True)
     assert "报表上报" not in page and "目标考核" not in page
-    assert signed_in(app, "union").get("/registry/reports").status_code == 403
-    assert signed_in(app, "union").get("/registry/targets").status_code == 403
+    union = signed_in(app, "union")
+    assert "您所在单位没有需要上报或审核的报表" in union.get("/registry/reports").get_data(as_text=True)
+    assert "您所在单位不设定目标" in union.get("/registry/targets").get_data(as_text=True)
+    refused = post_form(union, "/registry/targets", {"region_code": "371502", "year": TODAY.year,
+                                                      "coordinators": 1, "coverage_percent": "10"},
+                        token_from="/registry/reports")
+    assert refused.status_code == 422
+    assert db.session.execute(select(RegionTarget)).first() is None
 
 
 def test_the_city_sees_late_and_missing_counties(app, client, report_world):

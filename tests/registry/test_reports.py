@@ -72,8 +72,12 @@ def test_only_hrss_staff_make_reports(client, report_world, who):
 
 def test_a_union_sees_no_reports(client, report_world):
     report = create(client)
-    assert call(client, "union", "GET", f"/reports?period={QUARTER}").status_code == 403
-    assert call(client, "union", "GET", f"/reports/{report['id']}").status_code == 403
+    call(client, "county", "POST", f"/reports/{report['id']}/submit")
+    listed = call(client, "union", "GET", f"/reports?period={QUARTER}")
+    assert listed.status_code == 200 and listed.get_json() == {"own": None, "children": []}
+    for method, path in (("GET", ""), ("POST", "/approve"), ("POST", "/submit")):
+        response = call(client, "union", method, f"/reports/{report['id']}{path}")
+        assert response.status_code == 404 and "东昌府" not in response.get_data(as_text=True)
 
 
 def test_submit_return_resubmit_approve(client, report_world):
