@@ -22,7 +22,8 @@ def _quarter() -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
-def test_county_reports_city_returns_then_approves(new_page, sign_in, go_to, screenshot):
+def _liaocheng() -> None:
+    """The demo's city and county 人社 departments (users `city`, `county`), a sibling county, one coordinator."""
     evaluator = make_org("山东省劳动关系协调师职业技能等级认定中心", kind="evaluator", region_code="370000")
     city_org = make_org("聊城市人力资源和社会保障局", kind="hrss", region_code="371500")
     county_org = make_org("聊城市东昌府区人力资源和社会保障局", kind="hrss", region_code="371502")
@@ -34,6 +35,10 @@ def test_county_reports_city_returns_then_approves(new_page, sign_in, go_to, scr
     make_user("org_staff", username="county", name="郑雪梅", org=county_org)
     make_user("org_staff", username="city", name="吴国栋", org=city_org)
     db.session.commit()
+
+
+def test_county_reports_city_returns_then_approves(new_page, sign_in, go_to, screenshot):
+    _liaocheng()
     quarter = _quarter()
 
     county = new_page()
