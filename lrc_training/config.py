@@ -98,6 +98,8 @@ class Config:
     # The registry's "large enterprise" check (guideline: large enterprises should have one or two coordinators).
     LRC_LARGE_ENTERPRISE_EMPLOYEES = _env_int("LRC_LARGE_ENTERPRISE_EMPLOYEES", 1000)
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS = _env_int("LRC_LARGE_ENTERPRISE_MIN_COORDINATORS", 2)
+    # Reports upward (报表上报) are late once this many days have passed after the end of their period.
+    LRC_REPORT_GRACE_DAYS = _env_int("LRC_REPORT_GRACE_DAYS", 10)
     # Email copies of notifications. Without LRC_SMTP_HOST they are written to <instance>/mail/ as .eml files.
     LRC_SMTP_HOST = os.environ.get("LRC_SMTP_HOST", "")
     LRC_SMTP_TLS = os.environ.get("LRC_SMTP_TLS", "1") not in ("0", "false", "")  # STARTTLS (certificate checked)

@@ -1,6 +1,7 @@
 """Demo registry data, so the dashboard has something to show: two demo trainees hold level certificates (issued
 months ago), the teacher is recorded as certified elsewhere, two enterprises carry a headcount (both short of the
-guideline's coordinators), and one honor."""
+guideline's coordinators), one honor, and 东昌府区's report for the last quarter, submitted to 聊城市 (sign in as
+`city` to review it)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from ..auth.accreditation import local_today
 from ..auth.models import Organization
 from ..certificates.issuing import IssueRequest, issue_certificate
 from ..core.demo import register_demo_seeder
 from ..extensions import db
 from .models import Honor, RegistryEntry
+from .periods import default_period
+from .reporting import create_report, submit_report
 
 
 @register_demo_seeder
@@ -34,3 +38,5 @@ def seed_registry(users: dict, orgs: list) -> None:
     db.session.add(Honor(user_id=users["trainee3"].id, title="五一劳动奖章", granted_by="青岛市总工会",
                          granted_on=date(today.year - 1, 5, 1)))
     db.session.flush()
+    report = create_report(users["county"], default_period(local_today()).text)
+    submit_report(users["county"], report.id)

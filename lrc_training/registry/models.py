@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.errors import Conflict
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 CATEGORIES = ("negotiation_instructor", "party_member", "union_cadre")
@@ -140,3 +152,61 @@ class RegionTarget(TimestampMixin, Base):
     coordinators: Mapped[int] = mapped_column(Integer)
     coverage_share: Mapped[float] = mapped_column(Float)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# -- reporting upward (报表上报): county → city → province → ministry ------------------------------------------------
+
+REPORT_STATUS_LABELS = {"draft": "草稿", "submitted": "已上报", "returned": "已退回", "approved": "已审核通过"}
+REPORT_STATUSES = tuple(REPORT_STATUS_LABELS)
+
+
+class Report(TimestampMixin, VersionMixin, Base):
+    """One region's report for one period (`2026`, `2026-Q4`, `2026-11`): the statistics frozen when it was made
+    (or last refreshed, while it is a draft or returned). The 人社 department of the region makes and submits it;
+    the department of the nearest enclosing reporting region returns or approves it. `scope` is the region's scope
+    (371500 → 3715): one report per scope and period."""
+
+    __tablename__ = "registry_reports"
+    __table_args__ = (UniqueConstraint("scope", "period"),
+                      CheckConstraint(f"status IN ({_quoted(REPORT_STATUSES)})", name="status_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    scope: Mapped[str] = mapped_column(String(12))  # the unique (scope, period) index serves lookups by scope
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    return_reason: Mapped[str | None] = mapped_column(String(1000))
+
+    @property
+    def editable(self) -> bool:
+        """The region may refresh and submit it: a draft, or returned by the parent."""
+        return self.status in ("draft", "returned")
+
+    def _require(self, *statuses: str) -> None:
+        if self.status not in statuses:
+            raise Conflict(f"报表当前状态为“{REPORT_STATUS_LABELS[self.status]}”，不能进行此操作",
+                           {"status": REPORT_STATUS_LABELS[self.status]}, code="wrong_status")
+
+    def refresh(self, snapshot: dict) -> None:
+        self._require("draft", "returned")
+        self.snapshot, self.snapshot_at = snapshot, utcnow()
+
+    def submit(self) -> None:
+        self._require("draft", "returned")
+        self.status, self.submitted_at = "submitted", utcnow()
+
+    def return_(self, actor_id: int, reason: str) -> None:
+        self._require("submitted")
+        self.status, self.return_reason = "returned", reason
+        self.decided_by_id, self.decided_at = actor_id, utcnow()
+
+    def approve(self, actor_id: int) -> None:
+        self._require("submitted")
+        self.status, self.return_reason = "approved", None
+        self.decided_by_id, self.decided_at = actor_id, utcnow()

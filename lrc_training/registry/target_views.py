@@ -1,0 +1,100 @@
+"""目标考核: the 人社 department of a region sets the yearly guideline targets of the regions below it (the form
+version of PUT /api/v1/targets/{region_code}) and sees their progress, ranked, as a table and a bar chart."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from ..auth.accreditation import local_today
+from ..auth.roles import ADMIN, ORG_STAFF
+from ..core.access import roles_required
+from ..core.errors import DomainError, Forbidden
+from ..core.forms import apply_errors
+from ..core.navigation import register_nav
+from ..core.params import ascii_int
+from ..extensions import db
+from . import bp
+from .governance import set_target, target_progress
+from .work import is_hrss_staff
+
+register_nav("目标考核", "registry.targets", roles=(ORG_STAFF, ADMIN),
+             visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
+             description="为下级地区设定年度协调员人数和企业覆盖率目标，查看完成进度与排名", group="信息库")
+
+
+class TargetForm(FlaskForm):
+    region_code = SelectField("地区", validators=[InputRequired("请选择地区")])
+    year = IntegerField("年度", validators=[InputRequired("请填写年度"),
+                                          NumberRange(min=2000, max=2100, message="年度应在 2000–2100 之间")])
+    coordinators = IntegerField("协调员人数目标", validators=[
+        InputRequired("请填写人数"), NumberRange(min=0, max=10_000_000, message="应为 0 或正整数")])
+    coverage_percent = DecimalField("企业覆盖率目标（%）", places=1, validators=[
+        InputRequired("请填写覆盖率"), NumberRange(min=0, max=100, message="应在 0–100 之间")])
+    submit = SubmitField("保存目标")
+
+
+def _year() -> int:
+    this_year = local_today().year
+    year = ascii_int(request.args.get("year", ""))
+    return year if year is not None and 2000 <= year <= 2100 else this_year
+
+
+def _progress(year: int) -> list[dict] | None:
+    """The ranked regions, or None for staff who set no targets (not a 人社 department): they get a notice."""
+    try:
+        return target_progress(current_user, year)
+    except Forbidden:
+        return None
+
+
+def chart(rows: list[dict]) -> dict:
+    """Geometry of the horizontal progress bars (the dashboard's region chart, scaled to 100 % or the best)."""
+    top = max([r["progress"] for r in rows if r["progress"] is not None] + [1.0])
+    bars = [{"name": r["name"], "y": i * 22, "w": round(r["progress"] / top * 260, 1), "progress": r["progress"]}
+            for i, r in enumerate(r for r in rows if r["progress"] is not None)]
+    return {"bars": bars, "height": len(bars) * 22 + 10, "full": round(260 / top, 1)}
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@roles_required(ORG_STAFF, ADMIN)
+def targets():
+    year = _year()
+    rows = _progress(year)
+    if rows is None:
+        return render_template("registry/targets.html", rows=None, year=year, this_year=local_today().year), \
+            422 if request.method == "POST" else 200
+    form = TargetForm()
+    form.region_code.choices = [("", "— 请选择 —")] + [(r["region_code"], r["name"]) for r in rows]
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                set_target(current_user, form.region_code.data, year=form.year.data,
+                           coordinators=form.coordinators.data, coverage_share=float(form.coverage_percent.data) / 100)
+            except DomainError as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                flash("目标已保存。", "success")
+                return redirect(url_for("registry.targets", year=form.year.data))
+        status = 422
+    elif not form.is_submitted():
+        _prefill(form, rows, year)
+    return render_template("registry/targets.html", rows=rows, form=form, year=year, chart=chart(rows),
+                           this_year=local_today().year), status
+
+
+def _prefill(form: TargetForm, rows: list[dict], year: int) -> None:
+    """?edit=<region_code> fills the form with that region's target for the year."""
+    form.year.data = year
+    row = next((r for r in rows if r["region_code"] == request.args.get("edit")), None)
+    if row is not None:
+        form.region_code.data = row["region_code"]
+        if row["target"]:
+            form.coordinators.data = row["target"]["coordinators"]
+            form.coverage_percent.data = round(row["target"]["coverage_share"] * 100, 1)
