@@ -1,7 +1,7 @@
 """reports upward (报表上报): one per region scope and period, with the statistics frozen as JSON
 
 Revision ID: 757e777d2b01
-Revises: 1a615cf05229
+Revises: 5bf3d1af9049
 Create Date: 2026-11-26 14:47:15.659936
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '757e777d2b01'
-down_revision = '1a615cf05229'
+down_revision = '5bf3d1af9049'
 branch_labels = None
 depends_on = None
 
