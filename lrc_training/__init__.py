@@ -180,9 +180,11 @@ def register_todo_providers(app: Flask) -> None:
     from .core.todo import register_todo_provider
     from .courses.todo import todo_for as training_todos
     from .exams.todo import todo_for as certification_todos
+    from .registry.todo import reports_todo_for as report_todos
     from .registry.todo import todo_for as registry_todos
 
-    for provider in (certification_todos, training_todos, competition_todos, certificate_todos, registry_todos):
+    for provider in (certification_todos, training_todos, competition_todos, certificate_todos, registry_todos,
+                     report_todos):
         register_todo_provider(app, provider)
 
 

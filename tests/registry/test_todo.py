@@ -39,3 +39,26 @@ def test_hrss_staff_see_open_risk_reports_in_their_scope(client):
         assert 'href="/registry/risk-reports?status=open"' in html
     for username in ("hrss_qd", "union", "coord"):
         assert "风险隐患" not in todo_section(signed_in(client, username))
+
+
+def test_hrss_staff_are_told_to_report_and_to_review_their_childrens_reports(client, report_world):
+    from lrc_training.registry.periods import default_period
+
+    period = default_period(local_today()).text
+    county = signed_in(client, "county")
+    html = todo_section(county)
+    assert "报表" in html and "尚未生成" in html and f'/registry/reports?period={period}' in html
+    assert "审核下级报表" not in todo_section(signed_in(client, "city"))
+
+    api = client.application.test_client()
+    headers = {"Authorization": "Bearer " + api.post("/api/v1/auth/token", json={
+        "username": "county", "password": "Passw0rd1"}).get_json()["token"]}
+    created = api.post("/api/v1/reports", json={"period": period}, headers=headers).get_json()
+    assert "已生成，尚未上报" in todo_section(county)
+    assert api.post(f"/api/v1/reports/{created['id']}/submit", headers=headers).status_code == 200
+    assert "尚未生成" not in todo_section(county) and "尚未上报" not in todo_section(county)
+    city = todo_section(signed_in(client, "city"))
+    assert "审核下级报表" in city and "1 份下级报表等待审核" in city
+    assert "审核下级报表" not in todo_section(signed_in(client, "qingdao"))  # another city: its own report only
+    for username in ("union", "coord"):  # not a 人社 department: no reports at all
+        assert "报表" not in todo_section(signed_in(client, username))
