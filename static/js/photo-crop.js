@@ -32,6 +32,7 @@
       fields.x.value = (state.left / s.w).toFixed(4);
       fields.y.value = (state.top / s.h).toFixed(4);
       fields.w.value = (state.width / s.w).toFixed(4);
+      box.setAttribute("aria-valuenow", String(Math.round(100 * state.left / s.w)));
       box.setAttribute("aria-valuetext", "左 " + Math.round(100 * state.left / s.w) + "%，上 " +
                        Math.round(100 * state.top / s.h) + "%，宽 " + Math.round(100 * state.width / s.w) + "%");
       draw();
