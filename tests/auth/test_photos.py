@@ -209,3 +209,20 @@ def test_staff_upload_for_a_person_is_approved_at_once(client, world):
     assert response.status_code == 302
     photo = db.session.query(PersonPhoto).one()
     assert photo.status == APPROVED and photo.uploaded_by_id == world["staff"].id
+
+
+def test_the_review_queue_costs_the_same_queries_for_one_photo_or_many(client, world, count_queries):
+    def pending(n):
+        for i in range(n):
+            person = make_user("trainee", name=f"学员{i}", org=world["org"])
+            upload_photo(person, person, picture())
+        db.session.commit()
+
+    login(client, "staff")
+    pending(1)
+    with count_queries() as one:
+        assert client.get("/account/photos/review").status_code == 200
+    pending(5)
+    with count_queries() as six:
+        page = client.get("/account/photos/review").get_data(as_text=True)
+    assert "待审核 6 张" in page and six.count == one.count
