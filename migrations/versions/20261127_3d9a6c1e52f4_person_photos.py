@@ -2,7 +2,7 @@
 and sign-in sheets print them
 
 Revision ID: 3d9a6c1e52f4
-Revises: 5bf3d1af9049
+Revises: 757e777d2b01
 Create Date: 2026-11-27 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3d9a6c1e52f4'
-down_revision = '5bf3d1af9049'
+down_revision = '757e777d2b01'
 branch_labels = None
 depends_on = None
 
