@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, contests_api_bp,
                       registry_api_bp, docs_bp):
         app.register_blueprint(blueprint)
+    register_wiring()
 
     @app.before_request
     def csrf_for_pages():
@@ -186,6 +187,15 @@ def register_todo_providers(app: Flask) -> None:
     for provider in (certification_todos, training_todos, competition_todos, certificate_todos, registry_todos,
                      report_todos):
         register_todo_provider(app, provider)
+
+
+def register_wiring() -> None:
+    """Areas that serve another area's rule, wired in one readable place: the evaluator of an exam session may
+    see and check the ID photos of the people who applied to it."""
+    from .auth.photos import register_photo_audience
+    from .exams.queries import candidate_user_ids
+
+    register_photo_audience("exam_candidates", candidate_user_ids)
 
 
 def register_cli(app: Flask) -> None:

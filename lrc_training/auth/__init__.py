@@ -13,6 +13,8 @@ from . import (  # noqa: E402,F401  (routes and the mail job register on import)
     admin_views,
     api,
     org_picker,
+    photo_models,
+    photo_views,
     session_views,
     views,
 )

@@ -47,7 +47,7 @@ def settings_json(org: Organization) -> dict:
     s = settings_for(org)
     return {"organization_id": org.id, "type_letter": s.type_letter, "org_code": s.org_code,
             "province_code": s.province_code, "site_code": s.site_code, "registered_name": s.registered_name,
-            "signatory": s.signatory, "configured": s.configured}
+            "signatory": s.signatory, "configured": s.configured, "seal_configured": bool(s.seal_file)}
 
 
 def _organization_for(org_id: int) -> Organization:

@@ -23,7 +23,7 @@ from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
 from .models import Certificate, CertificateBatch
-from .rendering import TEMPLATE, certificate_context
+from .rendering import TEMPLATE, certificate_contexts
 
 CHUNK = 50
 SOURCE_LABELS = {"exam_session": "认定批次", "competition": "竞赛", "competition_promotion": "竞赛晋级",
@@ -104,7 +104,7 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
             for start in range(0, len(ids), chunk):
                 certs = list(db.session.execute(select(Certificate).where(
                     Certificate.id.in_(ids[start:start + chunk])).order_by(Certificate.id)).scalars())
-                contexts = {"certificates": [certificate_context(c) for c in certs]}
+                contexts = {"certificates": certificate_contexts(certs)}
                 if archive is not None:
                     pages = render_pdf_pages(TEMPLATE, contexts)
                     for cert, page in zip(certs, pages, strict=True):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..auth.accreditation import local_today, require_accreditation
 from ..auth.identity import parse_id_number
 from ..auth.models import Organization, User
+from ..auth.photos import approved_photo_files
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.notifications import notify
@@ -20,6 +21,7 @@ from ..db import utcnow
 from ..extensions import db
 from .models import LEVEL_LABELS, Certificate
 from .numbering import award_number, level_number, settings_for
+from .seals import require_seal
 
 
 @dataclass
@@ -98,6 +100,7 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
         # requests, corrections): the filing covers the level and is valid today and on the issue date.
         require_accreditation(org.id, req.level, issued_on=issued_on)
     settings = settings_for(org)
+    require_seal(org, settings)  # level and award alike: no certificate prints without the issuer's seal
     if req.kind == "level":
         number = level_number(settings, issued_on.year, req.level)
     else:
@@ -108,7 +111,7 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
         occupation=req.occupation or occupation_name(),
         job_direction=req.job_direction, level=req.level, award=req.award, event_title=req.event_title,
         rank=req.rank, issuer_organization_id=org.id, issuer_name=settings.registered_name,
-        signatory=settings.signatory, issued_on=issued_on, photo_file=req.photo_file,
+        signatory=settings.signatory, issued_on=issued_on, photo_file=req.photo_file or _approved_photo(req),
         source_type=req.source_type, source_id=req.source_id, source_key=req.source_key, issued_by_id=actor_id)
     db.session.add(cert)
     db.session.flush()
@@ -117,6 +120,11 @@ def issue_certificate(req: IssueRequest, *, actor_id: int | None = None) -> tupl
         notify(cert.holder_user_id, f"证书已签发：{cert.kind_label}", f"证书编号 {cert.number}",
                f"/certificates/{cert.number}", kind="certificate")
     return cert, True
+
+
+def _approved_photo(req: IssueRequest) -> str | None:
+    """The holder's approved ID photo when the certificate is issued: a later photo does not change it."""
+    return approved_photo_files([req.holder_user_id]).get(req.holder_user_id) if req.holder_user_id else None
 
 
 def issue_many(requests: list[IssueRequest], *, actor_id: int | None = None) -> list[Certificate]:

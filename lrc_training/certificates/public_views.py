@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 
 from ..core.access import public
 from ..extensions import limiter
@@ -19,7 +19,9 @@ LIMIT = "30 per minute"
 def verify_page():
     form = VerifyForm(request.args)
     result, searched = None, False
-    if request.args and form.validate():
+    # From a short link (/v/<number>) only the number is filled in: ask for the name without an error.
+    prefilled = bool(request.args.get("number")) and "name" not in request.args
+    if request.args and not prefilled and form.validate():
         searched = True
         result = verify(form.number.data, form.name.data)
     return render_template("certificates/verify.html", form=form, result=result, searched=searched)
@@ -32,3 +34,12 @@ def verify_qr(token: str):
     result = verify_token(token)
     return render_template("certificates/verify.html", form=VerifyForm(), result=result, searched=True,
                            by_qr=True), (200 if result else 404)
+
+
+@bp.route("/v/<number>")
+@public
+@limiter.limit(LIMIT)
+def verify_short(number: str):
+    """The short address printed under a certificate's QR code: the verification page with the number filled in
+    (the holder's name is still asked for, as for any number typed in)."""
+    return redirect(url_for("verify.verify_page", number=number[:40].strip().upper()))

@@ -9,11 +9,12 @@ import io
 import segno
 from PIL import Image
 
+from ..auth.photos import approved_photo_files
 from ..core.pdf import render_pdf
 from ..core.storage import storage
 from .models import Certificate
 from .numbering import settings_for
-from .verification import qr_url
+from .verification import qr_url, short_verify_url
 
 TEMPLATE = "pdf/certificates.html"  # any mix of level and award certificates, one per page
 SEAL_MAX_PIXELS = 600  # the seal prints 40 mm wide: 600 px is 380 dpi
@@ -65,10 +66,15 @@ def _normalized_seal(_storage: int, file_name: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def certificate_context(cert: Certificate) -> dict:
-    """Plain values for the certificate templates."""
+def certificate_context(cert: Certificate, holder_photos: dict[int, str] | None = None) -> dict:
+    """Plain values for the certificate templates. The photo is the one taken when the certificate was issued,
+    else the holder's approved photo now (`holder_photos`, loaded for many certificates at once), else none: the
+    box prints empty with 照片 in it. Never a photo staff have not approved."""
     settings = settings_for(cert.issuer)
     url = qr_url(cert)
+    if holder_photos is None:
+        holder_photos = approved_photo_files([cert.holder_user_id]) if not cert.photo_file else {}
+    photo = cert.photo_file or holder_photos.get(cert.holder_user_id)
     return {
         "kind": cert.kind,
         "number": cert.number,
@@ -86,11 +92,18 @@ def certificate_context(cert: Certificate) -> dict:
         "signatory": cert.signatory or "",
         "issued_on": cert.issued_on,
         "status": cert.status,
-        "photo": photo_data_uri(cert.photo_file) if cert.photo_file else None,
+        "photo": photo_data_uri(photo) if photo else None,
         "seal": seal_data_uri(settings.seal_file) if settings.seal_file else None,
         "qr_code": qr_data_uri(url),
         "verify_url": url,
+        "short_url": short_verify_url(cert.number),  # printed under the QR only when the public URL is set
     }
+
+
+def certificate_contexts(certs: list[Certificate]) -> list[dict]:
+    """Contexts of many certificates with the holders' current photos read in one query."""
+    photos = approved_photo_files(c.holder_user_id for c in certs if not c.photo_file)
+    return [certificate_context(c, photos) for c in certs]
 
 
 def render_certificate(cert: Certificate) -> bytes:
@@ -99,7 +112,7 @@ def render_certificate(cert: Certificate) -> bytes:
 
 def render_certificates(certs: list[Certificate]) -> bytes:
     """Many certificates in one PDF, one per page: fonts load once per document, not once per certificate."""
-    return render_pdf(TEMPLATE, {"certificates": [certificate_context(c) for c in certs]})
+    return render_pdf(TEMPLATE, {"certificates": certificate_contexts(certs)})
 
 
 def render_contexts(contexts: list[dict]) -> bytes:

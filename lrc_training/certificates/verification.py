@@ -119,3 +119,10 @@ def qr_url(cert: Certificate) -> str:
     (background jobs need LRC_PUBLIC_URL)."""
     base = current_app.config.get("LRC_PUBLIC_URL") or (request.host_url if has_request_context() else "")
     return (base or "http://127.0.0.1:5000/").rstrip("/") + f"/verify/q/{qr_token(cert)}"
+
+
+def short_verify_url(number: str) -> str | None:
+    """`https://<public host>/v/<number>`, short enough to type from paper, when LRC_PUBLIC_URL is set; None
+    otherwise (a certificate must not print a development or internal address)."""
+    base = (current_app.config.get("LRC_PUBLIC_URL") or "").strip().rstrip("/")
+    return f"{base}/v/{number}" if base else None

@@ -33,7 +33,7 @@ from .models import CertificateBatch
 from .numbering import settings_for, settings_row, update_settings
 from .queries import certificates_of
 from .rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
-from .verification import qr_url
+from .verification import qr_url, short_verify_url
 
 STAFF = (ORG_STAFF, ADMIN)
 FILING_FIELDS = ("type_letter", "org_code", "province_code", "site_code")
@@ -154,6 +154,7 @@ def preview(kind: str):
     if s and s.seal_file:
         sample["seal"] = seal_data_uri(s.seal_file)
     sample["qr_code"] = qr_data_uri(sample["verify_url"])
+    sample["short_url"] = short_verify_url(sample["number"])
     return send_file(io.BytesIO(render_contexts([sample])), mimetype="application/pdf",
                      download_name=f"preview-{kind}.pdf")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
+from ..auth.photos import photos_of
 from ..auth.roles import TRAINEE
 from ..certificates.queries import certificates_of
 from ..core.access import roles_required
@@ -27,6 +28,7 @@ from ..db import utcnow
 from ..extensions import db
 from . import autosave, bp
 from .applications import Ineligible, apply
+from .documents import ticket_number
 from .eligibility import EDUCATION_LABELS
 from .models import (
     PARTS,
@@ -470,4 +472,5 @@ def ticket(application_id: int):
     if application is None or application.user_id != current_user.id or application.status != "approved":
         abort(404)
     return render_template("exams/candidate/ticket.html", application=application, session=application.session,
-                           levels=LEVEL_LABELS, parts=PARTS)
+                           levels=LEVEL_LABELS, parts=PARTS, number=ticket_number(application.session, application),
+                           photo=photos_of(current_user.id)["approved"])

@@ -7,6 +7,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..auth.photos import approved_photo_uris
 from ..core.levels import LEVEL_LABELS
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local
@@ -33,19 +34,26 @@ def ticket_number(session: ExamSession, application: Application) -> str:
 
 
 def admission_tickets_pdf(session: ExamSession, only: Application | None = None) -> bytes:
+    """One ticket per admitted candidate with one number, the 准考证号, and the approved photo the proctor checks.
+    Never the anonymous code: a ticket is shown to proctors and others, and the code must stay unknown to the
+    people who grade."""
     people = [only] if only is not None else _approved(session)
+    photos = approved_photo_uris(a.user_id for a in people)
     tickets = [{"name": a.user.name, "id_number": a.user.id_number_masked, "ticket_number": ticket_number(session, a),
-                "room": a.room or "待编排", "seat": a.seat or "—",
+                "room": a.room or "待编排", "seat": a.seat or "—", "photo": photos.get(a.user_id),
                 "exempt": [PARTS[p] for p in (a.exempt_parts or [])]} for a in people]
     return render_pdf("pdf/admission_tickets.html", {"session": _session_values(session), "tickets": tickets})
 
 
 def sign_in_sheets_pdf(session: ExamSession) -> bytes:
+    """One sheet per room; each row carries the candidate's approved photo for the proctor's identity check."""
     rooms = []
-    for room, members in groupby(_approved(session), key=lambda a: a.room or "未编排考场"):
+    candidates = _approved(session)
+    photos = approved_photo_uris(a.user_id for a in candidates)
+    for room, members in groupby(candidates, key=lambda a: a.room or "未编排考场"):
         rooms.append({"room": room, "rows": [
             {"seat": a.seat or "", "name": a.user.name, "id_number": a.user.id_number_masked,
-             "ticket_number": ticket_number(session, a)} for a in members]})
+             "ticket_number": ticket_number(session, a), "photo": photos.get(a.user_id)} for a in members]})
     return render_pdf("pdf/sign_in_sheets.html", {"session": _session_values(session), "rooms": rooms})
 
 

@@ -117,7 +117,7 @@ def test_api_settings_revoke_record_and_verify(client, staff):
     defaults = client.get(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers).get_json()
     site = f"{org_id:06d}"  # the filing gave no site code: derived from the organization id
     assert (defaults["type_letter"], defaults["org_code"], defaults["province_code"], defaults["site_code"]) == (
-        "S", "0000", "37", site) and not defaults["configured"]
+        "S", "0000", "37", site) and defaults["seal_configured"]  # factories set a seal
     put = client.put(f"/api/v1/organizations/{org_id}/certificate-settings", headers=headers, json={
         "type_letter": "S", "org_code": "0000", "province_code": "37", "site_code": site,
         "registered_name": "评价中心"})

@@ -185,7 +185,7 @@ def png_declaring(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize(("width", "height"), [(20000, 20000), (10000, 10000), (7000, 10)])
 def test_an_oversized_seal_or_photo_is_refused_from_its_header(client, width, height):
-    org = make_org("山东省劳动关系协调员职业技能等级认定中心", kind="evaluator", region_code="370000")
+    org = make_org("山东省劳动关系协调员职业技能等级认定中心", kind="evaluator", region_code="370000", seal=False)
     make_user("org_staff", username="seals", org=org)
     login(client, "seals")
     seal = client.post("/certificates/settings", data={
