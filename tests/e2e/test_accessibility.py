@@ -1,6 +1,7 @@
-"""axe-core on the pages each demo role reaches: every page of the main navigation and the first page of every
-kind linked from them (a course, its management page, an exam session, its results, a competition...). A serious
-or critical violation fails the test, with the rule, the page and the offending elements.
+"""axe-core on the pages each demo role reaches (trainee, instructor, org staff, admin, examiner, judge and a city 人社
+officer): every page of the main navigation and the first page of every kind linked from them (a course, its
+management page, an exam session, its results, a competition...). A serious or critical violation fails the test,
+with the rule, the page and the offending elements.
 
 axe-core (tests/e2e/vendor/axe.min.js, MPL-2.0, see the README there) is injected into the page by the test
 browser; the browser context bypasses the site's CSP for that injection only.
@@ -51,7 +52,7 @@ def _violations(page) -> list[dict]:
     }""")
 
 
-@pytest.mark.parametrize("username", ["trainee", "teacher", "staff", "admin"])
+@pytest.mark.parametrize("username", ["trainee", "teacher", "staff", "admin", "examiner", "judge", "city"])
 def test_no_serious_accessibility_violation_on_the_pages_of_each_role(browser, live_server, username):
     seed_demo()
     db.session.commit()
