@@ -15,9 +15,10 @@ nearest level above it (city, then province) — `responsible_hrss`.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import Select, false, func, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..auth.accreditation import local_today
@@ -36,6 +37,7 @@ from .models import (
     WORK_KIND_LABELS,
     WORK_KINDS,
     RiskReport,
+    ServiceArea,
     WorkRecord,
 )
 from .records import person_in_scope
@@ -71,14 +73,33 @@ def is_hrss_staff(actor) -> bool:
                 and actor.organization.kind == "hrss")
 
 
-def writable_person(actor, user_id: int) -> tuple[User, Organization | None, str]:
-    """(coordinator, organization, the recorder's scope for enterprises) — or 404 for a person the actor may not
+@dataclass(frozen=True)
+class EnterpriseScope:
+    """The enterprises a recorder may name: those of a region scope ('' = anywhere) and, for a platform's staff,
+    also those of the platform's service area (which the 人社 department may draw beyond the platform's own code)."""
+
+    region: str
+    platform_id: int | None = None
+
+    def condition(self):
+        """SQL condition on Organization."""
+        conditions = []
+        if self.region:
+            conditions.append(Organization.region_code.startswith(self.region))
+        if self.platform_id is not None:
+            conditions.append(Organization.id.in_(select(ServiceArea.enterprise_id).where(
+                ServiceArea.platform_id == self.platform_id)))
+        return or_(*conditions) if conditions else true()
+
+
+def writable_person(actor, user_id: int) -> tuple[User, Organization | None, EnterpriseScope]:
+    """(coordinator, organization, the enterprises the recorder may name) — or 404 for a person the actor may not
     know about, 403 for one they see but may not record for, 422 for someone who is not a coordinator."""
     if actor.id == user_id:
         user, org = actor, actor.organization
         if not _is_coordinator(user.id):
             raise Forbidden("只有劳动关系协调员可以记录本人的工作情况")
-        return user, org, region_scope(coordinator_region(user, org))
+        return user, org, EnterpriseScope(region_scope(coordinator_region(user, org)))
     if not actor.has_role(ORG_STAFF, ADMIN):
         raise NotFound("人员不存在或不在您的管辖范围内", {"user_id": "不存在"})
     user, org = person_in_scope(actor, user_id)
@@ -90,21 +111,20 @@ def writable_person(actor, user_id: int) -> tuple[User, Organization | None, str
         raise Forbidden("只有管辖范围内的人社部门、或协调员所在平台的工作人员可以记录其工作情况")
     if not _is_coordinator(user.id):
         raise ValidationFailed("该人员不是劳动关系协调员", {"user_id": "不是劳动关系协调员"})
-    return user, org, region_scope(own.region_code)
+    return user, org, EnterpriseScope(region_scope(own.region_code),
+                                      own.id if own.kind == "platform" else None)
 
 
-def enterprises_in(scope: str) -> Select:
-    """Active enterprises inside a region scope, by name (the page's enterprise picker)."""
-    stmt = select(Organization.id, Organization.name).where(Organization.kind == "enterprise",
-                                                           Organization.active.is_(True))
-    if scope:
-        stmt = stmt.where(Organization.region_code.startswith(scope))
-    return stmt.order_by(Organization.name)
+def enterprises_in(scope: EnterpriseScope) -> Select:
+    """Active enterprises the recorder may name, by name (the page's enterprise picker)."""
+    return (select(Organization.id, Organization.name)
+            .where(Organization.kind == "enterprise", Organization.active.is_(True), scope.condition())
+            .order_by(Organization.name))
 
 
 # -- recording ---------------------------------------------------------------------------------------------------
 
-def _check(kind, occurred_on, enterprise_id, summary, people, severity, scope: str):
+def _check(kind, occurred_on, enterprise_id, summary, people, severity, scope: EnterpriseScope):
     """Every field's problem at once (Chinese reasons), and the enterprise when it is acceptable."""
     fields: dict[str, str] = {}
     if kind not in WORK_KINDS:
@@ -115,9 +135,10 @@ def _check(kind, occurred_on, enterprise_id, summary, people, severity, scope: s
         fields["occurred_on"] = "不能晚于今天"
     elif occurred_on < EARLIEST:
         fields["occurred_on"] = "不能早于 2000-01-01"
-    enterprise = db.session.get(Organization, enterprise_id) if isinstance(enterprise_id, int) else None
-    if enterprise is None or enterprise.kind != "enterprise" or not enterprise.active or (
-            scope and not in_region(enterprise.region_code, scope)):
+    enterprise = db.session.execute(select(Organization).where(
+        Organization.id == enterprise_id, Organization.kind == "enterprise", Organization.active.is_(True),
+        scope.condition())).scalar() if isinstance(enterprise_id, int) else None
+    if enterprise is None:
         # The same words whether it does not exist, is no enterprise or lies outside the scope.
         fields["enterprise_id"] = "企业不存在或不在您的管辖范围内"
         enterprise = None

@@ -59,12 +59,12 @@ class CloseForm(FlaskForm):
 def work_form(user_id: int) -> tuple[WorkRecordForm | None, str | None]:
     """The add form with the enterprises the caller may name, or (None, why the caller may not record)."""
     try:
-        _, _, scope = writable_person(current_user, user_id)
+        _, _, enterprises = writable_person(current_user, user_id)
     except DomainError as exc:
         return None, exc.message
     form = WorkRecordForm()
     form.enterprise_id.choices = [(0, "— 请选择 —")] + [(i, name) for i, name in
-                                                     db.session.execute(enterprises_in(scope)).all()]
+                                                     db.session.execute(enterprises_in(enterprises)).all()]
     if not form.is_submitted():
         form.occurred_on.data = local_today()
     return form, None

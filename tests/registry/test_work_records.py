@@ -264,3 +264,17 @@ def test_the_risk_page_is_for_hrss_staff_and_closes_with_handling(app, world):
     assert "责令限期支付" in staff.get("/registry/risk-reports?status=closed").get_data(as_text=True)
     db.session.refresh(report)
     assert report.status == "closed"
+
+
+def test_a_platform_records_at_the_enterprises_of_its_service_area(client, world):
+    """A street platform (371502001) serves an enterprise registered at the county code (371502): its staff may name
+    it, as any enterprise under the platform's own code, but not the county's other enterprises."""
+    from lrc_training.extensions import db
+    from lrc_training.registry.models import ServiceArea
+
+    assert _post(client, world, "platform", "pcoord", _body(world["e1"])).status_code == 422  # not yet served
+    db.session.add(ServiceArea(platform_id=world["org_platform"].id, enterprise_id=world["e1"].id))
+    db.session.commit()
+    assert _post(client, world, "platform", "pcoord", _body(world["e1"])).status_code == 201
+    assert _post(client, world, "platform", "pcoord", _body(world["e_park"])).status_code == 201
+    assert _post(client, world, "platform", "pcoord", _body(world["e2"])).status_code == 422
