@@ -32,7 +32,7 @@ def _notes(user_id: int) -> list[tuple[str, str]]:
 
 def test_the_kinds_are_the_ones_in_the_issue_plus_general():
     assert set(KINDS) == {"enrollment", "exam_application", "exam_reminder", "results", "certificate",
-                          "competition_registration", "judge_assignment", "appeal", "risk_report", "selection",
+                          "competition_registration", "judge_assignment", "appeal", "risk_report", "selection", "report",
                           "general"}
     assert all(label.strip() for label in KINDS.values())
 
