@@ -10,7 +10,7 @@ from ..auth.models import Organization
 from ..core.region_names import children_names
 from ..core.regions import CITIES, COUNTIES, PROVINCES, child_width
 from ..extensions import db
-from .services import Access, covered_by_platform, has_coordinator, visible_organizations
+from .services import Access, coverage_conditions, visible_organizations
 
 # The size filter on the uncovered list: at least this many workers (职工人数 as registered).
 SIZE_CHOICES = {20: "20 人以上", 100: "100 人以上", 300: "300 人以上", 1000: "1000 人以上"}
@@ -23,8 +23,9 @@ def _enterprises(access: Access):
 def uncovered_enterprises(access: Access, min_employees: int | None = None) -> Select:
     """Enterprises in the caller's view with neither a coordinator of their own nor a serving platform that has one,
     largest first (unknown size last)."""
+    own, platform = coverage_conditions(access)
     stmt = (select(Organization)
-            .where(_enterprises(access), ~has_coordinator(Organization.id), ~covered_by_platform(Organization.id))
+            .where(_enterprises(access), ~own, ~platform)
             .order_by(Organization.employees.desc().nulls_last(), Organization.region_code, Organization.id))
     if min_employees:
         stmt = stmt.where(Organization.employees >= min_employees)
@@ -37,7 +38,7 @@ def coverage_by_subregion(access: Access) -> list[dict]:
     width = child_width(access.scope)
     if not width:
         return []
-    own, platform = has_coordinator(Organization.id), covered_by_platform(Organization.id)
+    own, platform = coverage_conditions(access)
     part = func.substr(Organization.region_code, 1, width).label("part")
     rows = db.session.execute(
         select(part, func.count(), func.sum(case((own, 1), else_=0)),

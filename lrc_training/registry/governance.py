@@ -12,7 +12,7 @@ from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.regions import child_width, region_scope, validate_region_code
 from ..extensions import db
 from .models import RegionTarget, ServiceArea
-from .services import Access, caller_access, covered_by_platform, has_coordinator, statistics
+from .services import Access, caller_access, coverage_conditions, statistics
 
 MAX_SERVICE_AREA = 5000
 
@@ -112,7 +112,8 @@ def target_progress(actor, year: int) -> list[dict]:
     scopes = {region_scope(row["region_code"]): row for row in rows}
     width = child_width(access.scope) or 0
     part = func.substr(Organization.region_code, 1, width)
-    covered = or_(has_coordinator(Organization.id), covered_by_platform(Organization.id))
+    own, platform = coverage_conditions(access)
+    covered = or_(own, platform)
     coverage = {code: (int(n), int(c or 0)) for code, n, c in db.session.execute(
         select(part, func.count(), func.sum(case((covered, 1), else_=0)))
         .where(Organization.kind == "enterprise", Organization.active.is_(True),
