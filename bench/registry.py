@@ -10,7 +10,7 @@ table, including the whole list of people). The staff are 人社 (hrss) staff of
 Usage: .venv/bin/python bench/registry.py     (SQLite; a few minutes, mostly seeding)
        BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/registry.py
        BENCH_COORDINATORS=10000 BENCH_ATTEMPTS=100000 BENCH_ENTERPRISES=20000 BENCH_WORK_RECORDS=100000 for a
-       quicker run
+       quicker run; BENCH_REUSE=1 with BENCH_DATABASE_URL times a database an earlier run seeded (no seeding)
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from lrc_training.exams.outcomes import rebuild  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
 from lrc_training.registry.coverage import coverage_by_subregion  # noqa: E402
 from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord  # noqa: E402
+from lrc_training.registry.periods import default_period  # noqa: E402
+from lrc_training.registry.report_snapshot import build_snapshot  # noqa: E402
 from lrc_training.registry.services import Access  # noqa: E402
 from lrc_training.registry.services import statistics as registry_statistics  # noqa: E402
 from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends  # noqa: E402
@@ -199,9 +201,11 @@ def main() -> None:
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     print(f"database: {url.split('://')[0]}; {COORDINATORS:,} coordinators, {ENTERPRISES:,} enterprises, "
           f"{WORK_RECORDS:,} work records, {ATTEMPTS:,} exam attempts; " + load_line())
-    started = time.perf_counter()
-    seed(app)
-    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    reuse = os.environ.get("BENCH_REUSE") == "1" and os.environ.get("BENCH_DATABASE_URL")
+    if not reuse:
+        started = time.perf_counter()
+        seed(app)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
     with app.app_context():
         # The results were written in bulk, not published through the exams service: recount the monthly outcome
         # counters once, as `flask stats rebuild-exam-outcomes` does after an upgrade.
@@ -222,6 +226,8 @@ def main() -> None:
             timed(f"monthly_trends() {label}", engine, lambda p=prefix: monthly_trends(Access.region(p)))
             timed(f"large_enterprise_gaps() {label}", engine, lambda p=prefix: large_enterprise_gaps(Access.region(p), 20))
             timed(f"coverage_by_subregion() {label}", engine, lambda p=prefix: coverage_by_subregion(Access.region(p)))
+            timed(f"report snapshot {label} (last quarter)", engine, lambda p=prefix: build_snapshot(
+                p, default_period(utcnow().date()), []))
     with app.app_context():  # a coordinator in 东昌府区, inside every staff member's scope
         person = db.session.execute(select(User.id).join(Organization, Organization.id == User.organization_id).where(
             User.username.like("c%"), Organization.region_code == "371502").limit(1)).scalar_one()
