@@ -13,8 +13,7 @@ from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and de
     demo,
     grading_views,
     monitor_views,
-    preparation,
     reminders,
-    results,
     session_views,
 )
+from .services import attempts, preparation, results  # noqa: E402,F401  (jobs and the certificate source)

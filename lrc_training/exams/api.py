@@ -15,25 +15,7 @@ from ..core.request_log import log_quietly
 from ..core.timeutil import iso_local
 from ..extensions import db, limiter
 from . import api_bp as bp
-from .applications import apply, decide, get_application_for_staff
-from .autosave import save_answer_by_token
-from .bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
-from .grading import grade, record_part_score, tasks_for
-from .item_analysis import analyse_session, ensure_analysable
 from .models import Attempt, ExamSession
-from .papers import (
-    begin_attempt,
-    close_if_overdue,
-    get_attempt_for_candidate,
-    paper_for_candidate,
-    paper_text,
-    save_response,
-    saved_responses,
-    start_by_token,
-    submit,
-)
-from .proctoring import extend_attempt, get_session_for_proctor, monitor
-from .results import compute_results, publish, regrade_after_publication
 from .schemas import (
     ApplicationIn,
     DecisionIn,
@@ -46,7 +28,25 @@ from .schemas import (
     ResponseIn,
     SessionIn,
 )
-from .sessions import SessionInput, create_session, get_session_for_staff, open_sessions
+from .services.applications import apply, decide, get_application_for_staff
+from .services.attempts import (
+    begin_attempt,
+    close_if_overdue,
+    get_attempt_for_candidate,
+    paper_for_candidate,
+    paper_text,
+    save_response,
+    saved_responses,
+    start_by_token,
+    submit,
+)
+from .services.autosave import save_answer_by_token
+from .services.bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
+from .services.grading import grade, record_part_score, tasks_for
+from .services.item_analysis import analyse_session, ensure_analysable
+from .services.proctoring import extend_attempt, get_session_for_proctor, monitor
+from .services.results import compute_results, publish, regrade_after_publication
+from .services.sessions import SessionInput, create_session, get_session_for_staff, open_sessions
 
 
 def question_json(question, with_answer: bool = True) -> dict:

@@ -15,8 +15,11 @@ from ..core.pagination import page_filters, paginate_page
 from ..core.work_areas import active_work_areas
 from ..extensions import db
 from . import bp
-from .balancing import measured_facilities
-from .bank import (
+from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
+from .models import QuestionRevision
+from .schemas import QuestionQuery
+from .services.balancing import measured_facilities
+from .services.bank import (
     BANK_ROLES,
     QuestionInput,
     build_bank_template,
@@ -28,9 +31,6 @@ from .bank import (
     set_question_active,
     update_question,
 )
-from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
-from .models import QuestionRevision
-from .schemas import QuestionQuery
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")

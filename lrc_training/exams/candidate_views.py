@@ -26,10 +26,8 @@ from ..core.request_log import log_quietly
 from ..core.timeutil import iso_local, to_local
 from ..db import utcnow
 from ..extensions import db
-from . import autosave, bp
-from .applications import Ineligible, apply
+from . import bp
 from .documents import ticket_number
-from .eligibility import EDUCATION_LABELS
 from .models import (
     PARTS,
     QUESTION_KINDS,
@@ -40,8 +38,9 @@ from .models import (
     QuestionRevision,
     Response,
 )
-from .papers import (
-    DISPLAY_KEYS,
+from .services import autosave
+from .services.applications import Ineligible, apply
+from .services.attempts import (
     close_if_overdue,
     get_attempt_for_candidate,
     paper_for_candidate,
@@ -49,7 +48,9 @@ from .papers import (
     start_attempt,
     submit,
 )
-from .proctoring import check_device, record_focus_loss, record_presence, take_over
+from .services.autosave import DISPLAY_KEYS
+from .services.eligibility import EDUCATION_LABELS
+from .services.proctoring import check_device, record_focus_loss, record_presence, take_over
 
 register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
              description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定")

@@ -15,9 +15,9 @@ from ..core.xlsx import SheetError, iter_sheet_rows
 from ..extensions import db
 from . import bp
 from .forms import ActionForm, GradeForm, ImportForm
-from .grading import grade, on_site_progress, record_part_score, tasks_for
 from .models import PARTS, Application, ExamSession, PartScore
-from .sessions import get_session_for_staff
+from .services.grading import grade, on_site_progress, record_part_score, tasks_for
+from .services.sessions import get_session_for_staff
 
 register_nav("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
              group="等级认定")

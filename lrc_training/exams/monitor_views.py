@@ -18,8 +18,8 @@ from . import bp
 from .documents import integrity_report_pdf
 from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
 from .models import Attempt
-from .proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
-from .room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
+from .services.proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
+from .services.room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 
 
 @bp.route("/sessions/<int:session_id>/monitor")

@@ -25,7 +25,7 @@ from ..core.xlsx import HEADER_FILL, append_row, save_workbook
 from ..extensions import db
 from .documents import ticket_number
 from .models import PARTS, Application, Attempt, ExamSession
-from .results import ResultRow, compute_results
+from .services.results import ResultRow, compute_results
 
 COLUMNS = ["序号", "准考证号", "姓名", "证件号码", "理论", "操作", "综合评审", "是否合格", "备注"]
 SCORE_COLUMNS = (("theory", "理论"), ("practical", "操作"), ("review", "综合评审"))

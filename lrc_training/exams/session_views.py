@@ -24,14 +24,14 @@ from ..core.work_areas import active_work_areas
 from ..core.xlsx import XLSX_MIMETYPE
 from ..extensions import db
 from . import bp
-from .applications import assign_seats, decide, get_application_for_staff
 from .documents import admission_tickets_pdf, sign_in_sheets_pdf
 from .forms import ActionForm, DecisionForm, SeatsForm, SessionForm
-from .grading import on_site_progress, pending_grading
 from .models import PARTS, Application, Attempt, ExamSession
 from .register import register_pdf, register_unavailable_reason, register_workbook
-from .results import compute_results, issue_session_certificates, publish, statistics
-from .sessions import (
+from .services.applications import assign_seats, decide, get_application_for_staff
+from .services.grading import on_site_progress, pending_grading
+from .services.results import compute_results, issue_session_certificates, publish, statistics
+from .services.sessions import (
     SessionInput,
     create_session,
     get_session_for_staff,

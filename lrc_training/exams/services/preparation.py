@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
-from ..core.scheduler import register_job
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, Attempt, ExamPaper, ExamSession, PaperItem, Question
+from ...core.scheduler import register_job
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, Attempt, ExamPaper, ExamSession, PaperItem, Question
 from .papers import bank_snapshot, draw_paper, write_papers
 
 BATCH = 500  # candidates per INSERT; the job commits after each session

@@ -26,10 +26,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..core.errors import Conflict
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, Attempt, ExamSession, PaperItem, Response
+from ...core.errors import Conflict
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, Attempt, ExamSession, PaperItem, Response
 
 OBJECTIVE_KINDS = ("single", "multiple", "true_false")
 DISPLAY_KEYS = "ABCDEFGHIJ"

@@ -10,15 +10,15 @@ from openpyxl import Workbook
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.downloads import ExportFile
-from ..core.errors import Forbidden, NotFound, ValidationFailed
-from ..core.models import WorkArea
-from ..core.params import ascii_int
-from ..core.xlsx import SheetError, append_row, cell_text, read_rows, save_workbook, template_workbook
-from ..extensions import db
-from .models import QUESTION_KINDS, Question, QuestionRevision
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.downloads import ExportFile
+from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.models import WorkArea
+from ...core.params import ascii_int
+from ...core.xlsx import SheetError, append_row, cell_text, read_rows, save_workbook, template_workbook
+from ...extensions import db
+from ..models import QUESTION_KINDS, Question, QuestionRevision
 
 OPTION_KEYS = "ABCDEFGH"
 BANK_ROLES = (ORG_STAFF, EXAMINER, ADMIN)

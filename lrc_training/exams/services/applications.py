@@ -12,19 +12,19 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.roles import TRAINEE
-from ..certificates.issuing import find_by_number
-from ..certificates.models import Certificate
-from ..core.audit import record_audit
-from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from ..core.levels import LEVEL_NAMES
-from ..core.notifications import notify
-from ..core.timeutil import to_local
-from ..courses.queries import completed_course_levels
-from ..db import utcnow
-from ..extensions import db
+from ...auth.roles import TRAINEE
+from ...certificates.issuing import find_by_number
+from ...certificates.models import Certificate
+from ...core.audit import record_audit
+from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ...core.levels import LEVEL_NAMES
+from ...core.notifications import notify
+from ...core.timeutil import to_local
+from ...courses.queries import completed_course_levels
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, ExamSession, PartResult
 from .eligibility import EDUCATION_LABELS, Facts, HeldCertificate, check_eligibility, full_years
-from .models import Application, ExamSession, PartResult
 from .sessions import get_session_for_staff
 
 ADMITTED_TEXT = "请按时参加考试，准考证可在“我的认定”中下载。"
