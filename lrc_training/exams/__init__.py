@@ -12,8 +12,8 @@ from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and de
     candidate_views,
     demo,
     grading_views,
+    jobs,
     monitor_views,
-    reminders,
     session_views,
 )
-from .services import attempts, preparation, results  # noqa: E402,F401  (jobs and the certificate source)
+from .services import results  # noqa: E402,F401  (the certificate source)

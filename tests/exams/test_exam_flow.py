@@ -8,8 +8,8 @@ import time_machine
 from sqlalchemy import select
 
 from lrc_training.db import utcnow
+from lrc_training.exams.jobs import submit_overdue_attempts
 from lrc_training.exams.models import Attempt, PaperItem, QuestionRevision
-from lrc_training.exams.services.attempts import submit_overdue_attempts
 from lrc_training.extensions import db
 from tests.conftest import api_token
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from lrc_training.core.mail import mail_folder, send_pending_emails
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import KINDS, set_email_kinds
+from lrc_training.exams.jobs import send_exam_reminders
 from lrc_training.exams.models import Application
-from lrc_training.exams.reminders import send_exam_reminders
 from lrc_training.exams.services.applications import apply, decide
 from lrc_training.exams.services.grading import record_part_score
 from lrc_training.exams.services.results import publish

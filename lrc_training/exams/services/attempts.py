@@ -13,7 +13,6 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import Conflict, NotFound, ValidationFailed
-from ...core.scheduler import register_job
 from ...db import UTCDateTime, utcnow
 from ...extensions import db
 from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamPaper, ExamSession, PaperItem, QuestionRevision, Response
@@ -282,18 +281,3 @@ def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
             db.session.refresh(attempt)
         return True
     return False
-
-
-@register_job("exams.auto_submit", seconds=30, description="到时自动交卷")
-def submit_overdue_attempts(now: datetime | None = None) -> int:
-    """Submit every attempt past its deadline (idempotent: submitted attempts are skipped)."""
-    now = now or utcnow()
-    ids = list(db.session.execute(select(Attempt.id).where(
-        Attempt.status == "in_progress", Attempt.paused_at.is_(None), Attempt.deadline < now)).scalars())
-    done = 0
-    for attempt_id in ids:
-        attempt = db.session.get(Attempt, attempt_id)
-        if close_if_overdue(attempt, now):
-            done += 1
-        db.session.commit()
-    return done
