@@ -15,6 +15,7 @@ from ..core.pagination import page_filters, paginate_page
 from ..core.work_areas import active_work_areas
 from ..extensions import db
 from . import bp
+from .exports import build_bank_template, export_questions
 from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
 from .models import QuestionRevision
 from .schemas import QuestionQuery
@@ -22,9 +23,7 @@ from .services.balancing import measured_facilities
 from .services.bank import (
     BANK_ROLES,
     QuestionInput,
-    build_bank_template,
     create_question,
-    export_questions,
     get_question,
     import_questions,
     search_questions,

@@ -25,9 +25,9 @@ from ..core.xlsx import XLSX_MIMETYPE
 from ..extensions import db
 from . import bp
 from .documents import admission_tickets_pdf, sign_in_sheets_pdf
+from .exports import register_pdf, register_unavailable_reason, register_workbook
 from .forms import ActionForm, DecisionForm, SeatsForm, SessionForm
 from .models import PARTS, Application, Attempt, ExamSession
-from .register import register_pdf, register_unavailable_reason, register_workbook
 from .services.applications import assign_seats, decide, get_application_for_staff
 from .services.grading import on_site_progress, pending_grading
 from .services.results import compute_results, issue_session_certificates, publish, statistics

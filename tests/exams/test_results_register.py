@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from lrc_training.core.models import AuditLog
 from lrc_training.db import utcnow
+from lrc_training.exams.exports import COLUMNS
 from lrc_training.exams.models import ExamSession
-from lrc_training.exams.register import COLUMNS
 from lrc_training.exams.services.applications import apply, decide
 from lrc_training.exams.services.attempts import save_response, start_attempt, submit
 from lrc_training.exams.services.grading import record_part_score
