@@ -1,0 +1,1 @@
+"""The pages of the exams area (filled in by the next step)."""
