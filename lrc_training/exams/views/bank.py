@@ -6,21 +6,21 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core.access import roles_required
-from ..core.downloads import audit_export, private_download
-from ..core.errors import DomainError
-from ..core.forms import apply_errors
-from ..core.navigation import register_nav
-from ..core.pagination import page_filters, paginate_page
-from ..core.work_areas import active_work_areas
-from ..extensions import db
-from . import bp
-from .exports import build_bank_template, export_questions
-from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
-from .models import QuestionRevision
-from .schemas import QuestionQuery
-from .services.balancing import measured_facilities
-from .services.bank import (
+from ...core.access import roles_required
+from ...core.downloads import audit_export, private_download
+from ...core.errors import DomainError
+from ...core.forms import apply_errors
+from ...core.navigation import register_nav
+from ...core.pagination import page_filters, paginate_page
+from ...core.web_forms import ActionForm
+from ...core.work_areas import active_work_areas
+from ...extensions import db
+from .. import bp
+from ..exports import build_bank_template, export_questions
+from ..models import QuestionRevision
+from ..schemas import QuestionQuery
+from ..services.balancing import measured_facilities
+from ..services.bank import (
     BANK_ROLES,
     QuestionInput,
     create_question,
@@ -30,6 +30,7 @@ from .services.bank import (
     set_question_active,
     update_question,
 )
+from .forms import BankFilterForm, ImportForm, QuestionForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")

@@ -6,18 +6,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors
-from ..core.navigation import register_nav
-from ..core.xlsx import SheetError, iter_sheet_rows
-from ..extensions import db
-from . import bp
-from .forms import ActionForm, GradeForm, ImportForm
-from .models import PARTS, Application, ExamSession, PartScore
-from .services.grading import grade, on_site_progress, record_part_score, tasks_for
-from .services.sessions import get_session_for_staff
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors
+from ...core.navigation import register_nav
+from ...core.web_forms import ActionForm
+from ...core.xlsx import SheetError, iter_sheet_rows
+from ...extensions import db
+from .. import bp
+from ..models import PARTS, Application, ExamSession, PartScore
+from ..services.grading import grade, on_site_progress, record_part_score, tasks_for
+from ..services.sessions import get_session_for_staff
+from .forms import GradeForm, ImportForm
 
 register_nav("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
              group="等级认定")
