@@ -8,19 +8,20 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 
 from ..core.api import ApiModel, QueryModel
+from .models import NOTE_MAX, STEM_MAX
 
 
 class QuestionIn(ApiModel):
     kind: Literal["single", "multiple", "true_false", "essay"]
     level: int = Field(ge=1, le=4)
     function_code: str = Field(min_length=1, max_length=8)
-    stem: str = Field(min_length=1, max_length=5000)
+    stem: str = Field(min_length=1, max_length=STEM_MAX)
     options: dict[str, str] | None = None
     answer: bool | str | list[str]
     points: float = Field(default=1, gt=0, le=100)
     difficulty: int = Field(default=3, ge=1, le=5)
-    explanation: str | None = Field(default=None, max_length=5000)
-    rubric: str | None = Field(default=None, max_length=5000)
+    explanation: str | None = Field(default=None, max_length=NOTE_MAX)
+    rubric: str | None = Field(default=None, max_length=NOTE_MAX)
 
 
 class QuestionQuery(QueryModel):

@@ -15,9 +15,8 @@ from ...core.models import WorkArea
 from ...core.params import ascii_int
 from ...core.xlsx import SheetError, cell_text, read_rows
 from ...extensions import db
-from ..models import QUESTION_KINDS, Question, QuestionRevision
+from ..models import NOTE_MAX, OPTION_KEYS, OPTION_MAX, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX, Question, QuestionRevision
 
-OPTION_KEYS = "ABCDEFGH"
 BANK_ROLES = (ORG_STAFF, EXAMINER, ADMIN)
 
 
@@ -35,34 +34,16 @@ class QuestionInput:
     rubric: str | None = None
 
 
-def _clean(data: QuestionInput) -> dict:
-    errors: dict[str, str] = {}
-    if data.kind not in QUESTION_KINDS:
-        errors["kind"] = "题型应为 single、multiple、true_false 或 essay"
-    if data.level not in (1, 2, 3, 4):
-        errors["level"] = "等级应为 4、3、2 或 1"
-    if db.session.get(WorkArea, data.function_code or "") is None:
-        errors["function_code"] = "职业功能代码不存在"
-    stem = (data.stem or "").strip()
-    if not stem or len(stem) > 5000:
-        errors["stem"] = "题干不能为空且不超过 5000 个字符"
-    try:
-        points = Decimal(str(data.points)).quantize(Decimal("0.01"))
-        if not (Decimal("0") < points <= Decimal("100")):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        points = None
-        errors["points"] = "分值应为 0 到 100 之间的数字"
-    if not isinstance(data.difficulty, int) or not (1 <= data.difficulty <= 5):
-        errors["difficulty"] = "难度应为 1 到 5 的整数"
+def _clean_key(data: QuestionInput, errors: dict) -> tuple[dict | None, object]:
+    """The options (choice questions) and the answer key, normalised; reasons go into `errors`."""
     options, answer = None, data.answer
     if data.kind in ("single", "multiple"):
         if not isinstance(data.options, dict) or not (2 <= len(data.options) <= len(OPTION_KEYS)):
             errors["options"] = "选择题应有 2 到 8 个选项"
         else:
             options = {str(k).strip().upper(): str(v).strip() for k, v in data.options.items()}
-            if any(k not in OPTION_KEYS for k in options) or any(not v or len(v) > 1000 for v in options.values()):
-                errors["options"] = "选项键应为 A–H，选项内容不能为空且不超过 1000 个字符"
+            if any(k not in OPTION_KEYS for k in options) or any(not v or len(v) > OPTION_MAX for v in options.values()):
+                errors["options"] = f"选项键应为 A–H，选项内容不能为空且不超过 {OPTION_MAX} 个字符"
         keys = set(options or {})
         if data.kind == "single":
             if not isinstance(answer, str) or answer.strip().upper() not in keys:
@@ -79,13 +60,37 @@ def _clean(data: QuestionInput) -> dict:
         if not isinstance(answer, bool):
             errors["answer"] = "判断题答案应为 true 或 false"
     elif data.kind == "essay":
-        if not isinstance(answer, str) or not answer.strip() or len(answer) > 10000:
-            errors["answer"] = "简答题应提供参考答案（不超过 10000 个字符）"
+        if not isinstance(answer, str) or not answer.strip() or len(answer) > REFERENCE_MAX:
+            errors["answer"] = f"简答题应提供参考答案（不超过 {REFERENCE_MAX} 个字符）"
         else:
             answer = answer.strip()
+    return options, answer
+
+
+def _clean(data: QuestionInput) -> dict:
+    errors: dict[str, str] = {}
+    if data.kind not in QUESTION_KINDS:
+        errors["kind"] = "题型应为 single、multiple、true_false 或 essay"
+    if data.level not in (1, 2, 3, 4):
+        errors["level"] = "等级应为 4、3、2 或 1"
+    if db.session.get(WorkArea, data.function_code or "") is None:
+        errors["function_code"] = "职业功能代码不存在"
+    stem = (data.stem or "").strip()
+    if not stem or len(stem) > STEM_MAX:
+        errors["stem"] = f"题干不能为空且不超过 {STEM_MAX} 个字符"
+    try:
+        points = Decimal(str(data.points)).quantize(Decimal("0.01"))
+        if not (Decimal("0") < points <= Decimal("100")):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        points = None
+        errors["points"] = "分值应为 0 到 100 之间的数字"
+    if not isinstance(data.difficulty, int) or not (1 <= data.difficulty <= 5):
+        errors["difficulty"] = "难度应为 1 到 5 的整数"
+    options, answer = _clean_key(data, errors)
     for name, value in (("explanation", data.explanation), ("rubric", data.rubric)):
-        if value and len(value) > 5000:
-            errors[name] = "不能超过 5000 个字符"
+        if value and len(value) > NOTE_MAX:
+            errors[name] = f"不能超过 {NOTE_MAX} 个字符"
     if errors:
         raise ValidationFailed("试题信息有误：" + "；".join(errors.values()), errors)
     return {"stem": stem, "options": options, "answer": answer, "points": points,

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ...auth.forms import REQUIRED, MultiCheckboxField
 from ...core.form_fields import DateField, DateTimeLocalField
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
-from ..models import PARTS, QUESTION_KINDS
+from ..models import NOTE_MAX, OPTION_MAX, PARTS, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
@@ -37,17 +37,17 @@ class QuestionForm(FlaskForm):
     difficulty = IntegerField("难度（1–5）", default=3, validators=[InputRequired(REQUIRED), NumberRange(1, 5, "应为 1 到 5")])
     points = DecimalField("分值", default=1, places=2,
                           validators=[InputRequired(REQUIRED), NumberRange(0.5, 100, "应为 0.5 到 100")])
-    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=5000)])
-    option_a = StringField("选项 A", validators=[Optional(), Length(max=1000)])
-    option_b = StringField("选项 B", validators=[Optional(), Length(max=1000)])
-    option_c = StringField("选项 C", validators=[Optional(), Length(max=1000)])
-    option_d = StringField("选项 D", validators=[Optional(), Length(max=1000)])
-    option_e = StringField("选项 E", validators=[Optional(), Length(max=1000)])
-    option_f = StringField("选项 F", validators=[Optional(), Length(max=1000)])
-    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=10000)],
+    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=STEM_MAX)])
+    option_a = StringField("选项 A", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_b = StringField("选项 B", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_c = StringField("选项 C", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_d = StringField("选项 D", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_e = StringField("选项 E", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_f = StringField("选项 F", validators=[Optional(), Length(max=OPTION_MAX)])
+    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=REFERENCE_MAX)],
                          description="单选填一个字母；多选填多个字母（如 AC）；判断填 对 或 错；简答填参考答案")
-    explanation = TextAreaField("解析", validators=[Optional(), Length(max=5000)])
-    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=5000)])
+    explanation = TextAreaField("解析", validators=[Optional(), Length(max=NOTE_MAX)])
+    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField("保存")
 
 
