@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...core.access import roles_required
 from ...core.errors import DomainError
-from ...core.forms import apply_errors
+from ...core.forms import run_action
 from ...core.navigation import register_nav
 from ...core.web_forms import ActionForm
 from ...core.xlsx import SheetError, iter_sheet_rows
@@ -44,16 +44,9 @@ def grading_task(task_id: int):
     form = GradeForm()
     if request.method == "GET" and task["score"] is not None:
         form.score.data, form.comment.data = task["score"], task["comment"]
-    if form.validate_on_submit():
-        try:
-            grade(current_user, task_id, form.score.data, form.comment.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已提交考生 {task['anonymous_code']} 的评分。", "success")
-            return redirect(url_for("exams.grading"))
+    if run_action(form, lambda: grade(current_user, task_id, form.score.data, form.comment.data),
+                  f"已提交考生 {task['anonymous_code']} 的评分。", on_form=True):
+        return redirect(url_for("exams.grading"))
     return render_template("exams/staff/grading_task.html", task=task, form=form)
 
 

@@ -167,16 +167,10 @@ def application_decide(application_id: int, decision: str):
         application = get_application_for_staff(current_user, application_id)
     except DomainError:
         abort(404)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide(current_user, application, decision == "approve", form.reason.data, form.override_reason.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(f"{application.user.name}：{exc.message}", "danger")
-        else:
-            db.session.commit()
-            flash(f"{application.user.name}：{application.status_label}。", "success")
+    form, name = DecisionForm(), application.user.name
+    run_action(form, lambda: decide(current_user, application, decision == "approve", form.reason.data,
+                                    form.override_reason.data),
+               lambda decided: f"{name}：{decided.status_label}。", f"{name}：")
     return redirect(url_for("exams.session_detail", session_id=application.session_id) + "#applications")
 
 
