@@ -242,7 +242,7 @@ class Attempt(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship()
-    # The paper belongs to the application (drawn ahead of the window, see exams/preparation.py); the attempt
+    # The paper belongs to the application (drawn ahead of the window, see exams/services/preparation.py); the attempt
     # shows it from the moment the candidate starts.
     items: Mapped[list[PaperItem]] = relationship(
         primaryjoin="Attempt.application_id == foreign(PaperItem.application_id)", order_by="PaperItem.position",
@@ -371,7 +371,7 @@ class PartResult(Base):
 
 class ExamOutcomeMonth(Base):
     """Published exam outcomes counted per month and candidate organization, kept up to date when results are
-    published or re-graded, so statistics never scan every exam result (see exams/outcomes.py)."""
+    published or re-graded, so statistics never scan every exam result (see exams/services/outcomes.py)."""
 
     __tablename__ = "exam_outcome_months"
     __table_args__ = (UniqueConstraint("month", "organization_id", name="uq_exam_outcome_months_month_org"),)
