@@ -38,7 +38,7 @@ _OPEN_ATTEMPT = text(
 ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("deadline", type_=UTCDateTime()))
 
 
-# The API's start in one statement on PostgreSQL (papers.start_by_token): the bearer token, its user's role, the
+# The API's start in one statement on PostgreSQL (start_by_token below): the bearer token, its user's role, the
 # approved and not theory-exempt application, the open window and the paper drawn ahead are checked in it.
 _START_BY_TOKEN = text(  # noqa: S608 - fixed SQL; every value is a bound parameter
     "WITH started AS (INSERT INTO exam_attempts (application_id, started_at, deadline, status, total_points) "

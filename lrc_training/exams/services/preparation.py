@@ -7,7 +7,7 @@ is open. A paper belongs to the application and is shown only through the attemp
 the candidate starts inside the window: a paper drawn ahead is never visible before. Until the window opens the
 job also re-draws papers whose questions were edited or withdrawn since (so the corrected wording is used), and
 a change of the session's level, parts or blueprint discards the papers drawn so far. A candidate without a
-paper at the start (no scheduler running, approved a moment ago) gets one drawn then (papers.begin_attempt).
+paper at the start (no scheduler running, approved a moment ago) gets one drawn then (attempts.begin_attempt).
 """
 
 from __future__ import annotations
