@@ -133,9 +133,9 @@ def seed(app, users: int) -> dict:
     from lrc_training.auth.identity import id_check_char
     from lrc_training.auth.models import ApiToken, Organization, User, UserRole
     from lrc_training.db import utcnow
-    from lrc_training.exams.bank import QuestionInput, create_question
     from lrc_training.exams.models import Application
-    from lrc_training.exams.sessions import SessionInput, create_session
+    from lrc_training.exams.services.bank import QuestionInput, create_question
+    from lrc_training.exams.services.sessions import SessionInput, create_session
     from lrc_training.extensions import db
 
     with app.app_context():
@@ -196,7 +196,7 @@ def seed(app, users: int) -> dict:
 def prepare_papers(app, session_id: int) -> float:
     """The preparation job's work for the session (every candidate's own paper); seconds taken."""
     from lrc_training.exams.models import ExamSession
-    from lrc_training.exams.preparation import prepare_session_papers
+    from lrc_training.exams.services.preparation import prepare_session_papers
     from lrc_training.extensions import db
 
     with app.app_context():

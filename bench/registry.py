@@ -36,7 +36,7 @@ from lrc_training.core.regions import COUNTIES  # noqa: E402
 from lrc_training.courses.models import Course, Enrollment  # noqa: E402
 from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.exams.models import Application, Attempt, ExamSession, PartResult  # noqa: E402
-from lrc_training.exams.outcomes import rebuild  # noqa: E402
+from lrc_training.exams.services.outcomes import rebuild  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
 from lrc_training.registry.coverage import coverage_by_subregion  # noqa: E402
 from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord  # noqa: E402

@@ -71,7 +71,7 @@ class Config:
     LRC_ARGON2_MEMORY_KIB = _env_int("LRC_ARGON2_MEMORY_KIB", 19 * 1024)
 
     LRC_TOKEN_HOURS = _env_int("LRC_TOKEN_HOURS", 12)
-    # Candidates' exam papers are drawn this long before a session's window opens (exams/preparation.py).
+    # Candidates' exam papers are drawn this long before a session's window opens (exams/services/preparation.py).
     LRC_PAPER_LEAD_MINUTES = _env_int("LRC_PAPER_LEAD_MINUTES", 120)
     # Difficulty balancing (exams/balancing.py): a question's measured facility counts from the closed sessions in
     # which at least this many candidates had it; two candidates' papers differ in mean expected facility per

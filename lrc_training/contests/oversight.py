@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..auth.roles import ADMIN
 from ..core.errors import NotFound
+from ..exams.queries import published_session_count
 from ..extensions import db
 from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
 from .ranking import deviations, panel_centre, to_decimal
@@ -140,11 +141,8 @@ def publish_blocker(competition: Competition) -> str:
     """Why results cannot be published yet, in words for the control room (shown beside the disabled button, since
     a tooltip does not show on a tablet). Counts as results.all_sheets_submitted does: every panel judge owes a
     sheet for every coded contestant, opened or not."""
-    from ..exams.models import ExamSession
-
     exams = {i.exam_session_id for i in competition.items if i.exam_session_id is not None}
-    if exams and db.session.execute(select(func.count()).where(
-            ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one() < len(exams):
+    if exams and published_session_count(exams) < len(exams):
         return "在线考试计分项目的考试成绩尚未公布"
     judged = {i.id: i.name for i in competition.items if i.exam_session_id is None}
     if not judged:

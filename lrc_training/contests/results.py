@@ -15,7 +15,7 @@ from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify
 from ..db import utcnow
-from ..exams.models import Application, ExamSession, PartResult
+from ..exams.queries import published_session_count, theory_scores
 from ..extensions import db
 from .models import AWARD_LABELS, Competition, JudgeAssignment, JudgingSheet, Registration
 from .ranking import Standing, aggregate, assign_awards, rank, to_decimal, to_fraction
@@ -28,9 +28,7 @@ def all_sheets_submitted(competition: Competition) -> bool:
     judged = [i.id for i in competition.items if i.exam_session_id is None]
     exams = [i.exam_session_id for i in competition.items if i.exam_session_id is not None]
     if exams:
-        published = db.session.execute(select(func.count()).where(
-            ExamSession.id.in_(exams), ExamSession.state == "published")).scalar_one()
-        if published < len(set(exams)):
+        if published_session_count(exams) < len(set(exams)):
             return False
     if not judged:
         return bool(exams)
@@ -59,11 +57,7 @@ def _exam_scores(competition: Competition, user_ids: dict[int, int]) -> dict[tup
         return {}
     registration_of = {user_id: reg_id for reg_id, user_id in user_ids.items()}
     scores = {}
-    for session_id, user_id, score in db.session.execute(
-            select(Application.session_id, PartResult.user_id, PartResult.score)
-            .join(Application, Application.id == PartResult.application_id)
-            .where(Application.session_id.in_(list(items)), PartResult.part == "theory",
-                   PartResult.user_id.in_(list(registration_of)), PartResult.score.is_not(None))).all():
+    for session_id, user_id, score in theory_scores(items, registration_of):
         scores[(registration_of[user_id], items[session_id])] = to_fraction(score)
     return scores
 

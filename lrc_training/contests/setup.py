@@ -18,6 +18,7 @@ from ..core.errors import Conflict, DomainError, Forbidden, NotFound, Validation
 from ..core.notifications import notify
 from ..core.regions import in_region, region_display, region_scope
 from ..db import utcnow
+from ..exams.queries import session_owner_and_parts, theory_sessions_of
 from ..extensions import db
 from .duties import require_may_change, require_no_other_duty
 from .eligibility import eligibility_errors, stored_rules
@@ -80,14 +81,12 @@ def _dec(value, where: str, errors: dict, low: Decimal, high: Decimal) -> Decima
 
 def _exam_item_error(kind: str, exam_session_id, organization_id: int | None) -> str | None:
     """A theory item scored by an online exam: the session must be the committee's own."""
-    from ..exams.models import ExamSession
-
     if kind != "theory":
         return "只有理论项目可以由在线考试计分"
-    session = db.session.get(ExamSession, exam_session_id) if isinstance(exam_session_id, int) else None
-    if session is None or session.organization_id != organization_id:
+    session = session_owner_and_parts(exam_session_id) if isinstance(exam_session_id, int) else None
+    if session is None or session[0] != organization_id:
         return "考试场次不存在或不属于本机构"
-    if "theory" not in (session.parts or []):
+    if "theory" not in session[1]:
         return "该考试场次没有理论知识考试"
     return None
 
@@ -449,10 +448,6 @@ def draw(actor, competition: Competition) -> list[Registration]:
 
 def exam_sessions_for_items(actor) -> list[tuple[int, str]]:
     """The committee's own exam sessions with a theory paper, for an exam-scored theory item."""
-    from ..exams.models import ExamSession
-
     if actor.organization_id is None:
         return []
-    sessions = db.session.execute(select(ExamSession).where(
-        ExamSession.organization_id == actor.organization_id).order_by(ExamSession.id.desc()).limit(200)).scalars()
-    return [(s.id, s.title) for s in sessions if "theory" in (s.parts or [])]
+    return theory_sessions_of(actor.organization_id)

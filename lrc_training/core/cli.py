@@ -117,7 +117,7 @@ def register_commands(app: Flask) -> None:
     @stats.command("rebuild-exam-outcomes")
     def rebuild_exam_outcomes() -> None:
         """Recount the monthly exam outcome counters from the published results (e.g. after an upgrade)."""
-        from ..exams.outcomes import rebuild
+        from ..exams.services.outcomes import rebuild
         from ..extensions import db
 
         rows = rebuild()

@@ -1,20 +1,20 @@
-"""Skill-level assessment: question bank, exam sessions, online exams, grading, results."""
+"""Skill-level assessment (职业技能等级认定): the question bank, exam sessions and their blueprints, eligibility
+and applications, papers drawn per candidate, the online theory exam with autosave and proctoring, grading,
+results and their publication, item analysis and key corrections.
+
+The area's shape (docs/architecture.md): models.py (+ review_models.py), schemas.py (inputs and the API's response
+shapes), services/ (the use cases: flush + audit, never commit), queries.py (reads; the only module other areas may
+import), views/ (pages), api.py (JSON), jobs.py (auto-submit, paper preparation, reminders), exports.py (Excel and
+the results register PDF), documents.py (admission tickets, sign-in sheets, the room report), todo.py, demo.py.
+
+May call: core and auth; courses through courses.queries (completions); certificates to issue level certificates
+and look up a person's. Imports neither contests nor registry; they read exams through queries.py.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
-from . import (  # noqa: E402,F401  (routes, jobs, the certificate source and demo data register on import)
-    analysis_views,
-    api,
-    bank_views,
-    candidate_views,
-    demo,
-    grading_views,
-    monitor_views,
-    preparation,
-    reminders,
-    results,
-    session_views,
-)
+from . import api, demo, jobs, views  # noqa: E402,F401  (routes, jobs, navigation and demo data register on import)
+from .services import results  # noqa: E402,F401  (registers the exam_session certificate source)

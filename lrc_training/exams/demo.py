@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from ..core.demo import register_demo_seeder
 from ..db import utcnow
-from .applications import apply, decide
-from .bank import QuestionInput, create_question
-from .sessions import SessionInput, create_session
+from .services.applications import apply, decide
+from .services.bank import QuestionInput, create_question
+from .services.sessions import SessionInput, create_session
 
 SINGLES = [
     ("劳动合同期限三个月以上不满一年的，试用期不得超过多长时间？",

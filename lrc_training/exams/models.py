@@ -27,6 +27,12 @@ from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 QUESTION_KINDS = {"single": "单选题", "multiple": "多选题", "true_false": "判断题", "essay": "简答题"}
 OBJECTIVE_KINDS = ("single", "multiple", "true_false")
 PARTS = {"theory": "理论知识考试", "practical": "操作技能考核", "review": "综合评审"}
+# A question's limits, declared once (schemas.py, the bank's rules and its Excel import use them).
+OPTION_KEYS = "ABCDEFGH"  # a choice question's options, as the bank stores them
+STEM_MAX = 5000
+OPTION_MAX = 1000
+REFERENCE_MAX = 10000  # an essay's reference answer
+NOTE_MAX = 5000  # explanation, rubric
 # Every part a level certificate needs: a session without all of them (e.g. a theory-only competition
 # preliminary) is allowed but issues no level certificates.
 LEVEL_PARTS = {4: ("theory", "practical"), 3: ("theory", "practical"), 2: ("theory", "practical", "review"),
@@ -236,7 +242,7 @@ class Attempt(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship()
-    # The paper belongs to the application (drawn ahead of the window, see exams/preparation.py); the attempt
+    # The paper belongs to the application (drawn ahead of the window, see exams/services/preparation.py); the attempt
     # shows it from the moment the candidate starts.
     items: Mapped[list[PaperItem]] = relationship(
         primaryjoin="Attempt.application_id == foreign(PaperItem.application_id)", order_by="PaperItem.position",
@@ -365,7 +371,7 @@ class PartResult(Base):
 
 class ExamOutcomeMonth(Base):
     """Published exam outcomes counted per month and candidate organization, kept up to date when results are
-    published or re-graded, so statistics never scan every exam result (see exams/outcomes.py)."""
+    published or re-graded, so statistics never scan every exam result (see exams/services/outcomes.py)."""
 
     __tablename__ = "exam_outcome_months"
     __table_args__ = (UniqueConstraint("month", "organization_id", name="uq_exam_outcome_months_month_org"),)

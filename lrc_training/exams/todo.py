@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from ..auth.roles import EXAMINER, ORG_STAFF, TRAINEE
 from ..core.todo import INFO, NORMAL, NOW, SOON, TodoItem
 from ..extensions import db
-from .grading import claimable_answers
 from .models import Application, Attempt, ExamSession, GradingTask, Response
+from .services.grading import claimable_answers
 
 STARTING_SOON = timedelta(hours=24)
 

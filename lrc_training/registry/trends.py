@@ -15,7 +15,7 @@ from ..auth.models import Organization, User
 from ..certificates.models import Certificate
 from ..courses.models import Enrollment
 from ..db import utcnow
-from ..exams.models import ExamOutcomeMonth
+from ..exams.queries import outcomes_by_month
 from ..extensions import db
 from .services import Access, is_coordinator, visible_organizations, visible_people
 
@@ -60,13 +60,9 @@ def monthly_trends(access: Access, months: int = 12) -> list[dict]:
         .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at, visible_people(access))
         .group_by(month)).all())
 
-    # Pass rates come from the monthly outcome counters kept at publication (exams/outcomes.py), not from a scan
-    # of every exam result.
-    exams = {m: (total or 0, passed or 0) for m, total, passed in db.session.execute(
-        select(ExamOutcomeMonth.month, func.sum(ExamOutcomeMonth.candidates), func.sum(ExamOutcomeMonth.passed))
-        .join(Organization, Organization.id == ExamOutcomeMonth.organization_id)
-        .where(ExamOutcomeMonth.month >= labels[0], visible_organizations(access))
-        .group_by(ExamOutcomeMonth.month)).all()}
+    # Pass rates come from the monthly outcome counters kept at publication (exams/services/outcomes.py, read
+    # through exams/queries.py), not from a scan of every exam result.
+    exams = outcomes_by_month(labels[0], visible_organizations(access))
 
     rows = []
     for label in labels:

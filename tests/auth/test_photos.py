@@ -15,7 +15,7 @@ from lrc_training.auth.photos import Crop, approved_photo_files, review_photo, u
 from lrc_training.core.audit import AuditLog
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.storage import storage
-from lrc_training.exams.applications import apply
+from lrc_training.exams.services.applications import apply
 from lrc_training.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.exams.helpers import make_bank, make_session

@@ -133,8 +133,8 @@ def test_an_open_exam_page_keeps_the_session_alive(app, client, time_machine):
     """The exam page polls its clock (every 60 s) and autosaves answers with the session cookie, through the same
     sign-in record: a candidate who reads longer than the idle limit without typing is not signed out, and the
     answer saved at the end still counts."""
-    from lrc_training.exams.applications import apply, decide
     from lrc_training.exams.models import Attempt
+    from lrc_training.exams.services.applications import apply, decide
     from tests.exams.helpers import make_bank, make_session, setup_org
 
     _org, staff = setup_org()

@@ -13,7 +13,7 @@ from lrc_training.auth.models import Accreditation
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, reissue
 from lrc_training.certificates.models import Certificate, ManualCertificateRequest
 from lrc_training.db import utcnow
-from lrc_training.exams.sessions import SessionInput, create_session
+from lrc_training.exams.services.sessions import SessionInput, create_session
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login, post_form
 from tests.exams.helpers import make_bank

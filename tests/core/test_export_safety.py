@@ -18,7 +18,7 @@ from lrc_training.core.models import AuditLog
 from lrc_training.core.xlsx import append_row, save_workbook
 from lrc_training.courses.models import CourseSession
 from lrc_training.courses.services.enrollment import enroll_trainee
-from lrc_training.exams.bank import QuestionInput, create_question
+from lrc_training.exams.services.bank import QuestionInput, create_question
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.courses.helpers import make_course, make_school_and_teacher

@@ -142,7 +142,7 @@ def test_user_import_form_refuses_the_bomb_in_chinese(client, bomb):
 
 
 def test_examiner_score_import_is_guarded_and_row_capped(client, monkeypatch, bomb):
-    from lrc_training.exams import grading_views
+    from lrc_training.exams.views import grading as grading_views
     from tests.exams.test_staff_pages import _essay_world
 
     org, staff, session, application, examiners = _essay_world()

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, assign_seats, decide
 from lrc_training.exams.models import Application
+from lrc_training.exams.services.applications import apply, assign_seats, decide
 from lrc_training.extensions import db
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_exam_journey import answer, start_exam, status

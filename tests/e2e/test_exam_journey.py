@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, assign_seats, decide
 from lrc_training.exams.models import Application, Attempt, Response
+from lrc_training.exams.services.applications import apply, assign_seats, decide
 from lrc_training.extensions import db
 from tests.e2e.conftest import ARTIFACTS, PHONE
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -289,9 +289,9 @@ def test_the_countdown_reaching_zero_locks_the_paper_and_the_platform_hands_it_i
 
 def test_after_publication_the_candidate_sees_scores_the_certificate_and_the_review(new_page, sign_in, screenshot,
                                                                                     exam_world):
-    from lrc_training.exams.grading import record_part_score
-    from lrc_training.exams.papers import save_response, start_attempt, submit
-    from lrc_training.exams.results import issue_session_certificates, publish
+    from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+    from lrc_training.exams.services.grading import record_part_score
+    from lrc_training.exams.services.results import issue_session_certificates, publish
 
     world = exam_world
     application = apply(world["trainee"], world["session"].id, work_years=6)

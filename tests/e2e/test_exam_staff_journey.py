@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from lrc_training.core.timeutil import local_zone
-from lrc_training.exams.applications import apply
-from lrc_training.exams.grading import record_part_score
 from lrc_training.exams.models import Application, ExamSession
-from lrc_training.exams.papers import save_response, start_attempt, submit
+from lrc_training.exams.services.applications import apply
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.grading import record_part_score
 from lrc_training.extensions import db
 from tests.e2e.conftest import ARTIFACTS
 from tests.exams.helpers import make_bank, setup_org

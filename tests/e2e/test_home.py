@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lrc_training.core.notifications import notify, unread_count
-from lrc_training.exams.applications import apply, decide
+from lrc_training.exams.services.applications import apply, decide
 from lrc_training.extensions import db
 from tests.e2e.conftest import PHONE
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, assign_seats, decide
 from lrc_training.exams.models import ExamSession, Question
-from lrc_training.exams.papers import save_response, start_attempt, submit
-from lrc_training.exams.results import compute_results
+from lrc_training.exams.services.applications import apply, assign_seats, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.results import compute_results
 from lrc_training.extensions import db
 from tests.exams.helpers import make_bank, make_session, setup_org
 from tests.factories import make_user

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, assign_seats, decide
 from lrc_training.exams.models import Attempt, Question
+from lrc_training.exams.services.applications import apply, assign_seats, decide
 from lrc_training.extensions import db
 from tests.e2e.test_exam_staff_journey import sit_the_exam
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lrc_training.db import utcnow
-from lrc_training.exams.bank import QuestionInput, create_question
-from lrc_training.exams.sessions import SessionInput, create_session
+from lrc_training.exams.services.bank import QuestionInput, create_question
+from lrc_training.exams.services.sessions import SessionInput, create_session
 from lrc_training.extensions import db
 from tests.factories import make_org, make_user
 

@@ -10,9 +10,9 @@ import time_machine
 from sqlalchemy import select
 
 from lrc_training.db import utcnow
-from lrc_training.exams.autosave import answer_shapes, save_answer
 from lrc_training.exams.models import Application, Attempt, PaperItem, Response
-from lrc_training.exams.papers import start_attempt, submit
+from lrc_training.exams.services.attempts import start_attempt, submit
+from lrc_training.exams.services.autosave import answer_shapes, save_answer
 from lrc_training.extensions import db
 from tests.conftest import api_token, login
 from tests.exams.helpers import make_bank, make_session, setup_org

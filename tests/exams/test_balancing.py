@@ -12,11 +12,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.balancing import STATED_FACILITY, measured_facilities, pick_balanced
-from lrc_training.exams.bank import QuestionInput, create_question, set_question_active
 from lrc_training.exams.models import Question
-from lrc_training.exams.papers import bank_snapshot, draw_paper, save_response, start_attempt, submit
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.balancing import STATED_FACILITY, measured_facilities, pick_balanced
+from lrc_training.exams.services.bank import QuestionInput, create_question, set_question_active
+from lrc_training.exams.services.papers import bank_snapshot, draw_paper
 from lrc_training.extensions import db
 from tests.exams.helpers import make_session, setup_org
 from tests.factories import make_user

@@ -10,11 +10,11 @@ import time_machine
 from sqlalchemy import select
 
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, assign_seats, decide
-from lrc_training.exams.bank import QuestionInput, create_question
-from lrc_training.exams.grading import record_part_score
 from lrc_training.exams.models import Application, Attempt, ExamSession, PaperItem, QuestionRevision, Response
-from lrc_training.exams.results import issue_session_certificates, publish
+from lrc_training.exams.services.applications import apply, assign_seats, decide
+from lrc_training.exams.services.bank import QuestionInput, create_question
+from lrc_training.exams.services.grading import record_part_score
+from lrc_training.exams.services.results import issue_session_certificates, publish
 from lrc_training.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
-from lrc_training.exams.applications import Ineligible, application_date, apply
-from lrc_training.exams.eligibility import Facts, HeldCertificate, check_eligibility, full_years
 from lrc_training.exams.models import Application
+from lrc_training.exams.services.applications import Ineligible, application_date, apply
+from lrc_training.exams.services.eligibility import Facts, HeldCertificate, check_eligibility, full_years
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -281,7 +281,7 @@ def test_the_page_asks_for_the_dates_and_shows_the_computation_to_trainee_and_st
 
 
 def test_staff_override_keeps_the_stated_dates(level3):
-    from lrc_training.exams.applications import staff_register
+    from lrc_training.exams.services.applications import staff_register
 
     with pytest.raises(Ineligible):
         apply(level3["person"], level3["session"].id, work_started_on=date(2001, 1, 1))

@@ -8,8 +8,8 @@ import time_machine
 from sqlalchemy import select
 
 from lrc_training.db import utcnow
+from lrc_training.exams.jobs import submit_overdue_attempts
 from lrc_training.exams.models import Attempt, PaperItem, QuestionRevision
-from lrc_training.exams.papers import submit_overdue_attempts
 from lrc_training.extensions import db
 from tests.conftest import api_token
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -207,7 +207,7 @@ def test_papers_differ_between_candidates_but_follow_the_blueprint(client, world
 def test_question_edit_keeps_the_paper_unchanged(client, world):
     approved_application(client, world)
     paper = client.post(f"/api/v1/exam-sessions/{world['session'].id}/attempts", headers=world["cand_h"]).get_json()
-    from lrc_training.exams.bank import QuestionInput, get_question, update_question
+    from lrc_training.exams.services.bank import QuestionInput, get_question, update_question
 
     first = paper["questions"][0]
     question = get_question(world["staff"], first["id"])
@@ -256,7 +256,7 @@ def test_published_scores_change_only_by_a_chief_examiners_recorded_regrade(clie
     assert record.reason == "复核发现漏记一项得分" and record.old["passed"] is False
     # the monthly outcome counters followed the re-grade, and agree with a recount from the published results
     after = _outcome_counters()
-    from lrc_training.exams.outcomes import application_passed, rebuild
+    from lrc_training.exams.services.outcomes import application_passed, rebuild
 
     passed_now = application_passed(application_id)
     assert sum(p for _, p in after.values()) == int(passed_now)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.item_analysis import cronbach_alpha, flag_for, pearson
 from lrc_training.exams.models import Question
-from lrc_training.exams.papers import DISPLAY_KEYS, start_attempt, submit
-from lrc_training.exams.papers import save_response as save
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response as save
+from lrc_training.exams.services.attempts import start_attempt, submit
+from lrc_training.exams.services.autosave import DISPLAY_KEYS
+from lrc_training.exams.services.item_analysis import cronbach_alpha, flag_for, pearson
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org

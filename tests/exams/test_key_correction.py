@@ -13,9 +13,6 @@ from sqlalchemy import select
 from lrc_training.certificates.models import Certificate
 from lrc_training.core.errors import Conflict, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.grading import record_part_score
-from lrc_training.exams.key_correction import KeyInput, close_review, correct_key
 from lrc_training.exams.models import (
     ExamPaper,
     ExamSession,
@@ -25,8 +22,12 @@ from lrc_training.exams.models import (
     Question,
     QuestionRevision,
 )
-from lrc_training.exams.papers import DISPLAY_KEYS, save_response, start_attempt, submit
-from lrc_training.exams.results import compute_results, issue_session_certificates, publish
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.autosave import DISPLAY_KEYS
+from lrc_training.exams.services.grading import record_part_score
+from lrc_training.exams.services.key_correction import KeyInput, close_review, correct_key
+from lrc_training.exams.services.results import compute_results, issue_session_certificates, publish
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -16,11 +16,11 @@ from lrc_training.certificates.models import Certificate
 from lrc_training.certificates.rendering import render_certificate
 from lrc_training.core.errors import DomainError
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.grading import record_part_score
 from lrc_training.exams.models import Application, ExamSession, PaperItem, PartResult, QuestionRevision
-from lrc_training.exams.papers import save_response, start_attempt, submit
-from lrc_training.exams.results import compute_results, issue_session_certificates, publish
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.grading import record_part_score
+from lrc_training.exams.services.results import compute_results, issue_session_certificates, publish
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org

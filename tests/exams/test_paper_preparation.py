@@ -9,11 +9,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from lrc_training.db import utcnow
-from lrc_training.exams.bank import QuestionInput, update_question
+from lrc_training.exams.jobs import prepare_upcoming_papers
 from lrc_training.exams.models import Application, Attempt, PaperItem, Question, QuestionRevision
-from lrc_training.exams.papers import start_attempt
-from lrc_training.exams.preparation import prepare_upcoming_papers
-from lrc_training.exams.sessions import SessionInput, update_session
+from lrc_training.exams.services.attempts import start_attempt
+from lrc_training.exams.services.bank import QuestionInput, update_question
+from lrc_training.exams.services.sessions import SessionInput, update_session
 from lrc_training.extensions import db
 from tests.conftest import api_token, login
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from lrc_training.core.models import AuditLog
-from lrc_training.exams.applications import apply, assign_seats, decide
+from lrc_training.exams.services.applications import apply, assign_seats, decide
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -186,8 +186,9 @@ def test_one_active_device_a_second_takes_over_and_the_first_is_told(client, app
 
 def test_pausing_a_room_stops_the_clock_and_resuming_moves_the_deadline(client, app):
     org, staff, session = _session_with_candidates()  # room size 2: ann and bo in 第1考场, cy in 第2考场
+    from lrc_training.exams.jobs import submit_overdue_attempts
     from lrc_training.exams.models import Application, Attempt
-    from lrc_training.exams.papers import start_attempt, submit_overdue_attempts
+    from lrc_training.exams.services.attempts import start_attempt
 
     attempts = {}
     for username in ("ann", "bo", "cy"):
@@ -212,7 +213,7 @@ def test_pausing_a_room_stops_the_clock_and_resuming_moves_the_deadline(client, 
         assert "2 名考生的计时已停止" in done.get_data(as_text=True)
     # While paused: saves are refused (the page keeps them), the deadline job leaves the room alone.
     from lrc_training.core.errors import Conflict
-    from lrc_training.exams.papers import save_response
+    from lrc_training.exams.services.attempts import save_response
 
     db.session.expire_all()
     ann = db.session.get(Attempt, attempts["ann"].id)
@@ -235,8 +236,8 @@ def test_pausing_a_room_stops_the_clock_and_resuming_moves_the_deadline(client, 
 def test_voiding_an_attempt_for_cheating_scores_theory_zero_and_is_recorded(client, app):
     org, staff, session = _session_with_candidates()
     from lrc_training.exams.models import Application, Attempt
-    from lrc_training.exams.papers import start_attempt
-    from lrc_training.exams.results import compute_results
+    from lrc_training.exams.services.attempts import start_attempt
+    from lrc_training.exams.services.results import compute_results
 
     application = db.session.execute(select(Application).where(Application.user.has(username="bo"))).scalar_one()
     attempt = start_attempt(application.user, session.id)

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from lrc_training.core.mail import mail_folder, send_pending_emails
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import KINDS, set_email_kinds
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.grading import record_part_score
+from lrc_training.exams.jobs import send_exam_reminders
 from lrc_training.exams.models import Application
-from lrc_training.exams.reminders import send_exam_reminders
-from lrc_training.exams.results import publish
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.grading import record_part_score
+from lrc_training.exams.services.results import publish
 from lrc_training.extensions import db
 from tests.exams.helpers import make_bank, make_session, setup_org
 from tests.factories import make_user

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from lrc_training.core.models import Notification
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, decide
+from lrc_training.exams.jobs import send_exam_reminders
 from lrc_training.exams.models import Application
-from lrc_training.exams.reminders import send_exam_reminders
+from lrc_training.exams.services.applications import apply, decide
 from lrc_training.extensions import db
 from tests.exams.helpers import make_bank, make_session, setup_org
 from tests.factories import make_user

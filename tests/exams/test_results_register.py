@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from lrc_training.core.models import AuditLog
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.grading import record_part_score
+from lrc_training.exams.exports import COLUMNS
 from lrc_training.exams.models import ExamSession
-from lrc_training.exams.papers import save_response, start_attempt, submit
-from lrc_training.exams.register import COLUMNS
-from lrc_training.exams.results import compute_results
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.grading import record_part_score
+from lrc_training.exams.services.results import compute_results
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -126,7 +126,7 @@ def test_register_pdf(client, world):
         assert expected in text.replace(" ", ""), expected
     assert chen.id_number not in text
     # Still there after publication.
-    from lrc_training.exams.results import publish
+    from lrc_training.exams.services.results import publish
 
     publish(world["staff"], db.session.get(ExamSession, session.id))
     db.session.commit()

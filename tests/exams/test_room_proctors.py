@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.models import AuditLog
-from lrc_training.exams.applications import apply, assign_seats, decide
 from lrc_training.exams.models import RoomProctor
-from lrc_training.exams.room_proctors import assign_room_proctor
+from lrc_training.exams.services.applications import apply, assign_seats, decide
+from lrc_training.exams.services.room_proctors import assign_room_proctor
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -9,11 +9,11 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.grading import grade, tasks_for
 from lrc_training.exams.models import Application, ExamSession, PartScore, Question
-from lrc_training.exams.papers import save_response, start_attempt, submit
-from lrc_training.exams.results import compute_results
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import save_response, start_attempt, submit
+from lrc_training.exams.services.grading import grade, tasks_for
+from lrc_training.exams.services.results import compute_results
 from lrc_training.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -105,7 +105,7 @@ def test_ineligible_needs_an_override_reason(org_staff):
     make_bank(staff)
     session = make_session(staff)
     user = make_user("trainee")
-    from lrc_training.exams.applications import Ineligible, staff_register
+    from lrc_training.exams.services.applications import Ineligible, staff_register
 
     with pytest.raises(Ineligible):
         staff_register(staff, session, user, work_years=1)
@@ -214,7 +214,7 @@ def test_results_page_publish_and_certificates(client, org_staff):
 
     session.opens_at, session.closes_at = utcnow() - timedelta(hours=5), utcnow() - timedelta(hours=1)  # it is over
     examiner = make_user("examiner", org=org)
-    from lrc_training.exams.grading import record_part_score
+    from lrc_training.exams.services.grading import record_part_score
 
     record_part_score(examiner, session, application.id, 88)
     db.session.commit()

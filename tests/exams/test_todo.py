@@ -8,8 +8,8 @@ from datetime import timedelta
 import time_machine
 
 from lrc_training.db import utcnow
-from lrc_training.exams.applications import apply, decide
-from lrc_training.exams.papers import start_attempt, submit
+from lrc_training.exams.services.applications import apply, decide
+from lrc_training.exams.services.attempts import start_attempt, submit
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.exams.helpers import make_bank, make_session, setup_org

@@ -19,7 +19,7 @@ from lrc_training.core.models import AuditLog
 from lrc_training.courses.models import Course, Enrollment
 from lrc_training.db import utcnow
 from lrc_training.exams.models import Application, ExamSession, PartResult
-from lrc_training.exams.outcomes import rebuild
+from lrc_training.exams.services.outcomes import rebuild
 from lrc_training.extensions import db
 from lrc_training.registry.importing import COLUMNS, import_registry
 from lrc_training.registry.models import RegistryEntry

@@ -156,7 +156,7 @@ def test_pass_rates_fall_in_the_month_of_publication_and_only_the_last_12_months
     from datetime import timedelta
 
     from lrc_training.exams.models import Application, ExamSession, PartResult
-    from lrc_training.exams.outcomes import rebuild
+    from lrc_training.exams.services.outcomes import rebuild
     from lrc_training.registry.trends import monthly_trends, months_back
 
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")

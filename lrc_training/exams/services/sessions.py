@@ -10,14 +10,14 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from ..auth.accreditation import require_accreditation
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.levels import LEVEL_NAMES
-from ..db import utcnow
-from ..extensions import db
-from .models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
+from ...auth.accreditation import require_accreditation
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.levels import LEVEL_NAMES
+from ...db import utcnow
+from ...extensions import db
+from ..models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
 from .preparation import discard_papers
 
 DEFAULT_PARTS = {level: list(parts) for level, parts in LEVEL_PARTS.items()}

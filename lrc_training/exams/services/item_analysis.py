@@ -26,13 +26,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..core.errors import Conflict
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, Attempt, ExamSession, PaperItem, Response
+from ...core.errors import Conflict
+from ...db import utcnow
+from ...extensions import db
+from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamSession, PaperItem, Response
+from .autosave import DISPLAY_KEYS
 
-OBJECTIVE_KINDS = ("single", "multiple", "true_false")
-DISPLAY_KEYS = "ABCDEFGHIJ"
 FLAG_LABELS = {"too_easy": "过易", "too_hard": "过难", "negative": "区分度为负", "weak": "区分度弱"}
 
 
@@ -136,6 +135,23 @@ def ensure_analysable(session: ExamSession, now: datetime | None = None) -> None
         raise Conflict("考试窗口结束或全部考生交卷后才能进行试题分析", {"session": "考试尚未结束"}, code="not_closed")
 
 
+def _discriminate(stats: dict[int, ItemStats], shares: dict, earned_points: dict) -> None:
+    """Each item's facility (mean share of its points), discrimination (correlation with the rest of the objective
+    total) and flag."""
+    totals = {a: sum(v for q, v in points.items() if stats[q].kind in OBJECTIVE_KINDS)
+              for a, points in earned_points.items()}
+    for question_id, item in stats.items():
+        takers = [a for a, qs in shares.items() if question_id in qs]
+        if not takers:
+            continue
+        item.facility = _round(sum(shares[a][question_id] for a in takers) / len(takers))
+        raw = [earned_points[a][question_id] for a in takers]
+        own = raw if item.kind in OBJECTIVE_KINDS else [0.0] * len(raw)  # essays are not in the objective total
+        rest = [totals[a] - r for a, r in zip(takers, own, strict=True)]
+        item.discrimination = _round(pearson(raw, rest))
+        item.flag = flag_for(item.facility, item.discrimination)
+
+
 def analyse_session(session: ExamSession) -> Analysis:
     rows = db.session.execute(
         select(Attempt.id, PaperItem.question_id, PaperItem.kind, PaperItem.points, PaperItem.option_order,
@@ -170,18 +186,7 @@ def analyse_session(session: ExamSession) -> Analysis:
         shares[attempt_id][question_id] = earned / float(points) if points else 0.0
         earned_points[attempt_id][question_id] = earned
 
-    totals = {a: sum(v for q, v in points.items() if stats[q].kind in OBJECTIVE_KINDS)
-              for a, points in earned_points.items()}
-    for question_id, item in stats.items():
-        takers = [a for a, qs in shares.items() if question_id in qs]
-        if not takers:
-            continue
-        item.facility = _round(sum(shares[a][question_id] for a in takers) / len(takers))
-        raw = [earned_points[a][question_id] for a in takers]
-        own = raw if item.kind in OBJECTIVE_KINDS else [0.0] * len(raw)  # essays are not in the objective total
-        rest = [totals[a] - r for a, r in zip(takers, own, strict=True)]
-        item.discrimination = _round(pearson(raw, rest))
-        item.flag = flag_for(item.facility, item.discrimination)
+    _discriminate(stats, shares, earned_points)
 
     common = [q for q in stats if all(q in qs for qs in earned_points.values())] if earned_points else []
     matrix = [[earned_points[a][q] for q in common] for a in earned_points]

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Integer, cast, delete, func, insert, select
 
-from ..auth.models import User
-from ..core.locking import take_write_lock
-from ..extensions import db
-from .models import ExamOutcomeMonth, PartResult
+from ...auth.models import User
+from ...core.locking import take_write_lock
+from ...extensions import db
+from ..models import ExamOutcomeMonth, PartResult
 
 
 def _bump(month: str, organization_id: int, candidates: int, passed: int) -> None:

@@ -10,16 +10,16 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..certificates.issuing import IssueRequest, issue_many, register_source
-from ..core.audit import record_audit
-from ..core.errors import Conflict, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
+from ...certificates.issuing import IssueRequest, issue_many, register_source
+from ...core.audit import record_audit
+from ...core.errors import Conflict, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, Attempt, ExamSession, PartResult, PartScore, Response
+from .attempts import close_if_overdue
 from .grading import pending_grading
-from .models import Application, Attempt, ExamSession, PartResult, PartScore, Response
 from .outcomes import application_passed, record_published, record_regrade
-from .papers import close_if_overdue
 from .sessions import get_session_for_staff
 
 HUNDRED = Decimal("100")

@@ -22,9 +22,9 @@ from bisect import bisect_left, bisect_right
 from flask import current_app
 from sqlalchemy import Float, cast, func, or_, select
 
-from ..db import utcnow
-from ..extensions import db
-from .models import OBJECTIVE_KINDS, Application, Attempt, ExamSession, PaperItem, Response
+from ...db import utcnow
+from ...extensions import db
+from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamSession, PaperItem, Response
 
 STATED_FACILITY = {1: 0.90, 2: 0.75, 3: 0.60, 4: 0.45, 5: 0.30}
 EPSILON = 1e-9

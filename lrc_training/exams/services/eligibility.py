@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..core.levels import LEVEL_LABELS, LEVEL_NAMES
+from ...core.levels import LEVEL_LABELS, LEVEL_NAMES
 
 EDUCATION_LABELS = {
     "none": "无相关学历",

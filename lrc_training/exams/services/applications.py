@@ -12,19 +12,19 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.roles import TRAINEE
-from ..certificates.issuing import find_by_number
-from ..certificates.models import Certificate
-from ..core.audit import record_audit
-from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from ..core.levels import LEVEL_NAMES
-from ..core.notifications import notify
-from ..core.timeutil import to_local
-from ..courses.queries import completed_course_levels
-from ..db import utcnow
-from ..extensions import db
+from ...auth.roles import TRAINEE
+from ...certificates.issuing import find_by_number
+from ...certificates.models import Certificate
+from ...core.audit import record_audit
+from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ...core.levels import LEVEL_NAMES
+from ...core.notifications import notify
+from ...core.timeutil import to_local
+from ...courses.queries import completed_course_levels
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, ExamSession, PartResult
 from .eligibility import EDUCATION_LABELS, Facts, HeldCertificate, check_eligibility, full_years
-from .models import Application, ExamSession, PartResult
 from .sessions import get_session_for_staff
 
 ADMITTED_TEXT = "请按时参加考试，准考证可在“我的认定”中下载。"
@@ -81,35 +81,11 @@ def _date(value, name: str, label: str, errors: dict) -> date | None:
         return None
 
 
-def declare(user, *, work_years=None, work_started_on=None, education: str = "none", related_major: bool = False,
-            prior_certificate_number: str | None = None, prior_certificate_issued_on=None,
-            prior_certificate_level=None, for_level: int = 3, on: date | None = None) -> Declared:
-    """Check what the applicant states and gather the facts: certificates issued on the platform are known
-    (number and issue date); a certificate issued elsewhere needs its issue date, and its level when the number
-    is not a standard 22-character one (asked only when `for_level` builds on a certificate, i.e. 3 and up).
-    A work start date decides over declared work years."""
-    on = on or application_date()
-    errors: dict[str, str] = {}
-    started = _date(work_started_on, "work_started_on", "参加工作日期", errors)
-    if started and not (date(on.year - 60, 1, 1) <= started <= on):
-        errors["work_started_on"] = "参加工作日期不能晚于今天，也不能早于 60 年前"
-    years = Decimal("0")
-    if started is None and work_years not in (None, ""):
-        try:
-            years = Decimal(str(work_years)).quantize(Decimal("0.1"))
-            if not (Decimal("0") <= years <= Decimal("60")):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["work_years"] = "应为 0 到 60 之间的数字"
-    if education not in EDUCATION_LABELS:
-        errors["education"] = "取值无效"
-    number = (prior_certificate_number or "").strip().upper() or None
-    issued_on = _date(prior_certificate_issued_on, "prior_certificate_issued_on", "发证日期", errors)
-    level = prior_certificate_level if prior_certificate_level not in (None, "") else None
-    if level is not None and (not isinstance(level, int) or isinstance(level, bool) or level not in (1, 2, 3, 4)):
-        errors["prior_certificate_level"] = "证书等级应为 4、3、2 或 1"
-        level = None
-    certificates = _platform_certificates(user)
+def _prior_certificate(user, number: str | None, issued_on: date | None, level: int | None, for_level: int,
+                       on: date, errors: dict, certificates: list[HeldCertificate]) -> tuple[date | None, int | None]:
+    """Check the certificate the applicant names: one issued here is known (its level and date, and it must be
+    theirs and valid); one issued elsewhere needs its date, and its level unless the standard number carries it.
+    Adds it to `certificates` when it counts; returns its issue date and level."""
     if number and len(number) > 40:
         errors["prior_certificate_number"] = "证书编号过长"
     elif number:
@@ -141,6 +117,39 @@ def declare(user, *, work_years=None, work_started_on=None, education: str = "no
                 certificates.append(HeldCertificate(level, issued_on))
     elif issued_on or level:
         errors["prior_certificate_number"] = "填写了发证日期或等级，请同时填写证书编号"
+    return issued_on, level
+
+
+def declare(user, *, work_years=None, work_started_on=None, education: str = "none", related_major: bool = False,
+            prior_certificate_number: str | None = None, prior_certificate_issued_on=None,
+            prior_certificate_level=None, for_level: int = 3, on: date | None = None) -> Declared:
+    """Check what the applicant states and gather the facts: certificates issued on the platform are known
+    (number and issue date); a certificate issued elsewhere needs its issue date, and its level when the number
+    is not a standard 22-character one (asked only when `for_level` builds on a certificate, i.e. 3 and up).
+    A work start date decides over declared work years."""
+    on = on or application_date()
+    errors: dict[str, str] = {}
+    started = _date(work_started_on, "work_started_on", "参加工作日期", errors)
+    if started and not (date(on.year - 60, 1, 1) <= started <= on):
+        errors["work_started_on"] = "参加工作日期不能晚于今天，也不能早于 60 年前"
+    years = Decimal("0")
+    if started is None and work_years not in (None, ""):
+        try:
+            years = Decimal(str(work_years)).quantize(Decimal("0.1"))
+            if not (Decimal("0") <= years <= Decimal("60")):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["work_years"] = "应为 0 到 60 之间的数字"
+    if education not in EDUCATION_LABELS:
+        errors["education"] = "取值无效"
+    number = (prior_certificate_number or "").strip().upper() or None
+    issued_on = _date(prior_certificate_issued_on, "prior_certificate_issued_on", "发证日期", errors)
+    level = prior_certificate_level if prior_certificate_level not in (None, "") else None
+    if level is not None and (not isinstance(level, int) or isinstance(level, bool) or level not in (1, 2, 3, 4)):
+        errors["prior_certificate_level"] = "证书等级应为 4、3、2 或 1"
+        level = None
+    certificates = _platform_certificates(user)
+    issued_on, level = _prior_certificate(user, number, issued_on, level, for_level, on, errors, certificates)
     if errors:
         raise ValidationFailed("报名信息有误：" + "；".join(errors.values()), errors)
     if started is not None:

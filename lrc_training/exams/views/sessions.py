@@ -11,27 +11,27 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import User, UserRole
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.access import roles_required
-from ..core.downloads import audit_export, private_download
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action, to_int
-from ..core.navigation import register_nav
-from ..core.pagination import paginate_page
-from ..core.timeutil import local_zone, to_local
-from ..core.work_areas import active_work_areas
-from ..core.xlsx import XLSX_MIMETYPE
-from ..extensions import db
-from . import bp
-from .applications import assign_seats, decide, get_application_for_staff
-from .documents import admission_tickets_pdf, sign_in_sheets_pdf
-from .forms import ActionForm, DecisionForm, SeatsForm, SessionForm
-from .grading import on_site_progress, pending_grading
-from .models import PARTS, Application, Attempt, ExamSession
-from .register import register_pdf, register_unavailable_reason, register_workbook
-from .results import compute_results, issue_session_certificates, publish, statistics
-from .sessions import (
+from ...auth.models import User, UserRole
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.access import roles_required
+from ...core.downloads import audit_export, private_download
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, run_action, to_int
+from ...core.navigation import register_nav
+from ...core.pagination import paginate_page
+from ...core.timeutil import local_zone, to_local
+from ...core.web_forms import ActionForm
+from ...core.work_areas import active_work_areas
+from ...core.xlsx import XLSX_MIMETYPE
+from ...extensions import db
+from .. import bp
+from ..documents import admission_tickets_pdf, sign_in_sheets_pdf
+from ..exports import register_pdf, register_unavailable_reason, register_workbook
+from ..models import PARTS, Application, Attempt, ExamSession
+from ..services.applications import assign_seats, decide, get_application_for_staff
+from ..services.grading import on_site_progress, pending_grading
+from ..services.results import compute_results, issue_session_certificates, publish, statistics
+from ..services.sessions import (
     SessionInput,
     create_session,
     get_session_for_staff,
@@ -39,6 +39,7 @@ from .sessions import (
     update_session,
     visible_sessions,
 )
+from .forms import DecisionForm, SeatsForm, SessionForm
 
 register_nav("认定批次", "exams.sessions", roles=(ORG_STAFF, ADMIN),
              description="设置认定批次与双向细目表，审核报名，编排考场，发布成绩，签发证书", group="等级认定")
@@ -166,16 +167,10 @@ def application_decide(application_id: int, decision: str):
         application = get_application_for_staff(current_user, application_id)
     except DomainError:
         abort(404)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide(current_user, application, decision == "approve", form.reason.data, form.override_reason.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(f"{application.user.name}：{exc.message}", "danger")
-        else:
-            db.session.commit()
-            flash(f"{application.user.name}：{application.status_label}。", "success")
+    form, name = DecisionForm(), application.user.name
+    run_action(form, lambda: decide(current_user, application, decision == "approve", form.reason.data,
+                                    form.override_reason.data),
+               lambda decided: f"{name}：{decided.status_label}。", f"{name}：")
     return redirect(url_for("exams.session_detail", session_id=application.session_id) + "#applications")
 
 

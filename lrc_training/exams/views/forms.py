@@ -1,4 +1,5 @@
-"""Forms of the staff and examiner pages of the exams area."""
+"""The page forms of the exams area: candidates' (applying) and staff and examiners'. They render and carry the
+CSRF token."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,10 +21,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..auth.forms import REQUIRED, MultiCheckboxField
-from ..core.form_fields import DateTimeLocalField
-from ..core.levels import LEVEL_CHOICES
-from .models import PARTS, QUESTION_KINDS
+from ...auth.forms import REQUIRED, MultiCheckboxField
+from ...core.form_fields import DateField, DateTimeLocalField
+from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
+from ..models import NOTE_MAX, OPTION_MAX, PARTS, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX
+from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
 
@@ -34,17 +37,17 @@ class QuestionForm(FlaskForm):
     difficulty = IntegerField("难度（1–5）", default=3, validators=[InputRequired(REQUIRED), NumberRange(1, 5, "应为 1 到 5")])
     points = DecimalField("分值", default=1, places=2,
                           validators=[InputRequired(REQUIRED), NumberRange(0.5, 100, "应为 0.5 到 100")])
-    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=5000)])
-    option_a = StringField("选项 A", validators=[Optional(), Length(max=1000)])
-    option_b = StringField("选项 B", validators=[Optional(), Length(max=1000)])
-    option_c = StringField("选项 C", validators=[Optional(), Length(max=1000)])
-    option_d = StringField("选项 D", validators=[Optional(), Length(max=1000)])
-    option_e = StringField("选项 E", validators=[Optional(), Length(max=1000)])
-    option_f = StringField("选项 F", validators=[Optional(), Length(max=1000)])
-    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=10000)],
+    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=STEM_MAX)])
+    option_a = StringField("选项 A", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_b = StringField("选项 B", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_c = StringField("选项 C", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_d = StringField("选项 D", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_e = StringField("选项 E", validators=[Optional(), Length(max=OPTION_MAX)])
+    option_f = StringField("选项 F", validators=[Optional(), Length(max=OPTION_MAX)])
+    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=REFERENCE_MAX)],
                          description="单选填一个字母；多选填多个字母（如 AC）；判断填 对 或 错；简答填参考答案")
-    explanation = TextAreaField("解析", validators=[Optional(), Length(max=5000)])
-    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=5000)])
+    explanation = TextAreaField("解析", validators=[Optional(), Length(max=NOTE_MAX)])
+    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField("保存")
 
 
@@ -98,10 +101,6 @@ class GradeForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("Excel 文件（.xlsx）", validators=[FileRequired("请选择文件"), FileAllowed(["xlsx"], "只支持 .xlsx")])
     submit = SubmitField("导入")
-
-
-class ActionForm(FlaskForm):
-    submit = SubmitField("确认")
 
 
 class BankFilterForm(FlaskForm):
@@ -161,3 +160,42 @@ class RoomProctorForm(FlaskForm):
 
     user_id = SelectField("监考员", coerce=int, validate_choice=False)
     submit = SubmitField("指定")
+
+
+class ChineseDateField(DateField):
+    """A date input whose format error is in Chinese (and, like every page date field, within the sane range)."""
+
+    parse_message = "日期格式应为 年-月-日，如 2019-06-01"
+
+
+class ApplyForm(FlaskForm):
+    work_started_on = ChineseDateField(
+        "从事本职业或相关职业的起始日期", validators=[Optional()],
+        description="按起始日期计算工作年限（计至报名当日的整年数）；填写后以此为准")
+    work_years = DecimalField(
+        "或：从事本职业或相关职业的工作年限（年）", places=1,
+        validators=[Optional(), NumberRange(min=0, max=60, message="应为 0 到 60 之间的数字")],
+        description="没有起始日期时填写，可填一位小数，如 4.5；申报三级及以上时按发证后的年限计，且不超过发证至今的年数",
+        render_kw={"step": "0.5", "min": "0", "max": "60", "inputmode": "decimal"})
+    education = SelectField("学历", choices=list(EDUCATION_LABELS.items()), default="none")
+    related_major = RadioField(
+        "所学专业是否为相关专业", choices=[("no", "否"), ("yes", "是")], default="no",
+        description="相关专业：劳动与社会保障、劳动经济、人力资源管理、工商管理、法学、社会学")
+    prior_certificate_number = StringField(
+        "已有职业技能等级证书编号（选填）", validators=[Optional(), Length(max=40, message="不能超过 40 个字符")],
+        description="申报三级及以上时填写；本平台签发的证书会自动识别等级和发证日期",
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "40"})
+    prior_certificate_issued_on = ChineseDateField(
+        "该证书的发证日期", validators=[Optional()], description="非本平台签发的证书必填")
+    prior_certificate_level = SelectField(
+        "该证书的等级", choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]], default="",
+        description="非本平台签发、且编号不是 22 位标准编号时必填")
+    submit = SubmitField("提交报名")
+
+    def stated(self) -> dict:
+        level = self.prior_certificate_level.data
+        return {"work_started_on": self.work_started_on.data, "work_years": self.work_years.data,
+                "education": self.education.data, "related_major": self.related_major.data == "yes",
+                "prior_certificate_number": self.prior_certificate_number.data,
+                "prior_certificate_issued_on": self.prior_certificate_issued_on.data,
+                "prior_certificate_level": int(level) if level in ("1", "2", "3", "4") else None}

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.models import User, UserRole
-from ..auth.roles import EXAMINER, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.errors import ValidationFailed
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, ExamSession
+from ...auth.models import User, UserRole
+from ...auth.roles import EXAMINER, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import ValidationFailed
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, ExamSession
+from ..review_models import RoomProctor
 from .proctoring import _staff_session
-from .review_models import RoomProctor
 
 
 def session_rooms(session: ExamSession) -> list[str]:

@@ -7,20 +7,18 @@ is open. A paper belongs to the application and is shown only through the attemp
 the candidate starts inside the window: a paper drawn ahead is never visible before. Until the window opens the
 job also re-draws papers whose questions were edited or withdrawn since (so the corrected wording is used), and
 a change of the session's level, parts or blueprint discards the papers drawn so far. A candidate without a
-paper at the start (no scheduler running, approved a moment ago) gets one drawn then (papers.begin_attempt).
+paper at the start (no scheduler running, approved a moment ago) gets one drawn then (attempts.begin_attempt).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import delete, exists, select
 
-from ..core.scheduler import register_job
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, Attempt, ExamPaper, ExamSession, PaperItem, Question
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, Attempt, ExamPaper, ExamSession, PaperItem, Question
 from .papers import bank_snapshot, draw_paper, write_papers
 
 BATCH = 500  # candidates per INSERT; the job commits after each session
@@ -71,17 +69,3 @@ def prepare_session_papers(session: ExamSession, now: datetime | None = None) ->
         write_papers([draw_paper(application_id, session, bank) for application_id in todo[start:start + BATCH]])
     db.session.flush()
     return len(todo)
-
-
-@register_job("exams.prepare_papers", seconds=60, description="考前预先组卷（开考时只需一次写入）")
-def prepare_upcoming_papers(now: datetime | None = None) -> int:
-    """Papers for every open session whose window opens within LRC_PAPER_LEAD_MINUTES or is open now."""
-    now = now or utcnow()
-    lead = timedelta(minutes=current_app.config["LRC_PAPER_LEAD_MINUTES"])
-    sessions = list(db.session.execute(select(ExamSession).where(
-        ExamSession.state == "open", ExamSession.opens_at <= now + lead, ExamSession.closes_at > now)).scalars())
-    drawn = 0
-    for session in sessions:
-        drawn += prepare_session_papers(session, now)
-        db.session.commit()
-    return drawn

@@ -10,21 +10,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..db import utcnow
-from ..extensions import db
+from ...db import utcnow
+from ...extensions import db
+from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamSession, PaperItem, Question, QuestionRevision, Response
+from ..review_models import KeyCorrection
 from .balancing import STATED_FACILITY, measured_facilities, min_candidates
 from .item_analysis import flag_for, pearson
-from .models import (
-    OBJECTIVE_KINDS,
-    Application,
-    Attempt,
-    ExamSession,
-    PaperItem,
-    Question,
-    QuestionRevision,
-    Response,
-)
-from .review_models import KeyCorrection
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""成绩登记表: the official record of a session's results, as Excel and PDF.
+"""The exams area's downloads: the question bank's Excel export and import template, and the 成绩登记表.
+
+成绩登记表: the official record of a session's results, as Excel and PDF.
 
 One row per approved candidate, by admission-ticket number: 序号, 准考证号, 姓名, 证件号码 (masked, as on the
 sign-in sheet), 理论, 操作, 综合评审, 是否合格, 备注; above it the session, level, organization and exam date, below
@@ -15,17 +17,18 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..core.downloads import ExportFile
 from ..core.levels import LEVEL_LABELS
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local
-from ..core.xlsx import HEADER_FILL, append_row, save_workbook
+from ..core.xlsx import HEADER_FILL, append_row, save_workbook, template_workbook
 from ..extensions import db
 from .documents import ticket_number
-from .models import PARTS, Application, Attempt, ExamSession
-from .results import ResultRow, compute_results
+from .models import PARTS, QUESTION_KINDS, Application, Attempt, ExamSession
+from .services.bank import COLUMNS as BANK_COLUMNS
+from .services.results import ResultRow, compute_results
 
 COLUMNS = ["序号", "准考证号", "姓名", "证件号码", "理论", "操作", "综合评审", "是否合格", "备注"]
 SCORE_COLUMNS = (("theory", "理论"), ("practical", "操作"), ("review", "综合评审"))
@@ -150,3 +153,47 @@ def register_pdf(session: ExamSession) -> ExportFile:
                         for r in rows],
                "passed": sum(1 for r in rows if r.passed == "合格")}
     return ExportFile(io.BytesIO(render_pdf("pdf/results_register.html", context)), len(rows))
+
+
+# -- the question bank ------------------------------------------------------------
+
+def build_bank_template() -> io.BytesIO:
+    examples = [
+        ["单选题", 4, "LC", 2, 1, "劳动合同期限三个月以上不满一年的，试用期不得超过多长时间？",
+         "半个月", "一个月", "二个月", "六个月", "", "", "B", "《劳动合同法》第十九条", ""],
+        ["多选题", 3, "CB", 3, 2, "集体合同的内容一般包括哪些？", "劳动报酬", "工作时间", "休息休假",
+         "企业股权结构", "", "", "ABC", "", ""],
+        ["判断题", 4, "DR", 1, 1, "劳动争议申请仲裁的时效期间为一年。", "", "", "", "", "", "", "对", "", ""],
+        ["简答题", 3, "DM", 4, 10, "简述职工代表大会的主要职权。", "", "", "", "", "", "",
+         "审议建议权、审议通过权……", "", "每答出一项职权得 2 分，最多 10 分"],
+    ]
+    return template_workbook("试题", BANK_COLUMNS, examples, (8, 6, 10, 6, 6, 50, 14, 14, 14, 14, 10, 10, 14, 24, 24), [
+        "题型：单选题、多选题、判断题、简答题。等级：4、3、2、1。职业功能：LS、LC、CB、RR、DM、DR 等代码。",
+        "难度 1–5；分值为该题默认分值（组卷时以双向细目表设定的分值为准）。",
+        "答案：单选填一个字母；多选填多个字母（如 ABC）；判断填 对/错；",
+        "简答题在“答案”填参考答案，并在“评分要点”写评分细则。",
+        "示例行导入前请删除。"])
+
+
+def export_questions(actor, stmt: Select) -> ExportFile:
+    """The questions `stmt` selects, one row each; a stem, option or rubric typed as "=…" stays text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "试题"
+    append_row(ws, ["编号", *BANK_COLUMNS, "版本", "状态"])
+    rows = 0
+    for question in db.session.execute(stmt).unique().scalars():
+        rev = question.current
+        options = rev.options or {}
+        if question.kind == "multiple":
+            answer = "".join(rev.answer)
+        elif question.kind == "true_false":
+            answer = "对" if rev.answer else "错"
+        else:
+            answer = rev.answer
+        append_row(ws, [question.id, QUESTION_KINDS[question.kind], question.level, question.function_code,
+                        question.difficulty, float(rev.points), rev.stem, *[options.get(k, "") for k in "ABCDEF"],
+                        answer, rev.explanation or "", rev.rubric or "", rev.number,
+                        "启用" if question.active else "停用"])
+        rows += 1
+    return ExportFile(save_workbook(wb), rows)

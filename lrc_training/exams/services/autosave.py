@@ -7,7 +7,7 @@ on the caller's paper and the value fits the question's kind (and, for a page, t
 device). No ORM objects are loaded.
 
 When the statement writes nothing, `save_answer` returns None and the caller runs the full, slower path
-(`papers.save_response` after the ownership and device checks), which finds out which rule refused the answer
+(`attempts.save_response` after the ownership and device checks), which finds out which rule refused the answer
 and answers with its error (404, 409 submitted / deadline_passed / paused / taken_over, 422) — and hands in an
 attempt a late answer found past its deadline. Errors are rare; saves are not.
 
@@ -23,9 +23,9 @@ from datetime import datetime
 
 from sqlalchemy import Integer, TextClause, bindparam, text
 
-from ..db import UTCDateTime, utcnow
-from ..extensions import db
-from .models import Response
+from ...db import UTCDateTime, utcnow
+from ...extensions import db
+from ..models import Response
 
 DISPLAY_KEYS = "ABCDEFGH"
 MAX_ESSAY = 10000

@@ -22,20 +22,20 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..auth.models import User, UserRole
-from ..auth.roles import ORG_STAFF
-from ..certificates.queries import valid_numbers_for_source_keys
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import User, UserRole
+from ...auth.roles import ORG_STAFF
+from ...certificates.queries import valid_numbers_for_source_keys
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import OBJECTIVE_KINDS, Application, Attempt, PaperItem, PartResult, Question, QuestionRevision, Response
+from ..review_models import KeyCorrection
+from .attempts import close_if_overdue, objective_points_earned
 from .item_analysis import ensure_analysable
-from .models import OBJECTIVE_KINDS, Application, Attempt, PaperItem, PartResult, Question, QuestionRevision, Response
 from .outcomes import application_passed, record_regrade
-from .papers import _objective_score, close_if_overdue
 from .results import compute_results
-from .review_models import KeyCorrection
 from .sessions import get_session_for_staff
 
 MAX_REASON = 500
@@ -122,7 +122,7 @@ def _regrade(session, question_id: int, old: QuestionRevision, new: QuestionRevi
             continue  # absent, or voided (the theory score stays 0)
         row = responses.get(attempt.id)
         before = row.score if row is not None and row.score is not None else Decimal("0")
-        after = _objective_score(item, new.answer, row.response if row else None, session.partial_credit)
+        after = objective_points_earned(item, new.answer, row.response if row else None, session.partial_credit)
         if row is not None:
             row.score = after
         attempt.objective_score = (attempt.objective_score or Decimal("0")) - before + after

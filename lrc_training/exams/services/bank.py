@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.downloads import ExportFile
-from ..core.errors import Forbidden, NotFound, ValidationFailed
-from ..core.models import WorkArea
-from ..core.params import ascii_int
-from ..core.xlsx import SheetError, append_row, cell_text, read_rows, save_workbook, template_workbook
-from ..extensions import db
-from .models import QUESTION_KINDS, Question, QuestionRevision
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.models import WorkArea
+from ...core.params import ascii_int
+from ...core.xlsx import SheetError, cell_text, read_rows
+from ...extensions import db
+from ..models import NOTE_MAX, OPTION_KEYS, OPTION_MAX, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX, Question, QuestionRevision
 
-OPTION_KEYS = "ABCDEFGH"
 BANK_ROLES = (ORG_STAFF, EXAMINER, ADMIN)
 
 
@@ -38,34 +34,16 @@ class QuestionInput:
     rubric: str | None = None
 
 
-def _clean(data: QuestionInput) -> dict:
-    errors: dict[str, str] = {}
-    if data.kind not in QUESTION_KINDS:
-        errors["kind"] = "题型应为 single、multiple、true_false 或 essay"
-    if data.level not in (1, 2, 3, 4):
-        errors["level"] = "等级应为 4、3、2 或 1"
-    if db.session.get(WorkArea, data.function_code or "") is None:
-        errors["function_code"] = "职业功能代码不存在"
-    stem = (data.stem or "").strip()
-    if not stem or len(stem) > 5000:
-        errors["stem"] = "题干不能为空且不超过 5000 个字符"
-    try:
-        points = Decimal(str(data.points)).quantize(Decimal("0.01"))
-        if not (Decimal("0") < points <= Decimal("100")):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        points = None
-        errors["points"] = "分值应为 0 到 100 之间的数字"
-    if not isinstance(data.difficulty, int) or not (1 <= data.difficulty <= 5):
-        errors["difficulty"] = "难度应为 1 到 5 的整数"
+def _clean_key(data: QuestionInput, errors: dict) -> tuple[dict | None, object]:
+    """The options (choice questions) and the answer key, normalised; reasons go into `errors`."""
     options, answer = None, data.answer
     if data.kind in ("single", "multiple"):
         if not isinstance(data.options, dict) or not (2 <= len(data.options) <= len(OPTION_KEYS)):
             errors["options"] = "选择题应有 2 到 8 个选项"
         else:
             options = {str(k).strip().upper(): str(v).strip() for k, v in data.options.items()}
-            if any(k not in OPTION_KEYS for k in options) or any(not v or len(v) > 1000 for v in options.values()):
-                errors["options"] = "选项键应为 A–H，选项内容不能为空且不超过 1000 个字符"
+            if any(k not in OPTION_KEYS for k in options) or any(not v or len(v) > OPTION_MAX for v in options.values()):
+                errors["options"] = f"选项键应为 A–H，选项内容不能为空且不超过 {OPTION_MAX} 个字符"
         keys = set(options or {})
         if data.kind == "single":
             if not isinstance(answer, str) or answer.strip().upper() not in keys:
@@ -82,13 +60,37 @@ def _clean(data: QuestionInput) -> dict:
         if not isinstance(answer, bool):
             errors["answer"] = "判断题答案应为 true 或 false"
     elif data.kind == "essay":
-        if not isinstance(answer, str) or not answer.strip() or len(answer) > 10000:
-            errors["answer"] = "简答题应提供参考答案（不超过 10000 个字符）"
+        if not isinstance(answer, str) or not answer.strip() or len(answer) > REFERENCE_MAX:
+            errors["answer"] = f"简答题应提供参考答案（不超过 {REFERENCE_MAX} 个字符）"
         else:
             answer = answer.strip()
+    return options, answer
+
+
+def _clean(data: QuestionInput) -> dict:
+    errors: dict[str, str] = {}
+    if data.kind not in QUESTION_KINDS:
+        errors["kind"] = "题型应为 single、multiple、true_false 或 essay"
+    if data.level not in (1, 2, 3, 4):
+        errors["level"] = "等级应为 4、3、2 或 1"
+    if db.session.get(WorkArea, data.function_code or "") is None:
+        errors["function_code"] = "职业功能代码不存在"
+    stem = (data.stem or "").strip()
+    if not stem or len(stem) > STEM_MAX:
+        errors["stem"] = f"题干不能为空且不超过 {STEM_MAX} 个字符"
+    try:
+        points = Decimal(str(data.points)).quantize(Decimal("0.01"))
+        if not (Decimal("0") < points <= Decimal("100")):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        points = None
+        errors["points"] = "分值应为 0 到 100 之间的数字"
+    if not isinstance(data.difficulty, int) or not (1 <= data.difficulty <= 5):
+        errors["difficulty"] = "难度应为 1 到 5 的整数"
+    options, answer = _clean_key(data, errors)
     for name, value in (("explanation", data.explanation), ("rubric", data.rubric)):
-        if value and len(value) > 5000:
-            errors[name] = "不能超过 5000 个字符"
+        if value and len(value) > NOTE_MAX:
+            errors[name] = f"不能超过 {NOTE_MAX} 个字符"
     if errors:
         raise ValidationFailed("试题信息有误：" + "；".join(errors.values()), errors)
     return {"stem": stem, "options": options, "answer": answer, "points": points,
@@ -198,24 +200,6 @@ def _answer(kind: str, raw: str):
     return raw
 
 
-def build_bank_template() -> io.BytesIO:
-    examples = [
-        ["单选题", 4, "LC", 2, 1, "劳动合同期限三个月以上不满一年的，试用期不得超过多长时间？",
-         "半个月", "一个月", "二个月", "六个月", "", "", "B", "《劳动合同法》第十九条", ""],
-        ["多选题", 3, "CB", 3, 2, "集体合同的内容一般包括哪些？", "劳动报酬", "工作时间", "休息休假",
-         "企业股权结构", "", "", "ABC", "", ""],
-        ["判断题", 4, "DR", 1, 1, "劳动争议申请仲裁的时效期间为一年。", "", "", "", "", "", "", "对", "", ""],
-        ["简答题", 3, "DM", 4, 10, "简述职工代表大会的主要职权。", "", "", "", "", "", "",
-         "审议建议权、审议通过权……", "", "每答出一项职权得 2 分，最多 10 分"],
-    ]
-    return template_workbook("试题", COLUMNS, examples, (8, 6, 10, 6, 6, 50, 14, 14, 14, 14, 10, 10, 14, 24, 24), [
-        "题型：单选题、多选题、判断题、简答题。等级：4、3、2、1。职业功能：LS、LC、CB、RR、DM、DR 等代码。",
-        "难度 1–5；分值为该题默认分值（组卷时以双向细目表设定的分值为准）。",
-        "答案：单选填一个字母；多选填多个字母（如 ABC）；判断填 对/错；",
-        "简答题在“答案”填参考答案，并在“评分要点”写评分细则。",
-        "示例行导入前请删除。"])
-
-
 def import_questions(actor, stream) -> BankImportReport:
     report = BankImportReport()
     try:
@@ -250,27 +234,3 @@ def import_questions(actor, stream) -> BankImportReport:
             continue
         report.created += 1
     return report
-
-
-def export_questions(actor, stmt: Select) -> ExportFile:
-    """The questions `stmt` selects, one row each; a stem, option or rubric typed as "=…" stays text."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "试题"
-    append_row(ws, ["编号", *COLUMNS, "版本", "状态"])
-    rows = 0
-    for question in db.session.execute(stmt).unique().scalars():
-        rev = question.current
-        options = rev.options or {}
-        if question.kind == "multiple":
-            answer = "".join(rev.answer)
-        elif question.kind == "true_false":
-            answer = "对" if rev.answer else "错"
-        else:
-            answer = rev.answer
-        append_row(ws, [question.id, QUESTION_KINDS[question.kind], question.level, question.function_code,
-                        question.difficulty, float(rev.points), rev.stem, *[options.get(k, "") for k in "ABCDEF"],
-                        answer, rev.explanation or "", rev.rubric or "", rev.number,
-                        "启用" if question.active else "停用"])
-        rows += 1
-    return ExportFile(save_workbook(wb), rows)

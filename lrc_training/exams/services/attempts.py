@@ -1,140 +1,23 @@
-"""Taking the theory exam: a paper drawn per candidate from the blueprint, a server-side deadline,
-answers saved one by one, submission (by the candidate, or by the platform at the deadline) and
-objective grading."""
+"""Taking the theory exam: the start inside the window (one INSERT over the paper drawn ahead), a server-side
+deadline, answers saved one by one, submission (by the candidate, or by the platform at the deadline) and objective
+grading."""
 
 from __future__ import annotations
 
 import json
-import random
-import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.scheduler import register_job
-from ..db import UTCDateTime, utcnow
-from ..extensions import db
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...db import UTCDateTime, utcnow
+from ...extensions import db
+from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamPaper, ExamSession, PaperItem, QuestionRevision, Response
 from .autosave import DISPLAY_KEYS, MAX_ESSAY, answer_shapes
-from .balancing import expected_facilities, pick_balanced, tolerance
-from .models import (
-    OBJECTIVE_KINDS,
-    Application,
-    Attempt,
-    ExamPaper,
-    ExamSession,
-    PaperItem,
-    Question,
-    QuestionRevision,
-    Response,
-)
-
-
-@dataclass
-class BankSnapshot:
-    """What drawing papers for a session needs from the question bank, read once for all its candidates."""
-
-    pools: dict[tuple, list[int]]  # (function_code, kind, difficulty or None) -> question ids, ascending
-    revisions: dict[int, int]  # question id -> current revision id
-    options: dict[int, dict[str, str]]  # revision id -> options (choice questions)
-    stems: dict[int, str]  # revision id -> stem
-    expected: dict[int, float]  # question id -> expected facility (balancing.py)
-
-
-def bank_snapshot(session: ExamSession) -> BankSnapshot:
-    """The session's pools in one statement (active questions of its organization and level; a retired question is
-    never drawn), and their expected facilities in one more."""
-    where = (Question.organization_id == session.organization_id, Question.level == session.level,
-             Question.active.is_(True))
-    rows = db.session.execute(
-        select(Question.id, Question.function_code, Question.kind, Question.difficulty, Question.current_revision_id,
-               QuestionRevision.options, QuestionRevision.stem)
-        .join(QuestionRevision, QuestionRevision.id == Question.current_revision_id)
-        .where(*where).order_by(Question.id)).all()
-    pools: dict[tuple, list[int]] = {}
-    for row in session.blueprint:
-        key = (row["function_code"], row["kind"], row.get("difficulty"))
-        pools.setdefault(key, [r.id for r in rows if r.function_code == key[0] and r.kind == key[1]
-                               and (key[2] is None or r.difficulty == key[2])])
-    expected = expected_facilities([(r.id, r.difficulty) for r in rows], select(Question.id).where(*where))
-    return BankSnapshot(pools=pools, revisions={r.id: r.current_revision_id for r in rows},
-                        options={r.current_revision_id: r.options for r in rows if r.options},
-                        stems={r.current_revision_id: r.stem for r in rows}, expected=expected)
-
-
-def _pick(session: ExamSession, bank: BankSnapshot, rng: random.Random) -> list[tuple[dict, int]]:
-    """(blueprint row, question id) pairs: distinct questions, rows asking for the same pool share it, each row's
-    mean expected facility within half the tolerance of its pool's mean (balancing.py)."""
-    pools: dict[tuple, list[int]] = {}
-    chosen: list[tuple[dict, int]] = []
-    used: set[int] = set()
-    half_band = tolerance() / 2
-    for row in session.blueprint:
-        key = (row["function_code"], row["kind"], row.get("difficulty"))
-        if key not in pools:
-            pool = list(bank.pools.get(key, []))
-            rng.shuffle(pool)
-            pools[key] = pool
-        pool = [q for q in pools[key] if q not in used]
-        if len(pool) < row["count"]:
-            raise ValidationFailed("题库题量不足，无法组卷，请联系考务人员", {"blueprint": "题库题量不足"})
-        target = sum(bank.expected[q] for q in pools[key]) / len(pools[key])
-        for question_id in pick_balanced(pool, row["count"], bank.expected, target, half_band, rng):
-            used.add(question_id)
-            chosen.append((row, question_id))
-    return chosen
-
-
-def draw_paper(application_id: int, session: ExamSession, bank: BankSnapshot,
-               seed: int | None = None) -> tuple[list[dict], dict]:
-    """This candidate's own paper: different questions and option order from everyone else's, the same
-    blueprint. Nothing is written: (rows for exam_paper_items, the row for exam_papers with the paper as shown)."""
-    rng = random.Random(seed if seed is not None else secrets.randbits(64))  # noqa: S311 - not security
-    picks = _pick(session, bank, rng)
-    # Keep the blueprint's order of kinds (e.g. single, then true/false), shuffle inside each group.
-    groups: dict[str, list] = defaultdict(list)
-    for row, qid in picks:
-        groups[row["kind"]].append((row, qid))
-    order = [kind for kind in ("single", "multiple", "true_false", "essay") if kind in groups]
-    rows, shown = [], []
-    for kind in order:
-        items = groups[kind]
-        rng.shuffle(items)
-        for row, qid in items:
-            revision = bank.revisions[qid]
-            options = bank.options.get(revision)
-            option_order = None
-            if kind in ("single", "multiple") and options:
-                option_order = sorted(options)
-                rng.shuffle(option_order)
-            points = Decimal(str(row["points_each"]))
-            rows.append({"application_id": application_id, "position": len(rows) + 1, "question_id": qid,
-                         "revision_id": revision, "kind": kind, "points": points, "option_order": option_order})
-            shown.append(_shown(qid, len(rows), kind, bank.stems[revision], options, option_order, points))
-    paper = {"application_id": application_id, "questions": json.dumps(shown, ensure_ascii=False),
-             "total_points": sum((r["points"] for r in rows), Decimal("0")), "drawn_at": utcnow()}
-    return rows, paper
-
-
-def _shown(question_id: int, position: int, kind: str, stem: str, options: dict | None, option_order: list | None,
-           points: Decimal) -> dict:
-    """A question as the candidate sees it: never the answer key, options relabelled A, B, C ..."""
-    relabelled = None
-    if option_order:
-        relabelled = {DISPLAY_KEYS[i]: options[key] for i, key in enumerate(option_order)}
-    return {"id": question_id, "position": position, "kind": kind, "stem": stem, "options": relabelled,
-            "points": float(points)}
-
-
-def write_papers(drawn: list[tuple[list[dict], dict]]) -> None:
-    """Insert drawn papers (many candidates' at once)."""
-    if drawn:
-        db.session.execute(insert(PaperItem), [row for rows, _ in drawn for row in rows])
-        db.session.execute(insert(ExamPaper), [paper for _, paper in drawn])
+from .papers import bank_snapshot, draw_paper, shown_question, write_papers
 
 
 def _window_check(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -155,7 +38,7 @@ _OPEN_ATTEMPT = text(
 ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("deadline", type_=UTCDateTime()))
 
 
-# The API's start in one statement on PostgreSQL (papers.start_by_token): the bearer token, its user's role, the
+# The API's start in one statement on PostgreSQL (start_by_token below): the bearer token, its user's role, the
 # approved and not theory-exempt application, the open window and the paper drawn ahead are checked in it.
 _START_BY_TOKEN = text(  # noqa: S608 - fixed SQL; every value is a bound parameter
     "WITH started AS (INSERT INTO exam_attempts (application_id, started_at, deadline, status, total_points) "
@@ -290,7 +173,7 @@ def paper_for_candidate(attempt) -> list[dict]:
                QuestionRevision.stem, QuestionRevision.options)
         .join(QuestionRevision, QuestionRevision.id == PaperItem.revision_id)
         .where(PaperItem.application_id == attempt.application_id).order_by(PaperItem.position)).all()
-    return [_shown(qid, position, kind, stem, options, option_order, points)
+    return [shown_question(qid, position, kind, stem, options, option_order, points)
             for qid, position, kind, points, option_order, stem, options in rows]
 
 
@@ -340,7 +223,7 @@ def save_response(attempt: Attempt, question_id: int, value, now: datetime | Non
     return now
 
 
-def _objective_score(item: PaperItem, answer_key, given, partial: bool) -> Decimal:
+def objective_points_earned(item: PaperItem, answer_key, given, partial: bool) -> Decimal:
     if given is None:
         return Decimal("0")
     if item.kind == "true_false":
@@ -379,7 +262,7 @@ def submit(attempt: Attempt, *, by: str = "candidate", now: datetime | None = No
         if item.kind not in OBJECTIVE_KINDS:
             continue
         row = responses.get(item.question_id)
-        earned = _objective_score(item, keys[item.revision_id], row.response if row else None, session.partial_credit)
+        earned = objective_points_earned(item, keys[item.revision_id], row.response if row else None, session.partial_credit)
         if row is not None:
             row.score = earned
         score += earned
@@ -398,18 +281,3 @@ def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
             db.session.refresh(attempt)
         return True
     return False
-
-
-@register_job("exams.auto_submit", seconds=30, description="到时自动交卷")
-def submit_overdue_attempts(now: datetime | None = None) -> int:
-    """Submit every attempt past its deadline (idempotent: submitted attempts are skipped)."""
-    now = now or utcnow()
-    ids = list(db.session.execute(select(Attempt.id).where(
-        Attempt.status == "in_progress", Attempt.paused_at.is_(None), Attempt.deadline < now)).scalars())
-    done = 0
-    for attempt_id in ids:
-        attempt = db.session.get(Attempt, attempt_id)
-        if close_if_overdue(attempt, now):
-            done += 1
-        db.session.commit()
-    return done

@@ -6,18 +6,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors
-from ..core.navigation import register_nav
-from ..core.xlsx import SheetError, iter_sheet_rows
-from ..extensions import db
-from . import bp
-from .forms import ActionForm, GradeForm, ImportForm
-from .grading import grade, on_site_progress, record_part_score, tasks_for
-from .models import PARTS, Application, ExamSession, PartScore
-from .sessions import get_session_for_staff
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...core.navigation import register_nav
+from ...core.web_forms import ActionForm
+from ...core.xlsx import SheetError, iter_sheet_rows
+from ...extensions import db
+from .. import bp
+from ..models import PARTS, Application, ExamSession, PartScore
+from ..services.grading import grade, on_site_progress, record_part_score, tasks_for
+from ..services.sessions import get_session_for_staff
+from .forms import GradeForm, ImportForm
 
 register_nav("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
              group="等级认定")
@@ -43,16 +44,9 @@ def grading_task(task_id: int):
     form = GradeForm()
     if request.method == "GET" and task["score"] is not None:
         form.score.data, form.comment.data = task["score"], task["comment"]
-    if form.validate_on_submit():
-        try:
-            grade(current_user, task_id, form.score.data, form.comment.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已提交考生 {task['anonymous_code']} 的评分。", "success")
-            return redirect(url_for("exams.grading"))
+    if run_action(form, lambda: grade(current_user, task_id, form.score.data, form.comment.data),
+                  f"已提交考生 {task['anonymous_code']} 的评分。", on_form=True):
+        return redirect(url_for("exams.grading"))
     return render_template("exams/staff/grading_task.html", task=task, form=form)
 
 

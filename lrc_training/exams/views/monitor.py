@@ -8,18 +8,18 @@ import io
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..auth.roles import ADMIN, EXAMINER, ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import run_action
-from ..db import utcnow
-from ..extensions import db
-from . import bp
-from .documents import integrity_report_pdf
+from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...db import utcnow
+from ...extensions import db
+from .. import bp
+from ..documents import integrity_report_pdf
+from ..models import Attempt
+from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
+from ..services.room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
-from .models import Attempt
-from .proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
-from .room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 
 
 @bp.route("/sessions/<int:session_id>/monitor")

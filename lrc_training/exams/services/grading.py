@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, or_, select
 
-from ..auth.roles import EXAMINER
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..db import utcnow
-from ..extensions import db
-from .models import Application, Attempt, ExamSession, GradingTask, PaperItem, PartScore, QuestionRevision, Response
+from ...auth.roles import EXAMINER
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...db import utcnow
+from ...extensions import db
+from ..models import Application, Attempt, ExamSession, GradingTask, PaperItem, PartScore, QuestionRevision, Response
 
 CLAIM_BATCH = 20
 
@@ -178,7 +178,7 @@ def require_not_frozen(session: ExamSession) -> None:
 def on_site_progress(session: ExamSession) -> dict:
     """For staff: which on-site parts (操作技能考核 / 综合评审) need scores, how many are entered, and the
     organization's examiners who enter them. {"parts": {part: (entered, needed)}, "examiners": [names]}."""
-    from ..auth.models import User, UserRole
+    from ...auth.models import User, UserRole
 
     parts = [p for p in session.parts if p != "theory"]
     approved = list(db.session.execute(select(Application.id, Application.exempt_parts).where(

@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core.access import roles_required
-from ..core.downloads import audit_export, private_download
-from ..core.errors import DomainError
-from ..core.forms import apply_errors
-from ..core.navigation import register_nav
-from ..core.pagination import page_filters, paginate_page
-from ..core.work_areas import active_work_areas
-from ..extensions import db
-from . import bp
-from .balancing import measured_facilities
-from .bank import (
+from ...core.access import roles_required
+from ...core.downloads import audit_export, private_download
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...core.navigation import register_nav
+from ...core.pagination import page_filters, paginate_page
+from ...core.web_forms import ActionForm
+from ...core.work_areas import active_work_areas
+from ...extensions import db
+from .. import bp
+from ..exports import build_bank_template, export_questions
+from ..models import QuestionRevision
+from ..schemas import QuestionQuery
+from ..services.balancing import measured_facilities
+from ..services.bank import (
     BANK_ROLES,
     QuestionInput,
-    build_bank_template,
     create_question,
-    export_questions,
     get_question,
     import_questions,
     search_questions,
     set_question_active,
     update_question,
 )
-from .forms import ActionForm, BankFilterForm, ImportForm, QuestionForm
-from .models import QuestionRevision
-from .schemas import QuestionQuery
+from .forms import BankFilterForm, ImportForm, QuestionForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")
@@ -76,15 +76,8 @@ def bank_template():
 @roles_required(*BANK_ROLES)
 def bank_import():
     form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        try:
-            report = import_questions(current_user, form.file.data.stream)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+    done = run_action(form, lambda: import_questions(current_user, form.file.data.stream), None)
+    report = done.value if done else None
     return render_template("exams/staff/bank_import.html", form=form, report=report)
 
 
@@ -128,16 +121,9 @@ def _input(form: QuestionForm) -> QuestionInput:
 @roles_required(*BANK_ROLES)
 def question_new():
     form = _question_form()
-    if form.validate_on_submit():
-        try:
-            question = create_question(current_user, _input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已添加试题 #{question.id}。", "success")
-            return redirect(url_for("exams.bank"))
+    if run_action(form, lambda: create_question(current_user, _input(form)), lambda q: f"已添加试题 #{q.id}。",
+                  on_form=True):
+        return redirect(url_for("exams.bank"))
     return render_template("exams/staff/question_form.html", form=form, question=None, revisions=[])
 
 
@@ -149,16 +135,9 @@ def question_edit(question_id: int):
     except DomainError:
         abort(404)
     form = _question_form(question)
-    if form.validate_on_submit():
-        try:
-            update_question(current_user, question, _input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存为新版本；已组卷的试卷仍使用原版本。", "success")
-            return redirect(url_for("exams.question_edit", question_id=question.id))
+    if run_action(form, lambda: update_question(current_user, question, _input(form)),
+                  "已保存为新版本；已组卷的试卷仍使用原版本。", on_form=True):
+        return redirect(url_for("exams.question_edit", question_id=question.id))
     revisions = db.session.execute(select(QuestionRevision).where(QuestionRevision.question_id == question.id)
                                    .order_by(QuestionRevision.number.desc())).scalars().all()
     return render_template("exams/staff/question_form.html", form=form, question=question, revisions=revisions,
@@ -172,8 +151,6 @@ def question_toggle(question_id: int):
         question = get_question(current_user, question_id)
     except DomainError:
         abort(404)
-    if ActionForm().validate_on_submit():
-        set_question_active(current_user, question, not question.active)
-        db.session.commit()
-        flash("试题已" + ("启用" if question.active else "停用（不再被抽到）") + "。", "success")
+    run_action(ActionForm(), lambda: set_question_active(current_user, question, not question.active),
+               lambda _: "试题已" + ("启用" if question.active else "停用（不再被抽到）") + "。")
     return redirect(url_for("exams.question_edit", question_id=question.id))

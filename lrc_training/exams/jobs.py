@@ -1,13 +1,18 @@
-"""Exam reminders: 24 hours before a session's window opens, every approved candidate gets one reminder (in-site,
-and by email unless turned off). The job runs every few minutes and is idempotent: an application is reminded once
-for a given start time (`reminded_at`, `reminder_opens_at`); a candidate approved, or a session created, less than
-24 hours before the window still gets one before it opens. When staff move the session to another time after the
-reminder went out, the candidate is reminded again of the new time."""
+"""The exams area's timed work: each job is idempotent (a state check or a claimed row makes a second run a no-op)
+and commits per unit of work, calling the same services the pages and the API use.
+
+exams.auto_submit     every 30 s: hand in attempts past their deadline with what was saved
+exams.prepare_papers  every minute: draw papers ahead for sessions opening within LRC_PAPER_LEAD_MINUTES
+exams.reminders       every 5 min: remind approved candidates 24 hours before a session opens, once per start time
+                      (`reminded_at`, `reminder_opens_at`); a candidate approved, or a session created, less than
+                      24 hours before still gets one, and moving the session reminds again of the new time
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 
 from ..core.notifications import notify
@@ -15,7 +20,9 @@ from ..core.scheduler import register_job
 from ..core.timeutil import to_local
 from ..db import utcnow
 from ..extensions import db
-from .models import Application, ExamSession
+from .models import Application, Attempt, ExamSession
+from .services.attempts import close_if_overdue
+from .services.preparation import prepare_session_papers
 
 AHEAD = timedelta(hours=24)
 
@@ -50,3 +57,32 @@ def send_exam_reminders(now: datetime | None = None) -> int:
         reminded += 1
     db.session.commit()
     return reminded
+
+
+@register_job("exams.auto_submit", seconds=30, description="到时自动交卷")
+def submit_overdue_attempts(now: datetime | None = None) -> int:
+    """Submit every attempt past its deadline (idempotent: submitted attempts are skipped)."""
+    now = now or utcnow()
+    ids = list(db.session.execute(select(Attempt.id).where(
+        Attempt.status == "in_progress", Attempt.paused_at.is_(None), Attempt.deadline < now)).scalars())
+    done = 0
+    for attempt_id in ids:
+        attempt = db.session.get(Attempt, attempt_id)
+        if close_if_overdue(attempt, now):
+            done += 1
+        db.session.commit()
+    return done
+
+
+@register_job("exams.prepare_papers", seconds=60, description="考前预先组卷（开考时只需一次写入）")
+def prepare_upcoming_papers(now: datetime | None = None) -> int:
+    """Papers for every open session whose window opens within LRC_PAPER_LEAD_MINUTES or is open now."""
+    now = now or utcnow()
+    lead = timedelta(minutes=current_app.config["LRC_PAPER_LEAD_MINUTES"])
+    sessions = list(db.session.execute(select(ExamSession).where(
+        ExamSession.state == "open", ExamSession.opens_at <= now + lead, ExamSession.closes_at > now)).scalars())
+    drawn = 0
+    for session in sessions:
+        drawn += prepare_session_papers(session, now)
+        db.session.commit()
+    return drawn

@@ -8,17 +8,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action, to_int
-from ..extensions import db
-from . import bp
-from .bank import BANK_ROLES, get_question, set_question_active
-from .forms import ActionForm, KeyCorrectionForm, KeyCorrectionMultipleForm, ReviewCloseForm
-from .item_analysis import FLAG_LABELS, analyse_session, ensure_analysable
-from .item_history import chart_points, question_history
-from .key_correction import (
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, run_action, to_int
+from ...core.web_forms import ActionForm
+from ...extensions import db
+from .. import bp
+from ..models import OBJECTIVE_KINDS, Question
+from ..services.bank import BANK_ROLES, get_question, set_question_active
+from ..services.item_analysis import FLAG_LABELS, analyse_session, ensure_analysable
+from ..services.item_history import chart_points, question_history
+from ..services.key_correction import (
     KeyInput,
     answer_text,
     close_review,
@@ -27,8 +28,8 @@ from .key_correction import (
     key_correction_context,
     open_corrections,
 )
-from .models import OBJECTIVE_KINDS, Question
-from .sessions import get_session_for_staff
+from ..services.sessions import get_session_for_staff
+from .forms import KeyCorrectionForm, KeyCorrectionMultipleForm, ReviewCloseForm
 
 
 @bp.route("/sessions/<int:session_id>/item-analysis")
