@@ -59,7 +59,7 @@ def sign_in_sheets_pdf(session: ExamSession) -> bytes:
 
 def integrity_report_pdf(session: ExamSession, room: str | None) -> bytes:
     from ..db import utcnow
-    from .proctoring import integrity_report
+    from .services.proctoring import integrity_report
 
     return render_pdf("pdf/integrity_report.html", {"session": _session_values(session),
                                                      "report": integrity_report(session, room),
