@@ -18,7 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: str | dict | None = None) -> Flask:
-    """Build the app: config → extensions → blueprints → CLI → error handlers. Never migrates."""
+    """Build the app: config → extensions → accounts → blueprints and what hangs off them → CLI → error handlers.
+    Never migrates."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("LRC_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
