@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from lrc_training import create_app
+from lrc_training.auth.photos import AUDIENCES_KEY
 from lrc_training.certificates.issuing import certificate_sources
 from lrc_training.core.demo import EXTENSION_KEY as DEMO_KEY
 from lrc_training.core.navigation import nav_items
@@ -59,6 +60,8 @@ def test_a_second_app_duplicates_nothing_and_shares_nothing(app):
     assert registered_jobs(other) is not registered_jobs(app)
     assert certificate_sources(other) is not certificate_sources(app)
     assert other.extensions["lrc_navigation"] is not app.extensions["lrc_navigation"]
+    assert other.extensions[AUDIENCES_KEY] is not app.extensions[AUDIENCES_KEY]
+    assert list(other.extensions[AUDIENCES_KEY]) == list(app.extensions[AUDIENCES_KEY]) == ["exam_candidates"]
 
 
 def test_importing_every_module_registers_nothing():
@@ -70,6 +73,7 @@ def test_importing_every_module_registers_nothing():
         import lrc_training
         for info in pkgutil.walk_packages(lrc_training.__path__, "lrc_training."):
             importlib.import_module(info.name)
+        from lrc_training.auth import photos
         from lrc_training.certificates import issuing
         from lrc_training.core import demo, navigation, scheduler, todo
         bare = Flask("bare")
@@ -79,9 +83,11 @@ def test_importing_every_module_registers_nothing():
             assert issuing.certificate_sources(bare) == {}, "sources"
             assert todo.todo_providers(bare) == [], "to-dos"
             assert demo.EXTENSION_KEY not in bare.extensions, "demo"
+            assert photos.AUDIENCES_KEY not in bare.extensions, "photo audiences"
         leftovers = [(module, name) for module, names in (
             (navigation, ("NAV_ITEMS", "register_nav")), (scheduler, ("JOBS", "register_job")),
-            (issuing, ("_SOURCES", "register_source")), (demo, ("_SEEDERS", "register_demo_seeder")))
+            (issuing, ("_SOURCES", "register_source")), (demo, ("_SEEDERS", "register_demo_seeder")),
+            (photos, ("_AUDIENCES",)))
             for name in names if hasattr(module, name)]
         assert not leftovers, leftovers
         # A job's mark only describes it.
