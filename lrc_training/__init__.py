@@ -1,4 +1,9 @@
-"""LRC Training: the application factory."""
+"""LRC Training: the application factory.
+
+`create_app` is the one place that says what an app is made of: its blueprints, navigation entries, to-do providers,
+timed jobs, certificate sources, demo data, CLI commands and the hooks through which `core` reaches accounts and
+the areas. Importing a module registers nothing: every one of these lists is per app, written out below, in the
+order it is used (the navigation bar shows its entries in the order given here)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: str | dict | None = None) -> Flask:
-    """Build the app: config → extensions → blueprints → CLI → error handlers. Never migrates."""
+    """Build the app: config → extensions → accounts → blueprints and what hangs off them → CLI → error handlers.
+    Never migrates."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("LRC_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
@@ -31,9 +37,15 @@ def create_app(config: str | dict | None = None) -> Flask:
         hops = app.config["LRC_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    register_accounts(app)
     register_operations(app)
     register_blueprints(app)
+    register_navigation_entries(app)
     register_todo_providers(app)
+    register_scheduled_jobs(app)
+    register_issuing_sources(app)
+    register_photo_audiences(app)
+    register_demo_data(app)
     register_cli(app)
     register_request_hooks(app)
     from .core.error_handlers import register_error_handlers
@@ -101,10 +113,18 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"
 
+
+def register_accounts(app: Flask) -> None:
+    """auth answers what core asks about accounts: the signed-in user of a page (Flask-Login's loader), the API's
+    tokens, mail recipients and names (core/accounts.py). core never imports auth."""
+    from .auth.directory import ACCOUNTS
     from .auth.web_sessions import load_session_user, track_activity
+    from .core.accounts import use_accounts
+    from .extensions import login_manager
 
     login_manager.user_loader(load_session_user)
     app.before_request(track_activity)
+    use_accounts(app, ACCOUNTS)
 
 
 def register_operations(app: Flask) -> None:
@@ -113,8 +133,9 @@ def register_operations(app: Flask) -> None:
     from .core.assets import register_static_versions
     from .core.health import bp as health_bp
     from .core.metrics import bp as metrics_bp
-    from .core.metrics import observe_request, watch_pool
+    from .core.metrics import observe_request, register_database_gauges, watch_pool
     from .core.request_log import configure_logging, register_request_log
+    from .exams.metrics import OPEN_ATTEMPTS
 
     configure_logging(app)
     register_request_log(app, observe=observe_request)
@@ -122,6 +143,7 @@ def register_operations(app: Flask) -> None:
     register_static_versions(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
+    register_database_gauges(app, OPEN_ATTEMPTS)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -159,7 +181,6 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_api_bp, courses_api_bp, certificates_api_bp, exams_api_bp, contests_api_bp,
                       registry_api_bp, docs_bp):
         app.register_blueprint(blueprint)
-    register_wiring()
 
     @app.before_request
     def csrf_for_pages():
@@ -189,19 +210,94 @@ def register_todo_providers(app: Flask) -> None:
         register_todo_provider(app, provider)
 
 
-def register_wiring() -> None:
-    """Areas that serve another area's rule, wired in one readable place: the evaluator of an exam session may
-    see and check the ID photos of the people who applied to it."""
+def register_photo_audiences(app: Flask) -> None:
+    """Who besides a person's own organization may see and check their ID photo (auth/photos.py): the evaluator of
+    an exam session, for the people who applied to it."""
     from .auth.photos import register_photo_audience
     from .exams.queries import candidate_user_ids
 
-    register_photo_audience("exam_candidates", candidate_user_ids)
+    register_photo_audience(app, "exam_candidates", candidate_user_ids)
+
+
+def register_navigation_entries(app: Flask) -> None:
+    """The navigation bar and the dashboard's cards, in this order (core/navigation.py); each area declares its
+    entries as a NAV list beside the pages they open."""
+    from .auth import admin_views, photo_views, session_views
+    from .auth import views as auth_views
+    from .certificates import manual_views, source_request_views
+    from .certificates import views as certificate_views
+    from .contests import public_views as competition_results_views
+    from .contests import views as competition_views
+    from .core import views as core_views
+    from .core.navigation import register_navigation
+    from .courses.views import manage as course_manage_views
+    from .courses.views import trainee as course_trainee_views
+    from .exams.views import bank as exam_bank_views
+    from .exams.views import candidate as exam_candidate_views
+    from .exams.views import grading as exam_grading_views
+    from .exams.views import sessions as exam_session_views
+    from .registry import report_views, target_views, work_views
+    from .registry import views as registry_views
+    from .registry.selection import views as selection_views
+
+    register_navigation(
+        app,
+        admin_views.NAV, photo_views.NAV, session_views.NAV, auth_views.NAV, core_views.NAV,
+        certificate_views.NAV, manual_views.NAV, source_request_views.NAV,
+        course_manage_views.NAV, course_trainee_views.NAV,
+        exam_bank_views.NAV, exam_candidate_views.NAV, exam_grading_views.NAV, exam_session_views.NAV,
+        work_views.NAV, report_views.NAV, selection_views.NAV, target_views.NAV, registry_views.NAV,
+        competition_results_views.NAV, competition_views.NAV,
+    )
+
+
+def register_scheduled_jobs(app: Flask) -> None:
+    """The timed jobs `flask scheduler` runs (core/scheduler.py); each is a function marked @scheduled."""
+    from .auth.account_mail import send_account_mail
+    from .certificates.batches import process_pending_batches
+    from .contests.finalize import finalize_due
+    from .core.audit import checkpoint_job
+    from .core.mail import send_pending_emails
+    from .core.scheduler import register_jobs
+    from .exams.jobs import prepare_upcoming_papers, send_exam_reminders, submit_overdue_attempts
+    from .registry.selection.notice import selections_due
+
+    register_jobs(app, send_pending_emails, checkpoint_job, send_account_mail, process_pending_batches,
+                  send_exam_reminders, submit_overdue_attempts, prepare_upcoming_papers, selections_due, finalize_due)
+
+
+def register_issuing_sources(app: Flask) -> None:
+    """What POST /certificates/issue can issue for: exams and contests tell certificates how, so certificates
+    imports neither."""
+    from .certificates.issuing import register_certificate_sources
+    from .contests import api as competition_api
+    from .contests import promotions
+    from .exams.services import results as exam_results
+
+    register_certificate_sources(app, exam_results.CERTIFICATE_SOURCE, competition_api.CERTIFICATE_SOURCE,
+                                 promotions.CERTIFICATE_SOURCE)
+
+
+def register_demo_data(app: Flask) -> None:
+    """`flask seed-demo`: the people first, then each area's data on top, in this order."""
+    from .auth.demo import seed_people
+    from .contests.demo import seed_competitions
+    from .core.demo import register_demo
+    from .courses.demo import seed_courses
+    from .exams.demo import seed_exams
+    from .registry.demo import seed_registry
+
+    register_demo(app, seed_people, seed_courses, seed_exams, seed_competitions, seed_registry)
 
 
 def register_cli(app: Flask) -> None:
-    from .core.cli import register_commands
+    """`flask <command>`: core's tools, then each area's."""
+    from .auth import cli as auth_cli
+    from .core import cli as core_cli
+    from .exams import cli as exam_cli
 
-    register_commands(app)
+    for area in (core_cli, auth_cli, exam_cli):
+        area.register_commands(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -211,3 +307,6 @@ def register_request_hooks(app: Flask) -> None:
     from .core.templating import register_template_helpers
 
     register_template_helpers(app)
+    from .auth.templating import register_template_filters
+
+    register_template_filters(app)

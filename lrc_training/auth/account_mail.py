@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..core.access import hash_token
 from ..core.mail import Outbox, ServerUnreachable, describe_error, plain_message, public_url, refused_for_good
 from ..core.occupation import site_name
-from ..core.scheduler import register_job
+from ..core.scheduler import scheduled
 from ..db import utcnow
 from ..extensions import db
 from .account_links import CONFIRM_EMAIL_ROUTE, RESET, RESET_ROUTE, link_lifetime, link_path
@@ -67,7 +67,7 @@ def _failed(row: AccountToken, error: str, *, final: bool = False) -> None:
         log.warning("giving up on account mail %s: %s", row.id, row.mail_error)
 
 
-@register_job("auth.account_mail", seconds=15, description="发送找回密码、邮箱验证邮件")
+@scheduled("auth.account_mail", seconds=15, description="发送找回密码、邮箱验证邮件")
 def send_account_mail(limit: int = BATCH, now: datetime | None = None) -> int:
     """Send the queued account links; returns how many were sent. The scheduler runs one copy of a job at a time,
     so no row is sent twice by two processes. Each outcome is committed on its own."""

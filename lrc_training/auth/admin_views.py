@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action, to_int
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import admin_bp as bp
@@ -47,10 +47,12 @@ from .roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, ROLE_LABELS
 from .users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
 
 MANAGERS = (ADMIN, ORG_STAFF)
-register_nav("用户管理", "admin.users", roles=MANAGERS, description="创建、编辑、停用账号，分配角色与机构，批量导入",
-             group="管理")
-register_nav("机构管理", "admin.organizations", roles=(ADMIN,),
-             description="技工院校、评价机构、企业、工会、园区/街道/社区平台", group="管理")
+NAV = [
+    NavItem("用户管理", "admin.users", roles=MANAGERS, description="创建、编辑、停用账号，分配角色与机构，批量导入",
+            group="管理"),
+    NavItem("机构管理", "admin.organizations", roles=(ADMIN,),
+            description="技工院校、评价机构、企业、工会、园区/街道/社区平台", group="管理"),
+]
 
 
 def _role_choices():

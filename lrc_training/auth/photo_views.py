@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..core.access import login_required, roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, to_int
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.storage import storage
 from ..extensions import db
 from . import bp
@@ -27,9 +27,11 @@ from .photos import (
 )
 from .roles import ORG_STAFF
 
-register_nav("证件照", "auth.photo", description="上传二寸证件照，审核通过后印在证书、准考证和签到表上", group="账号")
-register_nav("证件照审核", "auth.photo_review", roles=(ORG_STAFF,),
-             description="审核本机构人员和本机构认定考生上传的证件照", group="证书")
+NAV = [
+    NavItem("证件照", "auth.photo", description="上传二寸证件照，审核通过后印在证书、准考证和签到表上", group="账号"),
+    NavItem("证件照审核", "auth.photo_review", roles=(ORG_STAFF,),
+            description="审核本机构人员和本机构认定考生上传的证件照", group="证书"),
+]
 
 
 def _upload_page(person: User, template_args: dict):

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from PIL import Image, ImageOps
 from sqlalchemy import Select, or_, select
 
@@ -34,16 +35,17 @@ FOLDER = "photos"
 
 # An audience maps an organization id to a query of the user ids whose photos its staff may see and review.
 PhotoAudience = Callable[[int], Select]
-_AUDIENCES: dict[str, PhotoAudience] = {}
+AUDIENCES_KEY = "lrc_photo_audiences"
 
 
-def register_photo_audience(name: str, audience: PhotoAudience) -> None:
-    """Called once from create_app (exams registers the candidates of an evaluator's sessions)."""
-    _AUDIENCES[name] = audience
+def register_photo_audience(app: Flask, name: str, audience: PhotoAudience) -> None:
+    """Called from create_app (exams registers the candidates of an evaluator's sessions); per app."""
+    app.extensions.setdefault(AUDIENCES_KEY, {})[name] = audience
 
 
 def _audience_clause(org_id: int):
-    return or_(User.organization_id == org_id, *(User.id.in_(rule(org_id)) for rule in _AUDIENCES.values()))
+    audiences = current_app.extensions.get(AUDIENCES_KEY, {})
+    return or_(User.organization_id == org_id, *(User.id.in_(rule(org_id)) for rule in audiences.values()))
 
 
 def staff_may_see(actor: User, person_id: int) -> bool:

@@ -1,23 +1,17 @@
-"""The roles of docs/api.md, with their Chinese names."""
+"""The roles of docs/api.md (defined in core.roles) and the kinds of organization, with their Chinese names."""
 
 from __future__ import annotations
 
-TRAINEE = "trainee"
-INSTRUCTOR = "instructor"
-EXAMINER = "examiner"
-JUDGE = "judge"
-ORG_STAFF = "org_staff"
-ADMIN = "admin"
-
-ROLE_LABELS = {
-    TRAINEE: "学员",
-    INSTRUCTOR: "培训教师",
-    EXAMINER: "考评员",
-    JUDGE: "裁判员",
-    ORG_STAFF: "机构工作人员",
-    ADMIN: "系统管理员",
-}
-ALL_ROLES = tuple(ROLE_LABELS)
+from ..core.roles import (  # noqa: F401  (the role names are core's; areas import them from here too)
+    ADMIN,
+    ALL_ROLES,
+    EXAMINER,
+    INSTRUCTOR,
+    JUDGE,
+    ORG_STAFF,
+    ROLE_LABELS,
+    TRAINEE,
+)
 
 ORG_KIND_LABELS = {
     "school": "技工院校/培训机构",

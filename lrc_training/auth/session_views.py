@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..core.access import login_required
 from ..core.audit import record_audit
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..db import utcnow
 from ..extensions import db
 from . import bp
@@ -24,7 +24,9 @@ from .web_sessions import (
     open_sessions,
 )
 
-register_nav("登录设备", "auth.sessions", description="查看在哪些设备上登录，退出其他设备", group="账号")
+NAV = [
+    NavItem("登录设备", "auth.sessions", description="查看在哪些设备上登录，退出其他设备", group="账号"),
+]
 
 
 def sign_out_here(user: User, reason: str) -> None:

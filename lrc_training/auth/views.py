@@ -8,7 +8,7 @@ from flask_login import current_user, login_user
 from ..core.access import login_required, public, safe_next_url
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.throttle import LoginThrottled
 from ..extensions import db
 from . import bp
@@ -22,7 +22,9 @@ from .users import change_password, register_trainee
 from .validation import clean_email, clean_id_number, clean_name, clean_password, clean_phone, clean_username
 from .web_sessions import start_session
 
-register_nav("个人信息", "auth.profile", description="查看个人资料，修改手机号、邮箱和密码", group="账号")
+NAV = [
+    NavItem("个人信息", "auth.profile", description="查看个人资料，修改手机号、邮箱和密码", group="账号"),
+]
 
 
 @bp.route("/login", methods=["GET", "POST"])

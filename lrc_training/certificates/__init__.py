@@ -6,9 +6,9 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_fo
 public_bp = Blueprint("verify", __name__, template_folder="templates")
 api_bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 
-from . import (  # noqa: E402,F401  (routes and jobs register on import)
+# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
+from . import (  # noqa: E402,F401
     api,
-    batches,
     manual_api,
     manual_views,
     public_views,

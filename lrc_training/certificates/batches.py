@@ -18,7 +18,7 @@ from ..core.audit import record_audit
 from ..core.errors import NotFound, ValidationFailed
 from ..core.filenames import UniqueNames
 from ..core.pdf import render_pdf, render_pdf_pages
-from ..core.scheduler import register_job
+from ..core.scheduler import scheduled
 from ..core.storage import storage
 from ..db import utcnow
 from ..extensions import db
@@ -145,7 +145,7 @@ def _merge_files(files: list[Path], target: Path) -> None:
         writer.write(handle)
 
 
-@register_job("certificates.batches", seconds=5, description="生成证书批量下载文件")
+@scheduled("certificates.batches", seconds=5, description="生成证书批量下载文件")
 def process_pending_batches() -> int:
     """Build every queued batch. Idempotent: a batch is claimed before it is built."""
     ids = list(db.session.execute(select(CertificateBatch.id).where(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from ..auth.accreditation import local_today, require_accreditation
@@ -195,21 +196,38 @@ def holder_user_for(id_number: str | None) -> User | None:
 # -- sources -------------------------------------------------------------------
 
 SourceIssuer = Callable[[object, int], list[Certificate]]
-_SOURCES: dict[str, SourceIssuer] = {}
+SOURCES_KEY = "lrc_certificate_sources"
 
 
-def register_source(name: str, issuer: SourceIssuer) -> None:
-    """Areas that produce results register how to issue for one of their sources
-    (e.g. "exam_session" → issue to every candidate who passed)."""
-    _SOURCES[name] = issuer
+@dataclass(frozen=True)
+class CertificateSource:
+    """How an area issues for one of its sources (e.g. "exam_session" → issue to every candidate who passed).
+    The area declares it; `create_app` registers it (`register_certificate_sources`), so certificates imports no
+    area and a declaration registers nothing by itself."""
+
+    name: str
+    issue: SourceIssuer
+
+
+def register_certificate_sources(app: Flask, *sources: CertificateSource) -> None:
+    registered = app.extensions.setdefault(SOURCES_KEY, {})
+    for source in sources:
+        if registered.get(source.name, source).issue is not source.issue:
+            raise ValueError(f"two certificate sources are called {source.name}")
+        registered[source.name] = source
+
+
+def certificate_sources(app: Flask | None = None) -> dict[str, CertificateSource]:
+    """This app's sources by name (the dict itself: tests replace one with monkeypatch)."""
+    return (app or current_app).extensions.setdefault(SOURCES_KEY, {})
 
 
 def issue_for_source(actor, name: str, source_id: int) -> tuple[list[Certificate], list[Certificate]]:
     """Dispatch to the registered source. Returns (newly issued, all certificates of the source)."""
-    issuer = _SOURCES.get(name)
-    if issuer is None:
+    source = certificate_sources().get(name)
+    if source is None:
         raise ValidationFailed(f"未知的证书来源：{name}", {name: "不支持的来源"})
-    created = issuer(actor, source_id)
+    created = source.issue(actor, source_id)
     return created, source_certificates(name, str(source_id))
 
 
@@ -220,5 +238,5 @@ def source_certificates(source_type: str, source_id: str) -> list[Certificate]:
 
 
 def registered_sources() -> list[str]:
-    return sorted(_SOURCES)
+    return sorted(certificate_sources())
 

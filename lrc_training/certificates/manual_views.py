@@ -11,7 +11,7 @@ from ..auth.roles import ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..core.params import ascii_int
 from ..core.storage import send_stored, storage
@@ -35,8 +35,10 @@ from .manual import (
 from .models import MANUAL_STATUS_LABELS
 from .views import save_image
 
-register_nav("发证复核", "certificates.manual", roles=(ORG_STAFF,),
-             description="核对证明材料，批准或驳回同事提交的手工发证申请", group="证书")
+NAV = [
+    NavItem("发证复核", "certificates.manual", roles=(ORG_STAFF,),
+            description="核对证明材料，批准或驳回同事提交的手工发证申请", group="证书"),
+]
 
 
 @bp.route("/issue", methods=["GET", "POST"])

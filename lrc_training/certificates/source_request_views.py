@@ -11,7 +11,7 @@ from ..auth.roles import ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import run_action, to_int
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from . import bp
 from .batches import SOURCE_LABELS
@@ -19,8 +19,10 @@ from .forms import SourceApproveForm, SourceDeclineForm
 from .models import SOURCE_REQUEST_STATUS_LABELS
 from .source_requests import approve, decline, get_for_issuer, requests_to
 
-register_nav("晋级发证申请", "certificates.source_requests", roles=(ORG_STAFF,),
-             description="竞赛组委会请本评价机构签发的晋级等级证书：核对成绩后签发或拒绝", group="证书")
+NAV = [
+    NavItem("晋级发证申请", "certificates.source_requests", roles=(ORG_STAFF,),
+            description="竞赛组委会请本评价机构签发的晋级等级证书：核对成绩后签发或拒绝", group="证书"),
+]
 
 
 @bp.route("/issue-requests")

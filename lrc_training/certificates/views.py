@@ -18,7 +18,7 @@ from ..core.errors import DomainError
 from ..core.filenames import safe_filename
 from ..core.forms import apply_errors, to_int
 from ..core.images import check_image
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.occupation import occupation_name
 from ..core.pagination import paginate_page
 from ..core.storage import send_stored, storage
@@ -37,9 +37,11 @@ from .verification import qr_url, short_verify_url
 
 STAFF = (ORG_STAFF, ADMIN)
 FILING_FIELDS = ("type_letter", "org_code", "province_code", "site_code")
-register_nav("证书管理", "certificates.index", roles=STAFF,
-             description="签发、导入、撤销、补发证书，批量下载，证书设置", group="证书")
-register_nav("我的证书", "certificates.mine", description="查看和下载本人的职业技能等级证书与获奖证书", group="证书")
+NAV = [
+    NavItem("证书管理", "certificates.index", roles=STAFF,
+            description="签发、导入、撤销、补发证书，批量下载，证书设置", group="证书"),
+    NavItem("我的证书", "certificates.mine", description="查看和下载本人的职业技能等级证书与获奖证书", group="证书"),
+]
 
 
 def _own_org():

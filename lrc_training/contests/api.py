@@ -7,7 +7,7 @@ from dataclasses import asdict
 from flask import g, jsonify, request
 
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..certificates.issuing import register_source
+from ..certificates.issuing import CertificateSource
 from ..core.access import login_required, roles_required
 from ..core.api import created, json_body, parse_json
 from ..core.errors import NotFound
@@ -318,4 +318,4 @@ def competitions_publish(competition_id: int):
     return jsonify({"state": competition.state, "published_at": iso_local(competition.published_at), "rows": rows})
 
 
-register_source("competition", issue_award_certificates)
+CERTIFICATE_SOURCE = CertificateSource("competition", issue_award_certificates)

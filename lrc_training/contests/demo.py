@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..core.demo import register_demo_seeder
 from ..db import utcnow
 from .results import publish
 from .scoring import save_scores, sheets_for, submit_sheet
@@ -38,7 +37,6 @@ def _score(judge, competition, points: dict[int, float]) -> None:
         submit_sheet(judge, sheet)
 
 
-@register_demo_seeder
 def seed_competitions(users: dict, orgs: list) -> None:
     staff, judge = users["staff"], users["judge"]
     people = [users["trainee"], users["trainee2"], users["trainee3"]]

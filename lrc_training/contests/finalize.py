@@ -16,7 +16,7 @@ from ..certificates.queries import highest_level_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict
 from ..core.notifications import notify
-from ..core.scheduler import register_job
+from ..core.scheduler import scheduled
 from ..core.timeutil import to_local
 from ..db import utcnow
 from ..extensions import db
@@ -97,7 +97,7 @@ def finalize(competition: Competition) -> list[Reward]:
     return rewards
 
 
-@register_job("contests.finalize", seconds=60, description="公示期满后确定竞赛结果并记录奖励")
+@scheduled("contests.finalize", seconds=60, description="公示期满后确定竞赛结果并记录奖励")
 def finalize_due() -> int:
     """Finalize every competition whose notice period is over and nothing blocks it; each in its own transaction."""
     due = db.session.execute(select(Competition.id).where(Competition.state == "published")).scalars().all()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
-from ..certificates.issuing import register_source, source_certificates
+from ..certificates.issuing import CertificateSource, source_certificates
 from ..certificates.source_requests import (
     RequestOutcome,
     SourceRequestInput,
@@ -149,4 +149,4 @@ def issue_promotion_certificates(actor, competition_id: int) -> list:
     return send_promotion_requests(actor, competition_id, competition.organization_id).issued
 
 
-register_source(SOURCE, issue_promotion_certificates)
+CERTIFICATE_SOURCE = CertificateSource(SOURCE, issue_promotion_certificates)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import Organization
 from ..core.access import public
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import bp
@@ -22,7 +22,9 @@ from .results import result_rows
 PUBLIC_STATES = ("published", "final")
 
 # Signed-in users find it in the navigation; visitors through the footer link in base.html.
-register_nav("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛")
+NAV = [
+    NavItem("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛"),
+]
 
 
 @bp.route("/results")

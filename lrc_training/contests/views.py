@@ -12,7 +12,7 @@ from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ..core.access import login_required, roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action, to_int
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.timeutil import local_zone
 from ..extensions import db
 from . import bp
@@ -49,9 +49,11 @@ from .setup import (
 )
 from .stages import qualifier_sources
 
-register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
-register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",
-             group="技能竞赛")
+NAV = [
+    NavItem("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛"),
+    NavItem("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",
+            group="技能竞赛"),
+]
 
 
 @bp.route("/")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: E402,F401  (attaches the pages to bp; create_app wires the rest)

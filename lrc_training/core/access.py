@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 from flask import abort, g, has_request_context, redirect, request, url_for
 from flask.ctx import _AppCtxGlobals
 from flask_login import current_user
-from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from .accounts import accounts
 from .errors import DomainError, Forbidden
 
 POLICY_ATTR = "_access_policy"
@@ -63,24 +62,6 @@ class ApiIdentity:
         return not self.roles.isdisjoint(roles)
 
 
-_TOKEN_LOOKUP = None
-
-
-def _token_lookup():
-    """Token, user state and roles in one statement (one row per role), built once."""
-    global _TOKEN_LOOKUP
-    if _TOKEN_LOOKUP is None:
-        from ..auth.models import ApiToken, User, UserRole
-
-        _TOKEN_LOOKUP = (
-            select(ApiToken.id, ApiToken.user_id, ApiToken.expires_at, ApiToken.revoked_at, User.active,
-                   UserRole.role)
-            .join(User, User.id == ApiToken.user_id)
-            .outerjoin(UserRole, UserRole.user_id == User.id)
-            .where(ApiToken.token_hash == bindparam("token_hash")))
-    return _TOKEN_LOOKUP
-
-
 def bearer_token_hash() -> str | None:
     """The SHA-256 of a well-formed `Authorization: Bearer <token>`, else None (no error: for fast paths)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -95,27 +76,19 @@ def _identity_from_bearer_token() -> ApiIdentity | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiAuthError("认证信息格式不正确，请使用 Bearer 令牌", code="invalid_token")
-    # Every API request pays this check: plain rows, no ORM objects.
-    rows = db.session.connection().execute(_token_lookup(), {"token_hash": hash_token(token.strip())}).all()
-    now = datetime.now(UTC)
-    if not rows:
+    # Every API request pays this check: one statement, plain values (auth answers it, core/accounts.py).
+    record = accounts().token_record(hash_token(token.strip()))
+    if record is None or record.revoked_at is not None or record.expires_at <= datetime.now(UTC) or not record.user_active:
         raise ApiAuthError("令牌无效、已过期或已被撤销，请重新登录", code="invalid_token")
-    token_id, user_id, expires_at, revoked_at, active, _ = rows[0]
-    if revoked_at is not None or expires_at <= now or not active:
-        raise ApiAuthError("令牌无效、已过期或已被撤销，请重新登录", code="invalid_token")
-    return ApiIdentity(user_id=user_id, token_id=token_id, roles=frozenset(r[5] for r in rows if r[5]))
+    return ApiIdentity(user_id=record.user_id, token_id=record.token_id, roles=record.roles)
 
 
 def _load_api_user(identity: ApiIdentity):
-    from ..auth.models import User
-
-    return db.session.get(User, identity.user_id)
+    return accounts().load_user(identity.user_id)
 
 
 def _load_api_token(identity: ApiIdentity):
-    from ..auth.models import ApiToken
-
-    return db.session.get(ApiToken, identity.token_id)
+    return accounts().load_token(identity.token_id)
 
 
 class RequestGlobals(_AppCtxGlobals):

@@ -29,7 +29,7 @@ from .audit_anchors import AnchorError, anchor_path, append_anchor, read_anchors
 from .audit_keys import current_key, verification_keys
 from .locking import take_write_lock
 from .models import AuditLog
-from .scheduler import register_job
+from .scheduler import scheduled
 
 GENESIS_HASH = "0" * 64
 
@@ -270,6 +270,6 @@ def checkpoint() -> Checkpoint | None:
     return result
 
 
-@register_job("audit.checkpoint", seconds=600, description="审计日志检查点：把链头写到数据库之外")
+@scheduled("audit.checkpoint", seconds=600, description="审计日志检查点：把链头写到数据库之外")
 def checkpoint_job() -> Checkpoint | None:
     return checkpoint()

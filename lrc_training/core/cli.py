@@ -1,44 +1,26 @@
-"""Command-line tools: create-admin, seed-demo, scheduler, audit verify / checkpoint, stats."""
+"""Command-line tools: seed-demo, scheduler, audit verify / checkpoint, regions load, backup create / restore.
+The areas add their own commands from create_app (create-admin in auth/cli.py, stats in exams/cli.py), into the
+groups here when they share one (`command_group`)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from ..extensions import db
-from .errors import DomainError
+
+
+def command_group(app: Flask, name: str, description: str) -> AppGroup:
+    """The app's `flask <name>` group, made on first use, so several areas can add commands to one group."""
+    group = app.cli.commands.get(name)
+    if group is None:
+        group = AppGroup(name, help=description)
+        app.cli.add_command(group)
+    return group
 
 
 def register_commands(app: Flask) -> None:
-    @app.cli.command("create-admin")
-    @click.argument("username")
-    @click.option("--password", required=True, help="初始密码（至少 10 位，至少两类字符，不能包含用户名）")
-    @click.option("--name", default="系统管理员", show_default=True)
-    def create_admin(username: str, password: str, name: str) -> None:
-        """Create an admin account, or make an existing account an admin (idempotent)."""
-        from ..auth.models import User
-        from ..auth.users import create_user
-
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is not None:
-            if "admin" not in user.roles:
-                user.set_roles([*user.roles, "admin"])
-                db.session.commit()
-                click.echo(f"已将 {username} 设为管理员")
-            else:
-                click.echo(f"管理员 {username} 已存在，未做修改")
-            return
-        try:
-            create_user(None, username=username, password=password, name=name, roles=["admin"],
-                        require_identity=False)
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(exc.message) from None
-        db.session.commit()
-        click.echo(f"已创建管理员 {username}")
-
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo organizations and users (once; running it again changes nothing)."""
@@ -57,21 +39,21 @@ def register_commands(app: Flask) -> None:
         processes may run (on several nodes): each job runs once per due time across all of them."""
         import logging
 
-        from .scheduler import JOBS, run_all_once, start_blocking
+        from .scheduler import registered_jobs, run_all_once, start_blocking
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 5 seconds
         real_app = app  # the app this CLI was built for
+        jobs = registered_jobs(real_app)
         if once:
             ran = run_all_once(real_app)
-            skipped = len(JOBS) - ran
+            skipped = len(jobs) - ran
             click.echo(f"已运行 {ran} 个定时任务" + (f"（{skipped} 个正由其他进程运行，已跳过）" if skipped else ""))
             return
-        click.echo("定时任务进程已启动：" + "，".join(f"{j.id}（每 {j.seconds} 秒）" for j in JOBS.values()))
+        click.echo("定时任务进程已启动：" + "，".join(f"{j.id}（每 {j.seconds} 秒）" for j in jobs.values()))
         start_blocking(real_app)
 
-    audit = AppGroup("audit", help="Audit log tools.")
-    app.cli.add_command(audit)
+    audit = command_group(app, "audit", "Audit log tools.")
 
     @audit.command("verify")
     def audit_verify() -> None:
@@ -111,21 +93,7 @@ def register_commands(app: Flask) -> None:
             return
         click.echo(f"已写入检查点：第 {point.row_id} 号记录，共 {point.count} 条 → {point.path}")
 
-    stats = AppGroup("stats", help="Statistics maintenance.")
-    app.cli.add_command(stats)
-
-    @stats.command("rebuild-exam-outcomes")
-    def rebuild_exam_outcomes() -> None:
-        """Recount the monthly exam outcome counters from the published results (e.g. after an upgrade)."""
-        from ..exams.services.outcomes import rebuild
-        from ..extensions import db
-
-        rows = rebuild()
-        db.session.commit()
-        click.echo(f"已重新统计：{rows} 行（月份 × 单位）")
-
-    regions = AppGroup("regions", help="Administrative divisions.")
-    app.cli.add_command(regions)
+    regions = command_group(app, "regions", "Administrative divisions.")
 
     @regions.command("load")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -153,8 +121,7 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"已载入 {len(parsed.rows)} 个代码：新增 {added}，更名 {renamed}")
 
-    backup = AppGroup("backup", help="Backups: every table and stored file, with a manifest and checksums.")
-    app.cli.add_command(backup)
+    backup = command_group(app, "backup", "Backups: every table and stored file, with a manifest and checksums.")
 
     @backup.command("create")
     @click.argument("path", type=click.Path(dir_okay=False))

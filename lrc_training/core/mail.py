@@ -27,13 +27,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from ..auth.models import User
 from ..db import utcnow
 from ..extensions import db
+from .accounts import accounts
 from .models import EmailOptOut, Notification
 from .notifications import KINDS
 from .occupation import occupation_name, site_name
-from .scheduler import node_name, register_job
+from .scheduler import node_name, scheduled
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
@@ -199,7 +199,7 @@ def _release(note: Notification) -> None:
     note.email_claimed_by = note.email_claimed_at = None
 
 
-@register_job("notifications.email", seconds=30, description="发送通知邮件")
+@scheduled("notifications.email", seconds=30, description="发送通知邮件")
 def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
     """Send the queued email copies that are due; returns how many were sent. Copies are claimed a few at a time
     (CLAIM_CHUNK), so several schedulers share the queue and each copy is sent once; each outcome is committed on
@@ -215,13 +215,14 @@ def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
                 break
             done += len(ids)
             rows = db.session.execute(
-                select(Notification, User.email, User.name, User.active, EmailOptOut.kind)
-                .join(User, User.id == Notification.user_id)
+                select(Notification, EmailOptOut.kind)
                 .outerjoin(EmailOptOut, and_(EmailOptOut.user_id == Notification.user_id,
                                              EmailOptOut.kind == Notification.kind))
                 .where(Notification.id.in_(ids)).order_by(Notification.id)).all()
-            for note, address, name, active, muted in rows:
-                if not address or muted or not active:
+            people = accounts().recipients({note.user_id for note, _ in rows})
+            for note, muted in rows:
+                person = people.get(note.user_id)
+                if person is None or not person.email or muted or not person.active:
                     note.email_status = "skipped"
                 elif current_app.config.get("LRC_MAIL_OFF"):
                     note.email_status, note.email_error = "skipped", "邮件发送已关闭（LRC_MAIL_OFF）"
@@ -231,7 +232,7 @@ def send_pending_emails(limit: int = BATCH, now: datetime | None = None) -> int:
                     _record_failure(note, unreachable, now)
                 else:
                     try:
-                        outbox.send(build_message(note, address, name), note.id)
+                        outbox.send(build_message(note, person.email, person.name), note.id)
                     except ServerUnreachable as exc:
                         unreachable = str(exc)
                         log.warning("mail server unreachable: %s", unreachable)

@@ -4,13 +4,15 @@ Counted in the process: request latency by endpoint, method and status, answers 
 database pool of each process. Under gunicorn every worker is its own process: set PROMETHEUS_MULTIPROC_DIR (an
 empty folder, cleared when gunicorn starts; deploy/gunicorn.conf.py does both) and prometheus_client adds up what
 all workers counted, whichever worker answers the scrape. Read from the database when scraped (the same on every
-node): each scheduled job's last success, last failure and duration, the email queue, open exam attempts."""
+node): each scheduled job's last success, last failure and duration, the email queue, and the gauges the areas add
+from create_app (`register_database_gauges`: exams counts its open attempts)."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -72,11 +74,28 @@ def watch_pool(app: Flask) -> None:
     event.listen(pool, "checkin", update)
 
 
+GAUGES_KEY = "lrc_database_gauges"
+
+
+@dataclass(frozen=True)
+class DatabaseGauge:
+    """A number an area reads from the database at scrape time (one cheap statement)."""
+
+    name: str
+    description: str
+    read: Callable[[], float]
+
+
+def register_database_gauges(app: Flask, *gauges: DatabaseGauge) -> None:
+    registered = app.extensions.setdefault(GAUGES_KEY, {})
+    for gauge in gauges:
+        registered[gauge.name] = gauge
+
+
 class DatabaseCollector(Collector):
     """Gauges read from the database at scrape time (inside the /metrics request)."""
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        from ..exams.models import Attempt
         from .models import Notification, SchedulerJob
 
         success = GaugeMetricFamily("lrc_job_last_success_timestamp_seconds",
@@ -86,9 +105,9 @@ class DatabaseCollector(Collector):
         duration = GaugeMetricFamily("lrc_job_last_duration_seconds", "How long the job's last run took.",
                                      labels=["job"])
         interval = GaugeMetricFamily("lrc_job_interval_seconds", "How often the job is due.", labels=["job"])
-        from .scheduler import JOBS
+        from .scheduler import registered_jobs
 
-        for job_id, job in sorted(JOBS.items()):
+        for job_id, job in sorted(registered_jobs().items()):
             interval.add_metric([job_id], job.seconds)
         for row in db.session.execute(select(SchedulerJob)).scalars():
             if row.last_success_at is not None:
@@ -108,9 +127,8 @@ class DatabaseCollector(Collector):
         age = (utcnow() - oldest).total_seconds() if oldest is not None else 0
         yield GaugeMetricFamily("lrc_email_oldest_pending_age_seconds", "Age of the oldest email copy waiting.",
                                 value=max(0.0, age))
-        open_attempts = db.session.execute(
-            select(func.count()).select_from(Attempt).where(Attempt.status == "in_progress")).scalar_one()
-        yield GaugeMetricFamily("lrc_exam_attempts_open", "Theory exam attempts in progress.", value=open_attempts)
+        for gauge in current_app.extensions.get(GAUGES_KEY, {}).values():
+            yield GaugeMetricFamily(gauge.name, gauge.description, value=gauge.read())
 
 
 def scraper_allowed(address: str | None) -> bool:

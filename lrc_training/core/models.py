@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..auth.models import User
 from ..db import Base, UTCDateTime, utcnow
 
 
@@ -30,8 +29,6 @@ class AuditLog(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str | None] = mapped_column(String(16))
-
-    actor: Mapped[User | None] = relationship()
 
 
 @event.listens_for(AuditLog, "before_update")

@@ -10,8 +10,10 @@ at a time), so only the winner runs the job. A claim lasts LRC_SCHEDULER_LEASE_S
 it dies mid-run, another one takes the job over after that. Every run records when it started, its duration and its
 outcome on the row (read by /metrics). The nodes' clocks must agree (NTP), as for everything else.
 
-Areas register jobs at import with `register_job`; every job must still be idempotent (a state check makes a second
-run a no-op): a lease can run out under a very slow run, and `--once` runs jobs whenever it is called."""
+A job is a function marked with `@scheduled(id, seconds, description)` (the mark only describes it) and listed in
+`create_app` (`register_jobs`), so the jobs of an app are the ones wired there, never the modules that happen to be
+imported. Every job must still be idempotent (a state check makes a second run a no-op): a lease can run out under a
+very slow run, and `--once` runs jobs whenever it is called."""
 
 from __future__ import annotations
 
@@ -40,15 +42,37 @@ class Job:
     description: str
 
 
-JOBS: dict[str, Job] = {}
+JOB_ATTR = "scheduled_job"
+EXTENSION_KEY = "lrc_jobs"
 
 
-def register_job(job_id: str, seconds: int, description: str) -> Callable:
+def scheduled(job_id: str, seconds: int, description: str) -> Callable:
+    """Describe a function as a timed job. It only marks the function: `register_jobs` adds it to an app."""
+
     def decorator(func: Callable[[], object]) -> Callable[[], object]:
-        JOBS[job_id] = Job(job_id, func, seconds, description)
+        setattr(func, JOB_ATTR, Job(job_id, func, seconds, description))
         return func
 
     return decorator
+
+
+def register_jobs(app: Flask, *funcs: Callable[[], object]) -> None:
+    """Add `@scheduled` functions to this app's jobs, in this order (building another app adds nothing here)."""
+    jobs = app.extensions.setdefault(EXTENSION_KEY, {})
+    for func in funcs:
+        job = getattr(func, JOB_ATTR, None)
+        if job is None:
+            raise TypeError(f"{func.__qualname__} is not marked @scheduled")
+        if job.id in jobs and jobs[job.id].func is not func:
+            raise ValueError(f"two jobs are called {job.id}")
+        jobs[job.id] = job
+
+
+def registered_jobs(app: Flask | None = None) -> dict[str, Job]:
+    """This app's jobs by id (the dict itself: tests add and remove jobs with monkeypatch)."""
+    from flask import current_app
+
+    return (app or current_app).extensions.setdefault(EXTENSION_KEY, {})
 
 
 def node_name() -> str:
@@ -62,7 +86,7 @@ def ensure_job_rows(now: datetime | None = None) -> None:
     from .models import SchedulerJob
 
     now = now or utcnow()
-    rows = [{"job_id": job_id, "next_due_at": now, "runs": 0, "failures": 0} for job_id in JOBS]
+    rows = [{"job_id": job_id, "next_due_at": now, "runs": 0, "failures": 0} for job_id in registered_jobs()]
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
@@ -176,7 +200,7 @@ def run_all_once(app: Flask) -> int:
     with app.app_context():
         ensure_job_rows()
         db.session.remove()
-    return sum(run_job(app, job, node, force=True) for job in JOBS.values())
+    return sum(run_job(app, job, node, force=True) for job in list(registered_jobs(app).values()))
 
 
 def start_blocking(app: Flask) -> None:
@@ -186,15 +210,16 @@ def start_blocking(app: Flask) -> None:
     from ..extensions import db
 
     node = node_name()
+    jobs = list(registered_jobs(app).values())
     with app.app_context():
         ensure_job_rows()
         db.session.remove()
-        looks = {job.id: look_every(job, max(1, app.config["LRC_SCHEDULER_TICK_SECONDS"])) for job in JOBS.values()}
+        looks = {job.id: look_every(job, max(1, app.config["LRC_SCHEDULER_TICK_SECONDS"])) for job in jobs}
     # One thread per job at most: a slow job (certificate batches) never holds up the others.
     scheduler = BlockingScheduler(timezone=app.config["LRC_TIMEZONE"],
-                                  executors={"default": ThreadPoolExecutor(max(1, len(JOBS)))})
+                                  executors={"default": ThreadPoolExecutor(max(1, len(jobs)))})
     started = datetime.now(UTC)
-    for job in JOBS.values():
+    for job in jobs:
         # Look for the job every `tick` seconds, or twice per interval for short ones (a look that comes just
         # before the due time would otherwise wait a whole interval), first right away; the claim decides
         # whether this process runs it. coalesce + max_instances=1: a late or slow look never piles up here.

@@ -1,27 +1,24 @@
-"""Jinja filters and globals shared by every template."""
+"""Jinja filters and globals shared by every template. Those about people (masked identity numbers, organization
+kinds) belong to auth, which adds them itself (auth/templating.py, called from create_app)."""
 
 from __future__ import annotations
 
 from flask import Flask, g
 from flask_login import current_user
 
-from ..auth.identity import mask_id_number, mask_phone
-from ..auth.roles import ORG_KIND_LABELS, ROLE_LABELS
 from .levels import LEVEL_LABELS, level_label, level_name
 from .navigation import items_for
 from .notifications import unread_count
 from .occupation import template_names
 from .regions import region_display
+from .roles import ROLE_LABELS
 from .timeutil import format_local
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["region"] = region_display
-    app.jinja_env.filters["mask_id"] = mask_id_number
-    app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
-    app.jinja_env.filters["org_kind_label"] = lambda kind: ORG_KIND_LABELS.get(kind, kind)
     app.jinja_env.filters["level_label"] = level_label
     app.jinja_env.filters["level_name"] = level_name
     app.jinja_env.globals["LEVEL_LABELS"] = LEVEL_LABELS

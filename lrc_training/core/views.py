@@ -6,34 +6,33 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..auth.roles import ADMIN
 from ..db import utcnow
 from ..extensions import db
-from . import (
-    bp,
-    mail,  # noqa: F401  (registers the email job)
-)
+from . import bp
 from .access import login_required, public, roles_required, safe_next_url
+from .accounts import accounts
 from .audit import record_audit
 from .errors import DomainError
 from .forms import apply_errors
 from .models import AuditLog
-from .navigation import items_for, register_nav
+from .navigation import NavItem, items_for
 from .notifications import email_kinds, mark_read, notifications_of, set_email_kinds
 from .pagination import paginate_page
 from .params import ascii_int
+from .roles import ADMIN
 from .todo import time_left, todos_for
 from .web_forms import ActionForm, NotificationSettingsForm, WorkAreaForm
 from .work_areas import all_work_areas, save_work_area
 
-register_nav("审计日志", "core.audit_log", roles=(ADMIN,), description="所有成绩、结果、证书与账号变更的防篡改记录",
-             group="管理")
-register_nav("职业功能", "core.work_areas", roles=(ADMIN,), description="维护课程、试题、竞赛项目使用的职业功能列表",
-             group="管理")
-register_nav("消息通知", "core.notifications", description="报名审核、候补递补、成绩发布等站内通知", group="账号")
-register_nav("通知设置", "core.notification_settings", description="选择哪些通知同时发送邮件", group="账号")
+NAV = [
+    NavItem("审计日志", "core.audit_log", roles=(ADMIN,), description="所有成绩、结果、证书与账号变更的防篡改记录",
+            group="管理"),
+    NavItem("职业功能", "core.work_areas", roles=(ADMIN,), description="维护课程、试题、竞赛项目使用的职业功能列表",
+            group="管理"),
+    NavItem("消息通知", "core.notifications", description="报名审核、候补递补、成绩发布等站内通知", group="账号"),
+    NavItem("通知设置", "core.notification_settings", description="选择哪些通知同时发送邮件", group="账号"),
+]
 
 
 @bp.route("/")
@@ -64,8 +63,9 @@ def dashboard():
 @bp.route("/admin/audit")
 @roles_required(ADMIN)
 def audit_log():
-    stmt = select(AuditLog).options(joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
-    return render_template("core/audit_log.html", page=paginate_page(stmt))
+    page = paginate_page(select(AuditLog).order_by(AuditLog.id.desc()))
+    actors = accounts().names({row.actor_id for row in page.items if row.actor_id is not None})
+    return render_template("core/audit_log.html", page=page, actors=actors)
 
 
 @bp.route("/notifications")

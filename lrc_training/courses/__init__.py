@@ -14,4 +14,5 @@ from flask import Blueprint
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 api_bp = Blueprint("courses_api", __name__, url_prefix="/api/v1")
 
-from . import api, demo, views  # noqa: E402,F401  (routes, navigation and demo data register on import)
+# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
+from . import api, views  # noqa: E402,F401

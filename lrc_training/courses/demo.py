@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from ..core.demo import register_demo_seeder
 from ..core.timeutil import local_today
 from .schemas import CourseIn, SessionIn
 from .services.courses import create_course
@@ -13,7 +12,6 @@ from .services.enrollment import approve_enrollment, complete_enrollment, enroll
 from .services.teaching import add_session, record_attendance
 
 
-@register_demo_seeder
 def seed_courses(users: dict, orgs: list) -> None:
     teacher, trainees = users["teacher"], [users["trainee"], users["trainee2"], users["trainee3"]]
     today = local_today()

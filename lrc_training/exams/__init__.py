@@ -16,5 +16,5 @@ from flask import Blueprint
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
-from . import api, demo, jobs, views  # noqa: E402,F401  (routes, jobs, navigation and demo data register on import)
-from .services import results  # noqa: E402,F401  (registers the exam_session certificate source)
+# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
+from . import api, views  # noqa: E402,F401

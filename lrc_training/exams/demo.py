@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..core.demo import register_demo_seeder
 from ..db import utcnow
 from .services.applications import apply, decide
 from .services.bank import QuestionInput, create_question
@@ -35,7 +34,6 @@ TRUE_FALSE = [
 ]
 
 
-@register_demo_seeder
 def seed_exams(users: dict, orgs: list) -> None:
     staff, trainee = users["staff"], users["trainee"]
     codes = ["LC", "LC", "DR", "CB", "DM", "LC", "LC", "LC"]

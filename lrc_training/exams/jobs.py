@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from ..core.notifications import notify
-from ..core.scheduler import register_job
+from ..core.scheduler import scheduled
 from ..core.timeutil import to_local
 from ..db import utcnow
 from ..extensions import db
@@ -27,7 +27,7 @@ from .services.preparation import prepare_session_papers
 AHEAD = timedelta(hours=24)
 
 
-@register_job("exams.reminders", seconds=300, description="考试开始前 24 小时提醒考生")
+@scheduled("exams.reminders", seconds=300, description="考试开始前 24 小时提醒考生")
 def send_exam_reminders(now: datetime | None = None) -> int:
     """Remind approved candidates of sessions opening within the next 24 hours; returns how many were reminded."""
     now = now or utcnow()
@@ -59,7 +59,7 @@ def send_exam_reminders(now: datetime | None = None) -> int:
     return reminded
 
 
-@register_job("exams.auto_submit", seconds=30, description="到时自动交卷")
+@scheduled("exams.auto_submit", seconds=30, description="到时自动交卷")
 def submit_overdue_attempts(now: datetime | None = None) -> int:
     """Submit every attempt past its deadline (idempotent: submitted attempts are skipped)."""
     now = now or utcnow()
@@ -74,7 +74,7 @@ def submit_overdue_attempts(now: datetime | None = None) -> int:
     return done
 
 
-@register_job("exams.prepare_papers", seconds=60, description="考前预先组卷（开考时只需一次写入）")
+@scheduled("exams.prepare_papers", seconds=60, description="考前预先组卷（开考时只需一次写入）")
 def prepare_upcoming_papers(now: datetime | None = None) -> int:
     """Papers for every open session whose window opens within LRC_PAPER_LEAD_MINUTES or is open now."""
     now = now or utcnow()

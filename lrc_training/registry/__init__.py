@@ -5,11 +5,11 @@ from flask import Blueprint
 bp = Blueprint("registry", __name__, url_prefix="/registry", template_folder="templates")
 api_bp = Blueprint("registry_api", __name__, url_prefix="/api/v1")
 
-# Routes and demo data register on import (selection: 评选).
+# The page and API modules attach their routes to these blueprints (Flask's way; selection: 评选); create_app
+# wires the rest.
 from . import (  # noqa: E402,F401
     api,
     coverage_views,
-    demo,
     record_views,
     report_api,
     report_views,

@@ -13,14 +13,12 @@ from ..auth.accreditation import local_today
 from ..auth.models import Organization
 from ..certificates.issuing import IssueRequest, issue_certificate
 from ..certificates.seals import ensure_drawn_seal
-from ..core.demo import register_demo_seeder
 from ..extensions import db
 from .models import Honor, RegistryEntry
 from .periods import default_period
 from .reporting import create_report, submit_report
 
 
-@register_demo_seeder
 def seed_registry(users: dict, orgs: list) -> None:
     evaluator = orgs[0]
     ensure_drawn_seal(evaluator)  # certificates are never issued without the issuer's seal

@@ -16,7 +16,7 @@ from ..core.access import roles_required
 from ..core.downloads import private_download
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action, to_int
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..extensions import db
 from . import bp
 from .models import REPORT_STATUS_LABELS
@@ -35,9 +35,11 @@ from .reporting import (
 )
 from .work import is_hrss_staff
 
-register_nav("报表上报", "registry.reports", roles=(ORG_STAFF, ADMIN),
-             visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
-             description="按月、季、年生成本地区报表并逐级上报，查看下级地区的上报情况，审核或退回", group="信息库")
+NAV = [
+    NavItem("报表上报", "registry.reports", roles=(ORG_STAFF, ADMIN),
+            visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
+            description="按月、季、年生成本地区报表并逐级上报，查看下级地区的上报情况，审核或退回", group="信息库"),
+]
 
 CHILD_STATUS_LABELS = {"missing": "未报", **REPORT_STATUS_LABELS, "draft": "未上报（草稿）"}
 

@@ -14,16 +14,18 @@ from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import roles_required
 from ..core.errors import DomainError, Forbidden
 from ..core.forms import apply_errors
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.params import ascii_int
 from ..extensions import db
 from . import bp
 from .governance import set_target, target_progress
 from .work import is_hrss_staff
 
-register_nav("目标考核", "registry.targets", roles=(ORG_STAFF, ADMIN),
-             visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
-             description="为下级地区设定年度协调员人数和企业覆盖率目标，查看完成进度与排名", group="信息库")
+NAV = [
+    NavItem("目标考核", "registry.targets", roles=(ORG_STAFF, ADMIN),
+            visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
+            description="为下级地区设定年度协调员人数和企业覆盖率目标，查看完成进度与排名", group="信息库"),
+]
 
 
 class TargetForm(FlaskForm):

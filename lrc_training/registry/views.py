@@ -18,7 +18,7 @@ from ..core.audit import record_audit
 from ..core.downloads import audit_export, private_download
 from ..core.errors import DomainError
 from ..core.form_fields import DateField
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import page_filters, paginate_page
 from ..core.regions import region_display, region_path
 from ..extensions import db
@@ -39,8 +39,10 @@ from .services import (
 from .trends import large_enterprise_gaps, monthly_trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-register_nav("人才信息库", "registry.dashboard", roles=(ORG_STAFF, ADMIN),
-             description="按地区、等级、单位类型统计劳动关系协调员，逐级下钻，导出 Excel", group="信息库")
+NAV = [
+    NavItem("人才信息库", "registry.dashboard", roles=(ORG_STAFF, ADMIN),
+            description="按地区、等级、单位类型统计劳动关系协调员，逐级下钻，导出 Excel", group="信息库"),
+]
 
 
 class HonorForm(FlaskForm):

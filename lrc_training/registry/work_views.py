@@ -15,7 +15,7 @@ from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.form_fields import DateField
 from ..core.forms import apply_errors
-from ..core.navigation import register_nav
+from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import bp
@@ -32,8 +32,10 @@ from .work import (
     writable_person,
 )
 
-register_nav("风险隐患", "registry.risk_reports", roles=(ORG_STAFF,), visible=is_hrss_staff,
-             description="辖区内企业的劳动关系风险隐患报告，填写处置情况后办结", group="信息库")
+NAV = [
+    NavItem("风险隐患", "registry.risk_reports", roles=(ORG_STAFF,), visible=is_hrss_staff,
+            description="辖区内企业的劳动关系风险隐患报告，填写处置情况后办结", group="信息库"),
+]
 
 RECENT = 10
 

@@ -155,7 +155,8 @@ def test_issue_endpoint_dispatches_to_registered_sources(client, staff, monkeypa
             kind="level", holder_name=f"考生{i}", issuer_organization_id=org_id, source_type="exam_session",
             source_id=str(source_id), source_key=f"exam_session:{source_id}:{i}", level=4) for i in range(3)])
 
-    monkeypatch.setitem(issuing._SOURCES, "exam_session", exam_issuer)
+    monkeypatch.setitem(issuing.certificate_sources(), "exam_session",
+                        issuing.CertificateSource("exam_session", exam_issuer))
     headers = api_token(client, "staff")
     first = client.post("/api/v1/certificates/issue", headers=headers, json={"exam_session_id": 9})
     assert first.status_code == 201 and first.get_json()["issued"] == 3

@@ -14,7 +14,7 @@ from lrc_training.core.audit import checkpoint, record_audit, verify_chain, veri
 from lrc_training.core.audit_anchors import anchor_path
 from lrc_training.core.audit_keys import AuditKeyError, current_key
 from lrc_training.core.models import AuditLog
-from lrc_training.core.scheduler import JOBS
+from lrc_training.core.scheduler import registered_jobs
 from lrc_training.extensions import db
 from tests.factories import make_user
 
@@ -158,8 +158,8 @@ def test_checkpoint_writes_the_head_outside_the_database_and_records_itself(runn
     assert verified.exit_code == 0 and "已校验 3 条" in verified.output and "1 个检查点" in verified.output
 
 
-def test_checkpoint_job_is_registered_every_ten_minutes():
-    job = JOBS["audit.checkpoint"]
+def test_checkpoint_job_is_registered_every_ten_minutes(app):
+    job = registered_jobs(app)["audit.checkpoint"]
     assert job.seconds == 600
     _records(1)
     job.func()

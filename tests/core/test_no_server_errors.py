@@ -25,8 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from lrc_training.auth.demo import ADMIN_PASSWORD, DEMO_PASSWORD
 from lrc_training.certificates.models import Certificate
-from lrc_training.core.demo import ADMIN_PASSWORD, DEMO_PASSWORD, seed_demo
+from lrc_training.core.demo import seed_demo
 from lrc_training.extensions import db
 from tests.conftest import api_token, login
 

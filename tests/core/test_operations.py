@@ -19,7 +19,7 @@ from lrc_training.core.error_handlers import _respond
 from lrc_training.core.metrics import AUTOSAVE_ENDPOINTS
 from lrc_training.core.notifications import notify
 from lrc_training.core.request_log import JsonFormatter, configure_logging, incoming_request_id
-from lrc_training.core.scheduler import JOBS, ensure_job_rows, run_job
+from lrc_training.core.scheduler import ensure_job_rows, registered_jobs, run_job
 from lrc_training.extensions import db, limiter
 from tests.conftest import USING_POSTGRES, api_token, login
 from tests.exams.helpers import make_bank, make_session, setup_org
@@ -142,7 +142,7 @@ def test_metrics_read_the_queue_jobs_and_open_attempts_from_the_database(app, cl
     assert metric_value(body, "lrc_job_last_success_timestamp_seconds", job="exams.reminders") is None
 
     ensure_job_rows()
-    assert run_job(app, JOBS["exams.reminders"], "node-a")
+    assert run_job(app, registered_jobs(app)["exams.reminders"], "node-a")
     body = client.get("/metrics").get_data(as_text=True)
     assert metric_value(body, "lrc_job_last_success_timestamp_seconds", job="exams.reminders") > 1.7e9
     assert metric_value(body, "lrc_job_last_duration_seconds", job="exams.reminders") >= 0

@@ -20,7 +20,7 @@ from lrc_training.core import mail
 from lrc_training.core.mail import send_pending_emails
 from lrc_training.core.models import Notification, SchedulerJob
 from lrc_training.core.notifications import notify
-from lrc_training.core.scheduler import JOBS, Job, claim_job, ensure_job_rows, run_all_once, run_job
+from lrc_training.core.scheduler import Job, claim_job, ensure_job_rows, registered_jobs, run_all_once, run_job
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from tests.conftest import USING_POSTGRES
@@ -43,10 +43,10 @@ class Counted:
 
 
 @pytest.fixture
-def job(monkeypatch):
+def job(app, monkeypatch):
     body = Counted(seconds=0.3)
     registered = Job("test.counted", body, 60, "计数")
-    monkeypatch.setitem(JOBS, registered.id, registered)
+    monkeypatch.setitem(registered_jobs(app), registered.id, registered)
     ensure_job_rows()
     return registered
 
@@ -106,7 +106,7 @@ def test_the_job_of_a_node_that_died_mid_run_is_taken_over_when_its_claim_runs_o
 
 def test_a_failing_run_is_recorded_and_releases_its_claim(app, monkeypatch):
     broken = Job("test.broken", Counted(fail=True), 60, "坏任务")
-    monkeypatch.setitem(JOBS, broken.id, broken)
+    monkeypatch.setitem(registered_jobs(app), broken.id, broken)
     ensure_job_rows()
     assert run_job(app, broken, "node-a")
     recorded = row(broken.id)
@@ -116,9 +116,9 @@ def test_a_failing_run_is_recorded_and_releases_its_claim(app, monkeypatch):
 
 
 def test_run_once_skips_a_job_another_node_is_running(app, job, monkeypatch):
-    for other in list(JOBS):
+    for other in list(registered_jobs(app)):
         if other != job.id:
-            monkeypatch.delitem(JOBS, other)
+            monkeypatch.delitem(registered_jobs(app), other)
     assert run_all_once(app) == 1  # `--once` runs a job even before it is due
     assert run_all_once(app) == 1
     claim_job(job, "node-busy", timedelta(minutes=15), force=True)
@@ -132,7 +132,7 @@ def test_new_jobs_get_a_row_and_existing_rows_are_kept(app, job):
     ensure_job_rows()
     ensure_job_rows()
     assert row(job.id).runs == 7
-    assert {r.job_id for r in db.session.execute(select(SchedulerJob)).scalars()} == set(JOBS)
+    assert {r.job_id for r in db.session.execute(select(SchedulerJob)).scalars()} == set(registered_jobs(app))
 
 
 # -- the mail job ------------------------------------------------------------------------------------------------

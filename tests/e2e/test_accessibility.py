@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lrc_training.core.demo import ADMIN_PASSWORD, DEMO_PASSWORD, seed_demo
+from lrc_training.auth.demo import ADMIN_PASSWORD, DEMO_PASSWORD
+from lrc_training.core.demo import seed_demo
 from lrc_training.extensions import db
 from tests.e2e.conftest import DESKTOP, E2E_DIR
 

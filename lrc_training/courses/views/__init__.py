@@ -7,4 +7,4 @@ trainee   the catalog, a course's page, enrollment and withdrawal, my courses, d
 forms     the page forms (rendering and CSRF; their input is declared in schemas.py)
 """
 
-from . import manage, teaching, trainee  # noqa: F401  (their routes register on the area's blueprint)
+from . import manage, teaching, trainee  # noqa: F401  (they attach their routes to the area's blueprint)

@@ -10,7 +10,7 @@ from ...auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.forms import run_action, to_int
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
 from ...core.timeutil import to_local
 from ...core.web_forms import ActionForm
@@ -26,8 +26,10 @@ from ..services.hours import lesson_minutes, required_hours, teaching_plan
 from .forms import CourseForm, InstructorForm, MaterialForm, ReasonForm, SessionForm
 
 MANAGERS = (INSTRUCTOR, ORG_STAFF, ADMIN)
-register_nav("课程管理", "courses.manage", roles=MANAGERS,
-             description="开设课程、审核报名、排课、考勤、结业；查看满员率与结业率", group="培训")
+NAV = [
+    NavItem("课程管理", "courses.manage", roles=MANAGERS,
+            description="开设课程、审核报名、排课、考勤、结业；查看满员率与结业率", group="培训"),
+]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...auth.roles import TRAINEE
 from ...core.access import login_required, public, roles_required
 from ...core.forms import run_action
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.pagination import page_filters, paginate_page
 from ...core.regions import province_and_city_choices
 from ...core.storage import send_stored
@@ -40,10 +40,12 @@ from ..services.hours import required_hours
 from ..services.teaching import material_key
 from .forms import CatalogFilterForm
 
-register_nav("课程报名", "courses.catalog", roles=(TRAINEE,), description="按等级、职业功能、地区查找课程并报名",
-             group="培训")
-register_nav("我的课程", "courses.mine", roles=(TRAINEE,), description="报名状态、候补位次、出勤课时、结业证明",
-             group="培训")
+NAV = [
+    NavItem("课程报名", "courses.catalog", roles=(TRAINEE,), description="按等级、职业功能、地区查找课程并报名",
+            group="培训"),
+    NavItem("我的课程", "courses.mine", roles=(TRAINEE,), description="报名状态、候补位次、出勤课时、结业证明",
+            group="培训"),
+]
 
 _ENROLLED_MESSAGES = {"enrolled": ("报名成功！", "success"), "pending": ("已提交报名，请等待培训机构审核。", "info"),
                       "waitlisted": ("课程已满，您已进入候补名单（第 {position} 位）。", "warning")}

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ...certificates.issuing import IssueRequest, issue_many, register_source
+from ...certificates.issuing import CertificateSource, IssueRequest, issue_many
 from ...core.audit import record_audit
 from ...core.errors import Conflict, ValidationFailed
 from ...core.notifications import notify
@@ -173,7 +173,7 @@ def issue_session_certificates(actor, session_id: int) -> list:
     return issue_many(requests, actor_id=actor.id)
 
 
-register_source("exam_session", issue_session_certificates)
+CERTIFICATE_SOURCE = CertificateSource("exam_session", issue_session_certificates)
 
 
 def regrade_after_publication(actor, session: ExamSession, application_id: int, part: str, score,

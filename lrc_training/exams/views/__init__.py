@@ -11,4 +11,4 @@ monitor    the proctor's live page: rooms, pausing, extending, voiding, room pro
 forms      the page forms (rendering and CSRF)
 """
 
-from . import analysis, bank, candidate, exam, grading, monitor, sessions  # noqa: F401  (routes register on bp)
+from . import analysis, bank, candidate, exam, grading, monitor, sessions  # noqa: F401  (they attach their routes to bp)

@@ -10,7 +10,7 @@ from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.errors import DomainError
 from ...core.forms import run_action
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.pagination import page_filters, paginate_page
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
@@ -33,7 +33,9 @@ from ..services.bank import (
 from .forms import BankFilterForm, ImportForm, QuestionForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-register_nav("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定")
+NAV = [
+    NavItem("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定"),
+]
 
 
 def _filters():

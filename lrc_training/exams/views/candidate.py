@@ -12,7 +12,7 @@ from ...auth.roles import TRAINEE
 from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.levels import LEVEL_LABELS
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...db import utcnow
 from ...extensions import db
 from .. import bp
@@ -31,8 +31,10 @@ from ..services.candidates import (
 from ..services.eligibility import EDUCATION_LABELS
 from .forms import ApplyForm
 
-register_nav("我的认定", "exams.mine", roles=(TRAINEE,),
-             description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定")
+NAV = [
+    NavItem("我的认定", "exams.mine", roles=(TRAINEE,),
+            description="报名等级认定、参加理论考试、查看成绩与证书", group="等级认定"),
+]
 
 
 @bp.route("/mine")

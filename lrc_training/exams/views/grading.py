@@ -10,7 +10,7 @@ from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
 from ...core.xlsx import SheetError, iter_sheet_rows
 from ...extensions import db
@@ -20,8 +20,10 @@ from ..services.grading import grade, on_site_progress, record_part_score, tasks
 from ..services.sessions import get_session_for_staff
 from .forms import GradeForm, ImportForm
 
-register_nav("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
-             group="等级认定")
+NAV = [
+    NavItem("阅卷评分", "exams.grading", roles=(EXAMINER,), description="匿名批阅简答题，录入操作技能和综合评审成绩",
+            group="等级认定"),
+]
 
 
 @bp.route("/grading")

@@ -17,7 +17,7 @@ from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.errors import DomainError
 from ...core.forms import apply_errors, run_action, to_int
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
 from ...core.timeutil import local_zone, to_local
 from ...core.web_forms import ActionForm
@@ -41,8 +41,10 @@ from ..services.sessions import (
 )
 from .forms import DecisionForm, SeatsForm, SessionForm
 
-register_nav("认定批次", "exams.sessions", roles=(ORG_STAFF, ADMIN),
-             description="设置认定批次与双向细目表，审核报名，编排考场，发布成绩，签发证书", group="等级认定")
+NAV = [
+    NavItem("认定批次", "exams.sessions", roles=(ORG_STAFF, ADMIN),
+            description="设置认定批次与双向细目表，审核报名，编排考场，发布成绩，签发证书", group="等级认定"),
+]
 
 
 def _session(session_id: int) -> ExamSession:

@@ -7,4 +7,4 @@ nominations.py, review.py (panel, scores, ranking), notice.py (public notice, ob
 honors.py (the certificate PDF and its public check); views.py, public_views.py and api.py add routes to the
 registry's blueprints. Everything here uses the registry's own models and other areas' services only."""
 
-from . import api, public_views, review_views, views  # noqa: F401  (routes register on import)
+from . import api, public_views, review_views, views  # noqa: F401  (they attach their routes to the registry's blueprints)

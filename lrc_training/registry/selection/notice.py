@@ -18,7 +18,7 @@ from ...auth.models import Organization, User
 from ...core.audit import record_audit
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.notifications import notify
-from ...core.scheduler import register_job
+from ...core.scheduler import scheduled
 from ...db import utcnow
 from ...extensions import db
 from ..models import Honor
@@ -197,7 +197,7 @@ def finalize_by(actor, round_id: int) -> list[Award]:
     return finalize_round(rnd, actor.id)
 
 
-@register_job("registry.selections", seconds=300, description="评选：推荐截止后进入评审，公示期满后确定结果")
+@scheduled("registry.selections", seconds=300, description="评选：推荐截止后进入评审，公示期满后确定结果")
 def selections_due() -> int:
     """Close due nominations, then finalize every round whose notice is over and nothing blocks it, each in its
     own transaction. Idempotent: a final round is never looked at again."""

@@ -14,7 +14,7 @@ from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import apply_errors, run_action, to_int
-from ...core.navigation import register_nav
+from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
 from ...core.timeutil import local_zone, to_local
 from ...extensions import db
@@ -42,12 +42,14 @@ def _is_reviewer(user) -> bool:
     return bool(db.session.execute(select(exists().where(Reviewer.user_id == user.id))).scalar())
 
 
-register_nav("评选", "registry.selections", roles=(ORG_STAFF, ADMIN), visible=lambda u: hrss_scope(u) is not None,
-             description="开启金牌劳动关系协调员等评选，组织评审、公示并确定结果", group="信息库")
-register_nav("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=_has_open_round,
-             description="为正在推荐的评选推荐本单位的人选", group="信息库")
-register_nav("评审任务", "registry.my_reviews", visible=_is_reviewer, description="为评选的推荐人选评分",
-             group="信息库")
+NAV = [
+    NavItem("评选", "registry.selections", roles=(ORG_STAFF, ADMIN), visible=lambda u: hrss_scope(u) is not None,
+            description="开启金牌劳动关系协调员等评选，组织评审、公示并确定结果", group="信息库"),
+    NavItem("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=_has_open_round,
+            description="为正在推荐的评选推荐本单位的人选", group="信息库"),
+    NavItem("评审任务", "registry.my_reviews", visible=_is_reviewer, description="为评选的推荐人选评分",
+            group="信息库"),
+]
 
 LISTS = {"selections": "评选", "open_rounds": "推荐", "my_reviews": "评审任务"}
 
