@@ -10,9 +10,9 @@ from . import (  # noqa: E402,F401
     api,
     demo,
     export_views,
-    finalize,
     manage_views,
     promotion_api,
     public_views,
     views,
 )
+from .services import finalize, promotions  # noqa: E402,F401

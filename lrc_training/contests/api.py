@@ -14,13 +14,7 @@ from ..core.errors import NotFound
 from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
-from .appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
-from .bulk import register_rows
-from .checkin import check_in, close_check_in, require_mapping
 from .models import Competition, JudgingSheet, Registration
-from .oversight import progress
-from .panels import auto_assign, judge_loads
-from .results import issue_award_certificates, publish, result_rows
 from .schemas import (
     AppealDecisionIn,
     AppealIn,
@@ -35,8 +29,14 @@ from .schemas import (
     ReopenIn,
     SheetIn,
 )
-from .scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
-from .setup import (
+from .services.appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
+from .services.bulk import register_rows
+from .services.checkin import check_in, close_check_in, require_mapping
+from .services.oversight import progress
+from .services.panels import auto_assign, judge_loads
+from .services.results import issue_award_certificates, publish, result_rows
+from .services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from .services.setup import (
     CompetitionInput,
     assign_judge,
     create_competition,
@@ -45,7 +45,7 @@ from .setup import (
     get_competition_for_committee,
     register,
 )
-from .stages import take_qualifiers
+from .services.stages import take_qualifiers
 
 
 def competition_json(c) -> dict:

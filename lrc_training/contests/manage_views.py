@@ -15,10 +15,6 @@ from ..core.errors import DomainError
 from ..core.forms import run_action, to_int
 from ..extensions import db
 from . import bp
-from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
-from .bulk import MAX_ROWS, build_template, register_excel, register_text
-from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
-from .duties import check_in_opened
 from .forms import (
     ActionForm,
     AppealDecisionForm,
@@ -32,13 +28,17 @@ from .forms import (
     ReasonForm,
 )
 from .models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
-from .oversight import progress
-from .panels import auto_assign, judge_loads, remove_judge, set_chief
-from .promotions import outcome_text, promotion_rows, send_promotion_requests
-from .results import result_rows
-from .scoring import reopen_sheet
-from .setup import get_competition_for_committee, is_committee
-from .stages import qualifier_sources, take_qualifiers
+from .services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
+from .services.bulk import MAX_ROWS, build_template, register_excel, register_text
+from .services.checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
+from .services.duties import check_in_opened
+from .services.oversight import progress
+from .services.panels import auto_assign, judge_loads, remove_judge, set_chief
+from .services.promotions import outcome_text, promotion_rows, send_promotion_requests
+from .services.results import result_rows
+from .services.scoring import reopen_sheet
+from .services.setup import get_competition_for_committee, is_committee
+from .services.stages import qualifier_sources, take_qualifiers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,9 +15,9 @@ from ..core.navigation import register_nav
 from ..core.pagination import paginate_page
 from ..extensions import db
 from . import bp
-from .appeals import appeal_window_open
 from .models import AWARD_LABELS, Competition, Registration
-from .results import result_rows
+from .services.appeals import appeal_window_open
+from .services.results import result_rows
 
 PUBLIC_STATES = ("published", "final")
 

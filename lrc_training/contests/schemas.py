@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from ..core.api import ApiModel
-from .eligibility import MAX_REGIONS, eligibility_errors
+from .services.eligibility import MAX_REGIONS, eligibility_errors
 
 
 class CriterionIn(ApiModel):

@@ -16,11 +16,7 @@ from ..core.navigation import register_nav
 from ..core.timeutil import local_zone
 from ..extensions import db
 from . import bp
-from .appeals import appeals_of
-from .checkin import can_see_mapping, holds_mapping, require_mapping
-from .finalize import blocking_reason
 from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
-from .judging import editable, form_scores, item_tasks, judge_tasks, problem, sheet_form
 from .models import (
     AWARD_LABELS,
     TIE_BREAKS,
@@ -32,11 +28,15 @@ from .models import (
     Registration,
     Reward,
 )
-from .oversight import publish_blocker
-from .promotions import evaluators_for, promotion_rows
-from .results import all_sheets_submitted, issue_award_certificates, publish, result_rows
-from .scoring import get_sheet, points_text, save_scores, sheet_json, submit_sheet, unscored
-from .setup import (
+from .services.appeals import appeals_of
+from .services.checkin import can_see_mapping, holds_mapping, require_mapping
+from .services.finalize import blocking_reason
+from .services.judging import editable, form_scores, item_tasks, judge_tasks, problem, sheet_form
+from .services.oversight import publish_blocker
+from .services.promotions import evaluators_for, promotion_rows
+from .services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
+from .services.scoring import get_sheet, points_text, save_scores, sheet_json, submit_sheet, unscored
+from .services.setup import (
     CompetitionInput,
     allowed_tiers,
     assign_judge,
@@ -47,7 +47,7 @@ from .setup import (
     get_competition_for_committee,
     register,
 )
-from .stages import qualifier_sources
+from .services.stages import qualifier_sources
 
 register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
 register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",

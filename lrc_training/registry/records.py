@@ -56,7 +56,7 @@ def profile(actor, user_id: int) -> Profile:
             select(Registration, Competition).join(Competition, Competition.id == Registration.competition_id)
             .where(Registration.user_id == user.id, Competition.state.in_(("published", "final")))
             .order_by(Competition.published_at.desc())):
-        from ..contests.results import result_rows
+        from ..contests.services.results import result_rows
 
         row = next((r for r in result_rows(competition) if r["user_id"] == user.id), None)
         competitions.append({"title": competition.title, "state": competition.state_label,

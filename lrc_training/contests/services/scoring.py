@@ -8,12 +8,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
-from .models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
 from .setup import is_committee
 
 

@@ -10,19 +10,17 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from ..auth.models import Organization, User
-from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..certificates.queries import highest_level_of
-from ..core.audit import record_audit
-from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..core.regions import in_region, region_display, region_scope
-from ..db import utcnow
-from ..exams.queries import session_owner_and_parts, theory_sessions_of
-from ..extensions import db
-from .duties import require_may_change, require_no_other_duty
-from .eligibility import eligibility_errors, stored_rules
-from .models import (
+from ...auth.models import Organization, User
+from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
+from ...certificates.queries import highest_level_of
+from ...core.audit import record_audit
+from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...core.regions import in_region, region_display, region_scope
+from ...db import utcnow
+from ...exams.queries import session_owner_and_parts, theory_sessions_of
+from ...extensions import db
+from ..models import (
     AWARD_LABELS,
     STAGES,
     TIE_BREAKS,
@@ -34,6 +32,8 @@ from .models import (
     JudgingSheet,
     Registration,
 )
+from .duties import require_may_change, require_no_other_duty
+from .eligibility import eligibility_errors, stored_rules
 
 
 class Ineligible(DomainError):

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from ..auth.models import Organization, User, UserRole
-from ..auth.roles import JUDGE
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db
+from ...auth.models import Organization, User, UserRole
+from ...auth.roles import JUDGE
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...extensions import db
+from ..models import Competition, JudgeAssignment, JudgingSheet, Registration
 from .duties import busy_with_other_duties, require_may_change
-from .models import Competition, JudgeAssignment, JudgingSheet, Registration
 from .setup import assign_judge, is_committee
 
 

@@ -8,14 +8,14 @@ import secrets
 
 from sqlalchemy import delete, select
 
-from ..auth.models import User
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import User
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...db import utcnow
+from ...extensions import db
+from ..models import DUTIES, Competition, CompetitionOfficial, Registration
 from .duties import duties_of, require_may_change, require_no_other_duty
-from .models import DUTIES, Competition, CompetitionOfficial, Registration
 from .setup import is_committee
 
 CODE_SPACE = 99999

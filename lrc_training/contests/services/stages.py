@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..extensions import db
-from .models import Competition, Qualification, Registration
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...extensions import db
+from ..models import Competition, Qualification, Registration
 from .results import standings
 from .setup import is_committee
 

@@ -10,12 +10,12 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
-from ..auth.roles import ADMIN
-from ..core.errors import NotFound
-from ..exams.queries import published_session_count
-from ..extensions import db
-from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from ...auth.models import User
+from ...auth.roles import ADMIN
+from ...core.errors import NotFound
+from ...exams.queries import published_session_count
+from ...extensions import db
+from ..models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
 from .ranking import deviations, panel_centre, to_decimal
 from .setup import is_committee
 

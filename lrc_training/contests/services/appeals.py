@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
-from .models import Appeal, Competition, CompetitionOfficial, Registration
+from ...auth.roles import ADMIN
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Appeal, Competition, CompetitionOfficial, Registration
 from .setup import is_committee
 
 

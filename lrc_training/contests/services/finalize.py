@@ -12,16 +12,16 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..certificates.queries import highest_level_of
-from ..core.audit import record_audit
-from ..core.errors import Conflict
-from ..core.notifications import notify
-from ..core.scheduler import register_job
-from ..core.timeutil import to_local
-from ..db import utcnow
-from ..extensions import db
-from ..registry.models import Honor
-from .models import AWARD_LABELS, Appeal, Competition, Registration, Reward
+from ...certificates.queries import highest_level_of
+from ...core.audit import record_audit
+from ...core.errors import Conflict
+from ...core.notifications import notify
+from ...core.scheduler import register_job
+from ...core.timeutil import to_local
+from ...db import utcnow
+from ...extensions import db
+from ...registry.models import Honor
+from ..models import AWARD_LABELS, Appeal, Competition, Registration, Reward
 from .promotions import ineligible_reason
 from .results import all_sheets_submitted, standings
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import ValidationFailed
-from ..core.regions import validate_region_code
+from ...core.errors import ValidationFailed
+from ...core.regions import validate_region_code
 
 KEYS = ("min_level", "min_work_years", "regions", "quota_per_organization", "quota_per_city")
 MAX_REGIONS = 100
