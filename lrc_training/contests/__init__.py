@@ -9,10 +9,7 @@ api_bp = Blueprint("contests_api", __name__, url_prefix="/api/v1")
 from . import (  # noqa: E402,F401
     api,
     demo,
-    export_views,
-    manage_views,
     promotion_api,
-    public_views,
     views,
 )
 from .services import finalize, promotions  # noqa: E402,F401

@@ -20,10 +20,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..auth.forms import REQUIRED
-from ..core.form_fields import DateField, DateTimeLocalField
-from ..core.forms import to_int
-from .models import AWARD_LABELS, DUTIES, STAGES, TIERS
+from ...auth.forms import REQUIRED
+from ...core.form_fields import DateField, DateTimeLocalField
+from ...core.forms import to_int
+from ..models import AWARD_LABELS, DUTIES, STAGES, TIERS
 
 
 class ItemRowForm(Form):

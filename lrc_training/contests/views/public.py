@@ -9,15 +9,15 @@ from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import Organization
-from ..core.access import public
-from ..core.navigation import register_nav
-from ..core.pagination import paginate_page
-from ..extensions import db
-from . import bp
-from .models import AWARD_LABELS, Competition, Registration
-from .services.appeals import appeal_window_open
-from .services.results import result_rows
+from ...auth.models import Organization
+from ...core.access import public
+from ...core.navigation import register_nav
+from ...core.pagination import paginate_page
+from ...extensions import db
+from .. import bp
+from ..models import AWARD_LABELS, Competition, Registration
+from ..services.appeals import appeal_window_open
+from ..services.results import result_rows
 
 PUBLIC_STATES = ("published", "final")
 
