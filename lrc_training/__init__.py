@@ -34,6 +34,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_operations(app)
     register_blueprints(app)
     register_todo_providers(app)
+    register_listeners(app)
     register_cli(app)
     register_request_hooks(app)
     from .core.error_handlers import register_error_handlers
@@ -196,6 +197,15 @@ def register_wiring() -> None:
     from .exams.queries import candidate_user_ids
 
     register_photo_audience("exam_candidates", candidate_user_ids)
+
+
+def register_listeners(app: Flask) -> None:
+    """What one area does when another area's event happens, wired here so that neither imports the other: the
+    registry records a competition's honor titles (技术能手) in its register of honors."""
+    from .contests.services.finalize import on_honor_granted
+    from .registry.services import record_honor
+
+    on_honor_granted(app, record_honor)
 
 
 def register_cli(app: Flask) -> None:

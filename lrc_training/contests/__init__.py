@@ -9,7 +9,8 @@ api_bp = Blueprint("contests_api", __name__, url_prefix="/api/v1")
 from . import (  # noqa: E402,F401
     api,
     demo,
+    jobs,  # noqa: E402,F401
     promotion_api,
     views,
 )
-from .services import finalize, promotions  # noqa: E402,F401
+from .services import promotions  # noqa: E402,F401

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from lrc_training.auth.accreditation import NotAccredited
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate
+from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import JudgeAssignment, JudgingSheet, Registration, Reward
 from lrc_training.contests.services.appeals import decide_appeal, file_appeal
 from lrc_training.contests.services.bulk import register_excel, register_text
 from lrc_training.contests.services.checkin import can_see_mapping, check_in, close_check_in, designate
-from lrc_training.contests.services.finalize import blocking_reason, finalize_due
+from lrc_training.contests.services.finalize import blocking_reason
 from lrc_training.contests.services.oversight import progress
 from lrc_training.contests.services.panels import auto_assign, judge_loads, remove_judge
 from lrc_training.contests.services.results import publish, result_rows
