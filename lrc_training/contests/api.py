@@ -29,22 +29,16 @@ from .schemas import (
     ReopenIn,
     SheetIn,
 )
+from .services.access import get_competition_for_committee
 from .services.appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
 from .services.bulk import register_rows
-from .services.checkin import check_in, close_check_in, require_mapping
+from .services.checkin import check_in, close_check_in, draw, require_mapping
 from .services.oversight import progress
-from .services.panels import auto_assign, judge_loads
+from .services.panels import assign_judge, auto_assign, judge_loads
+from .services.registration import decide_registration, register
 from .services.results import issue_award_certificates, publish, result_rows
 from .services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
-from .services.setup import (
-    CompetitionInput,
-    assign_judge,
-    create_competition,
-    decide_registration,
-    draw,
-    get_competition_for_committee,
-    register,
-)
+from .services.setup import CompetitionInput, create_competition
 from .services.stages import take_qualifiers
 
 

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 from ..core.demo import register_demo_seeder
 from ..db import utcnow
+from .services.checkin import draw
+from .services.panels import assign_judge
+from .services.registration import register
 from .services.results import publish
 from .services.scoring import save_scores, sheets_for, submit_sheet
-from .services.setup import CompetitionInput, assign_judge, create_competition, draw, register
+from .services.setup import CompetitionInput, create_competition
 
 ITEMS = [{"name": "理论知识", "kind": "theory", "weight": 30,
           "criteria": [{"name": "客观题", "max_points": 60}, {"name": "简答题", "max_points": 40}]},

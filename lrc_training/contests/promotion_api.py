@@ -12,8 +12,8 @@ from ..core.api import created, json_body
 from ..extensions import db
 from . import api_bp as bp
 from .schemas import PromotionRequestsIn
+from .services.access import get_competition_for_committee
 from .services.promotions import PromotionRow, evaluators_for, promotion_rows, send_promotion_requests
-from .services.setup import get_competition_for_committee
 
 
 def promotion_json(row: PromotionRow) -> dict:

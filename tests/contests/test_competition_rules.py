@@ -23,9 +23,9 @@ from lrc_training.contests.services.checkin import can_see_mapping, check_in, cl
 from lrc_training.contests.services.finalize import blocking_reason
 from lrc_training.contests.services.oversight import progress
 from lrc_training.contests.services.panels import auto_assign, judge_loads, remove_judge
+from lrc_training.contests.services.registration import register
 from lrc_training.contests.services.results import publish, result_rows
 from lrc_training.contests.services.scoring import reopen_sheet, save_scores, submit_sheet
-from lrc_training.contests.services.setup import register
 from lrc_training.contests.services.stages import take_qualifiers
 from lrc_training.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
@@ -177,7 +177,7 @@ def test_appeal_window_supervision_group_and_correction_during_the_notice_period
     db.session.commit()
     world.register_all(competition)
     world.panel(competition)
-    from lrc_training.contests.services.setup import draw
+    from lrc_training.contests.services.checkin import draw
     draw(world.staff, competition)
     world.score(competition, PLANNED)
     publish(world.staff, competition)
@@ -386,5 +386,5 @@ def test_an_exam_scored_theory_item_takes_the_published_exam_result(world):
     assert rows[world.people[2].id]["item_details"][0]["score"] == 0.0  # no exam result: 0
     assert rows[world.people[0].id]["total"] == 82.55
     with pytest.raises(ValidationFailed):  # no judges for an exam-scored item
-        from lrc_training.contests.services.setup import assign_judge
+        from lrc_training.contests.services.panels import assign_judge
         assign_judge(world.staff, competition, world.judges[0].id, 0)

@@ -30,7 +30,7 @@ def test_only_keepers_and_admins_see_codes_beside_names(app, client):
     db.session.commit()
     world.register_all(competition)
     world.panel(competition)
-    from lrc_training.contests.services.setup import draw
+    from lrc_training.contests.services.checkin import draw
     draw(keeper, competition)
     db.session.commit()
     login(client, "committee")

@@ -1,11 +1,12 @@
 """The use cases of the contests area. Each takes the acting user and a schema (or plain ids), changes rows,
 flushes, writes the audit record and never commits: the view, API handler, job or test that called it commits once.
 
-setup        creating a competition, who may organize which tier, load-and-authorise the committee
+access       load-and-authorise: the committee of a competition
+setup        creating a competition, who may organize which tier
 eligibility  the registration conditions (level, work years, regions, quotas)
 registration registering contestants (one by one, bulk) and deciding registrations
 duties       code keepers, supervisors and judges: one duty per person, changes after check-in
-checkin      check-in and the anonymous codes (一次加密 / 二次加密), the code keepers
+checkin      check-in, the draw of anonymous codes (一次加密 / 二次加密), the code keepers
 panels       judge panels: assignment without conflicts of interest, balanced loads, chief judges
 scoring      the judges' sheets: draft, submit, reopen
 judging      the judge's task lists and the sheet form's values

@@ -13,7 +13,7 @@ from ...core.notifications import notify
 from ...db import utcnow
 from ...extensions import db
 from ..models import Appeal, Competition, CompetitionOfficial, Registration
-from .setup import is_committee
+from .access import is_committee
 
 
 def supervisors(competition: Competition) -> set[int]:

@@ -27,8 +27,8 @@ from ...core.errors import Conflict
 from ...core.levels import LEVEL_LABELS, LEVEL_NAMES
 from ...extensions import db
 from ..models import AWARD_LABELS, TIERS, Competition, Reward
+from .access import get_competition_for_committee
 from .results import result_rows
-from .setup import get_competition_for_committee
 
 SOURCE = "competition_promotion"
 

@@ -14,7 +14,7 @@ from ...core.notifications import notify
 from ...db import utcnow
 from ...extensions import db
 from ..models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
-from .setup import is_committee
+from .access import is_committee
 
 
 def by_station(item: CompetitionItem, registration: Registration) -> bool:

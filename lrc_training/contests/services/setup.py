@@ -1,44 +1,25 @@
-"""Setting up a competition: items and criteria, eligibility, registration, judges (no conflicts of interest)
-and the draw of anonymous contestant codes."""
+"""Setting up a competition: who may organize which tier, and creating one with its items and criteria (an item
+may be scored by the committee's own online exam). Registration is in registration.py, judges in panels.py, the
+draw of anonymous codes in checkin.py."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ...auth.models import Organization, User
-from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ...certificates.queries import highest_level_of
+from ...auth.models import Organization
+from ...auth.roles import ORG_STAFF
 from ...core.audit import record_audit
-from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from ...core.notifications import notify
-from ...core.regions import in_region, region_display, region_scope
+from ...core.errors import Forbidden, ValidationFailed
+from ...core.regions import region_scope
 from ...db import utcnow
 from ...exams.queries import session_owner_and_parts, theory_sessions_of
 from ...extensions import db
-from ..models import (
-    AWARD_LABELS,
-    STAGES,
-    TIE_BREAKS,
-    TIERS,
-    Competition,
-    CompetitionItem,
-    Criterion,
-    JudgeAssignment,
-    JudgingSheet,
-    Registration,
-)
-from .duties import require_may_change, require_no_other_duty
-from .eligibility import eligibility_errors, stored_rules
-
-
-class Ineligible(DomainError):
-    status = 422
-    code = "ineligible"
+from ..models import AWARD_LABELS, STAGES, TIE_BREAKS, TIERS, Competition, CompetitionItem, Criterion
+from .eligibility import eligibility_errors
 
 
 @dataclass
@@ -255,195 +236,6 @@ def create_competition(actor, data: CompetitionInput) -> Competition:
                  new={"title": competition.title, "tier": competition.tier, "items": len(items),
                       "promotion_requires_certificate": competition.promotion_requires_certificate})
     return competition
-
-
-def is_committee(actor, competition: Competition) -> bool:
-    return actor is not None and (actor.has_role(ADMIN) or (
-        actor.has_role(ORG_STAFF) and actor.organization_id == competition.organization_id))
-
-
-def get_competition_for_committee(actor, competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None or not is_committee(actor, competition):
-        raise NotFound("竞赛不存在")
-    return competition
-
-
-def check_eligibility(competition: Competition, user: User, work_years=None) -> None:
-    rules = stored_rules(competition.eligibility)
-    if "min_level" in rules:
-        held = highest_level_of(user.id)
-        if held is None or held > rules["min_level"]:
-            raise Ineligible(f"报名需持有{rules['min_level']}级或更高等级的职业技能等级证书",
-                             {"eligibility": "证书等级不足"})
-    if "min_work_years" in rules and Decimal(str(work_years or 0)) < rules["min_work_years"]:
-        raise Ineligible(f"报名需从事本职业工作满 {rules['min_work_years']} 年", {"eligibility": "工作年限不足"})
-    org = db.session.get(Organization, user.organization_id) if user.organization_id else None
-    if rules.get("regions"):
-        if org is None or not any(in_region(org.region_code, region) for region in rules["regions"]):
-            raise Ineligible("所在单位不在本竞赛的报名地区范围内", {"eligibility": "地区不符"})
-    if rules.get("quota_per_organization") and org is not None:
-        used = db.session.execute(select(func.count()).where(
-            Registration.competition_id == competition.id, Registration.organization_id == org.id,
-            Registration.status != "rejected")).scalar_one()
-        if used >= rules["quota_per_organization"]:
-            raise Ineligible(f"{org.name} 的报名名额（{rules['quota_per_organization']} 人）已满",
-                             {"eligibility": "单位名额已满"})
-    if rules.get("quota_per_city") and org is not None:
-        city = org.region_code[:4]
-        used = db.session.execute(select(func.count()).select_from(Registration).join(
-            Organization, Organization.id == Registration.organization_id).where(
-            Registration.competition_id == competition.id, Organization.region_code.startswith(city),
-            Registration.status != "rejected")).scalar_one()
-        if used >= rules["quota_per_city"]:
-            raise Ineligible(f"{region_display(city + '00')}的报名名额（{rules['quota_per_city']} 人）已满",
-                             {"eligibility": "本市名额已满"})
-
-
-NOT_REACHABLE = "未找到或不属于本单位"
-
-
-def person_in_region(user: User, region_code: str) -> bool:
-    """The person belongs to the region: their organization is in it, or — without an organization — their home
-    region (the first six digits of the ID number, as the registry counts them) is."""
-    if user.organization_id is not None:
-        org = db.session.get(Organization, user.organization_id)
-        return org is not None and in_region(org.region_code, region_code)
-    return bool(user.id_number) and in_region(user.id_number[:6], region_code)
-
-
-def can_register_for(actor, competition: Competition, user: User) -> bool:
-    """Whom a staff member may register (and so look up by username or ID number, and see named): an admin
-    anyone; anybody their own organization's people; the committee also people of its own region scope (its
-    organization's region). Everyone else is "not found or not yours" — the same answer as for nobody at all."""
-    if actor.has_role(ADMIN) or actor.id == user.id:
-        return True
-    if actor.organization_id is not None and user.organization_id == actor.organization_id:
-        return True
-    if is_committee(actor, competition):
-        return person_in_region(user, competition.organization.region_code)
-    return False
-
-
-def register(actor, competition_id: int, user_id: int, work_years=None) -> Registration:
-    """A trainee registers themself (pending); an organization's staff register their own people (pending); the
-    committee's staff register people of its region (approved). Anyone out of the caller's reach is 404 with the
-    same message whether the account exists or not, so the API is no oracle for who has an account."""
-    competition = db.session.get(Competition, competition_id)
-    if competition is None:
-        raise NotFound("竞赛不存在")
-    committee = is_committee(actor, competition)
-    self_service = actor.id == user_id and actor.has_role(TRAINEE)
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if not self_service:
-        if not (committee or actor.has_role(ORG_STAFF)):
-            raise Forbidden("只能为本人报名", {"user_id": "只能为本人报名"})
-        if user is None or not can_register_for(actor, competition, user):
-            raise NotFound(NOT_REACHABLE, {"user_id": NOT_REACHABLE})
-    if competition.state != "registration" or utcnow() > competition.registration_closes_at:
-        raise ValidationFailed("报名已截止", {"competition": "报名已截止"}, code="closed")
-    if competition.registration_opens_at and utcnow() < competition.registration_opens_at:
-        raise ValidationFailed("报名尚未开始", {"competition": "报名尚未开始"}, code="closed")
-    if db.session.execute(select(Registration.id).where(
-            Registration.competition_id == competition.id, Registration.user_id == user.id)).scalar():
-        raise Conflict("已报名该竞赛", {"user_id": "不能重复报名"}, code="duplicate")
-    check_eligibility(competition, user, work_years)
-    registration = Registration(competition_id=competition.id, user_id=user.id, organization_id=user.organization_id,
-                                status="approved" if committee else "pending", registered_by_id=actor.id)
-    db.session.add(registration)
-    db.session.flush()
-    record_audit("competition.register", "competition_registration", registration.id,
-                 new={"user_id": user.id, "status": registration.status})
-    return registration
-
-
-def decide_registration(actor, registration: Registration, approve: bool, reason: str | None = None) -> Registration:
-    competition = db.session.get(Competition, registration.competition_id)
-    if not is_committee(actor, competition):
-        raise NotFound("报名记录不存在")
-    if registration.status != "pending":
-        raise Conflict("该报名已审核", {"status": "已审核"}, code="wrong_state")
-    registration.status = "approved" if approve else "rejected"
-    registration.decision_reason = (reason or "").strip() or None
-    db.session.flush()
-    record_audit("competition.registration_" + ("approve" if approve else "reject"), "competition_registration",
-                 registration.id, old={"status": "pending"}, new={"status": registration.status}, reason=reason)
-    notify(registration.user_id, f"竞赛报名{'已通过' if approve else '未通过'}：{competition.title}",
-           registration.decision_reason, link="/contests/", kind="competition_registration")
-    return registration
-
-
-def conflict_of_interest(competition: Competition, judge: User) -> bool:
-    """The judge works in the same organization as a (not rejected) contestant of the competition."""
-    return judge.organization_id is not None and db.session.execute(select(Registration.id).where(
-        Registration.competition_id == competition.id, Registration.status != "rejected",
-        Registration.organization_id == judge.organization_id)).scalar() is not None
-
-
-def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
-                 is_chief: bool = False) -> JudgeAssignment:
-    """Add a judge to an item's panel; refused when the judge works where any contestant works, for oneself,
-    for a code keeper or supervisor of the competition, and (but for an admin) once check-in has opened."""
-    if not is_committee(actor, competition):
-        raise NotFound("竞赛不存在")
-    item = next((i for i in competition.items if i.position == item_index), None)
-    if item is None:
-        raise ValidationFailed("竞赛项目不存在", {"item_index": "竞赛项目不存在"})
-    if item.exam_session_id is not None:
-        raise ValidationFailed("该项目由在线考试计分，不需要裁判组", {"item_index": "在线考试计分的项目"})
-    if competition.state in ("published", "final"):
-        raise Conflict("结果已公布，不能再调整裁判组", {"competition": "已公布"}, code="frozen")
-    after_check_in = require_may_change(actor, competition, user_id, "user_id")
-    judge = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if judge is None or not judge.has_role(JUDGE):
-        raise ValidationFailed("该用户不是裁判员", {"user_id": "该用户不是裁判员"})
-    require_no_other_duty(competition, judge.id, "judge", "user_id")
-    if conflict_of_interest(competition, judge):
-        raise ValidationFailed("回避：该裁判员与参赛选手属于同一单位", {"user_id": "与参赛选手同一单位，须回避"},
-                               code="conflict_of_interest")
-    if db.session.execute(select(JudgeAssignment.id).where(
-            JudgeAssignment.item_id == item.id, JudgeAssignment.user_id == judge.id)).scalar():
-        raise Conflict("该裁判员已在本项目裁判组中", {"user_id": "已在裁判组中"}, code="duplicate")
-    if is_chief and db.session.execute(select(JudgeAssignment.id).where(
-            JudgeAssignment.item_id == item.id, JudgeAssignment.is_chief.is_(True))).scalar():
-        raise Conflict("该项目已有裁判长", {"is_chief": "已有裁判长"}, code="duplicate")
-    assignment = JudgeAssignment(competition_id=competition.id, item_id=item.id, user_id=judge.id, is_chief=is_chief)
-    db.session.add(assignment)
-    db.session.flush()
-    record_audit("competition.assign_judge", "competition", competition.id,
-                 new={"judge_id": judge.id, "item_index": item_index, "is_chief": is_chief,
-                      "after_check_in": after_check_in}, actor_id=actor.id)
-    role = "裁判长" if is_chief else "裁判员"
-    notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的{role}。",
-           link="/contests/judging", kind="judge_assignment")
-    return assignment
-
-
-def draw(actor, competition: Competition) -> list[Registration]:
-    """Give every approved contestant a random code (and a station number for practical items)."""
-    if not is_committee(actor, competition):
-        raise NotFound("竞赛不存在")
-    started = db.session.execute(select(func.count()).select_from(JudgingSheet).join(
-        CompetitionItem, CompetitionItem.id == JudgingSheet.item_id).where(
-        CompetitionItem.competition_id == competition.id, JudgingSheet.version > 1)).scalar_one()
-    if started or competition.state in ("published", "final"):
-        raise Conflict("评分已开始，不能重新抽签", {"competition": "评分已开始"}, code="scoring_started")
-    approved = list(db.session.execute(select(Registration).where(
-        Registration.competition_id == competition.id, Registration.status == "approved")).scalars())
-    rng = secrets.SystemRandom()
-    codes = rng.sample(range(1, 1000 * max(1, len(approved))), len(approved))
-    stations = rng.sample(range(1, len(approved) + 1), len(approved))
-    for registration in approved:
-        registration.contestant_code = None
-    db.session.flush()
-    for registration, code, station in zip(approved, codes, stations, strict=True):
-        registration.contestant_code = f"C{code:05d}"
-        registration.station_number = f"{station:03d}"
-        registration.checked_in_at = registration.checked_in_at or utcnow()
-    competition.state = "drawn"
-    db.session.flush()
-    record_audit("competition.draw", "competition", competition.id, new={"contestants": len(approved)})
-    return approved
 
 
 def exam_sessions_for_items(actor) -> list[tuple[int, str]]:

@@ -10,8 +10,8 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.notifications import notify
 from ...extensions import db
 from ..models import Competition, Qualification, Registration
+from .access import is_committee
 from .results import standings
-from .setup import is_committee
 
 
 def qualifier_sources(competition: Competition) -> list[Competition]:

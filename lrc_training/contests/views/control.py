@@ -27,23 +27,16 @@ from ..models import (
     Registration,
     Reward,
 )
+from ..services.access import get_competition_for_committee
 from ..services.appeals import appeals_of
-from ..services.checkin import can_see_mapping, holds_mapping, require_mapping
+from ..services.checkin import can_see_mapping, draw, holds_mapping, require_mapping
 from ..services.finalize import blocking_reason
 from ..services.oversight import publish_blocker
+from ..services.panels import assign_judge
 from ..services.promotions import evaluators_for, promotion_rows
+from ..services.registration import decide_registration, register
 from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
-from ..services.setup import (
-    CompetitionInput,
-    allowed_tiers,
-    assign_judge,
-    create_competition,
-    decide_registration,
-    draw,
-    exam_sessions_for_items,
-    get_competition_for_committee,
-    register,
-)
+from ..services.setup import CompetitionInput, allowed_tiers, create_competition, exam_sessions_for_items
 from ..services.stages import qualifier_sources
 from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 

@@ -16,8 +16,8 @@ from ...extensions import db
 from .. import bp
 from ..exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
 from ..models import Competition
+from ..services.access import get_competition_for_committee
 from ..services.oversight import overseen_items
-from ..services.setup import get_competition_for_committee
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

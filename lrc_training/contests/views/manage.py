@@ -16,6 +16,7 @@ from ...core.forms import run_action, to_int
 from ...extensions import db
 from .. import bp
 from ..models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
+from ..services.access import get_competition_for_committee, is_committee
 from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
 from ..services.bulk import MAX_ROWS, build_template, register_excel, register_text
 from ..services.checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
@@ -25,7 +26,6 @@ from ..services.panels import auto_assign, judge_loads, remove_judge, set_chief
 from ..services.promotions import outcome_text, promotion_rows, send_promotion_requests
 from ..services.results import result_rows
 from ..services.scoring import reopen_sheet
-from ..services.setup import get_competition_for_committee, is_committee
 from ..services.stages import qualifier_sources, take_qualifiers
 from .forms import (
     ActionForm,
