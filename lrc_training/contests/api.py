@@ -38,7 +38,7 @@ from .services.panels import assign_judge, auto_assign, judge_loads
 from .services.registration import decide_registration, register
 from .services.results import issue_award_certificates, publish, result_rows
 from .services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
-from .services.setup import CompetitionInput, create_competition
+from .services.setup import create_competition
 from .services.stages import take_qualifiers
 
 
@@ -67,16 +67,7 @@ def competition_json(c) -> dict:
 @json_body(CompetitionIn)
 def competitions_create(body: CompetitionIn):
     """Create a competition with items (weights summing to 100) and criteria."""
-    competition = create_competition(g.api_user, CompetitionInput(
-        title=body.title, tier=body.tier, level=body.level, registration_closes_at=body.registration_closes_at,
-        items=[item.model_dump() for item in body.items], award_ratios=body.award_ratios,
-        award_mode=body.award_mode, aggregation=body.aggregation,
-        eligibility=body.eligibility.rules() if body.eligibility else {},
-        notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
-        appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards,
-        promotion_requires_certificate=body.promotion_requires_certificate, honor_top_n=body.honor_top_n,
-        honor_title=body.honor_title, registration_opens_at=body.registration_opens_at, venue=body.venue,
-        starts_on=body.starts_on, ends_on=body.ends_on))
+    competition = create_competition(g.api_user, body)
     db.session.commit()
     return created(competition_json(competition))
 

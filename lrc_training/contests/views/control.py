@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -11,9 +11,8 @@ from ...auth.models import User
 from ...auth.roles import ADMIN, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
-from ...core.forms import apply_errors, run_action, to_int
+from ...core.forms import run_action
 from ...core.navigation import register_nav
-from ...core.timeutil import local_zone
 from ...extensions import db
 from .. import bp
 from ..models import (
@@ -36,7 +35,7 @@ from ..services.panels import assign_judge
 from ..services.promotions import evaluators_for, promotion_rows
 from ..services.registration import decide_registration, register
 from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
-from ..services.setup import CompetitionInput, allowed_tiers, create_competition, exam_sessions_for_items
+from ..services.setup import allowed_tiers, create_competition, exam_sessions_for_items
 from ..services.stages import qualifier_sources
 from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 
@@ -62,73 +61,19 @@ def index():
                            chaired=chaired, supervising=supervising)
 
 
-def _criteria(text: str) -> list[dict]:
-    rows = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        name, _, points = line.replace("：", ":").rpartition(":")
-        rows.append({"name": name.strip(), "max_points": points.strip()})
-    return rows
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(ORG_STAFF)
 def new():
     form = CompetitionForm()
     tiers = allowed_tiers(current_user.organization)
     form.tier.choices = [(t, label) for t, label in TIERS.items() if t in tiers] or list(TIERS.items())
-    form.tier.validate_choice = False  # the service says why a tier is not allowed, in Chinese
     sessions = exam_sessions_for_items(current_user)
     for entry in form.items:
         entry.form.exam_session_id.choices = [(0, "—（由裁判评分）")] + sessions
-    if form.validate_on_submit():
-        items = []
-        for e in form.items:
-            if not e.form.name.data:
-                continue
-            item = {"name": e.form.name.data, "kind": e.form.kind.data, "weight": e.form.weight.data,
-                    "criteria": _criteria(e.form.criteria.data)}
-            if e.form.exam_session_id.data:
-                item["exam_session_id"] = e.form.exam_session_id.data
-            items.append(item)
-        eligibility = {}
-        if form.min_level.data:
-            eligibility["min_level"] = to_int(form.min_level.data, -1)
-        if form.quota.data:
-            eligibility["quota_per_organization"] = form.quota.data
-        if form.quota_city.data:
-            eligibility["quota_per_city"] = form.quota_city.data
-        if form.min_work_years.data:
-            eligibility["min_work_years"] = float(form.min_work_years.data)
-        regions = [r.strip() for r in (form.regions.data or "").replace("，", ",").split(",") if r.strip()]
-        if regions:
-            eligibility["regions"] = regions
-        ratios = {k: float(getattr(form, k).data or 0) for k in ("first", "second", "third")}
-        try:
-            competition = create_competition(current_user, CompetitionInput(
-                title=form.title.data, tier=form.tier.data, level=form.level.data,
-                registration_closes_at=form.registration_closes_at.data.replace(tzinfo=local_zone()), items=items,
-                award_ratios=ratios, award_mode=form.award_mode.data, aggregation=form.aggregation.data,
-                eligibility=eligibility, stage=form.stage.data, advance_count=form.advance_count.data,
-                notice_days=5 if form.notice_days.data is None else form.notice_days.data,
-                tie_break=[t for t in (form.tie_break.data or "").split(",") if t],
-                appeal_hours=form.appeal_hours.data or 2, promotion_awards=list(form.promotion_awards.data or []),
-                promotion_requires_certificate=bool(form.promotion_requires_certificate.data),
-                honor_top_n=form.honor_top_n.data or 0, honor_title=form.honor_title.data or "技术能手",
-                registration_opens_at=form.registration_opens_at.data.replace(tzinfo=local_zone())
-                if form.registration_opens_at.data else None, venue=form.venue.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            for key, reason in exc.fields.items():
-                if key.startswith("items"):
-                    flash(f"{key}：{reason}", "danger")
-        else:
-            db.session.commit()
-            flash("竞赛已创建，开始接受报名。", "success")
-            return redirect(url_for("contests.detail", competition_id=competition.id))
+    done = run_action(form, lambda data: create_competition(current_user, data), "竞赛已创建，开始接受报名。",
+                      on_form=True)
+    if done:
+        return redirect(url_for("contests.detail", competition_id=done.value.id))
     return render_template("contests/form.html", form=form, allowed_tiers=tiers)
 
 
