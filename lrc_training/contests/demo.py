@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from ..core.demo import register_demo_seeder
 from ..db import utcnow
-from .schemas import competition_in
+from .schemas.inputs import competition_in
 from .services.checkin import draw
 from .services.panels import assign_judge
 from .services.registration import register

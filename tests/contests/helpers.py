@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lrc_training.contests.models import JudgingSheet, Registration
-from lrc_training.contests.schemas import competition_in as CompetitionInput
+from lrc_training.contests.schemas.inputs import competition_in as CompetitionInput
 from lrc_training.contests.services.checkin import draw
 from lrc_training.contests.services.panels import assign_judge
 from lrc_training.contests.services.registration import register

@@ -17,7 +17,7 @@ from ...db import utcnow
 from ...exams.queries import session_owner_and_parts, theory_sessions_of
 from ...extensions import db
 from ..models import TIERS, Competition, CompetitionItem, Criterion
-from ..schemas import CompetitionIn
+from ..schemas.inputs import CompetitionIn
 
 
 def _exam_item_error(kind: str, exam_session_id, organization_id: int | None) -> str | None:

@@ -27,7 +27,14 @@ from ...core.form_fields import DateField, DateTimeLocalField
 from ...core.forms import SchemaForm, to_int
 from ...core.timeutil import local_zone
 from ..models import AWARD_LABELS, DUTIES, STAGES, TIERS
-from ..schemas import DEFAULT_AWARD_RATIOS, DEFAULT_HONOR_TITLE, DEFAULT_TIE_BREAK, RATIO_AWARDS, CompetitionIn, competition_in
+from ..schemas.inputs import (
+    DEFAULT_AWARD_RATIOS,
+    DEFAULT_HONOR_TITLE,
+    DEFAULT_TIE_BREAK,
+    RATIO_AWARDS,
+    CompetitionIn,
+    competition_in,
+)
 
 
 class ItemRowForm(Form):

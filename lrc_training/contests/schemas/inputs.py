@@ -1,8 +1,5 @@
-"""The one declaration of every input of the contests area, and the shapes of its API responses.
-
-The API parses these schemas strictly; the competition form builds the same `CompetitionIn` from what was typed
-(views/forms.py) and Python callers (demo data, tests) use `competition_in`; services take the schema as it is and
-check only what needs the database (the organizer's tier, the committee's exam sessions)."""
+"""The input schemas of the contests area: what the API parses strictly, the competition form builds and
+services take as they are."""
 
 from __future__ import annotations
 
@@ -13,9 +10,9 @@ from typing import Literal
 from pydantic import AwareDatetime, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from ..core.api import ApiModel, InputModel, describe_error
-from ..core.errors import ValidationFailed
-from .services.eligibility import MAX_REGIONS, WHOLE_LIMITS, WORK_YEARS, eligibility_errors
+from ...core.api import ApiModel, InputModel, describe_error
+from ...core.errors import ValidationFailed
+from ..services.eligibility import MAX_REGIONS, WHOLE_LIMITS, WORK_YEARS, eligibility_errors
 
 DEFAULT_AWARD_RATIOS = {"first": 0.1, "second": 0.2, "third": 0.3}
 DEFAULT_TIE_BREAK = ["practical", "theory"]
