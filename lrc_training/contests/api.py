@@ -36,6 +36,7 @@ from .schemas.responses import (
     CompetitionAppealList,
     CompetitionAppealOut,
     CompetitionOut,
+    CompetitionPublishOut,
     CompetitionRegistrationOut,
     ContestantCodeOut,
     DrawOut,
@@ -44,7 +45,6 @@ from .schemas.responses import (
     JudgingSheetList,
     JudgingSheetOut,
     ProgressList,
-    PublishOut,
     QualifiersOut,
     RegistrationDecisionOut,
     ResultsOut,
@@ -337,7 +337,7 @@ def results(competition_id: int):
 
 @bp.post("/competitions/<int:competition_id>/publish")
 @roles_required(ORG_STAFF)
-@api_response(PublishOut)
+@api_response(CompetitionPublishOut)
 def competitions_publish(competition_id: int):
     """Publish the results (notice period starts); they are frozen."""
     competition = get_competition_for_committee(g.api_user, competition_id)

@@ -206,7 +206,7 @@ class ResultsOut(ApiModel):
     rows: list[ResultRowOut]
 
 
-class PublishOut(ApiModel):
+class CompetitionPublishOut(ApiModel):
     state: str
     published_at: str
     rows: list[ResultRowOut]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from ...auth.models import Organization
 from ...auth.roles import ORG_STAFF
 from ...core.audit import record_audit

@@ -13,6 +13,7 @@ from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.navigation import register_nav
+from ...core.web_forms import ActionForm
 from ...extensions import db
 from .. import bp
 from ..models import (
@@ -37,7 +38,7 @@ from ..services.registration import decide_registration, register
 from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
 from ..services.setup import allowed_tiers, create_competition, exam_sessions_for_items
 from ..services.stages import qualifier_sources
-from .forms import ActionForm, CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
+from .forms import CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 
 register_nav("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")
 

@@ -229,7 +229,3 @@ class PromotionRequestForm(FlaskForm):
                                             validators=[DataRequired("请选择发证的评价机构")])
     submit = SubmitField("发送晋级发证申请")
 
-
-class ActionForm(FlaskForm):
-    submit = SubmitField("确认")
-

@@ -12,11 +12,11 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import to_int
 from ...core.navigation import register_nav
+from ...core.web_forms import ActionForm
 from ...extensions import db
 from .. import bp
 from ..services.judging import editable, form_scores, item_tasks, judge_tasks, problem, sheet_form
 from ..services.scoring import get_sheet, points_text, save_scores, sheet_json, submit_sheet, unscored
-from .forms import ActionForm
 
 register_nav("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",
              group="技能竞赛")

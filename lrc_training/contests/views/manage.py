@@ -13,6 +13,7 @@ from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action, to_int
+from ...core.web_forms import ActionForm
 from ...extensions import db
 from .. import bp
 from ..models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
@@ -28,7 +29,6 @@ from ..services.results import result_rows
 from ..services.scoring import reopen_sheet
 from ..services.stages import qualifier_sources, take_qualifiers
 from .forms import (
-    ActionForm,
     AppealDecisionForm,
     AppealForm,
     AutoPanelForm,
