@@ -35,8 +35,8 @@ from lrc_training.contests.models import (  # noqa: E402
     JudgingSheet,
     Registration,
 )
-from lrc_training.contests.oversight import progress  # noqa: E402
-from lrc_training.contests.results import standings  # noqa: E402
+from lrc_training.contests.services.oversight import progress  # noqa: E402
+from lrc_training.contests.services.results import standings  # noqa: E402
 from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
 

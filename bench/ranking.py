@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lrc_training.contests.ranking import Standing, aggregate, assign_awards, rank, to_fraction  # noqa: E402
+from lrc_training.contests.services.ranking import Standing, aggregate, assign_awards, rank, to_fraction  # noqa: E402
 
 CONTESTANTS, ITEMS, JUDGES, CRITERIA = 2000, 3, 7, 10
 WEIGHTS = [Fraction(30), Fraction(35), Fraction(35)]

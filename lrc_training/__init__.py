@@ -46,6 +46,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_issuing_sources(app)
     register_photo_audiences(app)
     register_demo_data(app)
+    register_listeners(app)
     register_cli(app)
     register_request_hooks(app)
     from .core.error_handlers import register_error_handlers
@@ -226,8 +227,9 @@ def register_navigation_entries(app: Flask) -> None:
     from .auth import views as auth_views
     from .certificates import manual_views, source_request_views
     from .certificates import views as certificate_views
-    from .contests import public_views as competition_results_views
-    from .contests import views as competition_views
+    from .contests.views import control as competition_views
+    from .contests.views import judging as competition_judging_views
+    from .contests.views import public as competition_results_views
     from .core import views as core_views
     from .core.navigation import register_navigation
     from .courses.views import manage as course_manage_views
@@ -247,7 +249,7 @@ def register_navigation_entries(app: Flask) -> None:
         course_manage_views.NAV, course_trainee_views.NAV,
         exam_bank_views.NAV, exam_candidate_views.NAV, exam_grading_views.NAV, exam_session_views.NAV,
         work_views.NAV, report_views.NAV, selection_views.NAV, target_views.NAV, registry_views.NAV,
-        competition_results_views.NAV, competition_views.NAV,
+        competition_results_views.NAV, competition_views.NAV, competition_judging_views.NAV,
     )
 
 
@@ -255,7 +257,7 @@ def register_scheduled_jobs(app: Flask) -> None:
     """The timed jobs `flask scheduler` runs (core/scheduler.py); each is a function marked @scheduled."""
     from .auth.account_mail import send_account_mail
     from .certificates.batches import process_pending_batches
-    from .contests.finalize import finalize_due
+    from .contests.jobs import finalize_due
     from .core.audit import checkpoint_job
     from .core.mail import send_pending_emails
     from .core.scheduler import register_jobs
@@ -271,7 +273,7 @@ def register_issuing_sources(app: Flask) -> None:
     imports neither."""
     from .certificates.issuing import register_certificate_sources
     from .contests import api as competition_api
-    from .contests import promotions
+    from .contests.services import promotions
     from .exams.services import results as exam_results
 
     register_certificate_sources(app, exam_results.CERTIFICATE_SOURCE, competition_api.CERTIFICATE_SOURCE,
@@ -288,6 +290,15 @@ def register_demo_data(app: Flask) -> None:
     from .registry.demo import seed_registry
 
     register_demo(app, seed_people, seed_courses, seed_exams, seed_competitions, seed_registry)
+
+
+def register_listeners(app: Flask) -> None:
+    """What one area does when another area's event happens, wired here so that neither imports the other: the
+    registry records a competition's honor titles (技术能手) in its register of honors."""
+    from .contests.services.finalize import on_honor_granted
+    from .registry.services import record_honor
+
+    on_honor_granted(app, record_honor)
 
 
 def register_cli(app: Flask) -> None:

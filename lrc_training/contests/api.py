@@ -9,19 +9,13 @@ from flask import g, jsonify, request
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ..certificates.issuing import CertificateSource
 from ..core.access import login_required, roles_required
-from ..core.api import created, json_body, parse_json
+from ..core.api import api_response, created, json_body, parse_json
 from ..core.errors import NotFound
 from ..core.timeutil import iso_local
 from ..extensions import db
 from . import api_bp as bp
-from .appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
-from .bulk import register_rows
-from .checkin import check_in, close_check_in, require_mapping
 from .models import Competition, JudgingSheet, Registration
-from .oversight import progress
-from .panels import auto_assign, judge_loads
-from .results import issue_award_certificates, publish, result_rows
-from .schemas import (
+from .schemas.inputs import (
     AppealDecisionIn,
     AppealIn,
     AutoPanelIn,
@@ -35,17 +29,38 @@ from .schemas import (
     ReopenIn,
     SheetIn,
 )
-from .scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
-from .setup import (
-    CompetitionInput,
-    assign_judge,
-    create_competition,
-    decide_registration,
-    draw,
-    get_competition_for_committee,
-    register,
+from .schemas.responses import (
+    AutoPanelOut,
+    BulkRegistrationOut,
+    CheckInCloseOut,
+    CompetitionAppealList,
+    CompetitionAppealOut,
+    CompetitionOut,
+    CompetitionPublishOut,
+    CompetitionRegistrationOut,
+    ContestantCodeOut,
+    DrawOut,
+    JudgeAssignmentOut,
+    JudgeLoadList,
+    JudgingSheetList,
+    JudgingSheetOut,
+    ProgressList,
+    QualifiersOut,
+    RegistrationDecisionOut,
+    ResultsOut,
+    SheetReopenOut,
 )
-from .stages import take_qualifiers
+from .services.access import get_competition_for_committee
+from .services.appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
+from .services.bulk import register_rows
+from .services.checkin import check_in, close_check_in, draw, require_mapping
+from .services.oversight import progress
+from .services.panels import assign_judge, auto_assign, judge_loads
+from .services.registration import decide_registration, register
+from .services.results import issue_award_certificates, publish, result_rows
+from .services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from .services.setup import create_competition
+from .services.stages import take_qualifiers
 
 
 def competition_json(c) -> dict:
@@ -71,18 +86,10 @@ def competition_json(c) -> dict:
 @bp.post("/competitions")
 @roles_required(ORG_STAFF)
 @json_body(CompetitionIn)
+@api_response(CompetitionOut, 201)
 def competitions_create(body: CompetitionIn):
     """Create a competition with items (weights summing to 100) and criteria."""
-    competition = create_competition(g.api_user, CompetitionInput(
-        title=body.title, tier=body.tier, level=body.level, registration_closes_at=body.registration_closes_at,
-        items=[item.model_dump() for item in body.items], award_ratios=body.award_ratios,
-        award_mode=body.award_mode, aggregation=body.aggregation,
-        eligibility=body.eligibility.rules() if body.eligibility else {},
-        notice_days=body.notice_days, stage=body.stage, advance_count=body.advance_count, tie_break=body.tie_break,
-        appeal_hours=body.appeal_hours, promotion_awards=body.promotion_awards,
-        promotion_requires_certificate=body.promotion_requires_certificate, honor_top_n=body.honor_top_n,
-        honor_title=body.honor_title, registration_opens_at=body.registration_opens_at, venue=body.venue,
-        starts_on=body.starts_on, ends_on=body.ends_on))
+    competition = create_competition(g.api_user, body)
     db.session.commit()
     return created(competition_json(competition))
 
@@ -90,6 +97,7 @@ def competitions_create(body: CompetitionIn):
 @bp.post("/competitions/<int:competition_id>/registrations")
 @roles_required(TRAINEE, ORG_STAFF)
 @json_body(RegistrationIn)
+@api_response(CompetitionRegistrationOut, 201)
 def registrations_create(competition_id: int, body: RegistrationIn):
     """Register a contestant: a trainee themself (pending) or the committee's staff (approved)."""
     registration = register(g.api_user, competition_id, body.user_id, body.work_years)
@@ -110,6 +118,7 @@ def _decide(registration_id: int, approve: bool):
 
 @bp.post("/competition-registrations/<int:registration_id>/approve")
 @roles_required(ORG_STAFF)
+@api_response(RegistrationDecisionOut)
 def registrations_approve(registration_id: int):
     """Approve a pending registration."""
     return _decide(registration_id, True)
@@ -117,6 +126,7 @@ def registrations_approve(registration_id: int):
 
 @bp.post("/competition-registrations/<int:registration_id>/reject")
 @roles_required(ORG_STAFF)
+@api_response(RegistrationDecisionOut)
 def registrations_reject(registration_id: int):
     """Reject a pending registration, optionally with {"reason"}."""
     return _decide(registration_id, False)
@@ -125,6 +135,7 @@ def registrations_reject(registration_id: int):
 @bp.post("/competitions/<int:competition_id>/judges")
 @roles_required(ORG_STAFF)
 @json_body(JudgeIn)
+@api_response(JudgeAssignmentOut, 201)
 def judges_create(competition_id: int, body: JudgeIn):
     """Add a judge to an item's panel; 422 on a conflict of interest."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -136,6 +147,7 @@ def judges_create(competition_id: int, body: JudgeIn):
 
 @bp.get("/competitions/<int:competition_id>/judges")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(JudgeLoadList)
 def judges_list(competition_id: int):
     """Every active judge with their load here and elsewhere and whether they must recuse (conflict)."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -145,6 +157,7 @@ def judges_list(competition_id: int):
 @bp.post("/competitions/<int:competition_id>/judges/auto")
 @roles_required(ORG_STAFF)
 @json_body(AutoPanelIn)
+@api_response(AutoPanelOut)
 def judges_auto(competition_id: int, body: AutoPanelIn):
     """Fill every judged item's panel to `per_item`, least-loaded judges first, never with a conflict."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -156,6 +169,7 @@ def judges_auto(competition_id: int, body: AutoPanelIn):
 @bp.post("/competitions/<int:competition_id>/check-ins")
 @roles_required(ORG_STAFF, ADMIN)
 @json_body(CheckInIn)
+@api_response(ContestantCodeOut, 201)
 def check_ins_create(competition_id: int, body: CheckInIn):
     """Check one contestant in: a random contestant code and station number (code keepers only)."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -170,6 +184,7 @@ def check_ins_create(competition_id: int, body: CheckInIn):
 
 @bp.post("/competitions/<int:competition_id>/check-ins/close")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(CheckInCloseOut)
 def check_ins_close(competition_id: int):
     """End check-in; scoring starts for those present."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -181,6 +196,7 @@ def check_ins_close(competition_id: int):
 @bp.post("/competitions/<int:competition_id>/qualifiers")
 @roles_required(ORG_STAFF)
 @json_body(QualifiersIn)
+@api_response(QualifiersOut, 201)
 def qualifiers_take(competition_id: int, body: QualifiersIn):
     """Register the top N of a preliminary (or of a provincial competition, for a national one) in one step."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -192,6 +208,7 @@ def qualifiers_take(competition_id: int, body: QualifiersIn):
 @bp.post("/competitions/<int:competition_id>/registrations/bulk")
 @roles_required(ORG_STAFF)
 @json_body(BulkRegistrationIn)
+@api_response(BulkRegistrationOut)
 def registrations_bulk(competition_id: int, body: BulkRegistrationIn):
     """Register many people by username or ID number; a row report (refused rows change nothing)."""
     report = register_rows(g.api_user, competition_id, [(n, i, "") for n, i in enumerate(body.identifiers, 1)])
@@ -202,6 +219,7 @@ def registrations_bulk(competition_id: int, body: BulkRegistrationIn):
 
 @bp.get("/competitions/<int:competition_id>/progress")
 @roles_required(ORG_STAFF, ADMIN, JUDGE)
+@api_response(ProgressList)
 def progress_view(competition_id: int):
     """Scoring progress per item and judge, and outlying judges (committee or the item's chief judge)."""
     _, items = progress(g.api_user, competition_id)
@@ -214,6 +232,7 @@ def progress_view(competition_id: int):
 @bp.post("/judging/sheets/<int:sheet_id>/reopen")
 @roles_required(JUDGE, ORG_STAFF, ADMIN)
 @json_body(ReopenIn)
+@api_response(SheetReopenOut)
 def sheets_reopen(sheet_id: int, body: ReopenIn):
     """The chief judge (or committee) reopens a submitted sheet with a recorded reason."""
     sheet = db.session.get(JudgingSheet, sheet_id)
@@ -227,6 +246,7 @@ def sheets_reopen(sheet_id: int, body: ReopenIn):
 @bp.post("/competitions/<int:competition_id>/appeals")
 @roles_required(TRAINEE)
 @json_body(AppealIn)
+@api_response(CompetitionAppealOut, 201)
 def appeals_create(competition_id: int, body: AppealIn):
     """A contestant's written appeal within the appeal window after publication."""
     appeal = file_appeal(g.api_user, competition_id, body.text)
@@ -236,6 +256,7 @@ def appeals_create(competition_id: int, body: AppealIn):
 
 @bp.get("/competitions/<int:competition_id>/appeals")
 @login_required
+@api_response(CompetitionAppealList)
 def appeals_list(competition_id: int):
     """Appeals of a competition (committee and the supervision group)."""
     competition = db.session.get(Competition, competition_id)
@@ -247,6 +268,7 @@ def appeals_list(competition_id: int):
 @bp.post("/competition-appeals/<int:appeal_id>/decide")
 @login_required
 @json_body(AppealDecisionIn)
+@api_response(CompetitionAppealOut)
 def appeals_decide(appeal_id: int, body: AppealDecisionIn):
     """The supervision group's decision (upheld or not) with its reason; version-checked."""
     appeal = decide_appeal(g.api_user, appeal_id, body.upheld, body.decision, body.version)
@@ -262,6 +284,7 @@ def appeal_json(a) -> dict:
 
 @bp.post("/competitions/<int:competition_id>/draw")
 @roles_required(ORG_STAFF)
+@api_response(DrawOut)
 def competitions_draw(competition_id: int):
     """Assign random anonymous codes to the approved contestants (committee only); 409 once scoring started."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -274,6 +297,7 @@ def competitions_draw(competition_id: int):
 
 @bp.get("/judging/sheets")
 @roles_required(JUDGE)
+@api_response(JudgingSheetList)
 def sheets_list():
     """The judge's sheets: contestant codes only, never names."""
     sheets = sheets_for(g.api_user)
@@ -284,6 +308,7 @@ def sheets_list():
 @bp.put("/judging/sheets/<int:sheet_id>")
 @roles_required(JUDGE)
 @json_body(SheetIn)
+@api_response(JudgingSheetOut)
 def sheets_put(sheet_id: int, body: SheetIn):
     """Save draft scores with the sheet's version (409 when stale or submitted; 422 over max_points)."""
     sheet = save_scores(g.api_user, get_sheet(g.api_user, sheet_id), body.scores, body.version)
@@ -293,6 +318,7 @@ def sheets_put(sheet_id: int, body: SheetIn):
 
 @bp.post("/judging/sheets/<int:sheet_id>/submit")
 @roles_required(JUDGE)
+@api_response(JudgingSheetOut)
 def sheets_submit(sheet_id: int):
     """Submit a complete sheet; it is locked afterwards."""
     sheet = submit_sheet(g.api_user, get_sheet(g.api_user, sheet_id))
@@ -302,6 +328,7 @@ def sheets_submit(sheet_id: int):
 
 @bp.get("/competitions/<int:competition_id>/results")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(ResultsOut)
 def results(competition_id: int):
     """Ranked results with item scores, totals and awards (names only once every sheet is submitted)."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -310,6 +337,7 @@ def results(competition_id: int):
 
 @bp.post("/competitions/<int:competition_id>/publish")
 @roles_required(ORG_STAFF)
+@api_response(CompetitionPublishOut)
 def competitions_publish(competition_id: int):
     """Publish the results (notice period starts); they are frozen."""
     competition = get_competition_for_committee(g.api_user, competition_id)

@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..db import utcnow
-from .results import publish
-from .scoring import save_scores, sheets_for, submit_sheet
-from .setup import CompetitionInput, assign_judge, create_competition, draw, register
+from .schemas.inputs import competition_in
+from .services.checkin import draw
+from .services.panels import assign_judge
+from .services.registration import register
+from .services.results import publish
+from .services.scoring import save_scores, sheets_for, submit_sheet
+from .services.setup import create_competition
 
 ITEMS = [{"name": "理论知识", "kind": "theory", "weight": 30,
           "criteria": [{"name": "客观题", "max_points": 60}, {"name": "简答题", "max_points": 40}]},
@@ -21,7 +25,7 @@ ITEMS = [{"name": "理论知识", "kind": "theory", "weight": 30,
 
 
 def _competition(staff, title: str, **extra):
-    return create_competition(staff, CompetitionInput(
+    return create_competition(staff, competition_in(
         title=title, tier="provincial", level=3, registration_closes_at=utcnow() + timedelta(days=extra.pop("days", 7)),
         items=ITEMS, promotion_awards=["first", "second", "third"], honor_top_n=1, **extra))
 

@@ -27,8 +27,8 @@ from ..core.xlsx import append_row, save_workbook
 from ..db import utcnow
 from ..extensions import db
 from .models import AWARD_LABELS, STAGES, TIERS, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
-from .ranking import aggregate, to_decimal, to_fraction
-from .results import all_sheets_submitted, result_rows
+from .services.ranking import aggregate, to_decimal, to_fraction
+from .services.results import all_sheets_submitted, result_rows
 
 METHODS = {"auto": "5 人及以上去掉最高、最低分后平均，否则平均", "mean": "平均", "trimmed": "去掉最高、最低分后平均",
            "median": "中位数", "exam": "在线考试理论成绩"}

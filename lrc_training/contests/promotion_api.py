@@ -8,12 +8,13 @@ from flask import g, jsonify
 
 from ..auth.roles import ADMIN, ORG_STAFF
 from ..core.access import roles_required
-from ..core.api import created, json_body
+from ..core.api import api_response, created, json_body
 from ..extensions import db
 from . import api_bp as bp
-from .promotions import PromotionRow, evaluators_for, promotion_rows, send_promotion_requests
-from .schemas import PromotionRequestsIn
-from .setup import get_competition_for_committee
+from .schemas.inputs import PromotionRequestsIn
+from .schemas.responses import PromotionRequestsOut, PromotionsOut
+from .services.access import get_competition_for_committee
+from .services.promotions import PromotionRow, evaluators_for, promotion_rows, send_promotion_requests
 
 
 def promotion_json(row: PromotionRow) -> dict:
@@ -29,6 +30,7 @@ def promotion_json(row: PromotionRow) -> dict:
 
 @bp.get("/competitions/<int:competition_id>/promotions")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(PromotionsOut)
 def promotions_list(competition_id: int):
     """The promotions of a final competition and the evaluators that may be asked to issue them."""
     competition = get_competition_for_committee(g.api_user, competition_id)
@@ -42,6 +44,7 @@ def promotions_list(competition_id: int):
 @bp.post("/competitions/<int:competition_id>/promotion-requests")
 @roles_required(ORG_STAFF)
 @json_body(PromotionRequestsIn)
+@api_response(PromotionRequestsOut, 201)
 def promotion_requests_create(competition_id: int, body: PromotionRequestsIn):
     """Send the eligible promotions to the evaluator (403 not_accredited when its filing is missing, expired or
     covers none of their levels; 409 before the results are final)."""

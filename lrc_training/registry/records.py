@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..auth.models import Organization, User
 from ..certificates.models import Certificate
+from ..contests.queries import competition_record_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, ValidationFailed
 from ..courses.models import Course, Enrollment
@@ -45,24 +46,7 @@ def profile(actor, user_id: int) -> Profile:
                    .join(Course, Course.id == Enrollment.course_id)
                    .where(Enrollment.user_id == user.id, Enrollment.status == "completed")
                    .order_by(Enrollment.completed_at.desc()))]
-    from ..contests.models import AWARD_LABELS, Competition, Registration, Reward
-
-    rewards: dict[int, list[str]] = {}
-    for registration_id, title in db.session.execute(select(Reward.registration_id, Reward.title).where(
-            Reward.user_id == user.id)):
-        rewards.setdefault(registration_id, []).append(title)
-    competitions = []
-    for registration, competition in db.session.execute(
-            select(Registration, Competition).join(Competition, Competition.id == Registration.competition_id)
-            .where(Registration.user_id == user.id, Competition.state.in_(("published", "final")))
-            .order_by(Competition.published_at.desc())):
-        from ..contests.results import result_rows
-
-        row = next((r for r in result_rows(competition) if r["user_id"] == user.id), None)
-        competitions.append({"title": competition.title, "state": competition.state_label,
-                             "rank": row["rank"] if row else None,
-                             "award": AWARD_LABELS.get(row["award"]) if row and row["award"] else None,
-                             "rewards": rewards.get(registration.id, [])})
+    competitions = competition_record_of(user.id)
     honors = list(db.session.execute(select(Honor).where(Honor.user_id == user.id)
                                      .order_by(Honor.granted_on.desc())).scalars())
     return Profile(user, org, entry, level, certificates, courses, sum(c["hours"] for c in courses),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
 from sqlalchemy.orm import aliased
@@ -354,3 +355,12 @@ def add_to_registry(actor, *, user_id: int, position: str | None, full_time: boo
     record_audit("registry.add", "registry_entry", entry.id, new={"user_id": user.id, "level": level,
                                                                   "certificate_number": entry.certificate_number})
     return entry
+
+
+def record_honor(user_id: int, title: str, granted_by: str, granted_on: date) -> Honor:
+    """Add an honor granted elsewhere on the platform to the register (a competition's 技术能手: contests announces
+    it, create_app wires this function as its listener)."""
+    honor = Honor(user_id=user_id, title=title, granted_by=granted_by, granted_on=granted_on)
+    db.session.add(honor)
+    db.session.flush()
+    return honor

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lrc_training.contests.models import JudgingSheet, Registration
-from lrc_training.contests.scoring import save_scores, sheets_for, submit_sheet
-from lrc_training.contests.setup import CompetitionInput, assign_judge, create_competition, draw, register
+from lrc_training.contests.schemas.inputs import competition_in as CompetitionInput
+from lrc_training.contests.services.checkin import draw
+from lrc_training.contests.services.panels import assign_judge
+from lrc_training.contests.services.registration import register
+from lrc_training.contests.services.scoring import save_scores, sheets_for, submit_sheet
+from lrc_training.contests.services.setup import create_competition
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from tests.factories import make_org, make_user

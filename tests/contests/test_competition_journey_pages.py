@@ -9,9 +9,9 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lrc_training.contests.checkin import designate
 from lrc_training.contests.models import Appeal, Competition, JudgeAssignment, Registration
-from lrc_training.contests.results import publish
+from lrc_training.contests.services.checkin import designate
+from lrc_training.contests.services.results import publish
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from tests.conftest import login, post_form

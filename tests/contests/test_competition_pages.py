@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lrc_training.contests.finalize import finalize
 from lrc_training.contests.models import Competition, JudgingSheet, Registration
+from lrc_training.contests.services.finalize import finalize
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user

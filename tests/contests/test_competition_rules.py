@@ -15,17 +15,18 @@ from sqlalchemy import select
 from lrc_training.auth.accreditation import NotAccredited
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate
-from lrc_training.contests.appeals import decide_appeal, file_appeal
-from lrc_training.contests.bulk import register_excel, register_text
-from lrc_training.contests.checkin import can_see_mapping, check_in, close_check_in, designate
-from lrc_training.contests.finalize import blocking_reason, finalize_due
+from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import JudgeAssignment, JudgingSheet, Registration, Reward
-from lrc_training.contests.oversight import progress
-from lrc_training.contests.panels import auto_assign, judge_loads, remove_judge
-from lrc_training.contests.results import publish, result_rows
-from lrc_training.contests.scoring import reopen_sheet, save_scores, submit_sheet
-from lrc_training.contests.setup import register
-from lrc_training.contests.stages import take_qualifiers
+from lrc_training.contests.services.appeals import decide_appeal, file_appeal
+from lrc_training.contests.services.bulk import register_excel, register_text
+from lrc_training.contests.services.checkin import can_see_mapping, check_in, close_check_in, designate
+from lrc_training.contests.services.finalize import blocking_reason
+from lrc_training.contests.services.oversight import progress
+from lrc_training.contests.services.panels import auto_assign, judge_loads, remove_judge
+from lrc_training.contests.services.registration import register
+from lrc_training.contests.services.results import publish, result_rows
+from lrc_training.contests.services.scoring import reopen_sheet, save_scores, submit_sheet
+from lrc_training.contests.services.stages import take_qualifiers
 from lrc_training.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.db import utcnow
@@ -176,7 +177,7 @@ def test_appeal_window_supervision_group_and_correction_during_the_notice_period
     db.session.commit()
     world.register_all(competition)
     world.panel(competition)
-    from lrc_training.contests.setup import draw
+    from lrc_training.contests.services.checkin import draw
     draw(world.staff, competition)
     world.score(competition, PLANNED)
     publish(world.staff, competition)
@@ -294,7 +295,7 @@ def test_a_national_competition_takes_the_qualifiers_of_provincial_competitions(
         provincials.append(competition)
     national_org = make_org("人力资源社会保障部", kind="hrss", region_code="110000", national=True)
     national_staff = make_user("org_staff", username="national", org=national_org)
-    from lrc_training.contests.setup import create_competition
+    from lrc_training.contests.services.setup import create_competition
     from tests.contests.helpers import competition_input
     national = create_competition(national_staff, competition_input(tier="national", level=2, title="全国竞赛"))
     db.session.commit()
@@ -385,5 +386,5 @@ def test_an_exam_scored_theory_item_takes_the_published_exam_result(world):
     assert rows[world.people[2].id]["item_details"][0]["score"] == 0.0  # no exam result: 0
     assert rows[world.people[0].id]["total"] == 82.55
     with pytest.raises(ValidationFailed):  # no judges for an exam-scored item
-        from lrc_training.contests.setup import assign_judge
+        from lrc_training.contests.services.panels import assign_judge
         assign_judge(world.staff, competition, world.judges[0].id, 0)

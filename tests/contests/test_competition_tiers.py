@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from lrc_training.contests.setup import allowed_tiers
+from lrc_training.contests.services.setup import allowed_tiers
 from lrc_training.db import utcnow
 from tests.conftest import api_token, login
 from tests.contests.helpers import ITEMS

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from lrc_training.contests.results import publish
+from lrc_training.contests.services.results import publish
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from tests.conftest import api_token

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lrc_training.contests.finalize import finalize
 from lrc_training.contests.models import Competition
+from lrc_training.contests.services.finalize import finalize
 from lrc_training.extensions import db
 from tests.conftest import api_token
 from tests.factories import make_org, make_user

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from lrc_training.contests.checkin import designate
 from lrc_training.contests.models import JudgingSheet, Registration
-from lrc_training.contests.scoring import submit_sheet
+from lrc_training.contests.services.checkin import designate
+from lrc_training.contests.services.scoring import submit_sheet
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.contests.helpers import World
@@ -30,7 +30,7 @@ def test_only_keepers_and_admins_see_codes_beside_names(app, client):
     db.session.commit()
     world.register_all(competition)
     world.panel(competition)
-    from lrc_training.contests.setup import draw
+    from lrc_training.contests.services.checkin import draw
     draw(keeper, competition)
     db.session.commit()
     login(client, "committee")

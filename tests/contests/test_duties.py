@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lrc_training.contests.checkin import can_see_mapping, check_in, designate, holds_mapping, remove_official
 from lrc_training.contests.models import CompetitionOfficial, JudgeAssignment
-from lrc_training.contests.panels import auto_assign, remove_judge, set_chief
-from lrc_training.contests.setup import assign_judge
+from lrc_training.contests.services.checkin import can_see_mapping, check_in, designate, holds_mapping, remove_official
+from lrc_training.contests.services.panels import assign_judge, auto_assign, remove_judge, set_chief
 from lrc_training.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lrc_training.contests.models import Registration
-from lrc_training.contests.results import publish
+from lrc_training.contests.services.results import publish
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.contests.helpers import ITEMS, World

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lrc_training.contests.bulk import MAX_ROWS, register_text
 from lrc_training.contests.models import Registration
+from lrc_training.contests.services.bulk import MAX_ROWS, register_text
 from lrc_training.core.bulk_limits import BulkThrottled
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.models import AuditLog

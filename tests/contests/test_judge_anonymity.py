@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.contests.models import Registration
-from lrc_training.contests.scoring import reopen_sheet, sheets_for
+from lrc_training.contests.services.scoring import reopen_sheet, sheets_for
 from lrc_training.core.models import Notification
 from lrc_training.extensions import db
 from tests.conftest import api_token, login

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.contests.models import JudgingSheet, Registration
-from lrc_training.contests.scoring import save_scores, sheets_for, submit_sheet
+from lrc_training.contests.services.scoring import save_scores, sheets_for, submit_sheet
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.contests.helpers import ITEMS, World

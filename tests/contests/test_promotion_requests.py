@@ -13,10 +13,10 @@ from lrc_training.auth.accreditation import NotAccredited, current_accreditation
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate, SourceIssueRequest
 from lrc_training.certificates.source_requests import approve, decline
-from lrc_training.contests.finalize import finalize_due
+from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import Competition, Reward
-from lrc_training.contests.promotions import promotion_rows, send_promotion_requests
-from lrc_training.contests.results import publish
+from lrc_training.contests.services.promotions import promotion_rows, send_promotion_requests
+from lrc_training.contests.services.results import publish
 from lrc_training.core.errors import Conflict, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.db import utcnow

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from lrc_training.contests.finalize import finalize
-from lrc_training.contests.results import publish
+from lrc_training.contests.services.finalize import finalize
+from lrc_training.contests.services.results import publish
 from lrc_training.core.timeutil import format_local
 from lrc_training.extensions import db
 from tests.contests.helpers import World

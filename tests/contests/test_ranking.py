@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from lrc_training.contests.ranking import Standing, aggregate, assign_awards, award_counts, deviations, rank
+from lrc_training.contests.services.ranking import Standing, aggregate, assign_awards, award_counts, deviations, rank
 
 
 def test_five_or_more_judges_drop_highest_and_lowest():

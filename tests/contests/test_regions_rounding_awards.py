@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from lrc_training.contests.ranking import Standing, posted, rank, to_decimal
-from lrc_training.contests.results import issue_award_certificates, publish, result_rows
-from lrc_training.contests.setup import Ineligible, register
+from lrc_training.contests.services.ranking import Standing, posted, rank, to_decimal
+from lrc_training.contests.services.registration import Ineligible, register
+from lrc_training.contests.services.results import issue_award_certificates, publish, result_rows
 from lrc_training.core.errors import Conflict, ValidationFailed
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form

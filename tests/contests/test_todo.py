@@ -10,8 +10,8 @@ from datetime import timedelta
 import time_machine
 
 from lrc_training.contests.models import CompetitionOfficial, Registration
-from lrc_training.contests.results import publish
-from lrc_training.contests.setup import register
+from lrc_training.contests.services.registration import register
+from lrc_training.contests.services.results import publish
 from lrc_training.core.timeutil import format_local
 from lrc_training.db import utcnow
 from lrc_training.extensions import db

@@ -12,7 +12,7 @@ from PIL import Image
 
 from lrc_training.certificates.models import Certificate, CertificateSettings, ManualCertificateRequest
 from lrc_training.contests.models import Competition, JudgingSheet, Registration
-from lrc_training.contests.scoring import sheets_for
+from lrc_training.contests.services.scoring import sheets_for
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.images import check_image
 from lrc_training.core.models import Notification

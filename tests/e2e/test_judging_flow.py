@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lrc_training.contests.scoring import sheets_for
+from lrc_training.contests.services.scoring import sheets_for
 from lrc_training.extensions import db
 from tests.contests.helpers import World
 from tests.contests.test_judging_flow import TWO_CRITERIA

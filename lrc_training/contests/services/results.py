@@ -10,14 +10,14 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import User
-from ..core.audit import record_audit
-from ..core.errors import Conflict
-from ..core.notifications import notify
-from ..db import utcnow
-from ..exams.queries import published_session_count, theory_scores
-from ..extensions import db
-from .models import AWARD_LABELS, Competition, JudgeAssignment, JudgingSheet, Registration
+from ...auth.models import User
+from ...core.audit import record_audit
+from ...core.errors import Conflict
+from ...core.notifications import notify
+from ...db import utcnow
+from ...exams.queries import published_session_count, theory_scores
+from ...extensions import db
+from ..models import AWARD_LABELS, Competition, JudgeAssignment, JudgingSheet, Registration
 from .ranking import Standing, aggregate, assign_awards, rank, to_decimal, to_fraction
 
 
@@ -158,8 +158,8 @@ def publish(actor, competition: Competition) -> list[dict]:
 def issue_award_certificates(actor, competition_id: int) -> list:
     """The competition source for the certificates area: an award certificate (获奖证书) for every awarded
     contestant, numbered in the committee's scheme (year + competition code + serial)."""
-    from ..certificates.issuing import IssueRequest, issue_many
-    from .setup import get_competition_for_committee
+    from ...certificates.issuing import IssueRequest, issue_many
+    from .access import get_competition_for_committee
 
     competition = get_competition_for_committee(actor, competition_id)
     if competition.state != "final":

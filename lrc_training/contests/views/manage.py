@@ -8,19 +8,27 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
-from ..auth.models import User
-from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..core.access import login_required, roles_required
-from ..core.errors import DomainError
-from ..core.forms import run_action, to_int
-from ..extensions import db
-from . import bp
-from .appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
-from .bulk import MAX_ROWS, build_template, register_excel, register_text
-from .checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
-from .duties import check_in_opened
+from ...auth.models import User
+from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
+from ...core.access import login_required, roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action, to_int
+from ...core.web_forms import ActionForm
+from ...extensions import db
+from .. import bp
+from ..models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
+from ..services.access import get_competition_for_committee, is_committee
+from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
+from ..services.bulk import MAX_ROWS, build_template, register_excel, register_text
+from ..services.checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
+from ..services.duties import check_in_opened
+from ..services.oversight import progress
+from ..services.panels import auto_assign, judge_loads, remove_judge, set_chief
+from ..services.promotions import outcome_text, promotion_rows, send_promotion_requests
+from ..services.results import result_rows
+from ..services.scoring import reopen_sheet
+from ..services.stages import qualifier_sources, take_qualifiers
 from .forms import (
-    ActionForm,
     AppealDecisionForm,
     AppealForm,
     AutoPanelForm,
@@ -31,14 +39,6 @@ from .forms import (
     QualifiersForm,
     ReasonForm,
 )
-from .models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
-from .oversight import progress
-from .panels import auto_assign, judge_loads, remove_judge, set_chief
-from .promotions import outcome_text, promotion_rows, send_promotion_requests
-from .results import result_rows
-from .scoring import reopen_sheet
-from .setup import get_competition_for_committee, is_committee
-from .stages import qualifier_sources, take_qualifiers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

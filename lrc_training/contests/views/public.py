@@ -9,22 +9,19 @@ from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import Organization
-from ..core.access import public
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
-from ..extensions import db
-from . import bp
-from .appeals import appeal_window_open
-from .models import AWARD_LABELS, Competition, Registration
-from .results import result_rows
-
-PUBLIC_STATES = ("published", "final")
+from ...auth.models import Organization
+from ...core.access import public
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ...extensions import db
+from .. import bp
+from ..models import AWARD_LABELS, Competition, Registration
+from ..queries import PUBLIC_STATES
+from ..services.appeals import appeal_window_open
+from ..services.results import result_rows
 
 # Signed-in users find it in the navigation; visitors through the footer link in base.html.
-NAV = [
-    NavItem("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛"),
-]
+NAV = [NavItem("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛")]
 
 
 @bp.route("/results")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import ValidationFailed
-from ..core.regions import validate_region_code
+from ...core.errors import ValidationFailed
+from ...core.regions import validate_region_code
 
 KEYS = ("min_level", "min_work_years", "regions", "quota_per_organization", "quota_per_city")
 MAX_REGIONS = 100
+WORK_YEARS = (0, 60)
 # (lowest, highest) of each whole-number condition.
-_WHOLE = {"min_level": (1, 4), "quota_per_organization": (1, 1000), "quota_per_city": (1, 10000)}
+WHOLE_LIMITS = {"min_level": (1, 4), "quota_per_organization": (1, 1000), "quota_per_city": (1, 10000)}
 _LABELS = {"min_level": "最低证书等级", "min_work_years": "最低工作年限", "regions": "地区范围",
            "quota_per_organization": "每单位名额", "quota_per_city": "每市名额"}
 
@@ -29,13 +30,13 @@ def eligibility_errors(rules: object) -> dict[str, str]:
         where = f"eligibility.{key}"
         if key not in KEYS:
             errors[where] = "报名条件只支持 " + "、".join(KEYS)
-        elif key in _WHOLE:
-            low, high = _WHOLE[key]
+        elif key in WHOLE_LIMITS:
+            low, high = WHOLE_LIMITS[key]
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 errors[where] = f"应为 {low} 到 {high} 的整数"
         elif key == "min_work_years":
             number = _years(value)
-            if number is None or not Decimal(0) <= number <= Decimal(60):
+            if number is None or not Decimal(WORK_YEARS[0]) <= number <= Decimal(WORK_YEARS[1]):
                 errors[where] = "应为 0 到 60 之间的数字（年）"
         elif key == "regions":
             reason = _regions_error(value)

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from ..auth.models import User
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import User
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...db import utcnow
+from ...extensions import db
+from ..models import DUTIES, Competition, CompetitionItem, CompetitionOfficial, JudgingSheet, Registration
+from .access import is_committee
 from .duties import duties_of, require_may_change, require_no_other_duty
-from .models import DUTIES, Competition, CompetitionOfficial, Registration
-from .setup import is_committee
 
 CODE_SPACE = 99999
 
@@ -157,3 +157,30 @@ def close_check_in(actor, competition: Competition) -> int:
     db.session.flush()
     record_audit("competition.close_check_in", "competition", competition.id, new={"present": len(present)}, actor_id=actor.id)
     return len(present)
+
+
+def draw(actor, competition: Competition) -> list[Registration]:
+    """Give every approved contestant a random code (and a station number for practical items)."""
+    if not is_committee(actor, competition):
+        raise NotFound("竞赛不存在")
+    started = db.session.execute(select(func.count()).select_from(JudgingSheet).join(
+        CompetitionItem, CompetitionItem.id == JudgingSheet.item_id).where(
+        CompetitionItem.competition_id == competition.id, JudgingSheet.version > 1)).scalar_one()
+    if started or competition.state in ("published", "final"):
+        raise Conflict("评分已开始，不能重新抽签", {"competition": "评分已开始"}, code="scoring_started")
+    approved = list(db.session.execute(select(Registration).where(
+        Registration.competition_id == competition.id, Registration.status == "approved")).scalars())
+    rng = secrets.SystemRandom()
+    codes = rng.sample(range(1, 1000 * max(1, len(approved))), len(approved))
+    stations = rng.sample(range(1, len(approved) + 1), len(approved))
+    for registration in approved:
+        registration.contestant_code = None
+    db.session.flush()
+    for registration, code, station in zip(approved, codes, stations, strict=True):
+        registration.contestant_code = f"C{code:05d}"
+        registration.station_number = f"{station:03d}"
+        registration.checked_in_at = registration.checked_in_at or utcnow()
+    competition.state = "drawn"
+    db.session.flush()
+    record_audit("competition.draw", "competition", competition.id, new={"contestants": len(approved)})
+    return approved

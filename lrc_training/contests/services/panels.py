@@ -9,14 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from ..auth.models import Organization, User, UserRole
-from ..auth.roles import JUDGE
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db
-from .duties import busy_with_other_duties, require_may_change
-from .models import Competition, JudgeAssignment, JudgingSheet, Registration
-from .setup import assign_judge, is_committee
+from ...auth.models import Organization, User, UserRole
+from ...auth.roles import JUDGE
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...extensions import db
+from ..models import Competition, JudgeAssignment, JudgingSheet, Registration
+from .access import is_committee
+from .duties import busy_with_other_duties, require_may_change, require_no_other_duty
 
 
 @dataclass
@@ -142,3 +143,48 @@ def remove_judge(actor, competition: Competition, assignment_id: int) -> None:
                  old={"judge_id": assignment.user_id, "item_id": assignment.item_id},
                  new={"after_check_in": after_check_in}, actor_id=actor.id)
 
+
+def conflict_of_interest(competition: Competition, judge: User) -> bool:
+    """The judge works in the same organization as a (not rejected) contestant of the competition."""
+    return judge.organization_id is not None and db.session.execute(select(Registration.id).where(
+        Registration.competition_id == competition.id, Registration.status != "rejected",
+        Registration.organization_id == judge.organization_id)).scalar() is not None
+
+
+def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
+                 is_chief: bool = False) -> JudgeAssignment:
+    """Add a judge to an item's panel; refused when the judge works where any contestant works, for oneself,
+    for a code keeper or supervisor of the competition, and (but for an admin) once check-in has opened."""
+    if not is_committee(actor, competition):
+        raise NotFound("竞赛不存在")
+    item = next((i for i in competition.items if i.position == item_index), None)
+    if item is None:
+        raise ValidationFailed("竞赛项目不存在", {"item_index": "竞赛项目不存在"})
+    if item.exam_session_id is not None:
+        raise ValidationFailed("该项目由在线考试计分，不需要裁判组", {"item_index": "在线考试计分的项目"})
+    if competition.state in ("published", "final"):
+        raise Conflict("结果已公布，不能再调整裁判组", {"competition": "已公布"}, code="frozen")
+    after_check_in = require_may_change(actor, competition, user_id, "user_id")
+    judge = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if judge is None or not judge.has_role(JUDGE):
+        raise ValidationFailed("该用户不是裁判员", {"user_id": "该用户不是裁判员"})
+    require_no_other_duty(competition, judge.id, "judge", "user_id")
+    if conflict_of_interest(competition, judge):
+        raise ValidationFailed("回避：该裁判员与参赛选手属于同一单位", {"user_id": "与参赛选手同一单位，须回避"},
+                               code="conflict_of_interest")
+    if db.session.execute(select(JudgeAssignment.id).where(
+            JudgeAssignment.item_id == item.id, JudgeAssignment.user_id == judge.id)).scalar():
+        raise Conflict("该裁判员已在本项目裁判组中", {"user_id": "已在裁判组中"}, code="duplicate")
+    if is_chief and db.session.execute(select(JudgeAssignment.id).where(
+            JudgeAssignment.item_id == item.id, JudgeAssignment.is_chief.is_(True))).scalar():
+        raise Conflict("该项目已有裁判长", {"is_chief": "已有裁判长"}, code="duplicate")
+    assignment = JudgeAssignment(competition_id=competition.id, item_id=item.id, user_id=judge.id, is_chief=is_chief)
+    db.session.add(assignment)
+    db.session.flush()
+    record_audit("competition.assign_judge", "competition", competition.id,
+                 new={"judge_id": judge.id, "item_index": item_index, "is_chief": is_chief,
+                      "after_check_in": after_check_in}, actor_id=actor.id)
+    role = "裁判长" if is_chief else "裁判员"
+    notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的{role}。",
+           link="/contests/judging", kind="judge_assignment")
+    return assignment

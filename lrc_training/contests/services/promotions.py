@@ -13,22 +13,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import User
-from ..certificates.issuing import CertificateSource, source_certificates
-from ..certificates.source_requests import (
+from ...auth.models import User
+from ...certificates.issuing import CertificateSource, source_certificates
+from ...certificates.source_requests import (
     RequestOutcome,
     SourceRequestInput,
     evaluator_choices,
     request_issue,
     requests_for_source,
 )
-from ..core.audit import record_audit
-from ..core.errors import Conflict
-from ..core.levels import LEVEL_LABELS, LEVEL_NAMES
-from ..extensions import db
-from .models import AWARD_LABELS, TIERS, Competition, Reward
+from ...core.audit import record_audit
+from ...core.errors import Conflict
+from ...core.levels import LEVEL_LABELS, LEVEL_NAMES
+from ...extensions import db
+from ..models import AWARD_LABELS, TIERS, Competition, Reward
+from .access import get_competition_for_committee
 from .results import result_rows
-from .setup import get_competition_for_committee
 
 SOURCE = "competition_promotion"
 

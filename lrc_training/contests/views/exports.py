@@ -8,16 +8,16 @@ from io import BytesIO
 from flask import abort, flash, redirect, send_file, url_for
 from flask_login import current_user
 
-from ..auth.roles import ADMIN, JUDGE, ORG_STAFF
-from ..core.access import roles_required
-from ..core.downloads import audit_export, private_download
-from ..core.errors import DomainError
-from ..extensions import db
-from . import bp
-from .exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
-from .models import Competition
-from .oversight import overseen_items
-from .setup import get_competition_for_committee
+from ...auth.roles import ADMIN, JUDGE, ORG_STAFF
+from ...core.access import roles_required
+from ...core.downloads import audit_export, private_download
+from ...core.errors import DomainError
+from ...extensions import db
+from .. import bp
+from ..exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
+from ..models import Competition
+from ..services.access import get_competition_for_committee
+from ..services.oversight import overseen_items
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

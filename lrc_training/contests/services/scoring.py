@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
-from .models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
-from .setup import is_committee
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Appeal, Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from .access import is_committee
 
 
 def by_station(item: CompetitionItem, registration: Registration) -> bool:

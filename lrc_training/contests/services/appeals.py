@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
-from .models import Appeal, Competition, CompetitionOfficial, Registration
-from .setup import is_committee
+from ...auth.roles import ADMIN
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Appeal, Competition, CompetitionOfficial, Registration
+from .access import is_committee
 
 
 def supervisors(competition: Competition) -> set[int]:

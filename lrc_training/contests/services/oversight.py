@@ -10,14 +10,14 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from ..auth.models import User
-from ..auth.roles import ADMIN
-from ..core.errors import NotFound
-from ..exams.queries import published_session_count
-from ..extensions import db
-from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from ...auth.models import User
+from ...auth.roles import ADMIN
+from ...core.errors import NotFound
+from ...exams.queries import published_session_count
+from ...extensions import db
+from ..models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from .access import is_committee
 from .ranking import deviations, panel_centre, to_decimal
-from .setup import is_committee
 
 OUTLIER_SHARE = Fraction(15, 100)  # a judge further than 15% of the item's maximum from the panel median
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..extensions import db
-from .models import Competition, Qualification, Registration
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...extensions import db
+from ..models import Competition, Qualification, Registration
+from .access import is_committee
 from .results import standings
-from .setup import is_committee
 
 
 def qualifier_sources(competition: Competition) -> list[Competition]:

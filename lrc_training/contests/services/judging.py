@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..core.errors import DomainError, NotFound, ValidationFailed
-from ..extensions import db
-from .models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
+from ...core.errors import DomainError, NotFound, ValidationFailed
+from ...extensions import db
+from ..models import Competition, CompetitionItem, JudgeAssignment, JudgingSheet, Registration
 from .scoring import by_station, correcting, points_text, sheets_for, unscored
 
 ACTIVE_STATES = ("drawn",)

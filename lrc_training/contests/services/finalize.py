@@ -3,29 +3,42 @@ is pending and every sheet is submitted; then the rewards are recorded — one-l
 awards (each marked not eligible, with the reason, when the competition requires the lower certificate and the
 person lacks it; the committee then asks an accredited evaluator to issue the level certificates,
 promotions.py) and the honor title (技术能手) for the top N,
-which also appears in the registry's honors."""
+which the registry records in its honors through the listener it registers (on_honor_granted)."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
+from datetime import date
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..certificates.queries import highest_level_of
-from ..core.audit import record_audit
-from ..core.errors import Conflict
-from ..core.notifications import notify
-from ..core.scheduler import scheduled
-from ..core.timeutil import to_local
-from ..db import utcnow
-from ..extensions import db
-from ..registry.models import Honor
-from .models import AWARD_LABELS, Appeal, Competition, Registration, Reward
+from ...certificates.queries import highest_level_of
+from ...core.audit import record_audit
+from ...core.errors import Conflict
+from ...core.notifications import notify
+from ...core.timeutil import to_local
+from ...db import utcnow
+from ...extensions import db
+from ..models import AWARD_LABELS, Appeal, Competition, Registration, Reward
 from .promotions import ineligible_reason
 from .results import all_sheets_submitted, standings
 
-log = logging.getLogger(__name__)
+# Called for every honor title granted: (person's user id, title, granting organization's name, date). The registry
+# keeps its register of honors this way; it registers its listener in create_app (contests imports no registry).
+HonorListener = Callable[[int, str, str, date], None]
+HONOR_LISTENERS = "contests.honor_listeners"
+
+
+def on_honor_granted(app: Flask, listener: HonorListener) -> None:
+    listeners = app.extensions.setdefault(HONOR_LISTENERS, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def honor_listeners() -> list[HonorListener]:
+    return list(current_app.extensions.get(HONOR_LISTENERS, []))
 
 
 def blocking_reason(competition: Competition) -> str | None:
@@ -74,8 +87,8 @@ def record_rewards(competition: Competition) -> list[Reward]:
         if competition.honor_top_n and s.rank <= competition.honor_top_n:
             rewards.append(Reward(competition_id=competition.id, registration_id=s.key, user_id=user.id,
                                   kind="honor", title=competition.honor_title))
-            db.session.add(Honor(user_id=user.id, title=competition.honor_title,
-                                 granted_by=competition.organization.name, granted_on=granted_on))
+            for listener in honor_listeners():
+                listener(user.id, competition.honor_title, competition.organization.name, granted_on)
     db.session.add_all(rewards)
     db.session.flush()
     for reward in rewards:
@@ -95,22 +108,3 @@ def finalize(competition: Competition) -> list[Reward]:
                  new={"rewards": len(rewards), "promotions": sum(r.kind == "promotion" for r in rewards),
                       "not_eligible": sum(bool(r.ineligible_reason) for r in rewards)})
     return rewards
-
-
-@scheduled("contests.finalize", seconds=60, description="公示期满后确定竞赛结果并记录奖励")
-def finalize_due() -> int:
-    """Finalize every competition whose notice period is over and nothing blocks it; each in its own transaction."""
-    due = db.session.execute(select(Competition.id).where(Competition.state == "published")).scalars().all()
-    done = 0
-    for competition_id in due:
-        competition = db.session.get(Competition, competition_id)
-        if blocking_reason(competition):
-            continue
-        try:
-            finalize(competition)
-            db.session.commit()
-            done += 1
-        except Exception:
-            db.session.rollback()
-            log.exception("finalizing competition %s failed", competition_id)
-    return done

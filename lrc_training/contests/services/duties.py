@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.roles import ADMIN
-from ..core.errors import Conflict, Forbidden, ValidationFailed
-from ..extensions import db
-from .models import DUTIES, Competition, CompetitionOfficial, JudgeAssignment, Registration
+from ...auth.roles import ADMIN
+from ...core.errors import Conflict, Forbidden, ValidationFailed
+from ...extensions import db
+from ..models import DUTIES, Competition, CompetitionOfficial, JudgeAssignment, Registration
 
 LABELS = {**DUTIES, "judge": "裁判员"}
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..auth.identity import normalize_id_number
-from ..auth.models import User
-from ..core.bulk_limits import use_bulk_lookup
-from ..core.errors import DomainError, NotFound, ValidationFailed
-from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
-from ..extensions import db
-from .models import Competition
-from .setup import NOT_REACHABLE, can_register_for, register
+from ...auth.identity import normalize_id_number
+from ...auth.models import User
+from ...core.bulk_limits import use_bulk_lookup
+from ...core.errors import DomainError, NotFound, ValidationFailed
+from ...core.xlsx import SheetError, cell_text, read_rows, template_workbook
+from ...extensions import db
+from ..models import Competition
+from .registration import NOT_REACHABLE, can_register_for, register
 
 COLUMNS = ["用户名或身份证号", "从事本职业工作年限"]
 MAX_ROWS = 300

@@ -1,0 +1,185 @@
+"""Competition pages: the committee's setup and control room, trainees' registration, judges' scoring sheets."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from ...auth.models import User
+from ...auth.roles import ADMIN, ORG_STAFF, TRAINEE
+from ...core.access import login_required, roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...core.navigation import NavItem
+from ...core.web_forms import ActionForm
+from ...extensions import db
+from .. import bp
+from ..models import (
+    AWARD_LABELS,
+    TIE_BREAKS,
+    TIERS,
+    Competition,
+    CompetitionOfficial,
+    JudgeAssignment,
+    Qualification,
+    Registration,
+    Reward,
+)
+from ..services.access import get_competition_for_committee
+from ..services.appeals import appeals_of
+from ..services.checkin import can_see_mapping, draw, holds_mapping, require_mapping
+from ..services.finalize import blocking_reason
+from ..services.oversight import publish_blocker
+from ..services.panels import assign_judge
+from ..services.promotions import evaluators_for, promotion_rows
+from ..services.registration import decide_registration, register
+from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
+from ..services.setup import allowed_tiers, create_competition, exam_sessions_for_items
+from ..services.stages import qualifier_sources
+from .forms import CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
+
+NAV = [NavItem("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")]
+
+
+@bp.route("/")
+@login_required
+def index():
+    competitions = db.session.execute(select(Competition).options(
+        selectinload(Competition.items), joinedload(Competition.organization)).order_by(
+        Competition.id.desc())).scalars().all()
+    mine = {r.competition_id: r for r in db.session.execute(select(Registration).where(
+        Registration.user_id == current_user.id)).scalars()}
+    committee = {c.id for c in competitions if current_user.has_role(ADMIN) or (
+        current_user.has_role(ORG_STAFF) and current_user.organization_id == c.organization_id)}
+    chaired = set(db.session.execute(select(JudgeAssignment.competition_id).where(
+        JudgeAssignment.user_id == current_user.id, JudgeAssignment.is_chief.is_(True))).scalars())
+    supervising = set(db.session.execute(select(CompetitionOfficial.competition_id).where(
+        CompetitionOfficial.user_id == current_user.id, CompetitionOfficial.duty == "supervisor")).scalars())
+    return render_template("contests/index.html", competitions=competitions, mine=mine, committee=committee,
+                           register_form=RegisterForm(), can_create=current_user.has_role(ORG_STAFF),
+                           chaired=chaired, supervising=supervising)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(ORG_STAFF)
+def new():
+    form = CompetitionForm()
+    tiers = allowed_tiers(current_user.organization)
+    form.tier.choices = [(t, label) for t, label in TIERS.items() if t in tiers] or list(TIERS.items())
+    sessions = exam_sessions_for_items(current_user)
+    for entry in form.items:
+        entry.form.exam_session_id.choices = [(0, "—（由裁判评分）")] + sessions
+    done = run_action(form, lambda data: create_competition(current_user, data), "竞赛已创建，开始接受报名。",
+                      on_form=True)
+    if done:
+        return redirect(url_for("contests.detail", competition_id=done.value.id))
+    return render_template("contests/form.html", form=form, allowed_tiers=tiers)
+
+
+def _committee(competition_id: int) -> Competition:
+    try:
+        return get_competition_for_committee(current_user, competition_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/<int:competition_id>")
+@roles_required(ORG_STAFF, ADMIN)
+def detail(competition_id: int):
+    competition = _committee(competition_id)
+    registrations = db.session.execute(select(Registration).options(
+        joinedload(Registration.user).options(joinedload(User.organization), lazyload(User.role_rows))).where(
+        Registration.competition_id == competition.id).order_by(Registration.id)).scalars().all()
+    judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
+        JudgeAssignment.competition_id == competition.id)).all()
+    rows = result_rows(competition) if competition.state != "registration" else []
+    complete = all_sheets_submitted(competition)
+    qualifiers_form = QualifiersForm()
+    sources = qualifier_sources(competition) if competition.state == "registration" else []
+    qualifiers_form.source_id.choices = [(c.id, f"{c.title}（{c.organization.name}）") for c in sources]
+    taken = db.session.execute(select(Qualification).where(Qualification.competition_id == competition.id)).scalars().all()
+    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user).lazyload(User.role_rows)).where(
+        Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
+    promotions = promotion_rows(competition) if competition.state == "final" else []
+    promotion_form = PromotionRequestForm()
+    promotion_form.evaluator_organization_id.choices = evaluators_for(promotions)
+    return render_template("contests/detail.html", promotions=promotions, promotion_form=promotion_form,
+                           competition=competition, registrations=registrations,
+                           judges=judges, action_form=ActionForm(), rows=rows,
+                           complete=complete, awards=AWARD_LABELS,
+                           publish_blocker=publish_blocker(competition) if competition.state == "drawn" and not complete
+                           else None,
+                           show_codes=holds_mapping(current_user, competition),
+                           can_check_in=can_see_mapping(current_user, competition), qualifiers_form=qualifiers_form,
+                           sources=sources, taken=taken, rewards=rewards, tie_breaks=TIE_BREAKS,
+                           blocking=blocking_reason(competition) if competition.state == "published" else None,
+                           pending_appeals=sum(1 for a in appeals_of(competition) if a.status == "pending"))
+
+
+def _run(competition_id: int, action, success: str):
+    """A control-room button: run `action(competition)` and come back to the control room."""
+    competition = _committee(competition_id)
+    run_action(ActionForm(), lambda: action(competition), lambda result: success.format(result=result))
+    return redirect(url_for("contests.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/draw", methods=["POST"])
+@roles_required(ORG_STAFF)
+def draw_view(competition_id: int):
+    def run(c):
+        require_mapping(current_user, c)
+        return len(draw(current_user, c))
+    return _run(competition_id, run, "已为 {result} 名选手抽取参赛编号。")
+
+
+@bp.route("/<int:competition_id>/publish", methods=["POST"])
+@roles_required(ORG_STAFF)
+def publish_view(competition_id: int):
+    return _run(competition_id, lambda c: len(publish(current_user, c)), "结果已公布（{result} 名选手），进入公示期。")
+
+
+@bp.route("/<int:competition_id>/certificates", methods=["POST"])
+@roles_required(ORG_STAFF)
+def certificates_view(competition_id: int):
+    return _run(competition_id, lambda c: len(issue_award_certificates(current_user, c.id)),
+                "已签发 {result} 张获奖证书（已签发的不会重复签发）。")
+
+
+@bp.route("/<int:competition_id>/judges", methods=["POST"])
+@roles_required(ORG_STAFF)
+def judges_view(competition_id: int):
+    competition = _committee(competition_id)
+    form = JudgeForm()
+    form.item_index.choices = [(i.position, i.name) for i in competition.items]
+
+    def add():
+        judge = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
+        return assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data,
+                            bool(form.is_chief.data))
+    run_action(form, add, "已加入裁判组。", "未能加入裁判组：")
+    return redirect(url_for("contests.panels", competition_id=competition.id))
+
+
+@bp.route("/registrations/<int:registration_id>/<decision>", methods=["POST"])
+@roles_required(ORG_STAFF)
+def decide(registration_id: int, decision: str):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or decision not in ("approve", "reject"):
+        abort(404)
+    competition = _committee(registration.competition_id)
+    run_action(ActionForm(), lambda: decide_registration(current_user, registration, decision == "approve"),
+               f"{registration.user.name}：{'已通过' if decision == 'approve' else '未通过'}。", "审核未成功：")
+    return redirect(url_for("contests.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/register", methods=["POST"])
+@roles_required(TRAINEE)
+def register_view(competition_id: int):
+    if db.session.get(Competition, competition_id) is None:
+        abort(404)
+    form = RegisterForm()
+    run_action(form, lambda: register(current_user, competition_id, current_user.id, form.work_years.data),
+               "已报名，等待组委会审核。", "报名未成功：")
+    return redirect(url_for("contests.index"))
