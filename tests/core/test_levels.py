@@ -13,8 +13,7 @@ LITERAL_TABLE = re.compile(r"""[\[{(]\s*\(?\s*['"]?4['"]?\s*[:,]\s*['"]四级"""
 def test_no_module_or_template_keeps_its_own_copy_of_the_level_names():
     copies = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*")
               if path.suffix in (".py", ".html") and LITERAL_TABLE.search(path.read_text(encoding="utf-8"))]
-    # contests/forms.py keeps its short "四级" choices for now (another helper's area); the rest reads core.levels.
-    assert [c for c in copies if c != "contests/forms.py"] == ["core/levels.py"]
+    assert copies == ["core/levels.py"]
 
 
 def test_labels_and_spellings():

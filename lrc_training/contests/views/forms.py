@@ -25,6 +25,7 @@ from ...auth.forms import REQUIRED
 from ...core.errors import DomainError, ValidationFailed
 from ...core.form_fields import DateField, DateTimeLocalField
 from ...core.forms import SchemaForm, to_int
+from ...core.levels import LEVEL_NAMES, LEVELS
 from ...core.timeutil import local_zone
 from ..models import AWARD_LABELS, DUTIES, STAGES, TIERS
 from ..schemas.inputs import (
@@ -73,7 +74,7 @@ class CompetitionForm(SchemaForm):
 
     title = StringField()
     tier = SelectField(choices=list(TIERS.items()), validate_choice=False)  # the service says why a tier is refused
-    level = SelectField(coerce=int, choices=[(4, "四级"), (3, "三级"), (2, "二级"), (1, "一级")], default=3)
+    level = SelectField(coerce=int, choices=[(lv, LEVEL_NAMES[lv]) for lv in LEVELS], default=3)
     registration_opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                                description="留空则创建后即可报名")
     registration_closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -89,7 +90,7 @@ class CompetitionForm(SchemaForm):
     aggregation = SelectField("裁判分汇总", choices=[("auto", "5 人及以上去掉最高最低分，否则平均"),
                                                    ("mean", "平均"), ("trimmed", "去掉最高最低分后平均"),
                                                    ("median", "中位数")])
-    min_level = SelectField("报名条件：最低证书等级", choices=[("", "不限"), ("4", "四级"), ("3", "三级"), ("2", "二级")],
+    min_level = SelectField("报名条件：最低证书等级", choices=[("", "不限")] + [(str(lv), LEVEL_NAMES[lv]) for lv in LEVELS[:-1]],
                             validate_choice=False)
     quota = IntegerField("每单位名额", validators=[Optional()])
     quota_city = IntegerField("每市名额", validators=[Optional()])
