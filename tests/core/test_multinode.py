@@ -111,7 +111,7 @@ def cluster(tmp_path):
         for node in nodes:
             ready = _wait_until(lambda node=node: _ready(node), 60, f"{node}/readyz")
             assert ready == {"database": "ok", "storage": "ok", "ratelimit": "ok"}, ready
-        yield {"nodes": nodes, "sink": sink}
+        yield {"nodes": nodes, "sink": sink, "s3": endpoint}
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -187,6 +187,16 @@ def test_two_nodes_and_two_schedulers_share_files_and_send_every_email_once(clus
     from tests.factories import make_org, valid_id_number
 
     evaluator = make_org("集群测试评价机构", region_code="371500")
+    # Its electronic seal, saved where the cluster keeps files (the factory saved it in this process's own store):
+    # the scheduler that builds the batch reads it from S3.
+    import boto3
+
+    from lrc_training.certificates.seals import drawn_seal_png
+    from tests.factories import TEST_SEAL
+
+    boto3.client("s3", endpoint_url=cluster["s3"], region_name="us-east-1", aws_access_key_id="test",
+                 aws_secret_access_key="test").put_object(Bucket=BUCKET, Key=f"lrc/seals/{TEST_SEAL}",
+                                                          Body=drawn_seal_png(), ContentType="image/png")
     staff = make_user("org_staff", username="cluster_staff", org=evaluator)
     for n in range(3):
         issue_certificate(IssueRequest(kind="level", holder_name=f"持证人{n}", issuer_organization_id=evaluator.id,
