@@ -109,6 +109,7 @@ def _second_station_with_a_wrong_score(page, stations, screenshot) -> None:
     _no_serious_violations(page)
     _score(page, "38", "50")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"核对并提交：工位 {stations[1]}")
+    expect(page.get_by_role("button", name="确认提交")).to_be_focused()  # the page's script has put focus there
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"工位 {stations[2]}")
     expect(page.locator("main")).to_contain_text("已评 2/3")
