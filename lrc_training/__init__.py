@@ -262,10 +262,12 @@ def register_scheduled_jobs(app: Flask) -> None:
     from .core.mail import send_pending_emails
     from .core.scheduler import register_jobs
     from .exams.jobs import prepare_upcoming_papers, send_exam_reminders, submit_overdue_attempts
+    from .registry.coordinators import rebuild_job
     from .registry.selection.notice import selections_due
 
     register_jobs(app, send_pending_emails, checkpoint_job, send_account_mail, process_pending_batches,
-                  send_exam_reminders, submit_overdue_attempts, prepare_upcoming_papers, selections_due, finalize_due)
+                  send_exam_reminders, submit_overdue_attempts, prepare_upcoming_papers, selections_due, finalize_due,
+                  rebuild_job)
 
 
 def register_issuing_sources(app: Flask) -> None:
@@ -294,11 +296,14 @@ def register_demo_data(app: Flask) -> None:
 
 def register_listeners(app: Flask) -> None:
     """What one area does when another area's event happens, wired here so that neither imports the other: the
-    registry records a competition's honor titles (技术能手) in its register of honors."""
+    registry records a competition's honor titles (技术能手) in its register of honors, and keeps its coordinator
+    read model in step with certificates, records, people and organizations."""
     from .contests.services.finalize import on_honor_granted
+    from .registry.coordinators import keep_in_step
     from .registry.services import record_honor
 
     on_honor_granted(app, record_honor)
+    keep_in_step()  # the coordinator read model follows every flush that changes who is a coordinator
 
 
 def register_cli(app: Flask) -> None:
@@ -306,8 +311,9 @@ def register_cli(app: Flask) -> None:
     from .auth import cli as auth_cli
     from .core import cli as core_cli
     from .exams import cli as exam_cli
+    from .registry import cli as registry_cli
 
-    for area in (core_cli, auth_cli, exam_cli):
+    for area in (core_cli, auth_cli, exam_cli, registry_cli):
         area.register_commands(app)
 
 

@@ -32,6 +32,7 @@ JOBS = {
     "notifications.email": 30, "audit.checkpoint": 600, "auth.account_mail": 15, "certificates.batches": 5,
     "exams.reminders": 300, "exams.auto_submit": 30, "exams.prepare_papers": 60, "registry.selections": 300,
     "contests.finalize": 60,
+    "registry.coordinators": 24 * 3600,
 }
 SOURCES = {"exam_session", "competition", "competition_promotion"}
 

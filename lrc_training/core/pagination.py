@@ -36,13 +36,15 @@ class Page:
         return self.page < self.pages
 
 
-def paginate_page(stmt: Select, per_page: int | None = None, *, rows: bool = False) -> Page:
-    """One page of `stmt`: its entities, or with `rows=True` its full result rows (entity plus aggregates)."""
+def paginate_page(stmt: Select, per_page: int | None = None, *, rows: bool = False, total: int | None = None) -> Page:
+    """One page of `stmt`: its entities, or with `rows=True` its full result rows (entity plus aggregates). A caller
+    that already knows how many rows `stmt` has passes `total` and saves the COUNT."""
     # Anything but a page number (0, "²", more digits than any page has) shows the first page.
     raw = request.args.get("page", "1")
     page = 1 if ascii_int(raw, low=1) is None else min(ascii_int(raw), MAX_PAGE)
     per_page = per_page or current_app.config["LRC_PER_PAGE"]
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    if total is None:
+        total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
     items = result.all() if rows else result.scalars().all()
     return Page(list(items), page, per_page, total)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
 from ..core.timeutil import local_zone
-from ..db import utcnow
+from ..db import utcnow, year_month
 from ..extensions import db
 from .models import (
     SEAT_HOLDING,
@@ -39,6 +39,27 @@ def completed_courses_of(user_id: int) -> list[Enrollment]:
     """Completed enrollments of a person."""
     return list(db.session.execute(select(Enrollment).where(
         Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.COMPLETED)).scalars())
+
+
+def completion_record_of(user_id: int) -> list[dict]:
+    """A person's completed courses, latest first, as plain values (title, hours attended, completed_at): what the
+    registry's record of a coordinator shows."""
+    return [{"title": title, "hours": float(hours or 0), "completed_at": completed_at}
+            for title, hours, completed_at in db.session.execute(
+                select(Course.title, Enrollment.hours_attended, Enrollment.completed_at)
+                .join(Course, Course.id == Enrollment.course_id)
+                .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.COMPLETED)
+                .order_by(Enrollment.completed_at.desc()))]
+
+
+def completions_by_month(since: datetime, people=None) -> dict[str, int]:
+    """{'YYYY-MM': courses completed that month} since a moment, by these people (a subquery) or anyone."""
+    month = year_month(Enrollment.completed_at, db.engine.dialect.name)
+    stmt = select(month, func.count()).where(Enrollment.status == EnrollmentStatus.COMPLETED,
+                                             Enrollment.completed_at >= since)
+    if people is not None:
+        stmt = stmt.where(Enrollment.user_id.in_(people))
+    return dict(db.session.execute(stmt.group_by(month)).all())
 
 
 def completed_course_levels(user_id: int) -> tuple[int, ...]:

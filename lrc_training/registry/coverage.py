@@ -35,9 +35,15 @@ def uncovered_enterprises(access: Access, min_employees: int | None = None) -> S
 def coverage_by_subregion(access: Access) -> list[dict]:
     """Per subregion of the caller's scope (cities of a province, counties of a city, streets of a county):
     enterprises, covered by their own coordinator, covered by a platform, uncovered — one GROUP BY."""
+    return coverage_with_total(access)[0]
+
+
+def coverage_with_total(access: Access) -> tuple[list[dict], int | None]:
+    """(coverage_by_subregion, how many enterprises in the caller's view are uncovered — every grouped row counted,
+    those at the scope's own code too; None below the smallest subregion level)."""
     width = child_width(access.scope)
     if not width:
-        return []
+        return [], None
     own, platform = coverage_conditions(access)
     part = func.substr(Organization.region_code, 1, width).label("part")
     rows = db.session.execute(
@@ -45,6 +51,7 @@ def coverage_by_subregion(access: Access) -> list[dict]:
                func.sum(case((and_(~own, platform), 1), else_=0)))
         .where(_enterprises(access)).group_by(part)).all()
     counts = {code: (total, int(by_own or 0), int(by_platform or 0)) for code, total, by_own, by_platform in rows}
+    uncovered = sum(total - by_own - by_platform for total, by_own, by_platform in counts.values())
     names = (PROVINCES if width == 2 else CITIES if width == 4 else COUNTIES if width == 6
              else children_names(access.scope, width))
     codes = sorted({c for c in names if c.startswith(access.scope) and c != access.scope.ljust(6, "0")}
@@ -57,4 +64,4 @@ def coverage_by_subregion(access: Access) -> list[dict]:
                        "enterprises": total, "covered_by_own": by_own, "covered_by_platform": by_platform,
                        "uncovered": total - covered,
                        "share": round(covered / total, 4) if total else None})
-    return result
+    return result, uncovered

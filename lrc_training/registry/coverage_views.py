@@ -17,7 +17,7 @@ from ..core.xlsx import XLSX_MIMETYPE
 from ..core.xlsx_stream import StreamedWorkbook
 from ..extensions import db
 from . import bp
-from .coverage import SIZE_CHOICES, coverage_by_subregion, uncovered_enterprises
+from .coverage import SIZE_CHOICES, coverage_with_total, uncovered_enterprises
 from .services import resolve_scope
 
 EXPORT_LIMIT = 200_000
@@ -40,9 +40,11 @@ def _min_employees() -> int | None:
 def coverage():
     access = _access()
     size = _min_employees()
-    page = paginate_page(uncovered_enterprises(access, size))
+    subregions, uncovered = coverage_with_total(access)
+    # Without a size filter the grouped counts already say how long the list is: no second pass over the enterprises.
+    page = paginate_page(uncovered_enterprises(access, size), total=uncovered if size is None else None)
     return render_template("registry/coverage.html", access=access, code=access.code, page=page, size=size,
-                           sizes=SIZE_CHOICES, subregions=coverage_by_subregion(access),
+                           sizes=SIZE_CHOICES, subregions=subregions,
                            region_name=region_display(access.code) if access.code else "全国",
                            path=region_path(access.code or ""))
 

@@ -10,14 +10,14 @@ from datetime import date
 from sqlalchemy import select
 
 from ..auth.models import Organization, User
-from ..certificates.models import Certificate
+from ..certificates.queries import certificates_of
 from ..contests.queries import competition_record_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, ValidationFailed
-from ..courses.models import Course, Enrollment
+from ..courses.queries import completion_record_of
 from ..extensions import db
-from .models import CATEGORIES, Honor, RegistryEntry
-from .services import coordinator_levels, person_in_scope
+from .models import CATEGORIES, Coordinator, Honor, RegistryEntry
+from .services import person_in_scope
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Profile:
     organization: Organization | None
     entry: RegistryEntry | None
     level: int | None
-    certificates: list[Certificate] = field(default_factory=list)
+    certificates: list = field(default_factory=list)  # certificates.queries.certificates_of
     courses: list[dict] = field(default_factory=list)
     training_hours: float = 0
     competitions: list[dict] = field(default_factory=list)
@@ -35,17 +35,10 @@ class Profile:
 
 def profile(actor, user_id: int) -> Profile:
     user, org = person_in_scope(actor, user_id)
-    levels = coordinator_levels()
-    level = db.session.execute(select(levels.c.level).where(levels.c.user_id == user.id)).scalar()
+    level = db.session.execute(select(Coordinator.level).where(Coordinator.user_id == user.id)).scalar()
     entry = db.session.execute(select(RegistryEntry).where(RegistryEntry.user_id == user.id)).scalar()
-    certificates = list(db.session.execute(select(Certificate).where(Certificate.holder_user_id == user.id)
-                                           .order_by(Certificate.issued_on.desc())).scalars())
-    courses = [{"title": title, "hours": float(hours or 0), "completed_at": completed_at}
-               for title, hours, completed_at in db.session.execute(
-                   select(Course.title, Enrollment.hours_attended, Enrollment.completed_at)
-                   .join(Course, Course.id == Enrollment.course_id)
-                   .where(Enrollment.user_id == user.id, Enrollment.status == "completed")
-                   .order_by(Enrollment.completed_at.desc()))]
+    certificates = certificates_of(user.id)
+    courses = completion_record_of(user.id)
     competitions = competition_record_of(user.id)
     honors = list(db.session.execute(select(Honor).where(Honor.user_id == user.id)
                                      .order_by(Honor.granted_on.desc())).scalars())

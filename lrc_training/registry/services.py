@@ -6,19 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..auth.models import Organization, User
 from ..auth.roles import ADMIN, ORG_STAFF
-from ..certificates.models import Certificate
+from ..certificates.queries import valid_numbers_of
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.region_names import children_names
 from ..core.regions import CITIES, COUNTIES, PROVINCES, child_width, region_scope, validate_region_code
 from ..db import utcnow
 from ..extensions import db
-from .models import CATEGORIES, Honor, RegionTarget, RegistryEntry, ServiceArea
+from .models import CATEGORIES, Coordinator, Honor, RegionTarget, RegistryEntry, ServiceArea
 
 # Registry access by the kind of the staff member's organization (README "Registry"): 人社 departments read and
 # write region-wide; unions, enterprise confederations and 工商联 read region-wide; a platform sees its own people and
@@ -94,10 +94,19 @@ def person_region():
     return func.coalesce(Organization.region_code, func.substr(User.id_number, 1, 6))
 
 
+def person_in_region(prefix: str):
+    """SQL: the person's region (person_region) starts with `prefix` — written as two branches (with an organization,
+    without one) so that PostgreSQL estimates how many people match and joins them by hash: the COALESCE form made
+    it expect 500 of a province's 100,000 and probe certificates one person at a time (bench/registry.py)."""
+    return or_(and_(Organization.id.is_not(None), Organization.region_code.startswith(prefix)),
+               and_(Organization.id.is_(None), func.substr(User.id_number, 1, 6).startswith(prefix)))
+
+
 def _allowed(access: Access, org_id, region):
+    """`region`: a column, or a function of the prefix giving the condition."""
     conditions = []
     if access.prefix:
-        conditions.append(region.startswith(access.prefix))
+        conditions.append(region(access.prefix) if callable(region) else region.startswith(access.prefix))
     if access.organization_id is not None:
         own = org_id == access.organization_id
         if access.platform:
@@ -109,7 +118,7 @@ def _allowed(access: Access, org_id, region):
 
 def visible_people(access: Access):
     """SQL condition on User (+ outer-joined Organization): the people this caller may see."""
-    return _allowed(access, User.organization_id, person_region())
+    return _allowed(access, User.organization_id, person_in_region)
 
 
 def visible_organizations(access: Access):
@@ -117,34 +126,29 @@ def visible_organizations(access: Access):
     return _allowed(access, Organization.id, Organization.region_code)
 
 
+def visible_coordinators(access: Access):
+    """SQL condition on Coordinator (the read model): the coordinators this caller may see."""
+    return _allowed(access, Coordinator.organization_id, Coordinator.region_code)
+
+
 def coordinator_levels(access: Access | None = None):
     """Subquery (user_id, level): one row per person who is a coordinator, with their highest level — with or
-    without an organization. With an access only the people it may see are read (a county does not group the whole
-    province)."""
-    certified = select(Certificate.holder_user_id.label("user_id"), Certificate.level.label("level")).where(
-        Certificate.kind == "level", Certificate.status == "valid", Certificate.holder_user_id.is_not(None))
-    registered = select(RegistryEntry.user_id.label("user_id"), RegistryEntry.level.label("level"))
-    if access is not None and (access.prefix or access.organization_id is not None):
-        certified = certified.join(User, User.id == Certificate.holder_user_id)
-        registered = registered.join(User, User.id == RegistryEntry.user_id)
-        certified, registered = (
-            stmt.outerjoin(Organization, Organization.id == User.organization_id).where(visible_people(access))
-            for stmt in (certified, registered))
-    both = union_all(certified, registered).subquery()
-    return (select(both.c.user_id, func.min(both.c.level).label("level"))
-            .group_by(both.c.user_id).subquery())
+    without an organization (the read model, registry/coordinators.py). With an access only the people it may see
+    are read (a county does not read the whole province)."""
+    stmt = select(Coordinator.user_id, Coordinator.level)
+    if access is not None:
+        stmt = stmt.where(visible_coordinators(access))
+    return stmt.subquery()
 
 
 def is_coordinator(user_id):
-    """SQL condition: the person holds a valid level certificate or has a registry record (as coordinator_levels)."""
-    return or_(select(Certificate.id).where(Certificate.holder_user_id == user_id, Certificate.kind == "level",
-                                            Certificate.status == "valid").exists(),
-               select(RegistryEntry.id).where(RegistryEntry.user_id == user_id).exists())
+    """SQL condition: the person holds a valid level certificate or has a registry record."""
+    return select(Coordinator.user_id).where(Coordinator.user_id == user_id).exists()
 
 
 def has_coordinator(organization_id):
-    """SQL condition: the organization has at least one coordinator (index probes per organization, no grouping)."""
-    return select(User.id).where(User.organization_id == organization_id, is_coordinator(User.id)).exists()
+    """SQL condition: the organization has at least one coordinator (an index probe, no grouping)."""
+    return select(Coordinator.user_id).where(Coordinator.organization_id == organization_id).exists()
 
 
 def covered_by_platform(enterprise_id):
@@ -166,9 +170,9 @@ def coverage_conditions(access: Access | None = None):
     thousands), so those are used there."""
     if access is not None and (len(access.prefix) >= 4 or not access.region_wide):
         return has_coordinator(Organization.id), covered_by_platform(Organization.id)
-    levels = coordinator_levels(access)
-    with_coordinator = (select(User.organization_id).join(levels, levels.c.user_id == User.id)
-                        .where(User.organization_id.is_not(None)))
+    with_coordinator = select(Coordinator.organization_id).where(Coordinator.organization_id.is_not(None))
+    if access is not None:
+        with_coordinator = with_coordinator.where(visible_coordinators(access))
     platform = aliased(Organization)
     serving = (select(ServiceArea.enterprise_id).join(platform, platform.id == ServiceArea.platform_id)
                .where(platform.active.is_(True), has_coordinator(platform.id)))
@@ -176,16 +180,15 @@ def coverage_conditions(access: Access | None = None):
 
 
 def registry_query(access: Access, level: int | None = None, organization_kind: str | None = None) -> Select:
-    levels = coordinator_levels(access)
-    stmt = (select(User, Organization, levels.c.level)
-            .join(levels, levels.c.user_id == User.id)
+    stmt = (select(User, Organization, Coordinator.level)
+            .join(Coordinator, Coordinator.user_id == User.id)
             .outerjoin(Organization, Organization.id == User.organization_id)
-            .where(visible_people(access))
-            .order_by(person_region(), User.id))
+            .where(visible_coordinators(access))
+            .order_by(Coordinator.region_code, User.id))
     if level:
-        stmt = stmt.where(levels.c.level == level)
+        stmt = stmt.where(Coordinator.level == level)
     if organization_kind:
-        stmt = stmt.where(Organization.kind == organization_kind)
+        stmt = stmt.where(Coordinator.organization_kind == organization_kind)
     return stmt
 
 
@@ -198,8 +201,7 @@ def registry_rows(rows) -> list[dict]:
     user_ids = [user.id for user, _, _ in rows]
     numbers, honors = defaultdict(list), defaultdict(list)
     if user_ids:
-        for user_id, number in db.session.execute(select(Certificate.holder_user_id, Certificate.number).where(
-                Certificate.holder_user_id.in_(user_ids), Certificate.status == "valid").order_by(Certificate.id)):
+        for user_id, number in db.session.execute(valid_numbers_of(user_ids)):
             numbers[user_id].append(number)
         for user_id, number in db.session.execute(select(RegistryEntry.user_id, RegistryEntry.certificate_number).where(
                 RegistryEntry.user_id.in_(user_ids), RegistryEntry.certificate_number.is_not(None))):
@@ -219,22 +221,19 @@ def export_rows(access: Access) -> list[dict]:
     """Every coordinator the caller may see, for the Excel export, in four statements however many there are: plain
     columns (no User objects, whose roles would load in batches), and certificate numbers and honors joined on the
     same visibility instead of an IN list of every id."""
-    levels = coordinator_levels(access)
-    region = person_region()
     people = db.session.execute(
-        select(User.id, User.name, Organization.name, Organization.kind, region, levels.c.level)
-        .join(levels, levels.c.user_id == User.id).outerjoin(Organization, Organization.id == User.organization_id)
-        .where(visible_people(access)).order_by(region, User.id)).all()
+        select(User.id, User.name, Organization.name, Organization.kind, Coordinator.region_code, Coordinator.level)
+        .join(Coordinator, Coordinator.user_id == User.id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(visible_coordinators(access)).order_by(Coordinator.region_code, User.id)).all()
     numbers, honors = defaultdict(list), defaultdict(list)
-    in_scope = (select(User.id).outerjoin(Organization, Organization.id == User.organization_id)
-                .where(visible_people(access)).scalar_subquery())
+    scoped_ids = access.prefix or not access.region_wide
+    in_scope = select(Coordinator.user_id).where(visible_coordinators(access)).scalar_subquery()
 
     def scoped(stmt, column):
-        return stmt.where(column.in_(in_scope)) if access.prefix or not access.region_wide else stmt
+        return stmt.where(column.in_(in_scope)) if scoped_ids else stmt
 
-    for user_id, number in db.session.execute(scoped(select(Certificate.holder_user_id, Certificate.number).where(
-            Certificate.status == "valid", Certificate.holder_user_id.is_not(None)), Certificate.holder_user_id)
-            .order_by(Certificate.id)):
+    for user_id, number in db.session.execute(valid_numbers_of(in_scope if scoped_ids else None)):
         numbers[user_id].append(number)
     for user_id, number in db.session.execute(scoped(select(RegistryEntry.user_id, RegistryEntry.certificate_number)
                                                      .where(RegistryEntry.certificate_number.is_not(None)),
@@ -257,28 +256,26 @@ def statistics(access: Access) -> dict:
     """Counts by level, organization kind, subregion and category from one GROUP BY over the coordinators the
     caller may see (the totals are sums of its rows), enterprise coverage in one more statement, and the region's
     target for this year in a third. People without an organization count under their home region (kind "none")."""
-    levels = coordinator_levels(access)
     scope = access.scope
     width = child_width(scope)
-    part = func.substr(person_region(), 1, width or 12).label("part")
-    kind = func.coalesce(Organization.kind, "none")
+    part = func.substr(Coordinator.region_code, 1, width or 12).label("part")
+    kind, highest = Coordinator.organization_kind, Coordinator.level
 
     def flag(column):
         return func.sum(case((column.is_(True), 1), else_=0))
 
-    grouped = (select(levels.c.level, kind, part, func.count(), flag(RegistryEntry.negotiation_instructor),
+    grouped = (select(highest, kind, part, func.count(), flag(RegistryEntry.negotiation_instructor),
                       flag(RegistryEntry.party_member), flag(RegistryEntry.union_cadre),
                       flag(RegistryEntry.full_time))
-               .join(User, User.id == levels.c.user_id)
-               .outerjoin(Organization, Organization.id == User.organization_id)
-               .outerjoin(RegistryEntry, RegistryEntry.user_id == User.id)
-               .where(visible_people(access)))
+               .select_from(Coordinator)
+               .outerjoin(RegistryEntry, RegistryEntry.user_id == Coordinator.user_id)
+               .where(visible_coordinators(access)))
     by_level = {str(k): 0 for k in (4, 3, 2, 1)}
     by_kind: dict[str, int] = defaultdict(int)
     by_category = dict.fromkeys((*CATEGORIES, "full_time", "part_time"), 0)
     counts: dict[str, int] = defaultdict(int)
     total = 0
-    for level, org_kind, code, count, *flags in db.session.execute(grouped.group_by(levels.c.level, kind, part)):
+    for level, org_kind, code, count, *flags in db.session.execute(grouped.group_by(highest, kind, part)):
         total += count
         if level is not None:
             by_level[str(level)] += count

@@ -12,12 +12,13 @@ from flask import current_app
 from sqlalchemy import case, func, select
 
 from ..auth.models import Organization, User
-from ..certificates.models import Certificate
-from ..courses.models import Enrollment
+from ..certificates.queries import level_certificates_by_month
+from ..courses.queries import completions_by_month
 from ..db import utcnow
 from ..exams.queries import outcomes_by_month
 from ..extensions import db
-from .services import Access, is_coordinator, visible_organizations, visible_people
+from .models import Coordinator
+from .services import Access, visible_organizations, visible_people
 
 
 def months_back(count: int, today: date | None = None) -> list[str]:
@@ -31,13 +32,6 @@ def months_back(count: int, today: date | None = None) -> list[str]:
     return out[::-1]
 
 
-def _month(column):
-    """'YYYY-MM' of a date/datetime column, in SQL, on SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def monthly_trends(access: Access, months: int = 12) -> list[dict]:
     """[{month, certificates, completions, exam_candidates, exam_passed, pass_rate}] for the last `months` months.
     An exam candidate passes when every published part of their application passed (counted at publication)."""
@@ -45,20 +39,14 @@ def monthly_trends(access: Access, months: int = 12) -> list[dict]:
     start = date.fromisoformat(labels[0] + "-01")
     start_at = datetime(start.year, start.month, 1, tzinfo=UTC)
 
-    month = _month(Certificate.issued_on)
-    certificates = dict(db.session.execute(
-        select(month, func.count()).select_from(Certificate)
-        .join(User, User.id == Certificate.holder_user_id)
-        .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(Certificate.kind == "level", Certificate.issued_on >= start, visible_people(access))
-        .group_by(month)).all())
-
-    month = _month(Enrollment.completed_at)
-    completions = dict(db.session.execute(
-        select(month, func.count()).select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id).outerjoin(Organization, Organization.id == User.organization_id)
-        .where(Enrollment.status == "completed", Enrollment.completed_at >= start_at, visible_people(access))
-        .group_by(month)).all())
+    # People counted where they are visible (their organization's region, else their home region): a subquery the
+    # certificates and courses areas filter by (None: everyone, for the national view).
+    people = None
+    if access.prefix or not access.region_wide:
+        people = (select(User.id).outerjoin(Organization, Organization.id == User.organization_id)
+                  .where(visible_people(access)))
+    certificates = level_certificates_by_month(start, people)
+    completions = completions_by_month(start_at, people)
 
     # Pass rates come from the monthly outcome counters kept at publication (exams/services/outcomes.py, read
     # through exams/queries.py), not from a scan of every exam result.
@@ -78,10 +66,9 @@ def large_enterprise_gaps(access: Access, limit: int = 200) -> dict:
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS: how many there are, and the first `limit` of them (fewest first)."""
     threshold = current_app.config["LRC_LARGE_ENTERPRISE_EMPLOYEES"]
     needed = current_app.config["LRC_LARGE_ENTERPRISE_MIN_COORDINATORS"]
-    # Counted per large enterprise (a correlated count over its people, through the indexes on users.organization_id,
-    # certificates.holder_user_id and registry_entries.user_id) instead of grouping every coordinator in the province.
-    have = (select(func.count()).select_from(User).where(User.organization_id == Organization.id,
-                                                          is_coordinator(User.id))
+    # Counted per large enterprise (a correlated count in the coordinator read model, through its organization index)
+    # instead of grouping every coordinator in the province.
+    have = (select(func.count()).select_from(Coordinator).where(Coordinator.organization_id == Organization.id)
             .correlate(Organization).scalar_subquery())
     stmt = (select(Organization.id, Organization.name, Organization.region_code, Organization.employees,
                    have.label("have"))
