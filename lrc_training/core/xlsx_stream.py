@@ -61,12 +61,16 @@ _LETTERS = [column_letter(i) for i in range(1, 257)]
 
 
 def _text_cell(ref: str, text: str, style: str) -> str:
-    text = _NOT_XML.sub("", text)[:MAX_CELL_TEXT]
+    if not text.isprintable():  # nearly every text is: skip the scan for control characters
+        text = _NOT_XML.sub("", text)
+    text = text[:MAX_CELL_TEXT]
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
 
 def _cell(ref: str, value, style: str = "") -> str:
+    if type(value) is str:  # the common case first
+        return _text_cell(ref, value, style) if value else ""
     if value is None or value == "":
         return ""
     if value is True or value is False:

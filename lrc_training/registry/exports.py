@@ -48,8 +48,11 @@ def _coverage_sheet(book: StreamedWorkbook, access: Access, c: dict) -> None:
         sheet.append([f"职工 {gaps['threshold']} 人以上、协调员少于 {gaps['needed']} 名的大型企业",
                       f"{gaps['short']} / {gaps['large']} 家"])
         sheet.append(["企业", "地区", "职工人数", "协调员人数"])
+        regions: dict[str, str] = {}
         for e in gaps["enterprises"]:
-            sheet.append([e["name"], region_display(e["region_code"]), e["employees"], e["coordinators"]])
+            if e["region_code"] not in regions:
+                regions[e["region_code"]] = region_display(e["region_code"])
+            sheet.append([e["name"], regions[e["region_code"]], e["employees"], e["coordinators"]])
 
 
 def _people_sheet(book: StreamedWorkbook, access: Access) -> int:
@@ -57,12 +60,10 @@ def _people_sheet(book: StreamedWorkbook, access: Access) -> int:
     people = 0
     with book.sheet("人员名单", header=["姓名", "单位", "单位类型", "地区", "最高等级", "证书编号", "荣誉"],
                     widths=[10, 30, 12, 24, 14, 50, 30]) as sheet:
-        for item in export_rows(access):
+        for name, org_name, kind, region, level, numbers, honors in export_rows(access):
             people += 1
-            region = item["region_code"]
             if region not in regions:
                 regions[region] = region_display(region) if region else ""
-            sheet.append([item["name"], item["organization_name"] or "（无单位）",
-                          ORG_KIND_LABELS.get(item["organization_kind"]), regions[region],
-                          item["highest_level"], "、".join(item["certificate_numbers"]), "、".join(item["honors"])])
+            sheet.append([name, org_name or "（无单位）", ORG_KIND_LABELS.get(kind), regions[region],
+                          str(level) if level is not None else None, numbers, honors])
     return people

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from ..auth.models import Organization, User
 from ..certificates.queries import level_certificates_by_month
@@ -66,12 +66,16 @@ def large_enterprise_gaps(access: Access, limit: int = 200) -> dict:
     LRC_LARGE_ENTERPRISE_MIN_COORDINATORS: how many there are, and the first `limit` of them (fewest first)."""
     threshold = current_app.config["LRC_LARGE_ENTERPRISE_EMPLOYEES"]
     needed = current_app.config["LRC_LARGE_ENTERPRISE_MIN_COORDINATORS"]
-    # Counted per large enterprise (a correlated count in the coordinator read model, through its organization index)
-    # instead of grouping every coordinator in the province.
-    have = (select(func.count()).select_from(Coordinator).where(Coordinator.organization_id == Organization.id)
-            .correlate(Organization).scalar_subquery())
+    # Coordinators per organization from the read model, grouped once over the caller's region and joined to the large
+    # enterprises (a correlated count per enterprise cost 0.5 s for a province's 28,000 large enterprises).
+    counts = (select(Coordinator.organization_id, func.count().label("n"))
+              .where(Coordinator.organization_id.is_not(None),
+                     Coordinator.region_code.startswith(access.prefix) if access.prefix else true())
+              .group_by(Coordinator.organization_id).subquery())
+    have = func.coalesce(counts.c.n, 0)
     stmt = (select(Organization.id, Organization.name, Organization.region_code, Organization.employees,
                    have.label("have"))
+            .outerjoin(counts, counts.c.organization_id == Organization.id)
             .where(Organization.kind == "enterprise", Organization.active.is_(True),
                    Organization.employees >= threshold, visible_organizations(access)))
     # One statement: window totals (large enterprises, those short of coordinators) on every row, rows fewest first.
