@@ -115,11 +115,22 @@ def writable_person(actor, user_id: int) -> tuple[User, Organization | None, Ent
                                       own.id if own.kind == "platform" else None)
 
 
-def enterprises_in(scope: EnterpriseScope) -> Select:
-    """Active enterprises the recorder may name, by name (the page's enterprise picker)."""
-    return (select(Organization.id, Organization.name)
-            .where(Organization.kind == "enterprise", Organization.active.is_(True), scope.condition())
-            .order_by(Organization.name))
+ENTERPRISE_HITS = 20  # the picker shows this many; a longer list means the name needs another word
+
+
+def find_enterprises(scope: EnterpriseScope, text: str, limit: int = ENTERPRISE_HITS) -> list[tuple[int, str, str]]:
+    """(id, name, region code) of active enterprises the recorder may name whose name contains every word of
+    `text`, by name: the work form's enterprise picker (a province officer may name 200,000 of them, too many
+    for a list)."""
+    terms = [term[:50] for term in (text or "").split()[:4]]
+    if not terms:
+        return []
+    conditions = [Organization.name.like("%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+                                         escape="\\") for t in terms]
+    return [tuple(row) for row in db.session.execute(
+        select(Organization.id, Organization.name, Organization.region_code)
+        .where(Organization.kind == "enterprise", Organization.active.is_(True), scope.condition(), *conditions)
+        .order_by(Organization.name, Organization.id).limit(limit)).all()]
 
 
 # -- recording ---------------------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@ add one), the full list of a coordinator's records, and 风险隐患 — risk re
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..auth.accreditation import local_today
@@ -17,13 +17,15 @@ from ..core.form_fields import DateField
 from ..core.forms import apply_errors
 from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
-from ..extensions import db
+from ..core.params import ascii_int
+from ..core.regions import region_display
+from ..extensions import db, limiter
 from . import bp
 from .models import RISK_STATUS_LABELS, SEVERITY_LABELS, WORK_KIND_LABELS
 from .work import (
     add_work_record,
     close_risk_report,
-    enterprises_in,
+    find_enterprises,
     is_hrss_staff,
     readable_person,
     risk_reports_query,
@@ -43,7 +45,11 @@ RECENT = 10
 class WorkRecordForm(FlaskForm):
     kind = SelectField("工作类型", choices=list(WORK_KIND_LABELS.items()))
     occurred_on = DateField("日期", validators=[InputRequired("请填写日期")])
-    enterprise_id = SelectField("企业", coerce=int, validators=[InputRequired("请选择企业")])
+    # A searchable picker (static/js/person-picker.js): the typed name, and the id of the enterprise chosen from the
+    # matches; without JavaScript the server resolves the typed name (resolve_enterprise).
+    enterprise = StringField("企业", validators=[Length(max=100, message="不超过 100 个字符")],
+                             description="输入企业名称中的字词查找，从结果中选择（只列出您可以记录的企业）")
+    enterprise_id = HiddenField()
     summary = TextAreaField("工作内容", validators=[DataRequired("此项为必填项"),
                                                  Length(max=2000, message="不超过 2000 个字符")])
     people = IntegerField("涉及职工人数", validators=[InputRequired("请填写人数"),
@@ -65,11 +71,46 @@ def work_form(user_id: int) -> tuple[WorkRecordForm | None, str | None]:
     except DomainError as exc:
         return None, exc.message
     form = WorkRecordForm()
-    form.enterprise_id.choices = [(0, "— 请选择 —")] + [(i, name) for i, name in
-                                                     db.session.execute(enterprises_in(enterprises)).all()]
+    form.scope = enterprises
+    form.enterprise.flags.required = True  # checked by resolve_enterprise (a name, or the picker's choice)
     if not form.is_submitted():
         form.occurred_on.data = local_today()
     return form, None
+
+
+def resolve_enterprise(form: WorkRecordForm) -> bool:
+    """The enterprise of a posted form: the id the picker chose, else the one enterprise the typed name finds (no
+    JavaScript). Several or none: the reason at the field, and False."""
+    if ascii_int(form.enterprise_id.data or "", low=1) is not None:
+        return True  # the service checks that it is an enterprise the recorder may name
+    text = (form.enterprise.data or "").strip()
+    if not text:
+        form.enterprise.errors = ["请输入企业名称并从查找结果中选择"]
+        return False
+    hits = find_enterprises(form.scope, text, limit=6)
+    exact = [hit for hit in hits if hit[1] == text]
+    if len(hits) == 1 or len(exact) == 1:
+        form.enterprise_id.data = str((exact or hits)[0][0])
+        return True
+    form.enterprise.errors = ["未找到该企业（或不在您可以记录的范围内）" if not hits else
+                              "有多家企业符合：" + "、".join(name for _, name, _ in hits[:5]) + "，请输入完整名称"]
+    return False
+
+
+@bp.route("/people/<int:user_id>/enterprises")
+@roles_required(ORG_STAFF, ADMIN)
+@limiter.limit("60 per minute")
+def enterprise_search(user_id: int):
+    """The work form's picker: enterprises the caller may name when recording for this person (JSON, 20 at most:
+    id, name and region name only)."""
+    try:
+        _, _, scope = writable_person(current_user, user_id)
+    except DomainError:
+        abort(404)
+    hits = find_enterprises(scope, request.args.get("q", ""))
+    return jsonify({"items": [{"id": i, "name": name, "region": region_display(region) if region else "",
+                               "label": f"{name}（{region_display(region)}）" if region else name}
+                              for i, name, region in hits]})
 
 
 def work_section(user_id: int, form: WorkRecordForm | None = None, reason: str | None = None) -> dict:
@@ -95,15 +136,16 @@ def work_records(user_id: int):
         if form is None:  # the page showed no form: say why instead of recording
             flash(reason, "danger")
             return redirect(url_for("registry.work_records", user_id=user_id))
-        if form.validate():
+        if form.validate() and resolve_enterprise(form):
             try:
                 add_work_record(current_user, user_id, kind=form.kind.data, occurred_on=form.occurred_on.data,
-                                enterprise_id=form.enterprise_id.data or None, summary=form.summary.data,
+                                enterprise_id=ascii_int(form.enterprise_id.data or "", low=1), summary=form.summary.data,
                                 people=form.people.data,
                                 severity=(form.severity.data or None) if form.kind.data == "risk" else None)
             except DomainError as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
+                form.enterprise.errors = [*form.enterprise.errors, *form.enterprise_id.errors]  # shown at the picker
             else:
                 db.session.commit()
                 flash("工作情况已记录。" + ("已报送人社部门。" if form.kind.data == "risk" else ""), "success")

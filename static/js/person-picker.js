@@ -1,13 +1,16 @@
-// Person picker (the registry's honor form): type a name, ID number or username, pick one of the people the
-// server finds inside your scope. The choice goes into the form's hidden user_id; without JavaScript the server
-// resolves the typed text itself (and asks to choose when several people match).
+// Picker of the registry's forms: type a name (the honor form: a person's name, ID number or username; the work form:
+// an enterprise's name), pick one of the matches the server finds inside your scope. The choice goes into the form's
+// hidden field (data-hidden-name, default user_id; the item's data-id-key, default user_id); without JavaScript the
+// server resolves the typed text itself (and asks for more when several match).
 (function () {
   "use strict";
 
   document.querySelectorAll(".person-picker").forEach(function (picker) {
     var input = picker.querySelector("input[role=combobox]");
     var list = picker.querySelector("[role=listbox]");
-    var hidden = picker.closest("form").querySelector("input[name=user_id]");
+    var hidden = picker.closest("form").querySelector("input[name=" + (picker.dataset.hiddenName || "user_id") + "]");
+    var idKey = picker.dataset.idKey || "user_id";
+    var emptyText = picker.dataset.emptyText || "您的管辖范围内没有符合的人员";
     var url = picker.dataset.searchUrl;
     var timer = null;
     var active = -1;
@@ -21,7 +24,7 @@
     }
 
     function choose(item) {
-      hidden.value = String(item.user_id);
+      hidden.value = String(item[idKey]);
       input.value = item.label;
       close();
     }
@@ -42,7 +45,7 @@
       if (!found.length) {
         var none = document.createElement("li");
         none.className = "list-group-item small text-muted";
-        none.textContent = "您的管辖范围内没有符合的人员";
+        none.textContent = emptyText;
         list.appendChild(none);
       }
       found.forEach(function (item, i) {

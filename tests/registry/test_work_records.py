@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.accreditation import local_today
+from lrc_training.auth.models import Organization
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
-from lrc_training.registry.models import RiskReport, WorkRecord
+from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord
 from lrc_training.registry.work import responsible_hrss
 from tests.conftest import api_token, login, post_form
 from tests.factories import make_org, make_user
@@ -209,8 +210,15 @@ def test_the_record_page_form_keeps_input_and_counts_per_kind(client, world):
     login(client, "hrss_a")
     coord = world["coord"].id
     page = client.get(f"/registry/people/{coord}").get_data(as_text=True)
-    assert "工作情况" in page and "东昌府企业甲" in page and "古楼园区企业" in page
-    assert "青岛企业丙" not in page and "阳谷企业乙" not in page  # the picker is limited to the scope
+    assert "工作情况" in page and 'data-hidden-name="enterprise_id"' in page
+    assert "古楼园区企业" not in page  # enterprises are found by the picker, not listed in the page
+
+    def found(text):
+        return [item["name"] for item in client.get(f"/registry/people/{coord}/enterprises",
+                                                    query_string={"q": text}).get_json()["items"]]
+
+    assert found("企业") == ["东昌府企业甲", "古楼园区企业"]  # the picker is limited to the scope
+    assert found("青岛") == [] and found("阳谷 企业") == [] and found("") == []
     bad = post_form(client, f"/registry/people/{coord}/work-records", {
         "kind": "risk", "occurred_on": (TODAY + timedelta(days=3)).isoformat(), "enterprise_id": str(world["e1"].id),
         "summary": "食堂停供，职工聚集", "people": "30", "severity": ""}, token_from=f"/registry/people/{coord}")
@@ -280,3 +288,57 @@ def test_a_platform_records_at_the_enterprises_of_its_service_area(client, world
     assert _post(client, world, "platform", "pcoord", _body(world["e1"])).status_code == 201
     assert _post(client, world, "platform", "pcoord", _body(world["e_park"])).status_code == 201
     assert _post(client, world, "platform", "pcoord", _body(world["e2"])).status_code == 422
+
+
+def test_the_enterprise_picker_serves_only_the_recorders_scope(client, world):
+    db.session.add(ServiceArea(platform_id=world["org_platform"].id, enterprise_id=world["e1"].id))
+    db.session.commit()
+    pcoord = world["pcoord"].id
+    login(client, "platform")  # a platform's staff: its service area (and its own code) only
+    items = client.get(f"/registry/people/{pcoord}/enterprises", query_string={"q": "企业"}).get_json()["items"]
+    assert {item["name"] for item in items} == {"东昌府企业甲", "古楼园区企业"}
+    assert set(items[0]) == {"id", "name", "region", "label"}  # nothing else about an enterprise
+    post_form(client, "/logout", {}, token_from="/profile")
+    login(client, "hrss_b")  # another county's officer: the person is not theirs to record for
+    assert client.get(f"/registry/people/{world['coord'].id}/enterprises", query_string={"q": "企业"}).status_code == 404
+
+
+def test_without_javascript_the_typed_name_is_resolved_or_the_choice_is_asked_for(client, world):
+    login(client, "hrss_a")
+    coord = world["coord"].id
+    form = {"kind": "training", "occurred_on": TODAY.isoformat(), "summary": "劳动合同法宣讲", "people": "40",
+            "severity": ""}
+    many = post_form(client, f"/registry/people/{coord}/work-records", {**form, "enterprise": "企业"},
+                     token_from=f"/registry/people/{coord}")
+    text = many.get_data(as_text=True)
+    assert many.status_code == 422 and "有多家企业符合" in text and "劳动合同法宣讲" in text
+    none = post_form(client, f"/registry/people/{coord}/work-records", {**form, "enterprise": "青岛企业丙"},
+                     token_from=f"/registry/people/{coord}")
+    assert none.status_code == 422 and "未找到该企业" in none.get_data(as_text=True)  # out of scope = not found
+    assert db.session.execute(select(WorkRecord)).first() is None
+    ok = post_form(client, f"/registry/people/{coord}/work-records", {**form, "enterprise": "东昌府企业甲"},
+                   token_from=f"/registry/people/{coord}")
+    assert ok.status_code == 302
+    assert db.session.execute(select(WorkRecord.enterprise_id)).scalar_one() == world["e1"].id
+
+
+def test_an_out_of_scope_id_is_refused_at_the_picker(client, world):
+    login(client, "hrss_a")
+    coord = world["coord"].id
+    bad = post_form(client, f"/registry/people/{coord}/work-records", {
+        "kind": "training", "occurred_on": TODAY.isoformat(), "enterprise": "青岛企业丙",
+        "enterprise_id": str(world["e_qd"].id), "summary": "宣讲", "people": "4", "severity": ""},
+        token_from=f"/registry/people/{coord}")
+    assert bad.status_code == 422 and "企业不存在或不在您的管辖范围内" in bad.get_data(as_text=True)
+    assert db.session.execute(select(WorkRecord)).first() is None
+
+
+def test_the_record_page_does_not_grow_with_the_enterprises_in_scope(client, world):
+    login(client, "hrss_a")
+    coord = world["coord"].id
+    before = len(client.get(f"/registry/people/{coord}").data)
+    db.session.add_all([Organization(name=f"东昌府新企业{i:03d}", kind="enterprise", region_code="371502", active=True)
+                        for i in range(300)])
+    db.session.commit()
+    after = len(client.get(f"/registry/people/{coord}").data)
+    assert abs(after - before) < 200
