@@ -178,14 +178,28 @@ def verify_report(batch_size: int = 1000) -> VerifyReport:
     """Walk the chain in id order checking links and seals, then compare every checkpoint in the anchor store
     with the rows: its record must still exist with the same seal and the same number of records up to it."""
     report = VerifyReport()
-    keys = verification_keys()
     try:
         anchors = read_anchors()
     except AnchorError as exc:
         anchors, anchor_problem = [], ChainProblem(None, str(exc))
     else:
         anchor_problem = None
-    wanted = {a.row_id for a in anchors}
+    seen = _walk_chain(report, {a.row_id for a in anchors}, batch_size)
+    if report.problem is not None:
+        return report
+    if anchor_problem is not None:
+        report.problem = anchor_problem
+        return report
+    report.anchors = len(anchors)
+    report.last_anchor_at = anchors[-1].at if anchors else None
+    report.problem = next(filter(None, (_anchor_problem(anchor, seen, report) for anchor in anchors)), None)
+    return report
+
+
+def _walk_chain(report: VerifyReport, wanted: set[int], batch_size: int) -> dict[int, tuple[int, str]]:
+    """Check every record's link and seal in id order, counting into `report` (its `problem` set at the first bad
+    record); {anchored record id: (records up to it, its seal)} for the ids in `wanted`."""
+    keys = verification_keys()
     seen: dict[int, tuple[int, str]] = {}
     expected_prev, keyed_seen, last_id = GENESIS_HASH, False, 0
     while True:
@@ -193,12 +207,12 @@ def verify_report(batch_size: int = 1000) -> VerifyReport:
             select(AuditLog).where(AuditLog.id > last_id).order_by(AuditLog.id).limit(batch_size)
         ).scalars().all()
         if not rows:
-            break
+            return seen
         for row in rows:
             problem = _check_record(row, expected_prev, keys, keyed_seen)
             if problem is not None:
                 report.problem = ChainProblem(row.id, problem)
-                return report
+                return seen
             keyed_seen = keyed_seen or row.key_id is not None
             report.legacy += row.key_id is None
             report.checked += 1
@@ -206,30 +220,25 @@ def verify_report(batch_size: int = 1000) -> VerifyReport:
             if row.id in wanted:
                 seen[row.id] = (report.checked, row.hash)
         db.session.expunge_all()
-    if anchor_problem is not None:
-        report.problem = anchor_problem
-        return report
-    report.anchors = len(anchors)
-    report.last_anchor_at = anchors[-1].at if anchors else None
-    for anchor in anchors:
-        found = seen.get(anchor.row_id)
-        if found is None:
-            if report.head_id is None or anchor.row_id > report.head_id:
-                problem = (f"最新的记录已被删除：{anchor.at} 的检查点记录到第 {anchor.row_id} 号（共 {anchor.count} 条），"
-                           f"数据库中现在只到第 {report.head_id or 0} 号（共 {report.checked} 条）")
-            else:
-                problem = f"{anchor.at} 的检查点所记录的这条记录已不存在"
-            report.problem = ChainProblem(anchor.row_id, problem)
-            return report
-        count, mac = found
-        if mac != anchor.mac:
-            report.problem = ChainProblem(anchor.row_id, f"与 {anchor.at} 的检查点不符（记录或链被改写）")
-            return report
-        if count != anchor.count:
-            report.problem = ChainProblem(anchor.row_id, f"到此为止的记录数为 {count} 条，{anchor.at} 的检查点为 "
-                                                         f"{anchor.count} 条：其间有记录被删除")
-            return report
-    return report
+
+
+def _anchor_problem(anchor, seen: dict[int, tuple[int, str]], report: VerifyReport) -> ChainProblem | None:
+    """What is wrong between one checkpoint and the records (None: they agree)."""
+    found = seen.get(anchor.row_id)
+    if found is None:
+        if report.head_id is None or anchor.row_id > report.head_id:
+            problem = (f"最新的记录已被删除：{anchor.at} 的检查点记录到第 {anchor.row_id} 号（共 {anchor.count} 条），"
+                       f"数据库中现在只到第 {report.head_id or 0} 号（共 {report.checked} 条）")
+        else:
+            problem = f"{anchor.at} 的检查点所记录的这条记录已不存在"
+        return ChainProblem(anchor.row_id, problem)
+    count, mac = found
+    if mac != anchor.mac:
+        return ChainProblem(anchor.row_id, f"与 {anchor.at} 的检查点不符（记录或链被改写）")
+    if count != anchor.count:
+        return ChainProblem(anchor.row_id, f"到此为止的记录数为 {count} 条，{anchor.at} 的检查点为 "
+                                           f"{anchor.count} 条：其间有记录被删除")
+    return None
 
 
 def verify_chain(batch_size: int = 1000) -> tuple[int, ChainProblem | None]:

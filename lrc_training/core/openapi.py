@@ -81,6 +81,42 @@ def _query_parameters(view) -> list[dict]:
     return parameters + (_PAGE_PARAMETERS if getattr(view, "_api_paginated", False) else [])
 
 
+def _operation(rule, method: str, view) -> dict:
+    """One path operation: summary from the docstring, path and query parameters, who may call it, the request body
+    and the declared success response, and the common error responses."""
+    body = getattr(view, "_api_body", None)
+    responses_declared = getattr(view, "_api_responses", {})
+    doc = (view.__doc__ or "").strip().splitlines()
+    policy = policy_of(view)
+    operation: dict = {
+        "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
+        "summary": doc[0] if doc else rule.endpoint,
+        "tags": [rule.rule.split("/")[3]],
+        "responses": {},
+        "parameters": [
+            {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for arg in sorted(rule.arguments)
+        ],
+    }
+    if policy is not None and policy.kind != "public":
+        operation["security"] = [{"bearer": []}]
+        if policy.roles:
+            operation["description"] = "角色：" + "、".join(policy.roles)
+    operation["parameters"] += _query_parameters(view)
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+    ok = next(iter(responses_declared), 201 if method == "POST" else 200)
+    schema = responses_declared.get(ok)
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
+        if schema else {"application/json": {"schema": {"type": "object"}}}
+    operation["responses"][str(ok)] = {"description": "成功", "content": content}
+    for status, text in _STATUS_TEXT.items():
+        operation["responses"][str(status)] = {"description": text, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return operation
+
+
 def build_openapi() -> dict:
     operations: dict[str, dict] = {}
     models = set()
@@ -88,39 +124,10 @@ def build_openapi() -> dict:
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api_docs."):
             continue
         view = current_app.view_functions[rule.endpoint]
-        body = getattr(view, "_api_body", None)
-        responses_declared = getattr(view, "_api_responses", {})
-        models.update(m for m in [body, *responses_declared.values()] if m is not None)
+        models.update(m for m in [getattr(view, "_api_body", None), *getattr(view, "_api_responses", {}).values()]
+                      if m is not None)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            doc = (view.__doc__ or "").strip().splitlines()
-            policy = policy_of(view)
-            operation: dict = {
-                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
-                "summary": doc[0] if doc else rule.endpoint,
-                "tags": [rule.rule.split("/")[3]],
-                "responses": {},
-                "parameters": [
-                    {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
-                    for arg in sorted(rule.arguments)
-                ],
-            }
-            if policy is not None and policy.kind != "public":
-                operation["security"] = [{"bearer": []}]
-                if policy.roles:
-                    operation["description"] = "角色：" + "、".join(policy.roles)
-            operation["parameters"] += _query_parameters(view)
-            if body is not None:
-                operation["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
-            ok = next(iter(responses_declared), 201 if method == "POST" else 200)
-            schema = responses_declared.get(ok)
-            content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
-                if schema else {"application/json": {"schema": {"type": "object"}}}
-            operation["responses"][str(ok)] = {"description": "成功", "content": content}
-            for status, text in _STATUS_TEXT.items():
-                operation["responses"][str(status)] = {"description": text, "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            operations.setdefault(_path_of(rule.rule), {})[method.lower()] = operation
+            operations.setdefault(_path_of(rule.rule), {})[method.lower()] = _operation(rule, method, view)
     _, definitions = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
                                         ref_template="#/components/schemas/{model}")
     schemas = {name: _openapi30(schema) for name, schema in definitions.get("$defs", {}).items()}
