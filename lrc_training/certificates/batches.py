@@ -97,32 +97,7 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
         ids = list(db.session.execute(_certificates(batch).with_only_columns(Certificate.id)).scalars())
         batch.total, batch.done = len(ids), 0
         db.session.commit()
-        chunk_files = []
-        archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if batch.format == "zip" else None
-        entry_names = UniqueNames()  # holder names are typed by people: no "../", no "<", no duplicates
-        try:
-            for start in range(0, len(ids), chunk):
-                certs = list(db.session.execute(select(Certificate).where(
-                    Certificate.id.in_(ids[start:start + chunk])).order_by(Certificate.id)).scalars())
-                contexts = {"certificates": certificate_contexts(certs)}
-                if archive is not None:
-                    pages = render_pdf_pages(TEMPLATE, contexts)
-                    for cert, page in zip(certs, pages, strict=True):
-                        archive.writestr(entry_names(f"{cert.number}-{cert.holder_name}.pdf"), page)
-                else:
-                    # One document per chunk: fonts and the seal are embedded once per chunk, not per page.
-                    path = work / f"chunk-{start:07d}.pdf"
-                    path.write_bytes(render_pdf(TEMPLATE, contexts))
-                    chunk_files.append(path)
-                batch.done = min(len(ids), start + len(certs))
-                db.session.commit()
-                db.session.expunge_all()
-                batch = db.session.get(CertificateBatch, batch_id)
-        finally:
-            if archive is not None:
-                archive.close()
-        if batch.format == "pdf":
-            _merge_files(chunk_files, target)
+        batch = _render_chunks(batch_id, batch.format, ids, chunk, work, target)
         storage().put_file(batch_key(target.name), target, MIME[batch.format])
         batch.status, batch.file_name, batch.finished_at = "done", target.name, utcnow()
         db.session.commit()
@@ -134,6 +109,39 @@ def run_batch(batch_id: int, chunk: int = CHUNK) -> CertificateBatch:
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return batch
+
+
+def _render_chunks(batch_id: int, fmt: str, ids: list[int], chunk: int, work: Path, target: Path) -> CertificateBatch:
+    """Render the certificates chunk by chunk into `target` (a zip of single PDFs, or one merged PDF), committing the
+    progress after each chunk; the batch as it is at the end."""
+    chunk_files = []
+    archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if fmt == "zip" else None
+    entry_names = UniqueNames()  # holder names are typed by people: no "../", no "<", no duplicates
+    batch = db.session.get(CertificateBatch, batch_id)
+    try:
+        for start in range(0, len(ids), chunk):
+            certs = list(db.session.execute(select(Certificate).where(
+                Certificate.id.in_(ids[start:start + chunk])).order_by(Certificate.id)).scalars())
+            contexts = {"certificates": certificate_contexts(certs)}
+            if archive is not None:
+                pages = render_pdf_pages(TEMPLATE, contexts)
+                for cert, page in zip(certs, pages, strict=True):
+                    archive.writestr(entry_names(f"{cert.number}-{cert.holder_name}.pdf"), page)
+            else:
+                # One document per chunk: fonts and the seal are embedded once per chunk, not per page.
+                path = work / f"chunk-{start:07d}.pdf"
+                path.write_bytes(render_pdf(TEMPLATE, contexts))
+                chunk_files.append(path)
+            batch.done = min(len(ids), start + len(certs))
+            db.session.commit()
+            db.session.expunge_all()
+            batch = db.session.get(CertificateBatch, batch_id)
+    finally:
+        if archive is not None:
+            archive.close()
+    if fmt == "pdf":
+        _merge_files(chunk_files, target)
     return batch
 
 

@@ -55,6 +55,41 @@ def _evidence(batch: CertificateImport, row: int, actor) -> str:
     return text[:200]
 
 
+def _row_input(actor, batch: CertificateImport, levels, index: int, values: dict) -> ManualInput:
+    """One sheet row as a manual issue request (ValueError naming what is wrong)."""
+    level = _LEVELS.get(cell_text(values.get("等级")))
+    if level is None:
+        raise ValueError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4–1")
+    if level not in levels:
+        raise ValueError(f"本机构备案的等级为{levels_text(levels)}，不能签发该等级")
+    return ManualInput(
+        level=level, issued_on=cell_date(values.get("发证日期"), "发证日期") or local_today(),
+        reason=REASON, evidence=_evidence(batch, index, actor),
+        job_direction=cell_text(values.get("工种/职业方向")) or "--",
+        holder_name=cell_text(values.get("姓名")),
+        id_number=normalize_id_number(cell_text(values.get("身份证号"))))
+
+
+def _import_row(actor, batch: CertificateImport, levels, index: int, values: dict,
+                report: CertificateImportReport) -> None:
+    """File one row's request in a savepoint, counting it in the report as requested, skipped or refused."""
+    try:
+        data = _row_input(actor, batch, levels, index, values)
+        with db.session.begin_nested():
+            create_request(actor, data, certificate_import=batch)
+    except ValueError as exc:
+        report.errors.append((index, str(exc)))
+    except Conflict as exc:
+        if exc.code == "duplicate":
+            report.skipped.append((index, exc.message))
+        else:
+            report.errors.append((index, exc.message))
+    except DomainError as exc:
+        report.errors.append((index, "；".join(exc.fields.values()) or exc.message))
+    else:
+        report.requested += 1
+
+
 def import_certificates(actor, stream, file_name: str | None) -> CertificateImportReport:
     """File one pending request per valid row of the sheet (services flush, the view commits)."""
     report = CertificateImportReport()
@@ -73,31 +108,7 @@ def import_certificates(actor, stream, file_name: str | None) -> CertificateImpo
     db.session.flush()
     report.import_id = batch.id
     for index, values in rows:
-        try:
-            level = _LEVELS.get(cell_text(values.get("等级")))
-            if level is None:
-                raise ValueError("等级应为 四级/中级工、三级/高级工、二级/技师、一级/高级技师 或 4–1")
-            if level not in levels:
-                raise ValueError(f"本机构备案的等级为{levels_text(levels)}，不能签发该等级")
-            data = ManualInput(
-                level=level, issued_on=cell_date(values.get("发证日期"), "发证日期") or local_today(),
-                reason=REASON, evidence=_evidence(batch, index, actor),
-                job_direction=cell_text(values.get("工种/职业方向")) or "--",
-                holder_name=cell_text(values.get("姓名")),
-                id_number=normalize_id_number(cell_text(values.get("身份证号"))))
-            with db.session.begin_nested():
-                create_request(actor, data, certificate_import=batch)
-        except ValueError as exc:
-            report.errors.append((index, str(exc)))
-        except Conflict as exc:
-            if exc.code == "duplicate":
-                report.skipped.append((index, exc.message))
-            else:
-                report.errors.append((index, exc.message))
-        except DomainError as exc:
-            report.errors.append((index, "；".join(exc.fields.values()) or exc.message))
-        else:
-            report.requested += 1
+        _import_row(actor, batch, levels, index, values, report)
     batch.requested, batch.skipped, batch.failed = report.requested, len(report.skipped), len(report.errors)
     record_audit("certificate.import", "certificate_import", batch.id, new={
         "file": batch.file_name, "requested": batch.requested, "skipped": batch.skipped, "failed": batch.failed},
