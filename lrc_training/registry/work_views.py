@@ -45,7 +45,7 @@ RECENT = 10
 class WorkRecordForm(FlaskForm):
     kind = SelectField("工作类型", choices=list(WORK_KIND_LABELS.items()))
     occurred_on = DateField("日期", validators=[InputRequired("请填写日期")])
-    # A searchable picker (static/js/person-picker.js): the typed name, and the id of the enterprise chosen from the
+    # A searchable picker (static/js/combobox.js): the typed name, and the id of the enterprise chosen from the
     # matches; without JavaScript the server resolves the typed name (resolve_enterprise).
     enterprise = StringField("企业", validators=[Length(max=100, message="不超过 100 个字符")],
                              description="输入企业名称中的字词查找，从结果中选择（只列出您可以记录的企业）")

@@ -68,7 +68,7 @@ def test_an_admin_places_a_user_by_searching_without_javascript(app, client):
     make_org("济南市总工会", kind="union", region_code="370100")
     login(client, "boss")
     page = client.get("/admin/users/new").get_data(as_text=True)
-    assert 'data-search-url="/organizations/lookup"' in page and "org-picker.js" in page
+    assert 'data-search-url="/organizations/lookup"' in page and "combobox.js" in page
     data = {"username": "placed", "password": "Peixun#2026ok", "name": "王五", "roles": ["trainee"],
             "id_number": valid_id_number(seq=77)}
     search = post_form(client, "/admin/users/new", {**data, "organization_q": "总工会", "org_search": "1"},

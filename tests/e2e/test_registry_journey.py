@@ -4,6 +4,8 @@ loaded the record before the edit is refused instead of overwriting it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -70,3 +72,28 @@ def test_provincial_staff_drill_down_and_edit_a_record(new_page, sign_in, screen
     expect(other.get_by_role("alert")).to_contain_text("已被他人修改")
     page.reload()
     expect(page.get_by_label("职务")).to_have_value("劳动关系专员")
+
+
+def test_an_honor_is_recorded_by_picking_the_person(new_page, sign_in, screenshot):
+    """The honor form's person picker (static/js/combobox.js): type part of a name, choose the match, record."""
+    province = make_org("山东省人社厅", kind="hrss", region_code="370000")
+    evaluator = make_org("认定中心", kind="evaluator", region_code="370000")
+    liaocheng = make_org("聊城华信机械", kind="enterprise", region_code="371502")
+    person = make_user("trainee", username="p1", name="陈晓燕", org=liaocheng)
+    issue_certificate(IssueRequest(kind="level", holder_name=person.name, holder_user_id=person.id,
+                                   issuer_organization_id=evaluator.id, source_type="manual", level=3))
+    make_user("org_staff", username="shengting", name="省厅工作人员", org=province)
+    db.session.commit()
+
+    page = new_page()
+    sign_in(page, "shengting")
+    page.goto("/registry/list")
+    page.get_by_role("combobox", name="获得者").fill("晓燕")
+    page.get_by_role("option", name=re.compile("陈晓燕")).click()
+    page.get_by_label("荣誉称号").fill("金牌劳动关系协调员")
+    page.get_by_label("授予单位").fill("山东省人力资源和社会保障厅")
+    page.get_by_label("授予日期").fill("2026-05-01")
+    page.get_by_role("button", name="记录荣誉").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="陈晓燕")).to_contain_text("金牌劳动关系协调员")
+    screenshot(page, "honor")

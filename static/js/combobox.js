@@ -1,20 +1,32 @@
-// Organization picker (registration and user forms): type part of a name or a region ("聊城 人社"), pick one of the
-// organizations the server suggests. The choice goes into the form's organization_id select (hidden here); without
-// JavaScript the 查找 button re-shows the form with the matches in that select.
+// Search-as-you-type picker, shared by every form that chooses one of many: an organization (registration, user
+// administration), a person (the registry's honor form), an enterprise (the work-record form). Type a few words,
+// choose one of the matches the server finds; the choice goes into the form's field, and the server checks it.
+//
+// Markup: an element with class "combobox" holding an input[role=combobox] and a [role=listbox], with
+//   data-search-url  the JSON endpoint, asked with ?q=…, answering {items: [...], has_more: bool}
+//   data-target      selector (inside the form) of the field that receives the choice: a hidden input, or a select
+//                    (an option is added when missing)
+//   data-id-key      the item's id key (default "id"); data-unset: the field's value while nothing is chosen ("")
+//   data-empty-text  what to say when nothing matches; data-show="label": the field shows the chosen item's label
+//                    (default: its name)
+// An item shows item.label (else item.name) and item.region under it. Elements marked data-combobox-nojs are the
+// form's fallback without JavaScript (a 查找 button, a select of matches): hidden once this script runs.
 (function () {
   "use strict";
 
-  document.querySelectorAll(".org-picker").forEach(function (picker) {
+  document.querySelectorAll(".combobox").forEach(function (picker) {
     var input = picker.querySelector("input[role=combobox]");
     var list = picker.querySelector("[role=listbox]");
-    var select = picker.querySelector("select");
+    var target = picker.closest("form").querySelector(picker.dataset.target);
+    var idKey = picker.dataset.idKey || "id";
+    var unset = picker.dataset.unset || "";
+    var emptyText = picker.dataset.emptyText || "没有找到符合的结果";
     var url = picker.dataset.searchUrl;
     var timer = null;
     var active = -1;
     var items = [];
 
-    picker.querySelector(".org-picker-search").hidden = true;
-    picker.querySelector(".org-picker-choice").hidden = true;
+    picker.querySelectorAll("[data-combobox-nojs]").forEach(function (element) { element.hidden = true; });
 
     function close() {
       list.hidden = true;
@@ -24,14 +36,13 @@
     }
 
     function choose(item) {
-      var value = String(item.id);
-      var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
-      if (!option) {
-        option = new Option(item.name, value);
-        select.add(option);
+      var value = String(item[idKey]);
+      if (target.tagName === "SELECT") {
+        var option = Array.prototype.find.call(target.options, function (o) { return o.value === value; });
+        if (!option) { target.add(new Option(item.name || item.label, value)); }
       }
-      select.value = value;
-      input.value = item.name;
+      target.value = value;
+      input.value = picker.dataset.show === "label" ? item.label : (item.name || item.label);
       close();
     }
 
@@ -45,15 +56,17 @@
       if (options[index]) { input.setAttribute("aria-activedescendant", options[index].id); }
     }
 
+    function note(text) {
+      var li = document.createElement("li");
+      li.className = "list-group-item small text-muted";
+      li.textContent = text;
+      list.appendChild(li);
+    }
+
     function render(found, more) {
       items = found;
       list.textContent = "";
-      if (!found.length) {
-        var none = document.createElement("li");
-        none.className = "list-group-item small text-muted";
-        none.textContent = "没有找到符合的单位，请换个名称或地区";
-        list.appendChild(none);
-      }
+      if (!found.length) { note(emptyText); }
       found.forEach(function (item, i) {
         var option = document.createElement("li");
         option.className = "list-group-item list-group-item-action";
@@ -61,9 +74,9 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         var name = document.createElement("span");
-        name.textContent = item.name;
+        name.textContent = item.label || item.name;
         option.appendChild(name);
-        if (item.region) {
+        if (item.region && !item.label) {
           var region = document.createElement("small");
           region.className = "d-block text-muted";
           region.textContent = item.region;
@@ -72,12 +85,7 @@
         option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(item); });
         list.appendChild(option);
       });
-      if (more) {
-        var hint = document.createElement("li");
-        hint.className = "list-group-item small text-muted";
-        hint.textContent = "只列出前 " + found.length + " 个，输入更完整的名称或加上地区可缩小范围";
-        list.appendChild(hint);
-      }
+      if (more) { note("只列出前 " + found.length + " 个，输入更完整的名称可缩小范围"); }
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
@@ -93,7 +101,7 @@
     }
 
     input.addEventListener("input", function () {
-      select.value = "0"; // typing again undoes an earlier choice
+      target.value = unset; // typing again undoes an earlier choice
       window.clearTimeout(timer);
       timer = window.setTimeout(search, 250);
     });
