@@ -15,7 +15,6 @@ from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..core.params import ascii_int
 from ..core.storage import send_stored, storage
-from ..extensions import db
 from . import bp
 from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
 from .manual import (
@@ -49,29 +48,30 @@ def issue():
         return redirect(url_for("certificates.index"))
     form = IssueForm()
     levels = accredited_levels_today(current_user.organization_id)
-    if form.validate_on_submit():
-        stored = []
-        try:
-            scan = photo = None
-            if form.scan.data:
-                scan = store_scan(form.scan.data.stream)
-                stored.append(scan_key(scan))
-            if form.photo.data:
-                photo = save_image(form.photo.data, "photos")
-                stored.append(f"photos/{photo}")
-            req = create_request(current_user, ManualInput(
-                level=form.level.data, issued_on=form.issued_on.data, reason=form.reason.data,
-                evidence=form.evidence.data, job_direction=form.job_direction.data, holder_name=form.holder_name.data,
-                id_number=form.id_number.data, scan_file=scan, photo_file=photo))
-        except DomainError as exc:
-            db.session.rollback()
-            for key in stored:
-                storage().delete(key)
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已提交 {req.holder_name} 的手工发证申请，须由本机构另一名工作人员复核后才会签发。", "success")
-            return redirect(url_for("certificates.manual"))
+    stored: list[str] = []  # files saved for this request, removed again when the service refuses it
+
+    def submit():
+        scan = photo = None
+        if form.scan.data:
+            scan = store_scan(form.scan.data.stream)
+            stored.append(scan_key(scan))
+        if form.photo.data:
+            photo = save_image(form.photo.data, "photos")
+            stored.append(f"photos/{photo}")
+        return create_request(current_user, ManualInput(
+            level=form.level.data, issued_on=form.issued_on.data, reason=form.reason.data,
+            evidence=form.evidence.data, job_direction=form.job_direction.data, holder_name=form.holder_name.data,
+            id_number=form.id_number.data, scan_file=scan, photo_file=photo))
+
+    def refused(exc: DomainError) -> None:
+        for key in stored:
+            storage().delete(key)
+        apply_errors(form, exc)
+
+    if form.is_submitted() and run_action(
+            form, submit, lambda req: f"已提交 {req.holder_name} 的手工发证申请，须由本机构另一名工作人员复核后才会签发。",
+            on_form=True, show_error=refused):
+        return redirect(url_for("certificates.manual"))
     return render_template("certificates/issue.html", form=form, levels=levels_text(levels))
 
 

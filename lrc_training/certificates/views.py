@@ -16,7 +16,7 @@ from ..core.access import login_required, roles_required
 from ..core.downloads import audit_export
 from ..core.errors import DomainError
 from ..core.filenames import safe_filename
-from ..core.forms import apply_errors, to_int
+from ..core.forms import apply_errors, run_action, to_int
 from ..core.images import check_image
 from ..core.navigation import NavItem
 from ..core.occupation import occupation_name
@@ -86,22 +86,20 @@ def settings():
     if filing is not None:  # the codes come from the filing (备案); the page shows them but cannot change them
         for name in FILING_FIELDS:
             getattr(form, name).data = getattr(current, name)
-    if form.validate_on_submit():
-        try:
-            seal_file = save_image(form.seal.data, "seals") if form.seal.data else None
-            update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
-                            province_code=form.province_code.data, site_code=form.site_code.data,
-                            registered_name=form.registered_name.data, signatory=form.signatory.data,
-                            version=to_int(form.version.data) if form.version.data else None, seal_file=seal_file)
-        except DomainError as exc:
-            db.session.rollback()
-            if "photo" in exc.fields:
-                exc.fields["seal"] = exc.fields.pop("photo")
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("证书设置已保存。", "success")
-            return redirect(url_for("certificates.settings"))
+    def save():
+        seal_file = save_image(form.seal.data, "seals") if form.seal.data else None
+        return update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
+                               province_code=form.province_code.data, site_code=form.site_code.data,
+                               registered_name=form.registered_name.data, signatory=form.signatory.data,
+                               version=to_int(form.version.data) if form.version.data else None, seal_file=seal_file)
+
+    def refused(exc: DomainError) -> None:
+        if "photo" in exc.fields:  # the image checks name the file "photo"; here it is the seal
+            exc.fields["seal"] = exc.fields.pop("photo")
+        apply_errors(form, exc)
+
+    if form.is_submitted() and run_action(form, save, "证书设置已保存。", on_form=True, show_error=refused):
+        return redirect(url_for("certificates.settings"))
     example = f"{form.type_letter.data or current.type_letter}{form.org_code.data or current.org_code}" \
               f"{form.province_code.data or current.province_code}{form.site_code.data or current.site_code}263000001"
     return render_template("certificates/settings.html", form=form, current=current, example=example, filing=filing,
@@ -170,17 +168,13 @@ def batches():
     sources = sources_of(org.id)
     form = BatchForm()
     form.source.choices = [(f"{t}|{i or ''}", f"{SOURCE_LABELS.get(t, t)} {i or ''}（{n} 张）") for t, i, n in sources]
-    if form.validate_on_submit():
+    def start():
         source_type, _, source_id = form.source.data.partition("|")
-        try:
-            batch = create_batch(current_user, org.id, source_type, source_id or None, form.format.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已提交批量生成任务（{batch.total} 张），完成后可在下方下载。", "success")
-            return redirect(url_for("certificates.batches"))
+        return create_batch(current_user, org.id, source_type, source_id or None, form.format.data)
+
+    if form.is_submitted() and run_action(form, start,
+                                          lambda batch: f"已提交批量生成任务（{batch.total} 张），完成后可在下方下载。"):
+        return redirect(url_for("certificates.batches"))
     jobs = db.session.execute(db.select(CertificateBatch).where(CertificateBatch.organization_id == org.id)
                               .order_by(CertificateBatch.id.desc()).limit(20)).scalars().all()
     return render_template("certificates/batches.html", form=form, jobs=jobs, labels=SOURCE_LABELS)
@@ -239,6 +233,7 @@ def detail(number: str):
     if request.method == "POST":
         if not manager:
             abort(403)
+        # Not run_action: one POST carries either of two forms (revoke, reissue), each redirecting somewhere else.
         try:
             if revoke_form.submit.data and revoke_form.validate_on_submit():
                 revoke(cert, revoke_form.reason.data, actor_id=current_user.id)

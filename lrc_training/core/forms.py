@@ -134,12 +134,14 @@ class Outcome:
 
 
 def run_action(form: FlaskForm, action: Callable, success: str | Callable | None, failure: str = "", *,
-               on_form: bool = False) -> Outcome:
+               on_form: bool = False, show_error: Callable[[DomainError], None] | None = None) -> Outcome:
     """The shape of every POST: parse the form, run the service, commit and flash `success` (a string, a function
     of the service's result giving a message or a (message, category) pair, or None for no message), or roll back
     and say why. A SchemaForm's parsed input is
     passed to `action`; a plain form (a button: CSRF only) calls `action()`. With `on_form` the reasons are shown
-    at the form's fields (the page renders the form again), otherwise in a flash message."""
+    at the form's fields (the page renders the form again), otherwise in a flash message; `show_error` (after the
+    rollback) places a service's refusal itself, for forms whose errors belong somewhere special (a row of a
+    table, a refusal box)."""
     if isinstance(form, SchemaForm):
         data = form.parse()
         if data is None:
@@ -157,6 +159,9 @@ def run_action(form: FlaskForm, action: Callable, success: str | Callable | None
         result = call()
     except DomainError as exc:
         db.session.rollback()
+        if show_error is not None:
+            show_error(exc)
+            return Outcome(False)
         if not on_form:
             flash(failure + exc.message, "danger")
             return Outcome(False)

@@ -13,8 +13,7 @@ from . import bp
 from .access import login_required, public, roles_required, safe_next_url
 from .accounts import accounts
 from .audit import record_audit
-from .errors import DomainError
-from .forms import apply_errors
+from .forms import run_action
 from .models import AuditLog
 from .navigation import NavItem, items_for
 from .notifications import email_kinds, mark_read, notifications_of, set_email_kinds
@@ -113,14 +112,9 @@ def notifications_read():
 @roles_required(ADMIN)
 def work_areas():
     form = WorkAreaForm()
-    if form.validate_on_submit():
-        try:
-            save_work_area(form.code.data, form.name.data, form.active.data, create=form.create.data == "1")
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已保存职业功能 {form.code.data.upper()}。", "success")
-            return redirect(url_for("core.work_areas"))
+    if form.is_submitted() and run_action(
+            form, lambda: save_work_area(form.code.data, form.name.data, form.active.data,
+                                         create=form.create.data == "1"),
+            lambda _: f"已保存职业功能 {form.code.data.upper()}。", on_form=True):
+        return redirect(url_for("core.work_areas"))
     return render_template("core/work_areas.html", areas=all_work_areas(), form=form)

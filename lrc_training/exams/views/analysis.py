@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import roles_required
 from ...core.errors import DomainError
-from ...core.forms import apply_errors, run_action, to_int
+from ...core.forms import run_action, to_int
 from ...core.web_forms import ActionForm
 from ...extensions import db
 from .. import bp
@@ -97,21 +97,20 @@ def item_key_correction(session_id: int, question_id: int):
     except DomainError:
         abort(404)
     form = _key_form(question, revision)
-    if question.kind in OBJECTIVE_KINDS and form.validate_on_submit():
+
+    def correct():
         data = KeyInput(revision_id=to_int(form.revision_id.data), answer=_answer(question.kind, form.answer.data),
                         reason=form.reason.data)
-        try:
-            correction = correct_key(current_user, session.id, question.id, data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            changed = sum(1 for c in correction.changes if c["old"] != c["new"])
-            flash(f"第 {question.id} 题的答案已更正，重新评分 {len(correction.changes)} 份答卷，{changed} 名考生的理论成绩有变化"
-                  + ("；已通知受影响的考生。" if correction.after_publication else "。")
-                  + (f"{correction.reviews_open} 张证书待复核。" if correction.reviews_open else ""), "success")
-            return redirect(url_for("exams.item_analysis", session_id=session.id))
+        return correct_key(current_user, session.id, question.id, data)
+
+    def corrected(correction) -> str:
+        changed = sum(1 for c in correction.changes if c["old"] != c["new"])
+        return (f"第 {question.id} 题的答案已更正，重新评分 {len(correction.changes)} 份答卷，{changed} 名考生的理论成绩有变化"
+                + ("；已通知受影响的考生。" if correction.after_publication else "。")
+                + (f"{correction.reviews_open} 张证书待复核。" if correction.reviews_open else ""))
+
+    if question.kind in OBJECTIVE_KINDS and form.is_submitted() and run_action(form, correct, corrected, on_form=True):
+        return redirect(url_for("exams.item_analysis", session_id=session.id))
     return render_template("exams/staff/key_correction.html", session=session, question=question, revision=revision,
                            form=form, answer_text=answer_text)
 

@@ -60,6 +60,7 @@ def apply_view(session_id: int):
     refusal = None
     closed = session.state != "open" or utcnow() > session.applications_close_at
     if not closed and form.validate_on_submit():
+        # Not run_action: an ineligible candidate sees the reasons in the page's refusal box, fields beside it.
         try:
             application = apply(current_user, session.id, **form.stated())
         except Ineligible as exc:

@@ -72,6 +72,7 @@ def exam(session_id: int):
     error = None
     if attempt is None and request.method == "POST":
         if form.validate_on_submit():
+            # Not run_action: a refusal is shown in the start page's own box (422), and a 404 stays a 404.
             try:
                 attempt = start_attempt(current_user, session.id)
             except DomainError as exc:
@@ -209,6 +210,8 @@ def submit_attempt(attempt_id: int):
     elif attempt.paused_at is not None:
         flash("考试已暂停，恢复后才能交卷。", "warning")
     else:
+        # Not run_action: a Conflict here means the answers were already handed in (another tab, the deadline), which
+        # the candidate is told as information, not as an error.
         try:
             submit(attempt, by="candidate")
         except Conflict:

@@ -103,16 +103,10 @@ def sessions():
 @roles_required(ORG_STAFF)
 def session_new():
     form = _session_form()
-    if form.validate_on_submit():
-        try:
-            session = create_session(current_user, _input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _show_blueprint_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("认定批次已创建，学员现在可以报名。", "success")
-            return redirect(url_for("exams.session_detail", session_id=session.id))
+    outcome = run_action(form, lambda: create_session(current_user, _input(form)), "认定批次已创建，学员现在可以报名。",
+                         on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc))
+    if outcome:
+        return redirect(url_for("exams.session_detail", session_id=outcome.value.id))
     return render_template("exams/staff/session_form.html", form=form, session=None)
 
 
@@ -131,16 +125,10 @@ def _show_blueprint_errors(form: SessionForm, exc: DomainError) -> None:
 def session_edit(session_id: int):
     session = _session(session_id)
     form = _session_form(session)
-    if form.validate_on_submit():
-        try:
-            update_session(current_user, session, _input(form), version=to_int(request.form.get("version")))
-        except DomainError as exc:
-            db.session.rollback()
-            _show_blueprint_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。", "success")
-            return redirect(url_for("exams.session_detail", session_id=session.id))
+    if run_action(form, lambda: update_session(current_user, session, _input(form),
+                                               version=to_int(request.form.get("version"))),
+                  "已保存。", on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc)):
+        return redirect(url_for("exams.session_detail", session_id=session.id))
     return render_template("exams/staff/session_form.html", form=form, session=session)
 
 
