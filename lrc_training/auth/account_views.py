@@ -7,8 +7,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 
 from ..core.access import login_required, public
-from ..core.errors import DomainError
-from ..core.forms import apply_errors
+from ..core.forms import run_action
 from ..extensions import db, limiter
 from . import bp
 from .account_links import (
@@ -67,14 +66,8 @@ def reset_with_link(token: str):
         return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK), 404)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            reset_password_with_link(token, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("新密码已设置，所有设备上的登录均已退出。请用新密码登录。", "success")
+        if run_action(form, lambda: reset_password_with_link(token, form.password.data),
+                      "新密码已设置，所有设备上的登录均已退出。请用新密码登录。", on_form=True):
             return redirect(url_for("auth.login"))
     elif form.is_submitted() and form.password.data and not form.password.errors:
         try:
@@ -91,17 +84,10 @@ def contact():
     form = ContactForm()
     if request.method == "GET":
         form.phone.data, form.email.data = user.phone, user.email
-    elif form.validate_on_submit():
-        try:
-            done = update_contact(user, current_password=form.current_password.data, phone=form.phone.data,
-                                  email=form.email.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_contact_message(done, form.email.data), "success")
-            return redirect(url_for("auth.profile"))
+    elif run_action(form, lambda: update_contact(user, current_password=form.current_password.data,
+                                                 phone=form.phone.data, email=form.email.data),
+                    lambda done: _contact_message(done, form.email.data), on_form=True):
+        return redirect(url_for("auth.profile"))
     return render_template("auth/contact.html", form=form, user=user, pending=pending_email(user))
 
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action, to_int
+from ..core.forms import form_error_text, run_action, to_int
 from ..core.navigation import NavItem
 from ..core.pagination import paginate_page
 from ..extensions import db
@@ -109,20 +109,12 @@ def user_new():
         return render_template("admin/user_form.html", form=form, user=None)
     valid = form.validate_on_submit()
     organization_id, settled = _chosen_org(form) if form.is_submitted() else (None, True)
-    if valid and settled:
-        try:
-            user = create_user(
-                current_user, username=form.username.data, password=form.password.data or "",
-                name=form.name.data, id_number=form.id_number.data or None, phone=form.phone.data or None,
-                roles=form.roles.data, organization_id=organization_id, require_identity=False,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已创建用户 {user.username}（{user.name}）。", "success")
-            return redirect(url_for("admin.users"))
+    if valid and settled and run_action(form, lambda: create_user(
+            current_user, username=form.username.data, password=form.password.data or "",
+            name=form.name.data, id_number=form.id_number.data or None, phone=form.phone.data or None,
+            roles=form.roles.data, organization_id=organization_id, require_identity=False,
+    ), lambda user: f"已创建用户 {user.username}（{user.name}）。", on_form=True):
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -145,20 +137,12 @@ def user_edit(user_id: int):
     _org_field(form)
     valid = not searching() and form.validate_on_submit()
     organization_id, settled = _chosen_org(form) if valid else (None, True)
-    if valid and settled:
-        try:
-            update_user(
-                current_user, user, version=to_int(form.version.data), name=form.name.data,
-                id_number=(form.id_number.data or "").strip() or user.id_number, phone=form.phone.data or None,
-                roles=form.roles.data, organization_id=organization_id,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已保存 {user.name} 的信息。", "success")
-            return redirect(url_for("admin.users"))
+    if valid and settled and run_action(form, lambda: update_user(
+            current_user, user, version=to_int(form.version.data), name=form.name.data,
+            id_number=(form.id_number.data or "").strip() or user.id_number, phone=form.phone.data or None,
+            roles=form.roles.data, organization_id=organization_id,
+    ), lambda _: f"已保存 {user.name} 的信息。", on_form=True):
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(prefix="reset"), activation_form=ActivationForm(prefix="act"))
 
@@ -168,17 +152,8 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = ResetPasswordForm(prefix="reset")
-    if form.validate_on_submit():
-        try:
-            reset_password(current_user, user, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash("重置失败：" + exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已重置 {user.name} 的密码，请通过安全渠道告知本人。", "success")
-    else:
-        flash("重置失败：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+    run_action(form, lambda: reset_password(current_user, user, form.password.data),
+               f"已重置 {user.name} 的密码，请通过安全渠道告知本人。", "重置失败：")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -187,17 +162,11 @@ def user_reset_password(user_id: int):
 def user_set_active(user_id: int):
     user = _user_or_404(user_id)
     form = ActivationForm(prefix="act")
-    if form.validate_on_submit():
-        try:
-            set_user_active(current_user, user, not user.active, form.reason.data or None)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已{'启用' if user.active else '停用'}账号 {user.username}。", "success")
+    if form.is_submitted() and not form.validate():
+        flash("操作未完成：" + form_error_text(form), "danger")
     else:
-        flash("操作未完成：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+        run_action(form, lambda: set_user_active(current_user, user, not user.active, form.reason.data or None),
+                   lambda _: f"已{'启用' if user.active else '停用'}账号 {user.username}。")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -246,18 +215,11 @@ def organizations():
 @roles_required(ADMIN)
 def organization_new():
     form = OrganizationForm()
-    if form.validate_on_submit():
-        try:
-            org = create_organization(current_user, name=form.name.data, kind=form.kind.data,
-                                      region_code=form.region_code.data, employees=form.employees.data,
-                                      platform_level=form.platform_level.data or None, national=form.national.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已创建机构 {org.name}。", "success")
-            return redirect(url_for("admin.organizations"))
+    if form.is_submitted() and run_action(form, lambda: create_organization(
+            current_user, name=form.name.data, kind=form.kind.data, region_code=form.region_code.data,
+            employees=form.employees.data, platform_level=form.platform_level.data or None,
+            national=form.national.data), lambda org: f"已创建机构 {org.name}。", on_form=True):
+        return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, org=None)
 
 
@@ -272,19 +234,12 @@ def organization_edit(org_id: int):
     if request.method == "GET":
         form.version.data = str(org.version)
         form.platform_level.data = org.platform_level or ""
-    if form.validate_on_submit():
-        try:
-            update_organization(current_user, org, version=to_int(form.version.data), name=form.name.data,
-                                kind=form.kind.data, region_code=form.region_code.data, active=form.active.data,
-                                employees=form.employees.data, platform_level=form.platform_level.data or None,
-                                national=form.national.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已保存机构 {org.name}。", "success")
-            return redirect(url_for("admin.organizations"))
+    if form.is_submitted() and run_action(form, lambda: update_organization(
+            current_user, org, version=to_int(form.version.data), name=form.name.data, kind=form.kind.data,
+            region_code=form.region_code.data, active=form.active.data, employees=form.employees.data,
+            platform_level=form.platform_level.data or None, national=form.national.data),
+            lambda _: f"已保存机构 {org.name}。", on_form=True):
+        return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, org=org, filing=current_accreditation(org.id))
 
 
@@ -309,20 +264,14 @@ def organization_accreditation(org_id: int):
             form.site_code.data = "" if filing.site_code_derived else filing.site_code
         else:
             form.levels.data = [4, 3]
-    if org.kind in ACCREDITABLE_KINDS and form.validate_on_submit():
-        try:
-            record_accreditation(current_user, org, AccreditationInput(
+    if org.kind in ACCREDITABLE_KINDS and form.is_submitted() and run_action(form, lambda: record_accreditation(
+            current_user, org, AccreditationInput(
                 filing_number=form.filing_number.data, letter=form.letter.data, levels=form.levels.data or [],
                 valid_until=form.valid_until.data, valid_from=form.valid_from.data,
                 org_code=form.org_code.data, site_code=form.site_code.data),
-                version=to_int(form.version.data) if form.version.data else None)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已保存 {org.name} 的评价机构备案。", "success")
-            return redirect(url_for("admin.organization_accreditation", org_id=org.id))
+            version=to_int(form.version.data) if form.version.data else None),
+            f"已保存 {org.name} 的评价机构备案。", on_form=True):
+        return redirect(url_for("admin.organization_accreditation", org_id=org.id))
     return render_template("admin/accreditation.html", org=org, form=form, filing=filing,
                            end_form=EndAccreditationForm(prefix="end"), history=accreditation_history(org.id),
                            accreditable=org.kind in ACCREDITABLE_KINDS, today=local_today())

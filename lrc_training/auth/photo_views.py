@@ -39,6 +39,7 @@ def _upload_page(person: User, template_args: dict):
     form = PhotoUploadForm()
     status = 200
     if form.validate_on_submit():
+        # Not run_action: a refused photo re-renders the page with status 422 and the crop's reason at the file.
         try:
             data = form.photo.data.read(8 * 1024 * 1024 + 1)
             upload_photo(current_user, person, data,
@@ -117,6 +118,7 @@ def photo_decide(photo_id: int):
     form = PhotoReviewForm(prefix=f"p{row.id}")
     if not form.validate_on_submit():
         return _queue({row.id: form}, 422)
+    # Not run_action: the queue page is answered with the refusal's own status (409 goes back to the fresh queue).
     try:
         review_photo(current_user, row, approve=form.decision.data != "reject", reason=form.reason.data,
                      version=to_int(form.version.data) if form.version.data else None)

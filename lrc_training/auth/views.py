@@ -7,7 +7,7 @@ from flask_login import current_user, login_user
 
 from ..core.access import login_required, public, safe_next_url
 from ..core.errors import DomainError
-from ..core.forms import apply_errors
+from ..core.forms import run_action
 from ..core.navigation import NavItem
 from ..core.throttle import LoginThrottled
 from ..extensions import db
@@ -76,21 +76,14 @@ def register():
     valid = form.validate_on_submit()
     organization_id, settled = resolve_picker(form) if form.is_submitted() else (None, True)
     if valid and settled:
-        try:
-            register_trainee(
+        # The same answer whether or not the ID number already had an account (see register_trainee).
+        registered = ("注册申请已提交。若该身份证号此前未注册，账号已开通，请用刚才设置的用户名和密码登录"
+                      + ("，并打开我们发到您邮箱的确认邮件" if form.email.data else "")
+                      + "；若已注册过，请使用原账号登录，忘记密码可点击“忘记密码”。")
+        if run_action(form, lambda: register_trainee(
                 username=form.username.data, password=form.password.data, name=form.name.data,
                 id_number=form.id_number.data, phone=form.phone.data, email=form.email.data,
-                organization_id=organization_id,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            # The same answer whether or not the ID number already had an account (see register_trainee).
-            flash("注册申请已提交。若该身份证号此前未注册，账号已开通，请用刚才设置的用户名和密码登录"
-                  + ("，并打开我们发到您邮箱的确认邮件" if form.email.data else "")
-                  + "；若已注册过，请使用原账号登录，忘记密码可点击“忘记密码”。", "success")
+                organization_id=organization_id), registered, on_form=True):
             return redirect(url_for("auth.login"))
     elif form.is_submitted():
         _add_rule_errors(form, {"name": clean_name, "id_number": clean_id_number, "phone": clean_phone,
@@ -127,17 +120,11 @@ def profile():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current_password.data, form.new_password.data,
-                            keep_session=current_user.login_session)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
+        if run_action(form, lambda: change_password(current_user, form.current_password.data,
+                                                    form.new_password.data, keep_session=current_user.login_session),
+                      "密码已修改。其他设备上的登录和 API 令牌已失效。", on_form=True):
             # The cookies carry the password stamp: issue them again for this device (its record stays open).
             login_user(current_user._get_current_object(), remember=_remembered())
-            flash("密码已修改。其他设备上的登录和 API 令牌已失效。", "success")
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
         _add_rule_errors(form, {"new_password": lambda value: clean_password(
