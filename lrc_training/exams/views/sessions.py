@@ -232,16 +232,13 @@ def session_register(session_id: int, kind: str):
 @roles_required(ORG_STAFF)
 def session_publish(session_id: int):
     session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        try:
-            rows = publish(current_user, session)
-        except DomainError as exc:
-            db.session.rollback()
-            flash("不能发布：" + exc.message + (("（" + "；".join(exc.fields.values()) + "）") if exc.fields else ""),
-                  "danger")
-        else:
-            db.session.commit()
-            flash(f"成绩已发布并冻结：{len(rows)} 人参加，{sum(1 for r in rows if r.passed)} 人通过。", "success")
+    def refused(exc: DomainError) -> None:  # the reasons per field (which parts are not graded yet) in the message
+        flash("不能发布：" + exc.message + (("（" + "；".join(exc.fields.values()) + "）") if exc.fields else ""),
+              "danger")
+
+    run_action(ActionForm(), lambda: publish(current_user, session),
+               lambda rows: f"成绩已发布并冻结：{len(rows)} 人参加，{sum(1 for r in rows if r.passed)} 人通过。",
+               show_error=refused)
     return redirect(url_for("exams.session_results", session_id=session.id))
 
 
