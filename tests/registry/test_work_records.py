@@ -210,7 +210,7 @@ def test_the_record_page_form_keeps_input_and_counts_per_kind(client, world):
     login(client, "hrss_a")
     coord = world["coord"].id
     page = client.get(f"/registry/people/{coord}").get_data(as_text=True)
-    assert "工作情况" in page and 'data-hidden-name="enterprise_id"' in page
+    assert "工作情况" in page and 'data-target="[name=enterprise_id]"' in page
     assert "古楼园区企业" not in page  # enterprises are found by the picker, not listed in the page
 
     def found(text):
