@@ -38,13 +38,13 @@ from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.exams.models import Application, Attempt, ExamSession, PartResult  # noqa: E402
 from lrc_training.exams.services.outcomes import rebuild  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
-from lrc_training.registry.coverage import coverage_by_subregion  # noqa: E402
 from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord  # noqa: E402
-from lrc_training.registry.periods import default_period  # noqa: E402
-from lrc_training.registry.report_snapshot import build_snapshot  # noqa: E402
-from lrc_training.registry.services import Access  # noqa: E402
-from lrc_training.registry.services import statistics as registry_statistics  # noqa: E402
-from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends  # noqa: E402
+from lrc_training.registry.services.access import Access  # noqa: E402
+from lrc_training.registry.services.coverage import coverage_by_subregion  # noqa: E402
+from lrc_training.registry.services.periods import default_period  # noqa: E402
+from lrc_training.registry.services.snapshot import build_snapshot  # noqa: E402
+from lrc_training.registry.services.statistics import statistics as registry_statistics  # noqa: E402
+from lrc_training.registry.services.trends import large_enterprise_gaps, monthly_trends  # noqa: E402
 
 COORDINATORS = int(os.environ.get("BENCH_COORDINATORS", "100000"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "1000000"))

@@ -238,9 +238,11 @@ def register_navigation_entries(app: Flask) -> None:
     from .exams.views import candidate as exam_candidate_views
     from .exams.views import grading as exam_grading_views
     from .exams.views import sessions as exam_session_views
-    from .registry import report_views, target_views, work_views
-    from .registry import views as registry_views
+    from .registry import work_views
     from .registry.selection import views as selection_views
+    from .registry.views import dashboard as registry_dashboard
+    from .registry.views import reports as report_views
+    from .registry.views import targets as target_views
 
     register_navigation(
         app,
@@ -248,7 +250,7 @@ def register_navigation_entries(app: Flask) -> None:
         certificate_views.NAV, manual_views.NAV, source_request_views.NAV,
         course_manage_views.NAV, course_trainee_views.NAV,
         exam_bank_views.NAV, exam_candidate_views.NAV, exam_grading_views.NAV, exam_session_views.NAV,
-        work_views.NAV, report_views.NAV, selection_views.NAV, target_views.NAV, registry_views.NAV,
+        work_views.NAV, report_views.NAV, selection_views.NAV, target_views.NAV, registry_dashboard.NAV,
         competition_results_views.NAV, competition_views.NAV, competition_judging_views.NAV,
     )
 
@@ -262,8 +264,7 @@ def register_scheduled_jobs(app: Flask) -> None:
     from .core.mail import send_pending_emails
     from .core.scheduler import register_jobs
     from .exams.jobs import prepare_upcoming_papers, send_exam_reminders, submit_overdue_attempts
-    from .registry.coordinators import rebuild_job
-    from .registry.selection.notice import selections_due
+    from .registry.jobs import rebuild_job, selections_due
 
     register_jobs(app, send_pending_emails, checkpoint_job, send_account_mail, process_pending_batches,
                   send_exam_reminders, submit_overdue_attempts, prepare_upcoming_papers, selections_due, finalize_due,
@@ -299,8 +300,8 @@ def register_listeners(app: Flask) -> None:
     registry records a competition's honor titles (技术能手) in its register of honors, and keeps its coordinator
     read model in step with certificates, records, people and organizations."""
     from .contests.services.finalize import on_honor_granted
-    from .registry.coordinators import keep_in_step
-    from .registry.services import record_honor
+    from .registry.services.coordinators import keep_in_step
+    from .registry.services.honors import record_honor
 
     on_honor_granted(app, record_honor)
     keep_in_step()  # the coordinator read model follows every flush that changes who is a coordinator

@@ -7,7 +7,7 @@ from flask import Flask
 
 from ..core.cli import command_group
 from ..extensions import db
-from .coordinators import rebuild
+from .services.coordinators import rebuild
 
 
 def register_commands(app: Flask) -> None:

@@ -15,8 +15,8 @@ from ..certificates.issuing import IssueRequest, issue_certificate
 from ..certificates.seals import ensure_drawn_seal
 from ..extensions import db
 from .models import Honor, RegistryEntry
-from .periods import default_period
-from .reporting import create_report, submit_report
+from .services.periods import default_period
+from .services.reporting import create_report, submit_report
 
 
 def seed_registry(users: dict, orgs: list) -> None:

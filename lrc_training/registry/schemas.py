@@ -1,17 +1,417 @@
-"""Query schemas of the registry: `GET /api/v1/registry` and the registry list page read the same filters."""
+"""The one declaration of every input of the registry, and the shapes of its API responses.
+
+The API parses the `*In` schemas strictly; the page forms (views/forms.py) render them and carry CSRF
+(core.forms.SchemaForm); services take them as they are. `GET /api/v1/registry` and the registry list page read the
+same filters (RegistryQuery). Rules that need the database (who is in the caller's scope, a version, a date not in
+the future) stay in the services, which name the field."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from ..auth.roles import ORG_KINDS
-from ..core.api import QueryModel
+from ..core.api import ApiModel, InputModel, QueryModel
+from ..core.params import ascii_int
+from .models import CATEGORIES, CATEGORY_LABELS, SEVERITIES, WORK_KINDS
 
+# Optional text: an empty box (or "") is "not given".
+OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
+
+
+def _hidden_int(value: Any) -> Any:
+    """A hidden form field's integer: empty is "not given", anything but ASCII digits is -1 (a tampered version
+    then reads as stale, as if someone had saved first). JSON integers pass through (the API parses strictly)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    number = ascii_int(value.strip())
+    return -1 if number is None else number
+
+
+HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
+
+
+# -- the coordinator list and records ----------------------------------------------------------------------------
 
 class RegistryQuery(QueryModel):
     region_code: str | None = Field(default=None, max_length=12,
                                     description="地区代码（默认为调用者的管辖范围；超出范围 403）")
     level: int | None = Field(default=None, ge=1, le=4, description="最高等级 1–4")
     organization_kind: Literal[ORG_KINDS] | None = Field(default=None, description="单位类型")  # type: ignore[valid-type]
+
+
+class RegistryIn(ApiModel):
+    """A coordinator certified elsewhere, by user id (`POST /api/v1/registry`)."""
+
+    user_id: int
+    position: str | None = Field(default=None, max_length=100)
+    full_time: bool = False
+    certificate_number: str | None = Field(default=None, max_length=40)
+    level: int | None = Field(default=None, ge=1, le=4)
+
+
+class AddIn(InputModel):
+    """The same, by username or ID number (the 加入信息库 page)."""
+
+    person: str = Field(min_length=1, max_length=32, title="用户名或身份证号")
+    certificate_number: OptionalText = Field(default=None, max_length=40, title="外部证书编号",
+                                             description="在其他机构取得的证书；平台签发的证书无需填写")
+    level: int | None = Field(default=None, ge=1, le=4, title="证书等级")
+    position: OptionalText = Field(default=None, max_length=100, title="职务")
+    full_time: bool = Field(default=False, title="专职")
+
+
+class EntryIn(InputModel):
+    """The fields staff maintain on a record (`PUT /api/v1/registry/{user_id}`). `category`: None keeps the
+    categories as they are; `version`: the record's version as read (null: it had none yet)."""
+
+    position: OptionalText = Field(default=None, max_length=100, title="职务")
+    full_time: bool = Field(default=False, title="专职/兼职")
+    started_on: date | None = Field(default=None, title="从事本职业起始日期")
+    category: list[Literal[CATEGORIES]] | None = None  # type: ignore[valid-type]
+    version: int | None = None
+
+
+class EntryFormIn(EntryIn):
+    """The record page's form: the categories as three checkboxes, the version in a hidden field."""
+
+    version: HiddenInt = None
+    negotiation_instructor: bool = Field(default=False, title=CATEGORY_LABELS["negotiation_instructor"])
+    party_member: bool = Field(default=False, title=CATEGORY_LABELS["party_member"])
+    union_cadre: bool = Field(default=False, title=CATEGORY_LABELS["union_cadre"])
+
+    @model_validator(mode="after")
+    def _categories(self) -> EntryFormIn:
+        self.category = [key for key in CATEGORIES if getattr(self, key)]
+        return self
+
+
+def _not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("授予日期不能晚于今天")
+    return value
+
+
+class HonorIn(InputModel):
+    """An honor staff record for a person in their scope: the picker's choice (`user_id`) or the typed text."""
+
+    person: str = Field(min_length=1, max_length=80, title="获得者",
+                        description="输入姓名、身份证号或用户名查找，只列出您管辖范围内的人员")
+    user_id: HiddenInt = None
+    title: str = Field(min_length=1, max_length=100, title="荣誉称号",
+                       description="例如 金牌劳动关系协调员、技术能手、五一劳动奖章、先进个人")
+    granted_by: str = Field(min_length=1, max_length=100, title="授予单位")
+    granted_on: Annotated[date, AfterValidator(_not_in_future)] = Field(title="授予日期")
+
+
+# -- what 人社 departments set -----------------------------------------------------------------------------------
+
+YEAR = {"ge": 2000, "le": 2100}
+COORDINATORS = {"ge": 0, "le": 10_000_000}
+
+
+class ServiceAreaIn(ApiModel):
+    enterprise_ids: list[int] = Field(max_length=5000)
+
+
+class TargetIn(InputModel):
+    """A region's yearly target (`PUT /api/v1/targets/{region_code}`): coordinators and the covered share 0–1."""
+
+    year: int = Field(title="年度", **YEAR)
+    coordinators: int = Field(title="协调员人数目标", **COORDINATORS)
+    coverage_share: float = Field(ge=0, le=1, title="企业覆盖率目标")
+
+
+def _percent(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise ValueError("应在 0–100 之间")
+    return value
+
+
+class TargetFormIn(InputModel):
+    """The same on the 目标考核 page: the region picked from the list, the share typed as a percentage."""
+
+    region_code: str = Field(min_length=1, max_length=12, title="地区")
+    year: int = Field(title="年度", **YEAR)
+    coordinators: int = Field(title="协调员人数目标", **COORDINATORS)
+    coverage_percent: Annotated[float, AfterValidator(_percent)] = Field(title="企业覆盖率目标（%）")
+
+    def target(self) -> TargetIn:
+        return TargetIn(year=self.year, coordinators=self.coordinators, coverage_share=self.coverage_percent / 100)
+
+
+# -- reports upward ----------------------------------------------------------------------------------------------
+
+class ReportIn(InputModel):
+    period: str = Field(max_length=20, title="报告期")
+
+
+class VersionIn(InputModel):
+    version: int | None = None  # the version the caller read; a different one → 409 stale_version
+
+
+class ReturnIn(VersionIn):
+    reason: OptionalText = Field(default=None, max_length=2000, title="退回原因",  # the service names it when empty
+                                 description="写明需要核实或修改的内容，下级地区会收到通知")
+
+
+class ReturnFormIn(ReturnIn):
+    """The return form on the report page: the version in a hidden field."""
+
+    version: HiddenInt = None
+
+
+# -- coordinators' work and risk reports ------------------------------------------------------------------------
+
+class WorkRecordIn(ApiModel):
+    kind: Literal[WORK_KINDS]  # type: ignore[valid-type]
+    occurred_on: date
+    enterprise_id: int
+    summary: str = Field(min_length=1, max_length=2000)
+    people: int = Field(ge=0)
+    severity: Literal[SEVERITIES] | None = None  # type: ignore[valid-type]  # risk records only
+
+
+class CloseIn(ApiModel):
+    handling: str = Field(min_length=1, max_length=2000)
+
+
+class RiskReportQuery(QueryModel):
+    status: Literal["open", "closed"] | None = Field(default=None, description="open 待处理 / closed 已处置")
+
+
+
+# -- responses ---------------------------------------------------------------------------------------------------
+
+class HonorOut(ApiModel):
+    title: str
+    granted_by: str
+    granted_on: str
+
+
+class RegistryRowOut(ApiModel):
+    user_id: int
+    name: str
+    organization_id: int | None
+    organization_name: str | None
+    organization_kind: str | None
+    region_code: str | None
+    highest_level: str | None = Field(description="最高等级 \"1\"–\"4\"；无等级的登记记录为 null")
+    certificate_numbers: list[str]
+    honors: list[HonorOut]
+
+
+class RegistryPage(ApiModel):
+    items: list[RegistryRowOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class RegistryEntryOut(ApiModel):
+    id: int
+    user_id: int
+    level: int | None
+    certificate_number: str | None
+    position: str | None
+    full_time: bool
+
+
+class CompetitionOut(ApiModel):
+    title: str
+    rank: int | None
+    award: str | None
+    rewards: list[str]
+
+
+class RecordOut(RegistryRowOut):
+    position: str | None
+    full_time: bool
+    started_on: str | None
+    category: list[str]
+    version: int | None
+    training_hours: float
+    competitions: list[CompetitionOut]
+
+
+class SubregionOut(ApiModel):
+    region_code: str
+    name: str
+    total: int
+
+
+class CoverageOut(ApiModel):
+    enterprises: int
+    covered: int
+    covered_by_own: int
+    covered_by_platform: int
+    enterprises_with_coordinator: int
+
+
+class TargetActualOut(ApiModel):
+    coordinators: int | float | None
+    coverage_share: float | None
+
+
+class TargetProgressOut(ApiModel):
+    year: int
+    coordinators: int
+    coverage_share: float
+    actual: TargetActualOut
+    progress: TargetActualOut
+
+
+class StatisticsOut(ApiModel):
+    region_code: str | None
+    scope: str
+    total: int
+    by_level: dict[str, int]
+    by_organization_kind: dict[str, int]
+    by_subregion: list[SubregionOut]
+    by_category: dict[str, int]
+    coverage: CoverageOut
+    target: TargetProgressOut | None = Field(default=None, description="本年度目标（设有目标时）")
+
+
+class MonthOut(ApiModel):
+    month: str
+    certificates: int
+    completions: int
+    exam_candidates: int
+    exam_passed: int
+    pass_rate: float | None
+
+
+class LargeEnterpriseOut(ApiModel):
+    id: int
+    name: str
+    region_code: str
+    employees: int | None
+    coordinators: int
+
+
+class LargeEnterprisesOut(ApiModel):
+    threshold: int
+    needed: int
+    large: int
+    short: int
+    enterprises: list[LargeEnterpriseOut]
+
+
+class TrendsOut(ApiModel):
+    region_code: str | None
+    months: list[MonthOut]
+    large_enterprises: LargeEnterprisesOut
+
+
+class EnterpriseOut(ApiModel):
+    id: int
+    name: str
+    region_code: str
+
+
+class ServiceAreaOut(ApiModel):
+    organization_id: int
+    enterprise_ids: list[int]
+    enterprises: list[EnterpriseOut]
+
+
+class TargetOut(ApiModel):
+    region_code: str
+    year: int
+    coordinators: int
+    coverage_share: float
+
+
+class ReportOut(ApiModel):
+    id: int
+    region_code: str
+    name: str
+    period: str
+    status: Literal["draft", "submitted", "returned", "approved"]
+    status_label: str
+    version: int
+    created_by_id: int | None
+    created_at: str | None
+    snapshot_at: str | None
+    submitted_at: str | None
+    decided_at: str | None
+    decided_by_id: int | None
+    return_reason: str | None
+    snapshot: dict[str, Any] = Field(description="报表冻结的数据：统计、覆盖、报告期内工作情况与风险隐患、下级汇总")
+
+
+class ChildReportOut(ApiModel):
+    region_code: str
+    name: str
+    report_id: int | None
+    status: Literal["missing", "draft", "submitted", "returned", "approved"]
+
+
+class ReportOverviewOut(ApiModel):
+    own: ReportOut | None
+    children: list[ChildReportOut]
+
+
+class RiskReportRefOut(ApiModel):
+    id: int
+    status: str
+
+
+class WorkRecordOut(ApiModel):
+    id: int
+    user_id: int
+    kind: str
+    kind_label: str
+    occurred_on: str
+    enterprise_id: int
+    enterprise_name: str
+    summary: str
+    people: int
+    severity: str | None
+    recorded_by_id: int
+    created_at: str
+    risk_report: RiskReportRefOut | None
+
+
+class WorkRecordPage(ApiModel):
+    items: list[WorkRecordOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class PersonRefOut(ApiModel):
+    user_id: int
+    name: str
+
+
+class RiskReportOut(ApiModel):
+    id: int
+    status: str
+    status_label: str
+    severity: str
+    severity_label: str
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    work_record_id: int
+    occurred_on: str
+    summary: str
+    people: int
+    coordinator: PersonRefOut
+    opened_at: str
+    closed_at: str | None
+    closed_by_id: int | None
+    handling: str | None
+
+
+class RiskReportPage(ApiModel):
+    items: list[RiskReportOut]
+    page: int
+    per_page: int
+    total: int

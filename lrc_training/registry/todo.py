@@ -12,8 +12,8 @@ from ..core.timeutil import local_zone, to_local
 from ..core.todo import NORMAL, NOW, SOON, TodoItem
 from ..extensions import db
 from .models import Report, RiskReport
-from .periods import default_period
-from .reporting import child_scopes, viewer_scope
+from .services.periods import default_period
+from .services.reporting import child_scopes, viewer_scope
 from .work import is_hrss_staff, report_scope
 
 

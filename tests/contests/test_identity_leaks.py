@@ -13,7 +13,7 @@ from lrc_training.core.bulk_limits import BulkThrottled
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
-from lrc_training.registry.importing import import_registry
+from lrc_training.registry.services.importing import import_registry
 from tests.conftest import api_token, login, post_form
 from tests.contests.helpers import World
 from tests.factories import make_org, make_user, valid_id_number

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import Workbook
 
-from lrc_training.registry.importing import COLUMNS
+from lrc_training.registry.services.importing import COLUMNS
 
 
 def import_sheet(rows) -> io.BytesIO:

@@ -11,9 +11,10 @@ from lrc_training.auth.models import Organization, User
 from lrc_training.certificates.models import Certificate
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
-from lrc_training.registry.coordinators import rebuild
 from lrc_training.registry.models import Coordinator, RegistryEntry
-from lrc_training.registry.services import Access, statistics
+from lrc_training.registry.services.access import Access
+from lrc_training.registry.services.coordinators import rebuild
+from lrc_training.registry.services.statistics import statistics
 from tests.factories import make_org, make_user, valid_id_number
 
 _numbers = iter(range(1, 10_000))

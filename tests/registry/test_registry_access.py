@@ -12,8 +12,8 @@ from lrc_training.core.errors import Forbidden
 from lrc_training.core.models import AuditLog
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
-from lrc_training.registry.importing import import_registry
 from lrc_training.registry.models import RegistryEntry
+from lrc_training.registry.services.importing import import_registry
 from tests.conftest import api_token, login, post_form
 from tests.factories import make_org, make_user, valid_id_number
 

@@ -82,7 +82,7 @@ def test_honor_picker_searches_only_within_scope(client):
 
 
 def test_trend_chart_needs_two_months_of_data():
-    from lrc_training.registry.views import trend_chart
+    from lrc_training.registry.views.dashboard import trend_chart
 
     def month(m, certificates=0, candidates=0, passed=0):
         return {"month": f"2026-{m:02d}", "certificates": certificates, "completions": 0,

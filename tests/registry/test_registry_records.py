@@ -21,11 +21,11 @@ from lrc_training.db import utcnow
 from lrc_training.exams.models import Application, ExamSession, PartResult
 from lrc_training.exams.services.outcomes import rebuild
 from lrc_training.extensions import db
-from lrc_training.registry.importing import COLUMNS, import_registry
 from lrc_training.registry.models import RegistryEntry
-from lrc_training.registry.records import profile, update_entry
-from lrc_training.registry.services import Access
-from lrc_training.registry.trends import large_enterprise_gaps, monthly_trends, months_back
+from lrc_training.registry.services.access import Access
+from lrc_training.registry.services.importing import COLUMNS, import_registry
+from lrc_training.registry.services.records import profile, update_entry
+from lrc_training.registry.services.trends import large_enterprise_gaps, monthly_trends, months_back
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user, valid_id_number
 from tests.registry.helpers import import_sheet

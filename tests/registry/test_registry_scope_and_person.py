@@ -16,9 +16,9 @@ from lrc_training.core.models import AuditLog
 from lrc_training.courses.models import Course, Enrollment
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
-from lrc_training.registry.importing import import_registry
 from lrc_training.registry.models import Honor, RegistryEntry
-from lrc_training.registry.services import Access
+from lrc_training.registry.services.access import Access
+from lrc_training.registry.services.importing import import_registry
 from tests.conftest import login, post_form
 from tests.contests.helpers import World
 from tests.factories import make_org, make_user, valid_id_number
@@ -115,7 +115,7 @@ def test_dashboard_trends_large_enterprises_and_export_stay_inside_the_scope(cli
     coverage = [[c for c in row if c is not None] for row in book["企业覆盖"].iter_rows(values_only=True)]
     assert coverage[1] == [3, 2, 0, 66.7]
     assert [row[0] for row in coverage[5:]] == ["聊城钢铁集团"]  # 青岛港集团 has its two coordinators
-    from lrc_training.registry.trends import large_enterprise_gaps
+    from lrc_training.registry.services.trends import large_enterprise_gaps
 
     qingdao = large_enterprise_gaps(Access.region("3702"))
     assert (qingdao["large"], qingdao["short"], qingdao["enterprises"]) == (1, 0, [])
@@ -157,7 +157,7 @@ def test_pass_rates_fall_in_the_month_of_publication_and_only_the_last_12_months
 
     from lrc_training.exams.models import Application, ExamSession, PartResult
     from lrc_training.exams.services.outcomes import rebuild
-    from lrc_training.registry.trends import monthly_trends, months_back
+    from lrc_training.registry.services.trends import monthly_trends, months_back
 
     company = make_org("聊城企业甲", kind="enterprise", region_code="371502")
     evaluator = make_org("认定中心", kind="evaluator", region_code="370000")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lrc_training.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
+from lrc_training.registry.jobs import selections_due
 from lrc_training.registry.models import Honor
 from lrc_training.registry.selection.models import Award, SelectionRound
 from lrc_training.registry.selection.nominations import nominate
@@ -19,7 +20,6 @@ from lrc_training.registry.selection.notice import (
     decide_objection,
     finalize_by,
     mask_name,
-    selections_due,
     shortlist,
     submit_objection,
 )

@@ -42,7 +42,7 @@ def test_hrss_staff_see_open_risk_reports_in_their_scope(client):
 
 
 def test_hrss_staff_are_told_to_report_and_to_review_their_childrens_reports(client, report_world):
-    from lrc_training.registry.periods import default_period
+    from lrc_training.registry.services.periods import default_period
 
     period = default_period(local_today()).text
     county = signed_in(client, "county")

@@ -8,7 +8,6 @@ or a button, either way through `finalize_round`, which a second time is a 409 (
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,16 +17,14 @@ from ...auth.models import Organization, User
 from ...core.audit import record_audit
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.notifications import notify
-from ...core.scheduler import scheduled
 from ...db import utcnow
 from ...extensions import db
 from ..models import Honor
 from ..work import hrss_staff_ids
 from .models import Award, Nomination, Objection, SelectionRound
 from .review import standings
-from .rounds import close_due_nominations, get_round
+from .rounds import get_round
 
-log = logging.getLogger(__name__)
 TEXT_MAX, CONTACT_MAX, REPLY_MAX = 2000, 100, 2000
 PUBLIC_STATES = ("notice", "final")
 
@@ -195,25 +192,3 @@ def finalize_round(rnd: SelectionRound, actor_id: int | None = None) -> list[Awa
 def finalize_by(actor, round_id: int) -> list[Award]:
     rnd, _ = get_round(actor, round_id, "manage", lock=True)
     return finalize_round(rnd, actor.id)
-
-
-@scheduled("registry.selections", seconds=300, description="评选：推荐截止后进入评审，公示期满后确定结果")
-def selections_due() -> int:
-    """Close due nominations, then finalize every round whose notice is over and nothing blocks it, each in its
-    own transaction. Idempotent: a final round is never looked at again."""
-    close_due_nominations()
-    db.session.commit()
-    done = 0
-    for round_id in db.session.execute(select(SelectionRound.id).where(SelectionRound.state == "notice")).scalars().all():
-        rnd = db.session.execute(select(SelectionRound).where(SelectionRound.id == round_id).with_for_update()).scalar()
-        if rnd is None or finalize_blocker(rnd):
-            db.session.rollback()
-            continue
-        try:
-            finalize_round(rnd)
-            db.session.commit()
-            done += 1
-        except Exception:
-            db.session.rollback()
-            log.exception("finalizing selection %s failed", round_id)
-    return done

@@ -3,40 +3,26 @@ version of PUT /api/v1/targets/{region_code}) and sees their progress, ranked, a
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
 
-from ..auth.accreditation import local_today
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError, Forbidden
-from ..core.forms import apply_errors
-from ..core.navigation import NavItem
-from ..core.params import ascii_int
-from ..extensions import db
-from . import bp
-from .governance import set_target, target_progress
-from .work import is_hrss_staff
+from ...auth.accreditation import local_today
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import Forbidden
+from ...core.forms import run_action
+from ...core.navigation import NavItem
+from ...core.params import ascii_int
+from .. import bp
+from ..services.targets import set_target, target_progress
+from ..work import is_hrss_staff
+from .forms import TargetForm
 
 NAV = [
     NavItem("目标考核", "registry.targets", roles=(ORG_STAFF, ADMIN),
             visible=lambda user: is_hrss_staff(user) or user.has_role(ADMIN),
             description="为下级地区设定年度协调员人数和企业覆盖率目标，查看完成进度与排名", group="信息库"),
 ]
-
-
-class TargetForm(FlaskForm):
-    region_code = SelectField("地区", validators=[InputRequired("请选择地区")])
-    year = IntegerField("年度", validators=[InputRequired("请填写年度"),
-                                          NumberRange(min=2000, max=2100, message="年度应在 2000–2100 之间")])
-    coordinators = IntegerField("协调员人数目标", validators=[
-        InputRequired("请填写人数"), NumberRange(min=0, max=10_000_000, message="应为 0 或正整数")])
-    coverage_percent = DecimalField("企业覆盖率目标（%）", places=1, validators=[
-        InputRequired("请填写覆盖率"), NumberRange(min=0, max=100, message="应在 0–100 之间")])
-    submit = SubmitField("保存目标")
 
 
 def _year() -> int:
@@ -71,21 +57,14 @@ def targets():
             422 if request.method == "POST" else 200
     form = TargetForm()
     form.region_code.choices = [("", "— 请选择 —")] + [(r["region_code"], r["name"]) for r in rows]
-    status = 200
     if request.method == "POST":
-        if form.validate():
-            try:
-                set_target(current_user, form.region_code.data, year=form.year.data,
-                           coordinators=form.coordinators.data, coverage_share=float(form.coverage_percent.data) / 100)
-            except DomainError as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            else:
-                db.session.commit()
-                flash("目标已保存。", "success")
-                return redirect(url_for("registry.targets", year=form.year.data))
+        done = run_action(form, lambda data: set_target(current_user, data.region_code, data.target()),
+                          "目标已保存。", on_form=True)
+        if done:
+            return redirect(url_for("registry.targets", year=done.value.year))
         status = 422
-    elif not form.is_submitted():
+    else:
+        status = 200
         _prefill(form, rows, year)
     return render_template("registry/targets.html", rows=rows, form=form, year=year, chart=chart(rows),
                            this_year=local_today().year), status

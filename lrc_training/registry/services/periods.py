@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from ..core.errors import ValidationFailed
+from ...core.errors import ValidationFailed
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, case, func, select
 
-from ..auth.models import Organization
-from ..core.region_names import children_names
-from ..core.regions import CITIES, COUNTIES, PROVINCES, child_width
-from ..extensions import db
-from .services import Access, coverage_conditions, visible_organizations
+from ...auth.models import Organization
+from ...core.regions import child_width
+from ...extensions import db
+from .access import Access, coverage_conditions, visible_organizations
+from .statistics import subregion_names
 
 # The size filter on the uncovered list: at least this many workers (职工人数 as registered).
 SIZE_CHOICES = {20: "20 人以上", 100: "100 人以上", 300: "300 人以上", 1000: "1000 人以上"}
@@ -52,8 +52,7 @@ def coverage_with_total(access: Access) -> tuple[list[dict], int | None]:
         .where(_enterprises(access)).group_by(part)).all()
     counts = {code: (total, int(by_own or 0), int(by_platform or 0)) for code, total, by_own, by_platform in rows}
     uncovered = sum(total - by_own - by_platform for total, by_own, by_platform in counts.values())
-    names = (PROVINCES if width == 2 else CITIES if width == 4 else COUNTIES if width == 6
-             else children_names(access.scope, width))
+    names = subregion_names(access.scope, width)
     codes = sorted({c for c in names if c.startswith(access.scope) and c != access.scope.ljust(6, "0")}
                    | {c for c in counts if c and len(c) == width and c.startswith(access.scope)})
     result = []

@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from sqlalchemy import case, func, select, true
 
-from ..auth.models import Organization, User
-from ..certificates.queries import level_certificates_by_month
-from ..courses.queries import completions_by_month
-from ..db import utcnow
-from ..exams.queries import outcomes_by_month
-from ..extensions import db
-from .models import Coordinator
-from .services import Access, visible_organizations, visible_people
+from ...auth.models import Organization, User
+from ...certificates.queries import level_certificates_by_month
+from ...courses.queries import completions_by_month
+from ...db import utcnow
+from ...exams.queries import outcomes_by_month
+from ...extensions import db
+from ..models import Coordinator
+from .access import Access, visible_organizations, visible_people
 
 
 def months_back(count: int, today: date | None = None) -> list[str]:

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 
-from ..auth.models import Organization
-from ..core.regions import region_name
-from ..core.timeutil import local_zone
-from ..extensions import db
-from .models import WORK_KINDS, Report, RiskReport, WorkRecord
+from ...auth.models import Organization
+from ...core.regions import region_name
+from ...core.timeutil import local_zone
+from ...extensions import db
+from ..models import WORK_KINDS, Report, RiskReport, WorkRecord
+from .access import Access
 from .periods import Period
-from .services import Access, statistics
+from .statistics import statistics
 
 
 def scope_code(scope: str) -> str:

@@ -7,7 +7,7 @@ the rows of the people touched (a certificate issued, revoked or moved; a regist
 a person's organization or ID number changed; an organization's region or kind changed). It is an upsert, so two
 transactions touching the same person never fail on each other. A bulk statement through the session on one of
 those tables (tests, benchmarks, repairs: the platform's own code makes none) re-derives every row after it runs;
-so do the nightly job and `flask stats rebuild-coordinators`, for SQL run outside the application."""
+so do the nightly job (jobs.rebuild_job) and `flask stats rebuild-coordinators`, for SQL run outside the application."""
 
 from __future__ import annotations
 
@@ -18,11 +18,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..auth.models import Organization, User
-from ..certificates.queries import certificates_table, holders_touched, level_holders
-from ..core.scheduler import scheduled
-from ..extensions import db
-from .models import Coordinator, RegistryEntry
+from ...auth.models import Organization, User
+from ...certificates.queries import certificates_table, holders_touched, level_holders
+from ...extensions import db
+from ..models import Coordinator, RegistryEntry
 
 COLUMNS = ("user_id", "level", "organization_id", "organization_kind", "region_code")
 
@@ -66,13 +65,6 @@ def rebuild(connection=None) -> int:
         select(derived_rows().subquery().c.user_id))))
     connection.execute(_upsert(connection, derived_rows()))
     return connection.execute(select(func.count()).select_from(Coordinator)).scalar_one()
-
-
-@scheduled("registry.coordinators", seconds=24 * 3600, description="重新核对劳动关系协调员统计底表")
-def rebuild_job() -> None:
-    """Nightly: re-derive the whole read model, catching anything a bulk statement changed behind the flush."""
-    rebuild()
-    db.session.commit()
 
 
 def _changed(obj, *names: str) -> bool:

@@ -2,50 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
 from flask import g, jsonify, request
-from pydantic import Field
 from sqlalchemy import func, select
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import roles_required
-from ..core.api import ApiModel, created, json_body, page_args, query_args
-from ..extensions import db
-from . import api_bp as bp
-from .governance import read_service_area, set_service_area, set_target
-from .models import CATEGORIES
-from .records import profile, update_entry
-from .schemas import RegistryQuery
-from .services import add_to_registry, registry_query, registry_rows, resolve_scope, statistics
-from .trends import large_enterprise_gaps, monthly_trends
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import roles_required
+from ...core.api import api_response, created, json_body, page_args, query_args
+from ...extensions import db
+from .. import api_bp as bp
+from ..queries import registry_query, registry_rows
+from ..schemas import (
+    EntryIn,
+    RecordOut,
+    RegistryEntryOut,
+    RegistryIn,
+    RegistryPage,
+    RegistryQuery,
+    ServiceAreaIn,
+    ServiceAreaOut,
+    StatisticsOut,
+    TargetIn,
+    TargetOut,
+    TrendsOut,
+)
+from ..services.access import resolve_scope
+from ..services.governance import read_service_area, set_service_area
+from ..services.records import add_to_registry, profile, update_entry
+from ..services.statistics import statistics
+from ..services.targets import set_target
+from ..services.trends import large_enterprise_gaps, monthly_trends
 
 
-class RegistryIn(ApiModel):
-    user_id: int
-    position: str | None = Field(default=None, max_length=100)
-    full_time: bool = False
-    certificate_number: str | None = Field(default=None, max_length=40)
-    level: int | None = Field(default=None, ge=1, le=4)
+def rows_page(stmt, serialize) -> dict:
+    """One page of result rows (`serialize(*row)` each) and the total: two queries however long the list."""
+    page, per_page = page_args()
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [serialize(*row) for row in rows], "page": page, "per_page": per_page, "total": total}
 
 
 @bp.get("/registry")
 @roles_required(ORG_STAFF, ADMIN)
 @query_args(RegistryQuery, paginated=True)
+@api_response(RegistryPage)
 def registry_list(query: RegistryQuery):
     """Coordinators in the caller's region scope (filters: region_code, level, organization_kind), paginated."""
     access = resolve_scope(g.api_user, query.region_code)
-    stmt = registry_query(access, query.level, query.organization_kind)
-    page, per_page = page_args()
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({"items": registry_rows(rows), "page": page, "per_page": per_page, "total": total})
+    page = rows_page(registry_query(access, query.level, query.organization_kind), lambda *row: row)
+    return jsonify({**page, "items": registry_rows(page["items"])})
 
 
 @bp.post("/registry")
 @roles_required(ORG_STAFF, ADMIN)
 @json_body(RegistryIn)
+@api_response(RegistryEntryOut, 201)
 def registry_add(body: RegistryIn):
     """Add a coordinator certified elsewhere (or record registry fields for one certified here)."""
     entry = add_to_registry(g.api_user, user_id=body.user_id, position=body.position, full_time=body.full_time,
@@ -58,17 +68,10 @@ def registry_add(body: RegistryIn):
 
 @bp.get("/statistics")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(StatisticsOut)
 def statistics_view():
     """Counts by level, organization kind and subregion, and enterprise coverage; 403 outside the caller's scope."""
     return jsonify(statistics(resolve_scope(g.api_user, request.args.get("region_code") or None)))
-
-
-class RegistryEntryIn(ApiModel):
-    position: str | None = Field(default=None, max_length=100)
-    full_time: bool = False
-    started_on: date | None = None
-    category: list[Literal[CATEGORIES]] | None = None  # type: ignore[valid-type]  # None: left as it is
-    version: int | None = None  # the record's version as read (null: it had no staff-maintained fields yet)
 
 
 def _record_json(user_id: int) -> dict:
@@ -84,6 +87,7 @@ def _record_json(user_id: int) -> dict:
 
 @bp.get("/registry/<int:user_id>")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(RecordOut)
 def registry_get(user_id: int):
     """One coordinator's record; 404 outside the caller's region scope."""
     return jsonify(_record_json(user_id))
@@ -91,8 +95,9 @@ def registry_get(user_id: int):
 
 @bp.put("/registry/<int:user_id>")
 @roles_required(ORG_STAFF, ADMIN)
-@json_body(RegistryEntryIn)
-def registry_put(user_id: int, body: RegistryEntryIn):
+@json_body(EntryIn)
+@api_response(RecordOut)
+def registry_put(user_id: int, body: EntryIn):
     """Edit the staff-maintained fields with the version read (409 when someone saved first); audited."""
     update_entry(g.api_user, user_id, position=body.position, full_time=body.full_time, started_on=body.started_on,
                  version=body.version, category=body.category)
@@ -102,16 +107,13 @@ def registry_put(user_id: int, body: RegistryEntryIn):
 
 @bp.get("/statistics/trends")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(TrendsOut)
 def statistics_trends():
     """The last 12 months in the scope: level certificates issued, course completions, exam candidates and pass
     rate; and large enterprises with too few coordinators."""
     access = resolve_scope(g.api_user, request.args.get("region_code") or None)
     return jsonify({"region_code": access.code, "months": monthly_trends(access),
                     "large_enterprises": large_enterprise_gaps(access, 100)})
-
-
-class ServiceAreaIn(ApiModel):
-    enterprise_ids: list[int] = Field(max_length=5000)
 
 
 def _service_area_json(platform, enterprises) -> dict:
@@ -121,6 +123,7 @@ def _service_area_json(platform, enterprises) -> dict:
 
 @bp.get("/organizations/<int:org_id>/service-area")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(ServiceAreaOut)
 def service_area_get(org_id: int):
     """A platform's service area (the enterprises it serves): admins, region-wide staff of its region, its staff."""
     return jsonify(_service_area_json(*read_service_area(g.api_user, org_id)))
@@ -129,6 +132,7 @@ def service_area_get(org_id: int):
 @bp.put("/organizations/<int:org_id>/service-area")
 @roles_required(ORG_STAFF, ADMIN)
 @json_body(ServiceAreaIn)
+@api_response(ServiceAreaOut)
 def service_area_put(org_id: int, body: ServiceAreaIn):
     """Replace a platform's service area (人社 staff of the scope, admins); enterprises outside the scope → 422."""
     set_service_area(g.api_user, org_id, body.enterprise_ids)
@@ -136,19 +140,13 @@ def service_area_put(org_id: int, body: ServiceAreaIn):
     return jsonify(_service_area_json(*read_service_area(g.api_user, org_id)))
 
 
-class TargetIn(ApiModel):
-    year: int = Field(ge=2000, le=2100)
-    coordinators: int = Field(ge=0, le=10_000_000)
-    coverage_share: float = Field(ge=0, le=1)
-
-
 @bp.put("/targets/<region_code>")
 @roles_required(ORG_STAFF, ADMIN)
 @json_body(TargetIn)
+@api_response(TargetOut)
 def target_put(region_code: str, body: TargetIn):
     """Set a region's yearly target (人社 staff of a parent region; admins any region)."""
-    target = set_target(g.api_user, region_code, year=body.year, coordinators=body.coordinators,
-                        coverage_share=body.coverage_share)
+    target = set_target(g.api_user, region_code, body)
     db.session.commit()
     return jsonify({"region_code": region_code, "year": target.year, "coordinators": target.coordinators,
                     "coverage_share": target.coverage_share})

@@ -17,19 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.accreditation import local_today
-from ..auth.models import Organization
-from ..auth.roles import ADMIN
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..core.regions import region_name, region_scope
-from ..core.timeutil import iso_local
-from ..extensions import db
-from .models import REPORT_STATUS_LABELS, Report
+from ...auth.accreditation import local_today
+from ...auth.models import Organization
+from ...auth.roles import ADMIN
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...core.regions import region_name, region_scope
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import REPORT_STATUS_LABELS, Report
+from ..work import hrss_staff_ids, is_hrss_staff
 from .periods import Period, parse_period
-from .report_snapshot import build_snapshot, rollup, scope_code, with_rollup
-from .work import hrss_staff_ids, is_hrss_staff
+from .snapshot import build_snapshot, rollup, scope_code, with_rollup
 
 REASON_MAX = 1000
 ROOT = ""  # the platform's administrators, above every province

@@ -1,28 +1,24 @@
 """报表上报 pages: the caller's region's report for a chosen period and the status of the child regions (迟报/未报
 highlighted), a report's frozen figures with the children's roll-up, the actions (refresh, submit, return with a
-reason, approve) and PDF / Excel downloads. The rules are in reporting.py."""
+reason, approve) and PDF / Excel downloads. The rules are in services/reporting.py."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from ..auth.accreditation import local_today
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import roles_required
-from ..core.downloads import private_download
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action, to_int
-from ..core.navigation import NavItem
-from ..extensions import db
-from . import bp
-from .models import REPORT_STATUS_LABELS
-from .periods import Period, default_period, parse_period, recent_periods
-from .report_exports import XLSX, children_table, download_name, report_pdf, report_workbook, snapshot_tables
-from .reporting import (
+from ...auth.accreditation import local_today
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import roles_required
+from ...core.downloads import private_download
+from ...core.errors import DomainError
+from ...core.forms import run_action, to_int
+from ...core.navigation import NavItem
+from .. import bp
+from ..exports import XLSX, children_table, download_name, report_pdf, report_workbook, snapshot_tables
+from ..models import REPORT_STATUS_LABELS
+from ..services.periods import Period, default_period, parse_period, recent_periods
+from ..services.reporting import (
     ROOT,
     approve_report,
     create_report,
@@ -33,7 +29,9 @@ from .reporting import (
     submit_report,
     viewer_scope,
 )
-from .work import is_hrss_staff
+from ..work import is_hrss_staff
+from .common import allowed
+from .forms import ActionForm, CreateReportForm, ReturnForm
 
 NAV = [
     NavItem("报表上报", "registry.reports", roles=(ORG_STAFF, ADMIN),
@@ -42,23 +40,6 @@ NAV = [
 ]
 
 CHILD_STATUS_LABELS = {"missing": "未报", **REPORT_STATUS_LABELS, "draft": "未上报（草稿）"}
-
-
-class CreateReportForm(FlaskForm):
-    period = HiddenField()
-    submit = SubmitField("生成报表")
-
-
-class ActionForm(FlaskForm):
-    version = HiddenField()
-
-
-class ReturnForm(FlaskForm):
-    version = HiddenField()
-    reason = TextAreaField("退回原因", validators=[DataRequired("请填写退回原因"),
-                                                Length(max=1000, message="不超过 1000 个字符")],
-                           description="写明需要核实或修改的内容，下级地区会收到通知")
-    submit = SubmitField("退回")
 
 
 def _choices(today, chosen: Period) -> list[tuple[str, str]]:
@@ -84,10 +65,7 @@ def _chosen_period(today) -> Period:
 def reports():
     today = local_today()
     period = _chosen_period(today)
-    try:
-        _, own, children = report_overview(current_user, period.text)
-    except DomainError as exc:
-        abort(exc.status if exc.status in (403, 404) else 400)
+    _, own, children = allowed(report_overview, period.text)
     for child in children:
         child["late"] = period.is_late(child["status"], today)
     form = CreateReportForm(period=period.text)
@@ -102,24 +80,15 @@ def reports():
 def create_report_page():
     form = CreateReportForm()
     period = (form.period.data or "")[:20]
-    if form.validate_on_submit():
-        try:
-            report = create_report(current_user, period)
-        except DomainError as exc:
-            db.session.rollback()
-            flash("未能生成报表：" + exc.fields.get("period", exc.message), "danger")
-        else:
-            db.session.commit()
-            flash("报表已生成：数据已按当前情况冻结，核对后请上报。", "success")
-            return redirect(url_for("registry.report", report_id=report.id))
+    done = run_action(form, lambda data: create_report(current_user, data.period),
+                      "报表已生成：数据已按当前情况冻结，核对后请上报。", "未能生成报表：")
+    if done:
+        return redirect(url_for("registry.report", report_id=done.value.id))
     return redirect(url_for("registry.reports", period=period or None))
 
 
 def _readable(report_id: int):
-    try:
-        return readable_report(current_user, report_id)
-    except DomainError as exc:
-        abort(exc.status if exc.status in (403, 404) else 400)
+    return allowed(readable_report, report_id)
 
 
 def _detail(report_id: int, return_form: ReturnForm | None = None, status: int = 200):
@@ -169,17 +138,9 @@ def approve_report_page(report_id: int):
 def return_report_page(report_id: int):
     form = ReturnForm()
     _readable(report_id)  # 404 before anything else for a report the caller may not see
-    if form.validate_on_submit():
-        version = to_int(form.version.data, -1) if form.version.data else None
-        try:
-            return_report(current_user, report_id, form.reason.data, version)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("报表已退回，下级地区会收到通知。", "success")
-            return redirect(url_for("registry.report", report_id=report_id))
+    if run_action(form, lambda data: return_report(current_user, report_id, data.reason, data.version),
+                  "报表已退回，下级地区会收到通知。"):
+        return redirect(url_for("registry.report", report_id=report_id))
     return _detail(report_id, form, 422)
 
 

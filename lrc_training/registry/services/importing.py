@@ -19,16 +19,16 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..auth.identity import parse_id_number
-from ..auth.models import Organization, User
-from ..auth.roles import TRAINEE
-from ..core.audit import record_audit
-from ..core.bulk_limits import use_bulk_lookup
-from ..core.levels import LEVEL_INPUT_HINT, level_from_text
-from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
-from ..extensions import db
-from .models import RegistryEntry
-from .services import caller_access
+from ...auth.identity import parse_id_number
+from ...auth.models import Organization, User
+from ...auth.roles import TRAINEE
+from ...core.audit import record_audit
+from ...core.bulk_limits import use_bulk_lookup
+from ...core.levels import LEVEL_INPUT_HINT, level_from_text
+from ...core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
+from ...extensions import db
+from ..models import RegistryEntry
+from .access import caller_access
 
 COLUMNS = ["姓名", "身份证号", "所在单位", "证书编号", "等级", "职务", "专职/兼职", "从事本职业起始日期"]
 MAX_ROWS = 500

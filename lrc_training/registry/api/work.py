@@ -1,22 +1,18 @@
 """JSON API: coordinators' work records and risk reports (API contract v1.1 "Coordinators' work and risk
-reports"). The rules live in work.py; these handlers parse, call and commit."""
+reports"). The rules live in registry/work.py; these handlers parse, call and commit."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
 from flask import g, jsonify
-from pydantic import Field
-from sqlalchemy import func, select
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import login_required, roles_required
-from ..core.api import ApiModel, QueryModel, created, json_body, page_args, query_args
-from ..extensions import db
-from . import api_bp as bp
-from .models import SEVERITIES, WORK_KINDS, WorkRecord
-from .work import (
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import login_required, roles_required
+from ...core.api import api_response, created, json_body, query_args
+from ...extensions import db
+from .. import api_bp as bp
+from ..models import WorkRecord
+from ..schemas import CloseIn, RiskReportOut, RiskReportPage, RiskReportQuery, WorkRecordIn, WorkRecordOut, WorkRecordPage
+from ..work import (
     add_work_record,
     close_risk_report,
     get_risk_report,
@@ -26,36 +22,13 @@ from .work import (
     work_record_json,
     work_records_query,
 )
-
-
-class WorkRecordIn(ApiModel):
-    kind: Literal[WORK_KINDS]  # type: ignore[valid-type]
-    occurred_on: date
-    enterprise_id: int
-    summary: str = Field(min_length=1, max_length=2000)
-    people: int = Field(ge=0)
-    severity: Literal[SEVERITIES] | None = None  # type: ignore[valid-type]  # risk records only
-
-
-class CloseIn(ApiModel):
-    handling: str = Field(min_length=1, max_length=2000)
-
-
-class RiskReportQuery(QueryModel):
-    status: Literal["open", "closed"] | None = Field(default=None, description="open 待处理 / closed 已处置")
-
-
-def _rows_page(stmt, serialize) -> dict:
-    """One page of result rows and the total: two queries however long the list."""
-    page, per_page = page_args()
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [serialize(*row) for row in rows], "page": page, "per_page": per_page, "total": total}
+from .registry import rows_page
 
 
 @bp.post("/registry/<int:user_id>/work-records")
 @login_required
 @json_body(WorkRecordIn)
+@api_response(WorkRecordOut, 201)
 def work_record_add(user_id: int, body: WorkRecordIn):
     """Record a coordinator's work (the coordinator, hrss staff of the scope, or their platform's staff); a `risk`
     record needs `severity` and opens a risk report."""
@@ -69,23 +42,26 @@ def work_record_add(user_id: int, body: WorkRecordIn):
 
 @bp.get("/registry/<int:user_id>/work-records")
 @login_required
+@api_response(WorkRecordPage)
 def work_record_list(user_id: int):
     """A coordinator's work records, newest first (the readers of their registry record, and themself)."""
     readable_person(g.api_user, user_id)
-    return jsonify(_rows_page(work_records_query(user_id), work_record_json))
+    return jsonify(rows_page(work_records_query(user_id), work_record_json))
 
 
 @bp.get("/risk-reports")
 @roles_required(ORG_STAFF, ADMIN)
 @query_args(RiskReportQuery, paginated=True)
+@api_response(RiskReportPage)
 def risk_report_list(query: RiskReportQuery):
     """Risk reports of enterprises in the caller's scope (staff of hrss organizations; admins see all)."""
-    return jsonify(_rows_page(risk_reports_query(g.api_user, query.status), risk_report_json))
+    return jsonify(rows_page(risk_reports_query(g.api_user, query.status), risk_report_json))
 
 
 @bp.post("/risk-reports/<int:report_id>/close")
 @roles_required(ORG_STAFF)
 @json_body(CloseIn)
+@api_response(RiskReportOut)
 def risk_report_close(report_id: int, body: CloseIn):
     """Close an open report with how it was handled (hrss staff of the scope; 409 when already closed)."""
     close_risk_report(g.api_user, report_id, body.handling)

@@ -1,0 +1,16 @@
+"""The registry's pages: thin handlers that load-and-authorise, run one service through core.forms.run_action (which
+commits or rolls back) and render or redirect.
+
+dashboard  the statistics dashboard per region level with drill-down and charts, the Excel export
+people    the coordinator list, the honor form and its person picker
+records    one coordinator's record, adding one certified elsewhere, the Excel import
+coverage   enterprise coverage per subregion and the uncovered list (with its download)
+targets    目标考核: the yearly targets of the regions below and their progress
+reports    报表上报: the region's report and its children's, the actions, PDF and Excel
+forms      the page forms (rendering and CSRF; their input is declared in schemas.py)
+common     the caller's region from the address, the read-only notice
+
+Coordinators' work and risk reports are in registry/work_views.py, selections (评选) in selection/.
+"""
+
+from . import coverage, dashboard, people, records, reports, targets  # noqa: F401  (they attach their routes to bp)
