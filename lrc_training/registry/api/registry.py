@@ -11,17 +11,13 @@ from ...core.api import api_response, created, json_body, page_args, query_args
 from ...extensions import db
 from .. import api_bp as bp
 from ..queries import registry_query, registry_rows
-from ..schemas import (
-    EntryIn,
+from ..schemas.inputs import EntryIn, RegistryIn, RegistryQuery, ServiceAreaIn, TargetIn
+from ..schemas.responses import (
     RecordOut,
     RegistryEntryOut,
-    RegistryIn,
     RegistryPage,
-    RegistryQuery,
-    ServiceAreaIn,
     ServiceAreaOut,
     StatisticsOut,
-    TargetIn,
     TargetOut,
     TrendsOut,
 )

@@ -15,7 +15,8 @@ from ...core.access import roles_required
 from ...core.api import api_response, created, json_body, parse_json
 from ...extensions import db
 from .. import api_bp as bp
-from ..schemas import ReportIn, ReportOut, ReportOverviewOut, ReturnIn, VersionIn
+from ..schemas.inputs import ReportIn, ReturnIn, VersionIn
+from ..schemas.responses import ReportOut, ReportOverviewOut
 from ..services.reporting import (
     approve_report,
     create_report,

@@ -11,7 +11,8 @@ from ...core.api import api_response, created, json_body, query_args
 from ...extensions import db
 from .. import api_bp as bp
 from ..models import WorkRecord
-from ..schemas import CloseIn, RiskReportOut, RiskReportPage, RiskReportQuery, WorkRecordIn, WorkRecordOut, WorkRecordPage
+from ..schemas.inputs import CloseIn, RiskReportQuery, WorkRecordIn
+from ..schemas.responses import RiskReportOut, RiskReportPage, WorkRecordOut, WorkRecordPage
 from ..work import (
     add_work_record,
     close_risk_report,

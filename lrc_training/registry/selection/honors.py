@@ -38,16 +38,19 @@ class AwardView:
         return self.person.name if self.person is not None else self.organization.name
 
 
-def award_by_number(number: str) -> AwardView | None:
+def _awards():
+    """(award, round, nomination, nominating organization, person or None, issuing organization) rows."""
     issuer = aliased(Organization)
-    row = db.session.execute(
-        select(Award, SelectionRound, Nomination, Organization, User, issuer)
-        .join(SelectionRound, SelectionRound.id == Award.round_id)
-        .join(Nomination, Nomination.id == Award.nomination_id)
-        .join(Organization, Organization.id == Nomination.organization_id)
-        .outerjoin(User, User.id == Nomination.nominee_user_id)
-        .join(issuer, issuer.id == SelectionRound.organization_id)
-        .where(Award.number == (number or "").strip().upper())).first()
+    return (select(Award, SelectionRound, Nomination, Organization, User, issuer)
+            .join(SelectionRound, SelectionRound.id == Award.round_id)
+            .join(Nomination, Nomination.id == Award.nomination_id)
+            .join(Organization, Organization.id == Nomination.organization_id)
+            .outerjoin(User, User.id == Nomination.nominee_user_id)
+            .join(issuer, issuer.id == SelectionRound.organization_id))
+
+
+def award_by_number(number: str) -> AwardView | None:
+    row = db.session.execute(_awards().where(Award.number == (number or "").strip().upper())).first()
     return AwardView(*row) if row is not None else None
 
 
@@ -65,15 +68,7 @@ def award_for(actor, number: str) -> AwardView:
 
 
 def awards_of(round_id: int) -> list[AwardView]:
-    issuer = aliased(Organization)
-    rows = db.session.execute(
-        select(Award, SelectionRound, Nomination, Organization, User, issuer)
-        .join(SelectionRound, SelectionRound.id == Award.round_id)
-        .join(Nomination, Nomination.id == Award.nomination_id)
-        .join(Organization, Organization.id == Nomination.organization_id)
-        .outerjoin(User, User.id == Nomination.nominee_user_id)
-        .join(issuer, issuer.id == SelectionRound.organization_id)
-        .where(Award.round_id == round_id).order_by(Award.rank, Award.id)).all()
+    rows = db.session.execute(_awards().where(Award.round_id == round_id).order_by(Award.rank, Award.id)).all()
     return [AwardView(*row) for row in rows]
 
 

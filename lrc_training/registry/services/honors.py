@@ -12,7 +12,7 @@ from ...core.errors import DomainError, ValidationFailed
 from ...extensions import db
 from ..models import Honor
 from ..queries import find_people
-from ..schemas import HonorIn
+from ..schemas.inputs import HonorIn
 from .access import caller_access, person_in_scope
 
 NOBODY = "在您的管辖范围内没有找到该人员（可输入姓名、完整身份证号或用户名）。"

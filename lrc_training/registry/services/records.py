@@ -18,7 +18,7 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...courses.queries import completion_record_of
 from ...extensions import db
 from ..models import CATEGORIES, Coordinator, Honor, RegistryEntry
-from ..schemas import AddIn
+from ..schemas.inputs import AddIn
 from .access import person_in_scope
 
 

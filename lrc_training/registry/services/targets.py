@@ -11,7 +11,7 @@ from ...core.errors import Forbidden, ValidationFailed
 from ...core.regions import child_width, region_scope, validate_region_code
 from ...extensions import db
 from ..models import RegionTarget
-from ..schemas import TargetIn
+from ..schemas.inputs import TargetIn
 from .access import coverage_conditions, hrss_access
 from .statistics import statistics
 

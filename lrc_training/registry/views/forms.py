@@ -20,7 +20,7 @@ from wtforms import (  # WTForms' own date and number fields only render here: t
 
 from ...core.forms import SchemaForm
 from ...core.levels import LEVEL_LABELS
-from ..schemas import AddIn, EntryFormIn, HonorIn, ReportIn, ReturnFormIn, TargetFormIn
+from ..schemas.inputs import AddIn, EntryFormIn, HonorIn, ReportIn, ReturnFormIn, TargetFormIn
 
 
 class HonorForm(SchemaForm):
