@@ -3,63 +3,36 @@ nominations.py, review.py and notice.py; these handlers parse, call one service 
 
 from __future__ import annotations
 
-from typing import Literal
-
 from flask import g, jsonify
-from pydantic import AwareDatetime, Field
 
 from ...core.access import login_required, public, roles_required
-from ...core.api import ApiModel, created, json_body, paginate
+from ...core.api import api_response, created, json_body, paginate
 from ...core.timeutil import iso_local
 from ...extensions import db, limiter
 from .. import api_bp as bp
-from .models import DEFAULT_NOTICE_DAYS, DEFAULT_PER_ORG_LIMIT, DEFAULT_TITLE, KINDS, SelectionRound
+from .models import SelectionRound
 from .nominations import nominate, nominations_query
 from .notice import decide_objection, finalize_by, objections_of, public_round, shortlist, submit_objection
 from .review import appoint_reviewer, standings, submit_score
 from .rounds import RoundInput, create_round, get_round, move_round, rounds_query
-
-
-class RoundIn(ApiModel):
-    title: str = Field(default=DEFAULT_TITLE, min_length=1, max_length=100)
-    kind: Literal[KINDS] = "person"  # type: ignore[valid-type]
-    standard: str = Field(min_length=1, max_length=5000)
-    quota: int = Field(ge=1, le=1000)
-    per_org_limit: int = Field(default=DEFAULT_PER_ORG_LIMIT, ge=1, le=50)
-    nomination_deadline: AwareDatetime
-    review_deadline: AwareDatetime
-    notice_days: int = Field(default=DEFAULT_NOTICE_DAYS, ge=1, le=30)
-
-
-class ActionIn(ApiModel):
-    action: Literal["open", "review", "notice", "finalize"]
-
-
-class NominationIn(ApiModel):
-    user_id: int | None = None  # person rounds: one of the caller's organization's coordinators
-    grounds: str = Field(min_length=1, max_length=5000)
-
-
-class ReviewerIn(ApiModel):
-    username: str = Field(min_length=1, max_length=32)
-
-
-class ScoreIn(ApiModel):
-    nomination_id: int
-    score: float = Field(ge=0, le=100)
-    comment: str = Field(min_length=1, max_length=1000)
-    version: int | None = None  # the score's version when changing one
-
-
-class ObjectionIn(ApiModel):
-    nomination_id: int | None = None
-    text: str = Field(min_length=1, max_length=2000)
-    contact: str = Field(min_length=1, max_length=100)
-
-
-class DecisionIn(ApiModel):
-    outcome: Literal["dismissed", "upheld"]
-    reply: str = Field(min_length=1, max_length=2000)
+from .schemas import (
+    ActionIn,
+    DecisionIn,
+    NominationIn,
+    NominationOut,
+    NoticeOut,
+    ObjectionIn,
+    ObjectionList,
+    ObjectionStatusOut,
+    ReviewerIn,
+    ReviewerOut,
+    RoundDetailOut,
+    RoundIn,
+    RoundOut,
+    RoundPage,
+    ScoreIn,
+    ScoreOut,
+)
 
 
 def round_json(rnd: SelectionRound, caps=frozenset()) -> dict:
@@ -85,6 +58,7 @@ def nomination_json(nomination, organization, user, standing=None) -> dict:
 @bp.post("/selections")
 @login_required
 @json_body(RoundIn)
+@api_response(RoundOut, 201)
 def selection_create(body: RoundIn):
     """Open a draft round for the caller's hrss organization and its region."""
     rnd = create_round(g.api_user, RoundInput(**body.model_dump()))
@@ -94,6 +68,7 @@ def selection_create(body: RoundIn):
 
 @bp.get("/selections")
 @login_required
+@api_response(RoundPage)
 def selection_list():
     """The rounds the caller manages, may nominate in or reviews, newest first."""
     return jsonify(paginate(rounds_query(g.api_user), round_json))
@@ -101,6 +76,7 @@ def selection_list():
 
 @bp.get("/selections/<int:round_id>")
 @login_required
+@api_response(RoundDetailOut)
 def selection_read(round_id: int):
     """The round and the nominations the caller may see (managers: with mean, rank and the shortlist)."""
     rnd, caps = get_round(g.api_user, round_id)
@@ -113,6 +89,7 @@ def selection_read(round_id: int):
 @bp.post("/selections/<int:round_id>/actions")
 @login_required
 @json_body(ActionIn)
+@api_response(RoundOut)
 def selection_action(round_id: int, body: ActionIn):
     """Move the round on: open → nominating, review → reviewing, notice → notice, finalize → final."""
     if body.action == "finalize":
@@ -127,6 +104,7 @@ def selection_action(round_id: int, body: ActionIn):
 @bp.post("/selections/<int:round_id>/nominations")
 @roles_required("org_staff")
 @json_body(NominationIn)
+@api_response(NominationOut, 201)
 def selection_nominate(round_id: int, body: NominationIn):
     nomination = nominate(g.api_user, round_id, user_id=body.user_id, grounds=body.grounds)
     db.session.commit()
@@ -139,6 +117,7 @@ def selection_nominate(round_id: int, body: NominationIn):
 @bp.post("/selections/<int:round_id>/reviewers")
 @login_required
 @json_body(ReviewerIn)
+@api_response(ReviewerOut, 201)
 def selection_appoint(round_id: int, body: ReviewerIn):
     reviewer = appoint_reviewer(g.api_user, round_id, body.username)
     db.session.commit()
@@ -148,6 +127,7 @@ def selection_appoint(round_id: int, body: ReviewerIn):
 @bp.post("/selections/<int:round_id>/scores")
 @login_required
 @json_body(ScoreIn)
+@api_response(ScoreOut)
 def selection_score(round_id: int, body: ScoreIn):
     """Save the caller's score of one nomination (a reviewer of the round; 403 when they must recuse)."""
     score = submit_score(g.api_user, round_id, body.nomination_id, score=body.score,
@@ -159,6 +139,7 @@ def selection_score(round_id: int, body: ScoreIn):
 
 @bp.get("/selections/<int:round_id>/objections")
 @login_required
+@api_response(ObjectionList)
 def selection_objections(round_id: int):
     get_round(g.api_user, round_id, "manage")
     return jsonify({"items": [{"id": o.id, "nomination_id": o.nomination_id, "text": o.text, "contact": o.contact,
@@ -169,6 +150,7 @@ def selection_objections(round_id: int):
 @bp.post("/selections/<int:round_id>/objections/<int:objection_id>/decision")
 @login_required
 @json_body(DecisionIn)
+@api_response(ObjectionStatusOut)
 def selection_decide(round_id: int, objection_id: int, body: DecisionIn):
     objection = decide_objection(g.api_user, round_id, objection_id, upheld=body.outcome == "upheld",
                                  reply=body.reply)
@@ -179,6 +161,7 @@ def selection_decide(round_id: int, objection_id: int, body: DecisionIn):
 @bp.get("/selections/<int:round_id>/notice")
 @public
 @limiter.limit("30 per minute")
+@api_response(NoticeOut)
 def selection_public_notice(round_id: int):
     """The public shortlist (masked names) while a round is in notice or final."""
     rnd = public_round(round_id)
@@ -192,6 +175,7 @@ def selection_public_notice(round_id: int):
 @public
 @limiter.limit("5 per minute")
 @json_body(ObjectionIn)
+@api_response(ObjectionStatusOut, 201)
 def selection_object(round_id: int, body: ObjectionIn):
     objection = submit_objection(round_id, nomination_id=body.nomination_id, text=body.text, contact=body.contact)
     db.session.commit()
