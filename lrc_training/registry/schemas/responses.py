@@ -49,7 +49,7 @@ class RegistryEntryOut(ApiModel):
     full_time: bool
 
 
-class CompetitionOut(ApiModel):
+class CompetitionRecordOut(ApiModel):
     title: str
     rank: int | None
     award: str | None
@@ -63,7 +63,7 @@ class RecordOut(RegistryRowOut):
     category: list[str]
     version: int | None
     training_hours: float
-    competitions: list[CompetitionOut]
+    competitions: list[CompetitionRecordOut]
 
 
 class SubregionOut(ApiModel):

@@ -17,10 +17,10 @@ from .review import appoint_reviewer, standings, submit_score
 from .rounds import RoundInput, create_round, get_round, move_round, rounds_query
 from .schemas import (
     ActionIn,
-    DecisionIn,
     NominationIn,
     NominationOut,
     NoticeOut,
+    ObjectionDecisionIn,
     ObjectionIn,
     ObjectionList,
     ObjectionStatusOut,
@@ -149,9 +149,9 @@ def selection_objections(round_id: int):
 
 @bp.post("/selections/<int:round_id>/objections/<int:objection_id>/decision")
 @login_required
-@json_body(DecisionIn)
+@json_body(ObjectionDecisionIn)
 @api_response(ObjectionStatusOut)
-def selection_decide(round_id: int, objection_id: int, body: DecisionIn):
+def selection_decide(round_id: int, objection_id: int, body: ObjectionDecisionIn):
     objection = decide_objection(g.api_user, round_id, objection_id, upheld=body.outcome == "upheld",
                                  reply=body.reply)
     db.session.commit()

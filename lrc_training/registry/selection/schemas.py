@@ -49,7 +49,7 @@ class ObjectionIn(ApiModel):
     contact: str = Field(min_length=1, max_length=100)
 
 
-class DecisionIn(ApiModel):
+class ObjectionDecisionIn(ApiModel):
     outcome: Literal["dismissed", "upheld"]
     reply: str = Field(min_length=1, max_length=2000)
 
