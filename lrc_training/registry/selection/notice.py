@@ -4,7 +4,8 @@ The public sees a round only while it is in notice or final: the shortlist with 
 region — never ID numbers or phone numbers. Anyone may object during the notice (text + contact); the round's hrss
 staff see the objections and decide them; an upheld one takes its nomination off the winners (the next in line does
 not move up). The round becomes final once the notice period is over and no objection is open — by the scheduler job
-or a button, either way through `finalize_round`, which a second time is a 409 (the job skips it)."""
+or a button, either way through `finalize_round`, which a second time is a 409 (the job, registry/jobs.py, skips
+it)."""
 
 from __future__ import annotations
 

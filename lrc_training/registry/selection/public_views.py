@@ -57,6 +57,7 @@ def selection_notice(round_id: int):
 def _object(round_id: int, form: ObjectionForm) -> int:
     if not form.validate_on_submit():
         return 422
+    # Not run_action: the public notice answers a refusal with its own status (404 once the notice is over, 409 …).
     try:
         submit_objection(round_id, nomination_id=form.nomination_id.data or None, text=form.text.data,
                          contact=form.contact.data)

@@ -33,6 +33,8 @@ def selection_nominate(round_id: int):
     if person:
         form.user_id.choices = [(0, "— 请选择 —")] + nominee_choices(current_user)
     if form.validate_on_submit():
+        # Not run_action (yet): a duplicate (409) is said at the top and at the field, other refusals only at the
+        # field, as the WTForms form shows its own reasons; it moves once the form is a SchemaForm.
         try:
             nominate(current_user, round_id, user_id=(form.user_id.data or None) if person else None,
                      grounds=form.grounds.data)
@@ -80,6 +82,7 @@ def selection_score(round_id: int, nomination_id: int):
     if not form.validate():
         return _sheet(round_id, {nomination_id: [e for errs in form.errors.values() for e in errs]}, 422)
     version = to_int(form.version.data, -1) if form.version.data else None
+    # Not run_action: a refusal is shown on the sheet's row of that nomination, with the refusal's own status.
     try:
         submit_score(current_user, round_id, nomination_id, score=form.score.data, comment=form.comment.data,
                      version=version)

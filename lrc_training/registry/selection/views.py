@@ -97,6 +97,8 @@ def _round_input(form: RoundForm) -> RoundInput:
 
 
 def _save_round(form: RoundForm, save) -> SelectionRound | None:
+    # Not run_action (yet): RoundForm still validates with its own WTForms rules and shows every reason at its
+    # field without a flash message; run_action would add one. It moves once the form is a SchemaForm.
     if not form.validate_on_submit():
         return None
     try:

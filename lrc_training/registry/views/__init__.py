@@ -2,7 +2,7 @@
 commits or rolls back) and render or redirect.
 
 dashboard  the statistics dashboard per region level with drill-down and charts, the Excel export
-people    the coordinator list, the honor form and its person picker
+people     the coordinator list, the honor form and its person picker
 records    one coordinator's record, adding one certified elsewhere, the Excel import
 coverage   enterprise coverage per subregion and the uncovered list (with its download)
 targets    目标考核: the yearly targets of the regions below and their progress
