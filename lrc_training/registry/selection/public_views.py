@@ -4,13 +4,13 @@ number."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from ...core.access import public
 from ...core.errors import DomainError
-from ...core.forms import apply_errors
+from ...core.forms import apply_errors, run_action
 from ...core.pagination import paginate_page
-from ...extensions import db, limiter
+from ...extensions import limiter
 from .. import bp
 from .forms import ObjectionForm
 from .honors import public_view
@@ -55,19 +55,16 @@ def selection_notice(round_id: int):
 
 
 def _object(round_id: int, form: ObjectionForm) -> int:
+    """The status to answer with: 302 once the objection is in, else 422 or the refusal's own (404 once the notice
+    is over, 409 …), its reasons at the fields."""
     if not form.validate_on_submit():
         return 422
-    # Not run_action: the public notice answers a refusal with its own status (404 once the notice is over, 409 …).
-    try:
-        submit_objection(round_id, nomination_id=form.nomination_id.data or None, text=form.text.data,
-                         contact=form.contact.data)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        return exc.status
-    db.session.commit()
-    flash("异议已提交，评选单位将核实处理。", "success")
-    return 302
+    refusal: list[DomainError] = []
+    done = run_action(form, lambda: submit_objection(round_id, nomination_id=form.nomination_id.data or None,
+                                                     text=form.text.data, contact=form.contact.data),
+                      "异议已提交，评选单位将核实处理。",
+                      show_error=lambda exc: (refusal.append(exc), apply_errors(form, exc)))
+    return 302 if done else refusal[0].status
 
 
 @bp.route("/selections/honors/<number>")

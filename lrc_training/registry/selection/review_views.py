@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...auth.roles import ORG_STAFF
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
-from ...core.forms import apply_errors, to_int
+from ...core.forms import apply_errors, run_action, to_int
 from ...extensions import db
 from .. import bp
 from ..models import WORK_KIND_LABELS
@@ -32,24 +32,21 @@ def selection_nominate(round_id: int):
     form = NominationForm() if person else OrganizationNominationForm()
     if person:
         form.user_id.choices = [(0, "— 请选择 —")] + nominee_choices(current_user)
-    if form.validate_on_submit():
-        # Not run_action (yet): a duplicate (409) is said at the top and at the field, other refusals only at the
-        # field, as the WTForms form shows its own reasons; it moves once the form is a SchemaForm.
-        try:
-            nominate(current_user, round_id, user_id=(form.user_id.data or None) if person else None,
-                     grounds=form.grounds.data)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 409:
-                flash(exc.message, "danger")
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("推荐已提交。", "success")
-            return redirect(url_for("registry.selection", round_id=round_id))
+    if form.validate_on_submit() and run_action(
+            form, lambda: nominate(current_user, round_id, user_id=(form.user_id.data or None) if person else None,
+                                   grounds=form.grounds.data),
+            "推荐已提交。", show_error=lambda exc: _refused(form, exc)):
+        return redirect(url_for("registry.selection", round_id=round_id))
     own = db.session.execute(nominations_query(rnd, frozenset({"nominate"}), current_user)).all()
     return render_template("registry/selection/nominate.html", rnd=rnd, form=form, own=own,
                            person=person), 422 if form.errors else 200
+
+
+def _refused(form, exc: DomainError) -> None:
+    """A nomination refused: at the fields, and a duplicate (409) at the top too."""
+    if exc.status == 409:
+        flash(exc.message, "danger")
+    apply_errors(form, exc)
 
 
 def _sheet(round_id: int, errors: dict | None = None, status: int = 200):
@@ -82,16 +79,12 @@ def selection_score(round_id: int, nomination_id: int):
     if not form.validate():
         return _sheet(round_id, {nomination_id: [e for errs in form.errors.values() for e in errs]}, 422)
     version = to_int(form.version.data, -1) if form.version.data else None
-    # Not run_action: a refusal is shown on the sheet's row of that nomination, with the refusal's own status.
-    try:
-        submit_score(current_user, round_id, nomination_id, score=form.score.data, comment=form.comment.data,
-                     version=version)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404 and "nomination_id" not in exc.fields:
-            abort(404)
-        return _sheet(round_id, {nomination_id: [exc.message]}, exc.status)
-    db.session.commit()
-    flash("评分已保存。", "success")
-    return redirect(url_for("registry.selection_review", round_id=round_id) + f"#n{nomination_id}")
-
+    refusal: list[DomainError] = []  # shown on the sheet's row of that nomination, with the refusal's own status
+    if run_action(form, lambda: submit_score(current_user, round_id, nomination_id, score=form.score.data,
+                                             comment=form.comment.data, version=version),
+                  "评分已保存。", show_error=refusal.append):
+        return redirect(url_for("registry.selection_review", round_id=round_id) + f"#n{nomination_id}")
+    exc = refusal[0]
+    if exc.status == 404 and "nomination_id" not in exc.fields:
+        abort(404)
+    return _sheet(round_id, {nomination_id: [exc.message]}, exc.status)

@@ -97,19 +97,13 @@ def _round_input(form: RoundForm) -> RoundInput:
 
 
 def _save_round(form: RoundForm, save) -> SelectionRound | None:
-    # Not run_action (yet): RoundForm still validates with its own WTForms rules and shows every reason at its
-    # field without a flash message; run_action would add one. It moves once the form is a SchemaForm.
+    """The round form's POST: its own WTForms rules first (reasons at the fields, no message), then the service,
+    whose refusals go to the fields as well."""
     if not form.validate_on_submit():
         return None
-    try:
-        rnd = save(_round_input(form))
-    except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        return None
-    db.session.commit()
-    flash("评选已保存。", "success")
-    return rnd
+    done = run_action(form, lambda: save(_round_input(form)), "评选已保存。",
+                      show_error=lambda exc: apply_errors(form, exc))
+    return done.value if done else None
 
 
 @bp.route("/selections/new", methods=["GET", "POST"])

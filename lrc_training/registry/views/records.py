@@ -3,7 +3,7 @@ adding a coordinator certified elsewhere, and the Excel import with its row-by-r
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
@@ -11,7 +11,6 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.levels import LEVEL_LABELS
-from ...extensions import db
 from .. import bp
 from ..exports import XLSX
 from ..models import CATEGORIES, CATEGORY_LABELS
@@ -75,22 +74,20 @@ def import_page():
     if not may_write():
         return read_only_redirect()
     form = ImportForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        # Not run_action: a refused import answers with the refusal's own status (429 once the hourly bulk budget is
-        # used up) and shows the reason at the file field, and a finished one reports in its own words.
-        try:
-            report = import_registry(current_user, form.file.data.stream)
-        except DomainError as exc:
-            db.session.rollback()
-            form.file.errors.append(exc.message)
-            status = exc.status
-        else:
-            db.session.commit()
-            if not report.file_error:
-                flash(f"导入完成：新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，"
-                      f"未导入 {len(report.errors)} 行。", "success" if not report.errors else "warning")
-    return render_template("registry/import.html", form=form, report=report), status
+    refusal: list[DomainError] = []  # the hourly bulk budget used up: said at the file field, with its status (429)
+    done = form.validate_on_submit() and run_action(
+        form, lambda: import_registry(current_user, form.file.data.stream), _imported,
+        show_error=lambda exc: (refusal.append(exc), form.file.errors.append(exc.message)))
+    status = refusal[0].status if refusal else 200
+    return render_template("registry/import.html", form=form, report=done.value if done else None), status
+
+
+def _imported(report) -> tuple[str, str] | None:
+    """The import's summary (a file that could not be read says so in the report, not in a message)."""
+    if report.file_error:
+        return None
+    return (f"导入完成：新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，"
+            f"未导入 {len(report.errors)} 行。", "success" if not report.errors else "warning")
 
 
 @bp.route("/import-template.xlsx")
