@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install system-deps clean
+.PHONY: run test screenshots lint bench install system-deps clean
 
 $(BIN)/python:
 	@$(MAKE) --no-print-directory system-deps
@@ -38,6 +38,11 @@ run: install
 # failing, or collecting no tests, fails). PYTEST_ARGS go to both, e.g. make test PYTEST_ARGS="-x -k login".
 test: install
 	@PYTEST=$(BIN)/pytest bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+# The browser tests again, saving a screenshot of every page they visit under test-artifacts/ (for a person to look
+# at; `make test` skips them, they are a third of the browser tests' time).
+screenshots: install
+	LRC_SCREENSHOTS=1 $(BIN)/pytest -n auto tests/e2e
 
 # Only the folders that exist: an empty bench/ is not in a fresh clone, and ruff fails on a missing path.
 # lint-imports checks the dependency rule of docs/architecture.md ([tool.importlinter] in pyproject.toml).

@@ -56,6 +56,19 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+SCREENSHOTS = os.environ.get("LRC_SCREENSHOTS", "") not in ("", "0")
+
+
+@pytest.fixture(autouse=True)
+def _screenshots_only_when_asked(monkeypatch):
+    """Screenshots are for a person to look at (test-artifacts/), never asserted on, and a full-page one costs a
+    tenth of a second or more: taken only with LRC_SCREENSHOTS=1 (`make screenshots`)."""
+    if not SCREENSHOTS:
+        from playwright.sync_api import Page
+
+        monkeypatch.setattr(Page, "screenshot", lambda self, *args, **kwargs: b"")
+
+
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """The session's app on a free port of 127.0.0.1; yields its base URL."""
