@@ -98,6 +98,10 @@ def _empty_all_tables() -> None:
     """Empty every table a test left rows in (whoever wrote them: the test, a live server's thread, a
     subprocess on the same database), children before parents."""
     tables = _tables_with_rows(list(reversed(db.metadata.sorted_tables)))
+    for table in tables:  # a reference that closes a cycle (questions ↔ their current revision) goes first
+        cycle = {fk.parent.name: None for fk in table.foreign_keys if fk.use_alter}
+        if cycle:
+            db.session.execute(table.update().values(cycle))
     for table in tables:
         db.session.execute(table.delete())
     db.session.commit()
