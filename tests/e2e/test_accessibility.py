@@ -47,6 +47,10 @@ def _links(page) -> list[str]:
 
 
 def _violations(page) -> list[dict]:
+    """axe's serious findings on the page (axe comes with every page of the walk's context as an init script;
+    other tests' pages get it here)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ['violations']});
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
