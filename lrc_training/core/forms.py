@@ -119,7 +119,14 @@ def to_int(value, default: int = 0) -> int:
 
 
 def form_error_text(form: FlaskForm) -> str:
-    return "；".join(error for errors in form.errors.values() for error in errors)
+    """The form's errors in one line for a flash message, each after its field's label unless it names it already
+    ("理由：此项为必填项", but "总课时应在 0.5 到 2000 之间" as it is)."""
+    texts = []
+    for name, errors in form.errors.items():
+        field = form._fields.get(name)
+        label = field.label.text if field is not None and hasattr(field, "label") else ""
+        texts += [error if not label or error.startswith(label) else f"{label}：{error}" for error in errors]
+    return "；".join(texts)
 
 
 @dataclass(frozen=True)

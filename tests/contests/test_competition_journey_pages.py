@@ -71,7 +71,7 @@ def test_panels_page_shows_load_and_auto_assigns(app, client):
     assert "已自动安排 4 人次裁判" in response.get_data(as_text=True)
     response = post_form(client, f"/contests/{competition.id}/panels/auto", {"per_item": "99"},
                          token_from=f"/contests/{competition.id}/panels", follow_redirects=True)
-    assert "应为 1 到 15" in response.get_data(as_text=True)
+    assert "每个项目的裁判人数应在 1 到 15 之间" in response.get_data(as_text=True)
     assignment = db.session.execute(select(JudgeAssignment).where(
         JudgeAssignment.competition_id == competition.id)).scalars().first()
     post_form(client, f"/contests/{competition.id}/panels/{assignment.id}/chief", {},
@@ -102,7 +102,7 @@ def test_chief_judge_reopens_a_sheet_from_the_progress_page(app, client):
     path = f"/contests/{competition.id}/sheets/{sheet.id}/reopen"
     response = post_form(client, path, {"reason": ""}, token_from=f"/contests/{competition.id}/oversight",
                          follow_redirects=True)
-    assert "请填写理由" in response.get_data(as_text=True)
+    assert "未能重新开放：理由：此项为必填项" in response.get_data(as_text=True)
     response = post_form(client, path, {"reason": "分数录入错误"}, token_from=f"/contests/{competition.id}/oversight",
                          follow_redirects=True)
     assert "评分表已重新开放" in response.get_data(as_text=True)

@@ -243,7 +243,7 @@ def test_the_committee_page_lists_valid_evaluators_and_sends(world, client):
     assert "晋级发证" in page and center.name in page and narrow.name not in page and "待发送" in page
     response = post_form(client, f"/contests/{competition.id}/promotions", {"evaluator_organization_id": ""},
                          token_from=f"/contests/{competition.id}", follow_redirects=True)
-    assert "请选择发证的评价机构" in response.get_data(as_text=True)
+    assert "发证评价机构：此项为必填项" in response.get_data(as_text=True)
     response = post_form(client, f"/contests/{competition.id}/promotions", {"evaluator_organization_id": narrow.id},
                          token_from=f"/contests/{competition.id}", follow_redirects=True)
     assert "未能发送晋级发证申请" in response.get_data(as_text=True)

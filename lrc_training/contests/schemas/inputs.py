@@ -192,46 +192,65 @@ def competition_in(**values) -> CompetitionIn:
         raise ValidationFailed("竞赛设置有误：" + "；".join(fields.values()), fields) from None
 
 
-class RegistrationIn(ApiModel):
+class RegistrationFormIn(InputModel):
+    """A trainee registering themself (the page); the API also names the person (RegistrationIn)."""
+
+    work_years: float | None = Field(default=None, ge=0, le=60, title="从事本职业工作年限")
+
+
+class RegistrationIn(RegistrationFormIn):
     user_id: int
-    work_years: float | None = Field(default=None, ge=0, le=60)
 
 
-class JudgeIn(ApiModel):
+class JudgeIn(InputModel):
     user_id: int
-    item_index: int = Field(ge=0, le=19)
-    is_chief: bool = False
+    item_index: int = Field(ge=0, le=19, title="项目")
+    is_chief: bool = Field(default=False, title="担任裁判长")
 
 
-class AutoPanelIn(ApiModel):
-    per_item: int = Field(ge=1, le=15)
+class JudgeFormIn(InputModel):
+    """The panels page names the judge by user name (the API by id)."""
+
+    username: str = Field(min_length=1, max_length=32, title="裁判员用户名")
+    item_index: int = Field(ge=0, le=19, title="项目")
+    is_chief: bool = Field(default=False, title="担任裁判长")
+
+
+class AutoPanelIn(InputModel):
+    per_item: int = Field(ge=1, le=15, title="每个项目的裁判人数")
+
+
+class OfficialIn(InputModel):
+    username: str = Field(min_length=1, max_length=32, title="用户名")
+    duty: str = Field(min_length=1, max_length=20, title="职责")  # the service names the duties it knows
 
 
 class CheckInIn(ApiModel):
     registration_id: int
 
 
-class QualifiersIn(ApiModel):
-    source_id: int
-    top_n: int | None = Field(default=None, ge=1, le=10000)
+class QualifiersIn(InputModel):
+    source_id: int = Field(title="晋级来源")
+    top_n: int | None = Field(default=None, ge=1, le=10000, title="取前 N 名")
 
 
 class BulkRegistrationIn(ApiModel):
     identifiers: list[str] = Field(min_length=1, max_length=2000)
 
 
-class AppealIn(ApiModel):
-    text: str = Field(min_length=1, max_length=2000)
+class AppealIn(InputModel):
+    # 10 to 2,000 characters is the service's rule (file_appeal), checked after the appeal window
+    text: str = Field(min_length=1, max_length=2000, title="申诉内容")
 
 
-class AppealDecisionIn(ApiModel):
-    upheld: bool
-    decision: str = Field(min_length=1, max_length=2000)
+class AppealDecisionIn(InputModel):
+    upheld: bool = Field(title="处理结果")
+    decision: str = Field(min_length=1, max_length=2000, title="处理意见")
     version: int
 
 
-class ReopenIn(ApiModel):
-    reason: str = Field(min_length=1, max_length=500)
+class ReopenIn(InputModel):
+    reason: str = Field(min_length=1, max_length=500, title="理由")
 
 
 class SheetIn(ApiModel):
@@ -243,5 +262,5 @@ class ReasonIn(ApiModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class PromotionRequestsIn(ApiModel):
-    evaluator_organization_id: int = Field(ge=1)
+class PromotionRequestsIn(InputModel):
+    evaluator_organization_id: int = Field(ge=1, title="发证评价机构")

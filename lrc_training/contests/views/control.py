@@ -154,10 +154,9 @@ def judges_view(competition_id: int):
     form = JudgeForm()
     form.item_index.choices = [(i.position, i.name) for i in competition.items]
 
-    def add():
-        judge = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar()
-        return assign_judge(current_user, competition, judge.id if judge else -1, form.item_index.data,
-                            bool(form.is_chief.data))
+    def add(data):
+        judge = db.session.execute(select(User).where(User.username == data.username)).scalar()
+        return assign_judge(current_user, competition, judge.id if judge else -1, data.item_index, data.is_chief)
     run_action(form, add, "已加入裁判组。", "未能加入裁判组：")
     return redirect(url_for("contests.panels", competition_id=competition.id))
 
@@ -180,6 +179,6 @@ def register_view(competition_id: int):
     if db.session.get(Competition, competition_id) is None:
         abort(404)
     form = RegisterForm()
-    run_action(form, lambda: register(current_user, competition_id, current_user.id, form.work_years.data),
+    run_action(form, lambda data: register(current_user, competition_id, current_user.id, data.work_years),
                "已报名，等待组委会审核。", "报名未成功：")
     return redirect(url_for("contests.index"))

@@ -19,9 +19,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from ...auth.forms import REQUIRED
 from ...core.errors import DomainError, ValidationFailed
 from ...core.form_fields import DateField, DateTimeLocalField
 from ...core.forms import SchemaForm, to_int
@@ -33,7 +32,16 @@ from ..schemas.inputs import (
     DEFAULT_HONOR_TITLE,
     DEFAULT_TIE_BREAK,
     RATIO_AWARDS,
+    AppealDecisionIn,
+    AppealIn,
+    AutoPanelIn,
     CompetitionIn,
+    JudgeFormIn,
+    OfficialIn,
+    PromotionRequestsIn,
+    QualifiersIn,
+    RegistrationFormIn,
+    ReopenIn,
     competition_in,
 )
 
@@ -169,51 +177,68 @@ def _where(key: str) -> str:
     return key
 
 
-class RegisterForm(FlaskForm):
-    work_years = DecimalField("从事本职业工作年限", places=1, default=0, validators=[Optional(), NumberRange(0, 60)])
+# The small forms below render and protect (CSRF); their input is declared once in schemas/inputs.py, beside the
+# API's, and the rules that need the database (who may judge, the appeal window and length) are the services'.
+
+class RegisterForm(SchemaForm):
+    schema = RegistrationFormIn
+
+    work_years = DecimalField(places=1, default=0)
     submit = SubmitField("报名参赛")
 
 
-class JudgeForm(FlaskForm):
-    username = StringField("裁判员用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    item_index = SelectField("项目", coerce=int, validate_choice=False)
-    is_chief = BooleanField("担任裁判长")
+class JudgeForm(SchemaForm):
+    schema = JudgeFormIn
+
+    username = StringField()
+    item_index = SelectField(coerce=to_int, validate_choice=False)
+    is_chief = BooleanField()
     submit = SubmitField("加入裁判组")
 
 
-class AutoPanelForm(FlaskForm):
-    per_item = IntegerField("每个项目的裁判人数", default=5,
-                            validators=[InputRequired("请填写人数"), NumberRange(1, 15, "应为 1 到 15")])
+class AutoPanelForm(SchemaForm):
+    schema = AutoPanelIn
+
+    per_item = IntegerField(default=5)
     submit = SubmitField("自动组建裁判组")
 
 
-class OfficialForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    duty = SelectField("职责", choices=list(DUTIES.items()))
+class OfficialForm(SchemaForm):
+    schema = OfficialIn
+
+    username = StringField()
+    duty = SelectField(choices=list(DUTIES.items()), validate_choice=False)
     submit = SubmitField("指定")
 
 
-class ReasonForm(FlaskForm):
-    reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=500)])
+class ReasonForm(SchemaForm):
+    schema = ReopenIn
+
+    reason = TextAreaField()
     submit = SubmitField("重新开放")
 
 
-class AppealForm(FlaskForm):
-    text = TextAreaField("申诉内容（写明事实和理由）",
-                         validators=[DataRequired(REQUIRED), Length(10, 2000, "应为 10 到 2000 字")])
+class AppealForm(SchemaForm):
+    schema = AppealIn
+
+    text = TextAreaField("申诉内容（写明事实和理由）", description="10 到 2000 字")
     submit = SubmitField("提交申诉")
 
 
-class AppealDecisionForm(FlaskForm):
-    upheld = SelectField("处理结果", choices=[("0", "申诉不成立"), ("1", "申诉成立（可更正评分）")])
-    decision = TextAreaField("处理意见", validators=[DataRequired("请填写处理意见"), Length(2, 2000)])
+class AppealDecisionForm(SchemaForm):
+    schema = AppealDecisionIn
+
+    upheld = SelectField(choices=[("0", "申诉不成立"), ("1", "申诉成立（可更正评分）")])
+    decision = TextAreaField()
     version = HiddenField()
     submit = SubmitField("作出决定")
 
 
-class QualifiersForm(FlaskForm):
-    source_id = SelectField("晋级来源", coerce=to_int, validate_choice=False)
-    top_n = IntegerField("取前 N 名", validators=[Optional(), NumberRange(1, 10000)])
+class QualifiersForm(SchemaForm):
+    schema = QualifiersIn
+
+    source_id = SelectField(coerce=to_int, validate_choice=False)
+    top_n = IntegerField()
     submit = SubmitField("录入晋级选手")
 
 
@@ -223,10 +248,10 @@ class BulkRegistrationForm(FlaskForm):
     submit = SubmitField("批量报名")
 
 
-class PromotionRequestForm(FlaskForm):
+class PromotionRequestForm(SchemaForm):
+    schema = PromotionRequestsIn
+
     # Any id is accepted here: the service says why an organization cannot be chosen (not accredited, expired,
     # level not in its filing) instead of WTForms' "not a valid choice".
-    evaluator_organization_id = SelectField("发证评价机构", coerce=to_int, validate_choice=False,
-                                            validators=[DataRequired("请选择发证的评价机构")])
+    evaluator_organization_id = SelectField(coerce=to_int, validate_choice=False)
     submit = SubmitField("发送晋级发证申请")
-

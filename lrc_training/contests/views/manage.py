@@ -12,7 +12,7 @@ from ...auth.models import User
 from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
-from ...core.forms import run_action, to_int
+from ...core.forms import run_action
 from ...core.web_forms import ActionForm
 from ...extensions import db
 from .. import bp
@@ -117,7 +117,7 @@ def panels(competition_id: int):
 def panels_auto(competition_id: int):
     competition = _committee(competition_id)
     form = AutoPanelForm()
-    run_action(form, lambda: auto_assign(current_user, competition, form.per_item.data),
+    run_action(form, lambda data: auto_assign(current_user, competition, data.per_item),
                lambda n: f"已自动安排 {n} 人次裁判（负荷均衡，已回避同单位选手）。", "未能自动组建：")
     return _back(competition, "contests.panels")
 
@@ -140,7 +140,7 @@ def panels_change(competition_id: int, assignment_id: int, action: str):
 def officials_add(competition_id: int):
     competition = _committee(competition_id)
     form = OfficialForm()
-    run_action(form, lambda: designate(current_user, competition, form.username.data, form.duty.data),
+    run_action(form, lambda data: designate(current_user, competition, data.username, data.duty),
                lambda o: f"已指定 {o.user.name} 为{DUTIES[o.duty]}。", "未能指定：")
     return _back(competition, "contests.panels")
 
@@ -174,7 +174,7 @@ def sheet_reopen(competition_id: int, sheet_id: int):
     if sheet is None or sheet.item.competition_id != competition_id:
         abort(404)
     form = ReasonForm()
-    run_action(form, lambda: reopen_sheet(current_user, sheet, form.reason.data),
+    run_action(form, lambda data: reopen_sheet(current_user, sheet, data.reason),
                "评分表已重新开放，已通知该裁判员，理由已记录。", "未能重新开放：")
     return redirect(url_for("contests.oversight", competition_id=competition_id))
 
@@ -202,8 +202,7 @@ def appeal_decide(appeal_id: int):
     if not can_view_appeals(current_user, competition):
         abort(404)
     form = AppealDecisionForm()
-    run_action(form, lambda: decide_appeal(current_user, appeal.id, form.upheld.data == "1", form.decision.data,
-                                           to_int(form.version.data, -1)),
+    run_action(form, lambda data: decide_appeal(current_user, appeal.id, data.upheld, data.decision, data.version),
                "已作出决定并通知申诉人。", "未能处理：")
     return redirect(url_for("contests.appeals", competition_id=competition.id))
 
@@ -220,7 +219,7 @@ def mine(competition_id: int):
         abort(404)
     form = AppealForm()
     if request.method == "POST":
-        if run_action(form, lambda: file_appeal(current_user, competition.id, form.text.data),
+        if run_action(form, lambda data: file_appeal(current_user, competition.id, data.text),
                       "申诉已提交，监督仲裁组处理后会通知您。", "申诉未提交："):
             return redirect(url_for("contests.mine", competition_id=competition.id))
     row = None
@@ -244,7 +243,7 @@ def qualifiers(competition_id: int):
     competition = _committee(competition_id)
     form = QualifiersForm()
     form.source_id.choices = [(c.id, c.title) for c in qualifier_sources(competition)]
-    run_action(form, lambda: take_qualifiers(current_user, competition, form.source_id.data, form.top_n.data),
+    run_action(form, lambda data: take_qualifiers(current_user, competition, data.source_id, data.top_n),
                lambda taken: f"已录入 {len(taken)} 名晋级选手（已审核通过）。", "未能录入：")
     return _back(competition)
 
@@ -289,7 +288,7 @@ def promotions(competition_id: int):
     """Send the eligible promotions to the evaluator the committee chose (it issues the level certificates)."""
     competition = _committee(competition_id)
     form = PromotionRequestForm()
-    run_action(form, lambda: send_promotion_requests(current_user, competition.id,
-                                                     form.evaluator_organization_id.data),
+    run_action(form, lambda data: send_promotion_requests(current_user, competition.id,
+                                                          data.evaluator_organization_id),
                outcome_text, "未能发送晋级发证申请：")
     return redirect(url_for("contests.detail", competition_id=competition.id, _anchor="promotions"))
