@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import local_today
 from lrc_training.auth.models import Accreditation
+from lrc_training.auth.services.accreditation import local_today
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form

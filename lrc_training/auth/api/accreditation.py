@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..core.access import roles_required
-from ..core.api import json_body, parse_json
-from ..core.errors import NotFound
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...core.access import roles_required
+from ...core.api import json_body, parse_json
+from ...core.errors import NotFound
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import Accreditation
+from ..roles import ADMIN, ORG_STAFF
+from ..schemas import AccreditationEndIn, AccreditationIn
+from ..services.accreditation import (
+    AccreditationInput,
+    current_accreditation,
+    end_accreditation,
+    local_today,
+    record_accreditation,
+)
+from ..services.organizations import get_organization_for_edit
 from . import api_bp as bp
-from .accreditation import AccreditationInput, current_accreditation, end_accreditation, local_today, record_accreditation
-from .models import Accreditation
-from .organizations import get_organization_for_edit
-from .roles import ADMIN, ORG_STAFF
-from .schemas import AccreditationEndIn, AccreditationIn
 
 
 def accreditation_json(row: Accreditation) -> dict:
