@@ -33,6 +33,7 @@ def create_token(body: TokenRequest):
 
 @bp.delete("/auth/token")
 @login_required
+@api_response(None, 204)
 def delete_token():
     """Revoke the token used for this request."""
     revoke_token(g.api_token)

@@ -10,7 +10,7 @@ from ...core.regions import region_display
 from ...extensions import db
 from ..models import Organization, User
 from ..roles import ADMIN, ORG_STAFF
-from ..schemas import OrganizationIn, OrganizationOut, UserIn, UserOut
+from ..schemas import OrganizationIn, OrganizationOut, OrganizationPage, UserIn, UserOut, UserPage
 from ..services.organizations import create_organization, get_organization_for_edit, visible_organizations
 from ..services.users import create_user, get_user_for_edit, visible_users
 from . import api_bp as bp
@@ -54,6 +54,7 @@ def users_create(body: UserIn):
 
 @bp.get("/users")
 @roles_required(ADMIN, ORG_STAFF)
+@api_response(UserPage)
 def users_list():
     """Users the caller manages, paginated."""
     return jsonify(paginate(visible_users(g.api_user), user_json))
@@ -82,6 +83,7 @@ def organizations_create(body: OrganizationIn):
 
 @bp.get("/organizations")
 @roles_required(ADMIN, ORG_STAFF)
+@api_response(OrganizationPage)
 def organizations_list():
     """Organizations visible to the caller, paginated."""
     return jsonify(paginate(visible_organizations(g.api_user), organization_json))
