@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.api import ApiModel
+from ..core.api import ApiModel, InputModel
 from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS
 
 RoleName = Literal[ALL_ROLES]  # type: ignore[valid-type]
@@ -40,8 +40,10 @@ class AccreditationIn(ApiModel):
     version: int | None = None
 
 
-class AccreditationEndIn(ApiModel):
-    reason: str | None = Field(default=None, max_length=500)
+class AccreditationEndIn(InputModel):
+    """Ending a filing: the API's optional body and the organization page's form (EndAccreditationForm)."""
+
+    reason: str | None = Field(default=None, max_length=500, title="终止原因")
 
 
 class UserIn(ApiModel):

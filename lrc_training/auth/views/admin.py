@@ -282,6 +282,6 @@ def organization_accreditation(org_id: int):
 def organization_accreditation_end(org_id: int):
     org = _org_or_404(org_id)
     form = EndAccreditationForm(prefix="end")
-    run_action(form, lambda: end_accreditation(current_user, org, form.reason.data),
+    run_action(form, lambda body: end_accreditation(current_user, org, body.reason),
                f"已终止 {org.name} 的备案：该机构不能再组织认定或签发等级证书。", "未能终止备案：")
     return redirect(url_for("admin.organization_accreditation", org_id=org.id))

@@ -20,9 +20,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from ...core.form_fields import MultiCheckboxField
-from ...core.forms import REQUIRED
+from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES
 from ..roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
+from ..schemas import AccreditationEndIn
 
 
 def id_or_zero(value) -> int:
@@ -154,8 +155,9 @@ class AccreditationForm(FlaskForm):
     submit = SubmitField("保存备案")
 
 
-class EndAccreditationForm(FlaskForm):
-    reason = StringField("终止原因", validators=[Optional(), Length(max=500, message="不能超过 500 个字符")])
+class EndAccreditationForm(SchemaForm):
+    schema = AccreditationEndIn
+    reason = StringField("终止原因")
     submit = SubmitField("终止备案")
 
 
