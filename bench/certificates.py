@@ -34,8 +34,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from lrc_training import create_app  # noqa: E402
-from lrc_training.auth.identity import id_check_char  # noqa: E402
 from lrc_training.auth.models import Organization  # noqa: E402
+from lrc_training.auth.services.identity import id_check_char  # noqa: E402
 from lrc_training.certificates import batches  # noqa: E402
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate  # noqa: E402
 from lrc_training.certificates.models import Certificate  # noqa: E402

@@ -129,9 +129,9 @@ def seed(app, users: int) -> dict:
     exam session open now with all of them approved."""
     from sqlalchemy import insert, select
 
-    from lrc_training.auth.accreditation import AccreditationInput, local_today, record_accreditation
-    from lrc_training.auth.identity import id_check_char
     from lrc_training.auth.models import ApiToken, Organization, User, UserRole
+    from lrc_training.auth.services.accreditation import AccreditationInput, local_today, record_accreditation
+    from lrc_training.auth.services.identity import id_check_char
     from lrc_training.db import utcnow
     from lrc_training.exams.models import Application
     from lrc_training.exams.services.bank import QuestionInput, create_question

@@ -20,8 +20,8 @@ os.environ.setdefault("LRC_INSTANCE_PATH", tempfile.mkdtemp(prefix="lrc-bench-")
 from sqlalchemy import event, insert  # noqa: E402
 
 from lrc_training import create_app  # noqa: E402
-from lrc_training.auth.identity import id_check_char  # noqa: E402
 from lrc_training.auth.models import Organization, User, UserRole  # noqa: E402
+from lrc_training.auth.services.identity import id_check_char  # noqa: E402
 from lrc_training.core.audit import record_audit, verify_chain  # noqa: E402
 from lrc_training.db import utcnow  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402

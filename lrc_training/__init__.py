@@ -119,7 +119,7 @@ def register_accounts(app: Flask) -> None:
     """auth answers what core asks about accounts: the signed-in user of a page (Flask-Login's loader), the API's
     tokens, mail recipients and names (core/accounts.py). core never imports auth."""
     from .auth.directory import ACCOUNTS
-    from .auth.web_sessions import load_session_user, track_activity
+    from .auth.services.web_sessions import load_session_user, track_activity
     from .core.accounts import use_accounts
     from .extensions import login_manager
 
@@ -158,9 +158,9 @@ def register_blueprints(app: Flask) -> None:
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    from .auth import admin_bp
-    from .auth import api_bp as auth_api_bp
-    from .auth import bp as auth_bp
+    from .auth.api import api_bp as auth_api_bp
+    from .auth.views import admin_bp
+    from .auth.views import bp as auth_bp
     from .certificates import api_bp as certificates_api_bp
     from .certificates import bp as certificates_bp
     from .certificates import public_bp as verify_bp
@@ -212,9 +212,9 @@ def register_todo_providers(app: Flask) -> None:
 
 
 def register_photo_audiences(app: Flask) -> None:
-    """Who besides a person's own organization may see and check their ID photo (auth/photos.py): the evaluator of
+    """Who besides a person's own organization may see and check their ID photo (auth/services/photos.py): the evaluator of
     an exam session, for the people who applied to it."""
-    from .auth.photos import register_photo_audience
+    from .auth.services.photos import register_photo_audience
     from .exams.queries import candidate_user_ids
 
     register_photo_audience(app, "exam_candidates", candidate_user_ids)
@@ -223,8 +223,10 @@ def register_photo_audiences(app: Flask) -> None:
 def register_navigation_entries(app: Flask) -> None:
     """The navigation bar and the dashboard's cards, in this order (core/navigation.py); each area declares its
     entries as a NAV list beside the pages they open."""
-    from .auth import admin_views, photo_views, session_views
-    from .auth import views as auth_views
+    from .auth.views import admin as admin_views
+    from .auth.views import photos as photo_views
+    from .auth.views import sessions as session_views
+    from .auth.views import signin as auth_views
     from .certificates import manual_views, source_request_views
     from .certificates import views as certificate_views
     from .contests.views import control as competition_views
@@ -257,7 +259,7 @@ def register_navigation_entries(app: Flask) -> None:
 
 def register_scheduled_jobs(app: Flask) -> None:
     """The timed jobs `flask scheduler` runs (core/scheduler.py); each is a function marked @scheduled."""
-    from .auth.account_mail import send_account_mail
+    from .auth.jobs import send_account_mail
     from .certificates.batches import process_pending_batches
     from .contests.jobs import finalize_due
     from .core.audit import checkpoint_job

@@ -24,8 +24,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LRC_SESSION_HOURS", 8))
-    # Server-side sign-in records (auth/web_sessions.py): a sign-in without "keep me signed in" ends after this
-    # many minutes without a request; one with it ends LRC_REMEMBER_DAYS after signing in (the cookie too).
+    # Server-side sign-in records (auth/services/web_sessions.py): a sign-in without "keep me signed in" ends after
+    # this many minutes without a request; one with it ends LRC_REMEMBER_DAYS after signing in (the cookie too).
     LRC_IDLE_MINUTES = _env_int("LRC_IDLE_MINUTES", 30)
     LRC_REMEMBER_DAYS = _env_int("LRC_REMEMBER_DAYS", 14)
     REMEMBER_COOKIE_DURATION = timedelta(days=LRC_REMEMBER_DAYS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from lrc_training.auth.accreditation import AccreditationInput, local_today, record_accreditation
-from lrc_training.auth.identity import id_check_char
 from lrc_training.auth.models import Accreditation, Organization, User
+from lrc_training.auth.services.accreditation import AccreditationInput, local_today, record_accreditation
+from lrc_training.auth.services.identity import id_check_char
 from lrc_training.certificates.models import CertificateSettings
 from lrc_training.certificates.numbering import default_settings
 from lrc_training.certificates.seals import drawn_seal_png

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from lrc_training import create_app
-from lrc_training.auth.photos import AUDIENCES_KEY
+from lrc_training.auth.services.photos import AUDIENCES_KEY
 from lrc_training.certificates.issuing import certificate_sources
 from lrc_training.core.demo import EXTENSION_KEY as DEMO_KEY
 from lrc_training.core.navigation import nav_items
@@ -74,7 +74,7 @@ def test_importing_every_module_registers_nothing():
         import lrc_training
         for info in pkgutil.walk_packages(lrc_training.__path__, "lrc_training."):
             importlib.import_module(info.name)
-        from lrc_training.auth import photos
+        from lrc_training.auth.services import photos
         from lrc_training.certificates import issuing
         from lrc_training.core import demo, navigation, scheduler, todo
         bare = Flask("bare")

@@ -1,20 +1,13 @@
-"""Accounts, roles and organizations: sign-in pages, administration pages and their API."""
+"""Accounts, roles and organizations: users and their roles, organizations (kinds, regions, accreditation),
+sign-in and server-side sessions, API tokens, the password policy, reset and email-confirmation links, the
+organization picker and ID photos (证件照).
 
-from flask import Blueprint
+The area's shape (docs/architecture.md "auth in the shape"): models.py (users, organizations, accreditation, tokens,
+sign-in records, account links, ID photos), roles.py (core's role names beside the organization kinds), schemas.py
+(the API's inputs and response shapes), services/ (the use cases: flush + audit, never commit), directory.py (what
+core asks about accounts, handed to core by create_app), views/ (pages; creates `bp` and `admin_bp`), api/ (JSON;
+creates `api_bp`), jobs.py (auth.account_mail), cli.py (create-admin), templating.py (template filters), demo.py.
 
-bp = Blueprint("auth", __name__, template_folder="templates")
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
-
-# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
-from . import (  # noqa: E402,F401
-    account_views,
-    accreditation_api,
-    admin_views,
-    api,
-    org_picker,
-    photo_models,
-    photo_views,
-    session_views,
-    views,
-)
+May call: core only. Every other area may import auth; create_app imports the blueprints from auth.views and
+auth.api. This module imports nothing.
+"""

@@ -10,7 +10,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from .models import User
 from .roles import ADMIN
-from .users import create_user
+from .services.users import create_user
 
 
 def register_commands(app: Flask) -> None:

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from .accreditation import AccreditationInput, current_accreditation, local_today, record_accreditation
-from .identity import id_check_char
 from .models import Organization, User
-from .organizations import create_organization
-from .users import create_user
+from .services.accreditation import AccreditationInput, current_accreditation, local_today, record_accreditation
+from .services.identity import id_check_char
+from .services.organizations import create_organization
+from .services.users import create_user
 
 DEMO_PASSWORD = "Demo2026!lrc"  # noqa: S105 - documented in README, demo only
 ADMIN_PASSWORD = "Guanli2026!lrc"  # noqa: S105

@@ -1,4 +1,5 @@
-"""Users, their roles, organizations and API tokens."""
+"""Users, their roles, organizations and accreditation, API tokens, sign-in records, account links and ID photos
+(证件照)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
-from .identity import mask_id_number, mask_phone
 from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS, ROLE_LABELS
+from .services.identity import mask_id_number, mask_phone
+
+# An ID photo's status (PersonPhoto below).
+PENDING, APPROVED, REJECTED, SUPERSEDED = "pending", "approved", "rejected", "superseded"
+PHOTO_STATUS_LABELS = {PENDING: "待审核", APPROVED: "已通过", REJECTED: "未通过", SUPERSEDED: "已替换"}
 
 TOKEN_PURPOSES = ("password_reset", "email_change")
 
@@ -194,7 +199,7 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember cookie: the user, the password stamp and the
-        key of the server-side sign-in record (auth/web_sessions.py), so ending that record ends both cookies."""
+        key of the server-side sign-in record (services/web_sessions.py), so ending that record ends both cookies."""
         key = getattr(self, "_session_key", None)
         # Without a record (login_user() not preceded by start_session()) the id has no key, and the user loader
         # refuses such cookies: forgetting the record fails closed.
@@ -304,3 +309,32 @@ class AccountToken(Base):
 
     def usable(self, now: datetime) -> bool:
         return self.used_at is None and self.token_hash is not None and now < self.expires_at
+
+
+class PersonPhoto(TimestampMixin, VersionMixin, Base):
+    """A person has at most one approved photo (the one printed) and at most one pending one (waiting for staff).
+    Approving a new photo supersedes the old approved one; a new upload supersedes a photo still pending."""
+
+    __tablename__ = "person_photos"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected', 'superseded')", name="status_known"),
+        Index("ix_person_photos_user_status", "user_id", "status"),
+        Index("ix_person_photos_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    file: Mapped[str] = mapped_column(String(64))  # a name in the storage's photos/ folder (JPEG, 413×579)
+    status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def status_label(self) -> str:
+        return PHOTO_STATUS_LABELS[self.status]

@@ -1,4 +1,5 @@
-"""Request schemas of the people-and-organizations API (validated by pydantic, documented in OpenAPI)."""
+"""The people-and-organizations API's inputs (validated by pydantic) and every response shape it answers with
+(documented in /api/v1/openapi.json)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.api import ApiModel
+from ..core.api import ApiModel, InputModel
 from .roles import ALL_ROLES, ORG_KINDS, PLATFORM_LEVELS
 
 RoleName = Literal[ALL_ROLES]  # type: ignore[valid-type]
@@ -39,8 +40,10 @@ class AccreditationIn(ApiModel):
     version: int | None = None
 
 
-class AccreditationEndIn(ApiModel):
-    reason: str | None = Field(default=None, max_length=500)
+class AccreditationEndIn(InputModel):
+    """Ending a filing: the API's optional body and the organization page's form (EndAccreditationForm)."""
+
+    reason: str | None = Field(default=None, max_length=500, title="终止原因")
 
 
 class UserIn(ApiModel):
@@ -78,7 +81,45 @@ class UserOut(ApiModel):
     version: int
 
 
+class UserPage(ApiModel):
+    items: list[UserOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class OrganizationPage(ApiModel):
+    items: list[OrganizationOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class TokenUserOut(ApiModel):
+    id: int
+    username: str
+    roles: list[str]
+
+
 class TokenOut(ApiModel):
     token: str
     expires_at: str
-    user: dict
+    user: TokenUserOut
+
+
+class AccreditationOut(ApiModel):
+    organization_id: int
+    filing_number: str
+    letter: str = Field(description="Y: employer-based evaluator, S: social training-evaluation organization")
+    levels: list[int]
+    valid_from: str = Field(description="YYYY-MM-DD")
+    valid_until: str = Field(description="YYYY-MM-DD")
+    org_code: str
+    province_code: str
+    site_code: str
+    site_code_derived: bool
+    number_prefix: str
+    valid_today: bool
+    ended_at: str | None = Field(description="ISO 8601, local time; null while the filing is open")
+    end_reason: str | None
+    version: int

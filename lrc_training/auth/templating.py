@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .identity import mask_id_number, mask_phone
 from .roles import ORG_KIND_LABELS
+from .services.identity import mask_id_number, mask_phone
 
 
 def register_template_filters(app: Flask) -> None:

@@ -6,9 +6,9 @@ import io
 
 from flask import g, jsonify, request, send_file
 
-from ..auth.identity import mask_id_number
 from ..auth.models import Organization
 from ..auth.roles import ADMIN, ORG_STAFF
+from ..auth.services.identity import mask_id_number
 from ..core.access import login_required, public, roles_required
 from ..core.api import ApiError, created, json_body
 from ..core.errors import NotFound

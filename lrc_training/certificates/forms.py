@@ -7,8 +7,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..auth.forms import REQUIRED
 from ..core.form_fields import DateField
+from ..core.forms import REQUIRED
 from .models import LEVEL_LABELS
 
 

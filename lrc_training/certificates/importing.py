@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from ..auth.accreditation import accredited_levels_today, levels_text, local_today
-from ..auth.identity import normalize_id_number
+from ..auth.services.accreditation import accredited_levels_today, levels_text, local_today
+from ..auth.services.identity import normalize_id_number
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError
 from ..core.filenames import safe_filename

@@ -10,10 +10,10 @@ from datetime import date
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from ..auth.accreditation import local_today, require_accreditation
-from ..auth.identity import parse_id_number
 from ..auth.models import Organization, User
-from ..auth.photos import approved_photo_files
+from ..auth.services.accreditation import local_today, require_accreditation
+from ..auth.services.identity import parse_id_number
+from ..auth.services.photos import approved_photo_files
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.notifications import notify

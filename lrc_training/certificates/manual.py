@@ -25,10 +25,10 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
-from ..auth.accreditation import local_today, require_accreditation
-from ..auth.identity import parse_id_number
 from ..auth.models import User, UserRole
 from ..auth.roles import ORG_STAFF
+from ..auth.services.accreditation import local_today, require_accreditation
+from ..auth.services.identity import parse_id_number
 from ..core.audit import record_audit
 from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify

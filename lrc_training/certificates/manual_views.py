@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.accreditation import accredited_levels_today, levels_text
 from ..auth.roles import ORG_STAFF
+from ..auth.services.accreditation import accredited_levels_today, levels_text
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, run_action

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.identity import mask_id_number
 from ..auth.models import Organization, User
+from ..auth.services.identity import mask_id_number
 from ..core.levels import LEVEL_LABELS
 from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.accreditation import current_accreditation, derived_site_code
 from ..auth.models import Accreditation, Organization
+from ..auth.services.accreditation import current_accreditation, derived_site_code
 from ..core.audit import record_audit
 from ..core.errors import Conflict, ValidationFailed
 from ..extensions import db

@@ -9,7 +9,7 @@ import io
 import segno
 from PIL import Image
 
-from ..auth.photos import approved_photo_files
+from ..auth.services.photos import approved_photo_files
 from ..core.pdf import render_pdf
 from ..core.storage import storage
 from .models import Certificate

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
-from ..auth.accreditation import NotAccredited, require_accreditation, valid_accreditations
 from ..auth.models import Organization, User, UserRole
 from ..auth.roles import ORG_STAFF
+from ..auth.services.accreditation import NotAccredited, require_accreditation, valid_accreditations
 from ..core.audit import record_audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.levels import LEVEL_NAMES

@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
-from ..auth.identity import mask_name
+from ..auth.services.identity import mask_name
 from ..extensions import db
 from .issuing import find_by_number
 from .models import Certificate

@@ -10,8 +10,8 @@ from datetime import date
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..auth.accreditation import current_accreditation
 from ..auth.roles import ADMIN, ORG_STAFF
+from ..auth.services.accreditation import current_accreditation
 from ..core.access import login_required, roles_required
 from ..core.downloads import audit_export
 from ..core.errors import DomainError

@@ -210,8 +210,8 @@ def json_body(schema: type[BaseModel]) -> Callable:
     return decorator
 
 
-def api_response(schema: type[BaseModel], status: int = 200) -> Callable:
-    """Document the response schema of an endpoint in the OpenAPI document."""
+def api_response(schema: type[BaseModel] | None, status: int = 200) -> Callable:
+    """Document the response schema of an endpoint in the OpenAPI document (None: no body, as for a 204)."""
 
     def decorator(view: Callable) -> Callable:
         responses = dict(getattr(view, "_api_responses", {}))

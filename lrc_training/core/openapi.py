@@ -110,7 +110,7 @@ def _operation(rule, method: str, view) -> dict:
     schema = responses_declared.get(ok)
     content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
         if schema else {"application/json": {"schema": {"type": "object"}}}
-    operation["responses"][str(ok)] = {"description": "成功", "content": content}
+    operation["responses"][str(ok)] = {"description": "成功", "content": content} if ok != 204 else {"description": "成功"}
     for status, text in _STATUS_TEXT.items():
         operation["responses"][str(status)] = {"description": text, "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

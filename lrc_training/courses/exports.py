@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..auth.identity import mask_phone
+from ..auth.services.identity import mask_phone
 from ..core.downloads import ExportFile
 from ..core.levels import LEVEL_LABELS
 from ..core.occupation import occupation_name

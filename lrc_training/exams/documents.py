@@ -7,7 +7,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.photos import approved_photo_uris
+from ..auth.services.photos import approved_photo_uris
 from ..core.levels import LEVEL_LABELS
 from ..core.pdf import render_pdf
 from ..core.timeutil import format_local

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..auth.accreditation import local_today
 from ..auth.models import Organization
+from ..auth.services.accreditation import local_today
 from ..certificates.issuing import IssueRequest, issue_certificate
 from ..certificates.seals import ensure_drawn_seal
 from ..extensions import db

@@ -21,9 +21,9 @@ from datetime import date
 from sqlalchemy import Select, false, func, or_, select, true, update
 from sqlalchemy.orm import aliased
 
-from ..auth.accreditation import local_today
 from ..auth.models import Organization, User, UserRole
 from ..auth.roles import ADMIN, ORG_STAFF
+from ..auth.services.accreditation import local_today
 from ..core.audit import record_audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.notifications import notify

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..auth.accreditation import local_today
 from ..auth.roles import ADMIN, ORG_STAFF
+from ..auth.services.accreditation import local_today
 from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.form_fields import DateField

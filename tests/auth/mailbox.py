@@ -7,7 +7,7 @@ import email.policy
 import re
 from email.message import EmailMessage
 
-from lrc_training.auth.account_mail import send_account_mail
+from lrc_training.auth.jobs import send_account_mail
 from lrc_training.core.mail import mail_folder
 
 LINK_RE = re.compile(r"https?://\S+/(?:forgot-password|profile/email)/[A-Za-z0-9_-]+")

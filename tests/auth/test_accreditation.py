@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import local_today
 from lrc_training.auth.models import Accreditation
+from lrc_training.auth.services.accreditation import local_today
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
@@ -125,6 +125,10 @@ def test_admin_pages_record_edit_and_end_with_chinese_errors(client, home):
     assert "可组织 四级、三级认定" in page and "4 级" not in page  # one way to write a level everywhere
     listing = client.get("/admin/organizations").get_data(as_text=True)
     assert f"已备案 至 {until}" in listing
+    too_long = post_form(client, f"/admin/organizations/{org.id}/accreditation/end", {"end-reason": "长" * 501},
+                         token_from=f"/admin/organizations/{org.id}/accreditation")
+    assert too_long.status_code == 302  # refused by the schema (AccreditationEndIn): the filing stays open
+    assert "备案有效" in client.get(f"/admin/organizations/{org.id}/accreditation").get_data(as_text=True)
     ended = post_form(client, f"/admin/organizations/{org.id}/accreditation/end", {"end-reason": "到期不再续展"},
                       token_from=f"/admin/organizations/{org.id}/accreditation")
     assert ended.status_code == 302

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from lrc_training.auth.identity import mask_id_number, mask_name, mask_phone, parse_id_number, validate_phone
+from lrc_training.auth.services.identity import mask_id_number, mask_name, mask_phone, parse_id_number, validate_phone
 from tests.factories import valid_id_number
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
-from lrc_training.auth.org_picker import PAGE_SIZE
+from lrc_training.auth.views.org_picker import PAGE_SIZE
 from lrc_training.extensions import db
 from tests.conftest import login, post_form
 from tests.factories import make_org, make_user, valid_id_number

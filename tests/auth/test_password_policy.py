@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
-from lrc_training.auth.validation import clean_password
+from lrc_training.auth.services.validation import clean_password
 from lrc_training.extensions import db
 from tests.conftest import api_token, login, post_form
 from tests.factories import NEW_PASSWORD, make_user, valid_id_number

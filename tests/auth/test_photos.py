@@ -10,8 +10,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from lrc_training.auth.photo_models import APPROVED, PENDING, REJECTED, SUPERSEDED, PersonPhoto
-from lrc_training.auth.photos import Crop, approved_photo_files, review_photo, upload_photo
+from lrc_training.auth.models import APPROVED, PENDING, REJECTED, SUPERSEDED, PersonPhoto
+from lrc_training.auth.services.photos import Crop, approved_photo_files, review_photo, upload_photo
 from lrc_training.core.audit import AuditLog
 from lrc_training.core.errors import ValidationFailed
 from lrc_training.core.storage import storage

@@ -262,7 +262,7 @@ def test_a_cookie_without_a_session_record_is_refused(app, client):
     ("203.0.113.77", "203.0.113.*"), ("2001:db8:85a3::8a2e:370:7334", "2001:0db8:85a3:*"), (None, "未知"),
     ("not-an-ip", "未知")])
 def test_addresses_are_masked(address, shown):
-    from lrc_training.auth.web_sessions import mask_address
+    from lrc_training.auth.services.web_sessions import mask_address
 
     assert mask_address(address) == shown
 
@@ -273,7 +273,7 @@ def test_addresses_are_masked(address, shown):
      "MicroMessenger/8.0.47", "微信 · iPhone"),
     ("python-requests/2.31", "其他客户端"), ("", "未知设备")])
 def test_user_agents_are_summarised(agent, shown):
-    from lrc_training.auth.web_sessions import describe_user_agent
+    from lrc_training.auth.services.web_sessions import describe_user_agent
 
     assert describe_user_agent(agent) == shown
 

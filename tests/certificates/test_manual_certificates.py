@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import local_today
+from lrc_training.auth.services.accreditation import local_today
 from lrc_training.certificates.models import Certificate, ManualCertificateRequest
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from lrc_training.auth.photos import review_photo, upload_photo
+from lrc_training.auth.services.photos import review_photo, upload_photo
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.models import Certificate, CertificateSettings
 from lrc_training.certificates.rendering import certificate_context, render_certificate

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import NotAccredited
+from lrc_training.auth.services.accreditation import NotAccredited
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate
 from lrc_training.contests.jobs import finalize_due

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import NotAccredited, current_accreditation, local_today
+from lrc_training.auth.services.accreditation import NotAccredited, current_accreditation, local_today
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate, SourceIssueRequest
 from lrc_training.certificates.source_requests import approve, decline

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from lrc_training.auth.importing import COLUMNS as USER_COLUMNS
 from lrc_training.auth.models import User
+from lrc_training.auth.services.importing import COLUMNS as USER_COLUMNS
 from lrc_training.core import xlsx
 from lrc_training.core.xlsx import SheetError, read_rows
 from lrc_training.exams.models import PartScore

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lrc_training.auth.identity import mask_id_number
+from lrc_training.auth.services.identity import mask_id_number
 from lrc_training.extensions import db
 from tests.factories import make_user, valid_id_number
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from lrc_training.auth.photo_models import PersonPhoto
+from lrc_training.auth.models import PersonPhoto
 from lrc_training.extensions import db
 from tests.e2e.conftest import ARTIFACTS, PHONE
 from tests.factories import make_org, make_user

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lrc_training.auth.accreditation import local_today
 from lrc_training.auth.models import Organization
+from lrc_training.auth.services.accreditation import local_today
 from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ...auth.identity import normalize_id_number
 from ...auth.models import User
+from ...auth.services.identity import normalize_id_number
 from ...core.bulk_limits import use_bulk_lookup
 from ...core.errors import DomainError, NotFound, ValidationFailed
 from ...core.xlsx import SheetError, cell_text, read_rows, template_workbook

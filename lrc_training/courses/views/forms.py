@@ -19,7 +19,7 @@ from wtforms import (  # WTForms' own date fields only render here: the schemas 
     TimeField,
 )
 
-from ...auth.forms import MultiCheckboxField
+from ...core.form_fields import MultiCheckboxField
 from ...core.forms import SchemaForm
 from ...core.levels import LEVEL_CHOICES
 from ..schemas import CourseIn, InstructorIn, MaterialIn, RejectIn, SessionIn

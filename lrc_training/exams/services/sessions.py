@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from ...auth.accreditation import require_accreditation
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...auth.services.accreditation import require_accreditation
 from ...core.audit import record_audit
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.levels import LEVEL_NAMES

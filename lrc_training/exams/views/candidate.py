@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...auth.photos import photos_of
 from ...auth.roles import TRAINEE
+from ...auth.services.photos import photos_of
 from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.levels import LEVEL_LABELS

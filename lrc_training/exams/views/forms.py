@@ -21,8 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ...auth.forms import REQUIRED, MultiCheckboxField
-from ...core.form_fields import DateField, DateTimeLocalField
+from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxField
+from ...core.forms import REQUIRED
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
 from ..models import NOTE_MAX, OPTION_MAX, PARTS, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX
 from ..services.eligibility import EDUCATION_LABELS

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ...auth.accreditation import local_today
 from ...auth.models import Organization, User
+from ...auth.services.accreditation import local_today
 from ...core.audit import record_audit
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.notifications import notify

@@ -19,9 +19,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ...auth.identity import parse_id_number
 from ...auth.models import Organization, User
 from ...auth.roles import TRAINEE
+from ...auth.services.identity import parse_id_number
 from ...core.audit import record_audit
 from ...core.bulk_limits import use_bulk_lookup
 from ...core.levels import LEVEL_INPUT_HINT, level_from_text

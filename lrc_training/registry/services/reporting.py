@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...auth.accreditation import local_today
 from ...auth.models import Organization
 from ...auth.roles import ADMIN
+from ...auth.services.accreditation import local_today
 from ...core.audit import record_audit
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...core.notifications import notify

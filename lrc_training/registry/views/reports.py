@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...auth.accreditation import local_today
 from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.accreditation import local_today
 from ...core.access import roles_required
 from ...core.downloads import private_download
 from ...core.errors import DomainError

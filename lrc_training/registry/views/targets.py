@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...auth.accreditation import local_today
 from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.accreditation import local_today
 from ...core.access import roles_required
 from ...core.errors import Forbidden
 from ...core.forms import run_action

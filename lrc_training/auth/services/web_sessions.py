@@ -16,10 +16,10 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from ..core.access import hash_token
-from ..db import utcnow
-from ..extensions import db
-from .models import User, UserSession
+from ...core.access import hash_token
+from ...db import utcnow
+from ...extensions import db
+from ..models import User, UserSession
 
 # How often last_seen_at is written: often enough for the idle limit, rarely enough not to write on every click.
 TOUCH_EVERY = timedelta(seconds=60)

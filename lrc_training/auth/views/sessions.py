@@ -6,15 +6,14 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
-from ..core.access import login_required
-from ..core.audit import record_audit
-from ..core.navigation import NavItem
-from ..db import utcnow
-from ..extensions import db
-from . import bp
-from .models import ApiToken, User
-from .sessions import revoke_all_tokens
-from .web_sessions import (
+from ...core.access import login_required
+from ...core.audit import record_audit
+from ...core.navigation import NavItem
+from ...db import utcnow
+from ...extensions import db
+from ..models import ApiToken, User
+from ..services.sessions import revoke_all_tokens
+from ..services.web_sessions import (
     describe_user_agent,
     end_session,
     end_user_sessions,
@@ -23,6 +22,7 @@ from .web_sessions import (
     mask_address,
     open_sessions,
 )
+from . import bp
 
 NAV = [
     NavItem("登录设备", "auth.sessions", description="查看在哪些设备上登录，退出其他设备", group="账号"),

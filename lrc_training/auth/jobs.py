@@ -1,7 +1,7 @@
-"""The `auth.account_mail` job: writes and sends the messages account_links.py queued (reset links, email
-confirmations). The token is drawn here, when the message is written, and only its hash is kept; a message that
-could not be delivered gets a fresh token on its next try. Delivery goes through core/mail.py (SMTP, or .eml files
-in <instance>/mail/ without LRC_SMTP_HOST), like the notification copies."""
+"""The area's timed work: the `auth.account_mail` job writes and sends the messages services/account_links.py
+queued (reset links, email confirmations). The token is drawn here, when the message is written, and only its hash
+is kept; a message that could not be delivered gets a fresh token on its next try. Delivery goes through
+core/mail.py (SMTP, or .eml files in <instance>/mail/ without LRC_SMTP_HOST), like the notification copies."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from ..core.occupation import site_name
 from ..core.scheduler import scheduled
 from ..db import utcnow
 from ..extensions import db
-from .account_links import CONFIRM_EMAIL_ROUTE, RESET, RESET_ROUTE, link_lifetime, link_path
 from .models import AccountToken
+from .services.account_links import CONFIRM_EMAIL_ROUTE, RESET, RESET_ROUTE, link_lifetime, link_path
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3

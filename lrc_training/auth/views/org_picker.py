@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from flask import jsonify, request
 from sqlalchemy import and_, or_, select
 
-from ..core.access import public
-from ..core.params import ascii_int
-from ..core.regions import region_display, region_table
-from ..extensions import db, limiter
+from ...core.access import public
+from ...core.params import ascii_int
+from ...core.regions import region_display, region_table
+from ...extensions import db, limiter
+from ..models import Organization
 from . import bp
-from .models import Organization
 
 PAGE_SIZE = 20
 MAX_PAGE = 50  # nobody reads further than this; narrow the search instead

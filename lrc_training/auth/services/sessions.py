@@ -9,15 +9,15 @@ from functools import cache
 from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import select
 
-from ..core.access import hash_token
-from ..core.audit import record_audit
-from ..core.errors import DomainError
-from ..core.notifications import notify
-from ..core.throttle import check_login_allowed, clear_login_failures, record_login_failure
-from ..core.timeutil import format_local
-from ..db import utcnow
-from ..extensions import db
-from .models import ApiToken, User
+from ...core.access import hash_token
+from ...core.audit import record_audit
+from ...core.errors import DomainError
+from ...core.notifications import notify
+from ...core.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from ...core.timeutil import format_local
+from ...db import utcnow
+from ...extensions import db
+from ..models import ApiToken, User
 from .web_sessions import mask_address
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from ..core.access import login_required, public, safe_next_url
-from ..core.errors import DomainError
-from ..core.forms import run_action
-from ..core.navigation import NavItem
-from ..core.throttle import LoginThrottled
-from ..extensions import db
+from ...core.access import login_required, public, safe_next_url
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...core.navigation import NavItem
+from ...core.throttle import LoginThrottled
+from ...extensions import db
+from ..services.account_links import pending_email
+from ..services.identity import parse_id_number
+from ..services.sessions import authenticate, record_sign_in
+from ..services.users import change_password, register_trainee
+from ..services.validation import clean_email, clean_id_number, clean_name, clean_password, clean_phone, clean_username
+from ..services.web_sessions import start_session
 from . import bp
-from .account_links import pending_email
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
-from .identity import parse_id_number
 from .org_picker import prepare_picker, resolve_picker, searching
-from .session_views import sign_out_here
-from .sessions import authenticate, record_sign_in
-from .users import change_password, register_trainee
-from .validation import clean_email, clean_id_number, clean_name, clean_password, clean_phone, clean_username
-from .web_sessions import start_session
+from .sessions import sign_out_here
 
 NAV = [
     NavItem("个人信息", "auth.profile", description="查看个人资料，修改手机号、邮箱和密码", group="账号"),

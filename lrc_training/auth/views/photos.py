@@ -6,16 +6,15 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..core.access import login_required, roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, to_int
-from ..core.navigation import NavItem
-from ..core.storage import storage
-from ..extensions import db
-from . import bp
-from .models import User
-from .photo_forms import PhotoReviewForm, PhotoUploadForm
-from .photos import (
+from ...core.access import login_required, roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, to_int
+from ...core.navigation import NavItem
+from ...core.storage import storage
+from ...extensions import db
+from ..models import User
+from ..roles import ORG_STAFF
+from ..services.photos import (
     FOLDER,
     Crop,
     pending_for,
@@ -25,7 +24,8 @@ from .photos import (
     staff_may_see,
     upload_photo,
 )
-from .roles import ORG_STAFF
+from . import bp
+from .forms import PhotoReviewForm, PhotoUploadForm
 
 NAV = [
     NavItem("证件照", "auth.photo", description="上传二寸证件照，审核通过后印在证书、准考证和签到表上", group="账号"),

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..core.access import roles_required
-from ..core.api import json_body, parse_json
-from ..core.errors import NotFound
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...core.access import roles_required
+from ...core.api import api_response, json_body, parse_json
+from ...core.errors import NotFound
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import Accreditation
+from ..roles import ADMIN, ORG_STAFF
+from ..schemas import AccreditationEndIn, AccreditationIn, AccreditationOut
+from ..services.accreditation import (
+    AccreditationInput,
+    current_accreditation,
+    end_accreditation,
+    local_today,
+    record_accreditation,
+)
+from ..services.organizations import get_organization_for_edit
 from . import api_bp as bp
-from .accreditation import AccreditationInput, current_accreditation, end_accreditation, local_today, record_accreditation
-from .models import Accreditation
-from .organizations import get_organization_for_edit
-from .roles import ADMIN, ORG_STAFF
-from .schemas import AccreditationEndIn, AccreditationIn
 
 
 def accreditation_json(row: Accreditation) -> dict:
@@ -30,6 +36,7 @@ def accreditation_json(row: Accreditation) -> dict:
 
 @bp.get("/organizations/<int:org_id>/accreditation")
 @roles_required(ADMIN, ORG_STAFF)
+@api_response(AccreditationOut)
 def accreditation_get(org_id: int):
     """The organization's open filing (admins; its own staff). 404 when it has none."""
     org = get_organization_for_edit(g.api_user, org_id)
@@ -42,6 +49,7 @@ def accreditation_get(org_id: int):
 @bp.put("/organizations/<int:org_id>/accreditation")
 @roles_required(ADMIN)
 @json_body(AccreditationIn)
+@api_response(AccreditationOut)
 def accreditation_put(org_id: int, body: AccreditationIn):
     """Record or edit the filing: filing_number, letter Y|S, levels, valid_until (optional valid_from, org_code,
     site_code, version). Only an organization of kind `evaluator` can be accredited."""
@@ -55,6 +63,7 @@ def accreditation_put(org_id: int, body: AccreditationIn):
 
 @bp.delete("/organizations/<int:org_id>/accreditation")
 @roles_required(ADMIN)
+@api_response(AccreditationOut)
 def accreditation_delete(org_id: int):
     """End the filing (optional JSON body {"reason"}); it stays on record as ended."""
     org = get_organization_for_edit(g.api_user, org_id)

@@ -1,7 +1,7 @@
 """Links sent by email to a person's own address: resetting a forgotten password, and confirming a new email
 address before it replaces the old one. Also the contact details a person edits themself (phone, email).
 
-A request only records that a link is wanted; the `auth.account_mail` job (account_mail.py) writes the message
+A request only records that a link is wanted; the `auth.account_mail` job (jobs.py) writes the message
 and draws the token then, so the page answers in the same time whether or not an account was found and the token
 is never stored in clear (only its SHA-256, on the AccountToken row)."""
 
@@ -12,21 +12,21 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from ..core.access import hash_token
-from ..core.audit import record_audit
-from ..core.errors import NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
+from ...core.access import hash_token
+from ...core.audit import record_audit
+from ...core.errors import NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import AccountToken, User
 from .identity import mask_email, mask_phone
-from .models import AccountToken, User
 from .sessions import revoke_all_tokens
 from .validation import clean_email, clean_password, clean_phone
 from .web_sessions import end_user_sessions
 
 RESET = "password_reset"
 EMAIL_CHANGE = "email_change"
-# Where the links point; the routes in account_views.py use the same patterns.
+# Where the links point; the routes in views/accounts.py use the same patterns.
 RESET_ROUTE = "/forgot-password/<token>"
 CONFIRM_EMAIL_ROUTE = "/profile/email/<token>"
 LINKS_PER_HOUR = 3  # per account and purpose: a stranger cannot fill someone's mailbox

@@ -1,21 +1,19 @@
-"""JSON API: tokens, users and organizations (docs/api.md "Conventions" and "People and organizations")."""
+"""JSON API: the caller, users and organizations (docs/api.md "People and organizations")."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
-from ..core.access import login_required, public, roles_required
-from ..core.api import api_response, created, json_body, paginate
-from ..core.regions import region_display
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...core.access import login_required, roles_required
+from ...core.api import api_response, created, json_body, paginate
+from ...core.regions import region_display
+from ...extensions import db
+from ..models import Organization, User
+from ..roles import ADMIN, ORG_STAFF
+from ..schemas import OrganizationIn, OrganizationOut, OrganizationPage, UserIn, UserOut, UserPage
+from ..services.organizations import create_organization, get_organization_for_edit, visible_organizations
+from ..services.users import create_user, get_user_for_edit, visible_users
 from . import api_bp as bp
-from .models import Organization, User
-from .organizations import create_organization, get_organization_for_edit, visible_organizations
-from .roles import ADMIN, ORG_STAFF
-from .schemas import OrganizationIn, OrganizationOut, TokenOut, TokenRequest, UserIn, UserOut
-from .sessions import BadCredentials, authenticate, issue_token, record_sign_in, revoke_token
-from .users import create_user, get_user_for_edit, visible_users
 
 
 def organization_json(org: Organization | None) -> dict | None:
@@ -31,33 +29,6 @@ def user_json(user: User) -> dict:
             "id_number_masked": user.id_number_masked, "phone_masked": user.phone_masked,
             "roles": user.roles, "organization_id": user.organization_id,
             "organization": organization_json(user.organization), "active": user.active, "version": user.version}
-
-
-@bp.post("/auth/token")
-@public
-@json_body(TokenRequest)
-@api_response(TokenOut)
-def create_token(body: TokenRequest):
-    """Exchange username and password for a bearer token (expires after LRC_TOKEN_HOURS)."""
-    try:
-        user = authenticate(body.username, body.password, request.remote_addr)
-    except BadCredentials:
-        db.session.commit()  # the failure's audit record (and a lock's notification); 401 via the error handler
-        raise
-    token, row = issue_token(user, request.remote_addr)  # LoginThrottled above → 429 with Retry-After
-    record_sign_in(user, "api")
-    db.session.commit()
-    return jsonify({"token": token, "expires_at": iso_local(row.expires_at),
-                    "user": {"id": user.id, "username": user.username, "roles": user.roles}})
-
-
-@bp.delete("/auth/token")
-@login_required
-def delete_token():
-    """Revoke the token used for this request."""
-    revoke_token(g.api_token)
-    db.session.commit()
-    return "", 204
 
 
 @bp.get("/users/me")
@@ -83,6 +54,7 @@ def users_create(body: UserIn):
 
 @bp.get("/users")
 @roles_required(ADMIN, ORG_STAFF)
+@api_response(UserPage)
 def users_list():
     """Users the caller manages, paginated."""
     return jsonify(paginate(visible_users(g.api_user), user_json))
@@ -111,6 +83,7 @@ def organizations_create(body: OrganizationIn):
 
 @bp.get("/organizations")
 @roles_required(ADMIN, ORG_STAFF)
+@api_response(OrganizationPage)
 def organizations_list():
     """Organizations visible to the caller, paginated."""
     return jsonify(paginate(visible_organizations(g.api_user), organization_json))

@@ -17,16 +17,15 @@ from flask import Flask, current_app
 from PIL import Image, ImageOps
 from sqlalchemy import Select, or_, select
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.images import check_image
-from ..core.notifications import notify
-from ..core.storage import storage
-from ..db import utcnow
-from ..extensions import db
-from .models import User
-from .photo_models import APPROVED, PENDING, REJECTED, SUPERSEDED, PersonPhoto
-from .roles import ORG_STAFF
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.images import check_image
+from ...core.notifications import notify
+from ...core.storage import storage
+from ...db import utcnow
+from ...extensions import db
+from ..models import APPROVED, PENDING, REJECTED, SUPERSEDED, PersonPhoto, User
+from ..roles import ORG_STAFF
 
 PHOTO_SIZE = (413, 579)  # 2-inch photo (二寸照), 35 × 49 mm at 300 dpi: width : height = 5 : 7
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone's JPEG; the pixel limits of core/images apply as well

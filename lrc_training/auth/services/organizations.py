@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..extensions import db
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...extensions import db
+from ..models import Organization, User
+from ..roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, PLATFORM_LEVEL_LABELS
 from .accreditation import current_accreditation
-from .models import Organization, User
-from .roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, PLATFORM_LEVEL_LABELS
 from .validation import clean_org_kind, clean_org_name, clean_region_code, collect
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..core.errors import DomainError
-from ..core.xlsx import SheetError, cell_text, read_rows, template_workbook
-from ..extensions import db
+from ...core.errors import DomainError
+from ...core.xlsx import SheetError, cell_text, read_rows, template_workbook
+from ...extensions import db
+from ..models import Organization, User
+from ..roles import ADMIN, ROLE_LABELS
 from .identity import normalize_id_number
-from .models import Organization, User
-from .roles import ADMIN, ROLE_LABELS
 from .users import create_user
 
 COLUMNS = ["用户名", "姓名", "身份证号", "手机号", "角色", "所属机构", "初始密码"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..core.regions import validate_region_code
+from ...core.regions import validate_region_code
+from ..roles import ALL_ROLES, ORG_KINDS
 from .identity import parse_id_number, validate_phone
-from .roles import ALL_ROLES, ORG_KINDS
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN = 10

@@ -7,14 +7,15 @@ from flask_login import current_user
 from sqlalchemy import or_
 from wtforms.validators import DataRequired
 
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import form_error_text, run_action, to_int
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
-from ..extensions import db
-from . import admin_bp as bp
-from .accreditation import (
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import form_error_text, run_action, to_int
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ...extensions import db
+from ..models import User, UserRole
+from ..roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, ROLE_LABELS
+from ..services.accreditation import (
     AccreditationInput,
     accreditation_history,
     current_accreditation,
@@ -23,6 +24,16 @@ from .accreditation import (
     open_accreditations,
     record_accreditation,
 )
+from ..services.importing import build_import_template, import_users
+from ..services.organizations import (
+    create_organization,
+    get_organization_for_edit,
+    member_counts,
+    update_organization,
+    visible_organizations,
+)
+from ..services.users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
+from . import admin_bp as bp
 from .forms import (
     AccreditationForm,
     ActivationForm,
@@ -33,18 +44,7 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
-from .importing import build_import_template, import_users
-from .models import User, UserRole
 from .org_picker import prepare_picker, resolve_picker, searching
-from .organizations import (
-    create_organization,
-    get_organization_for_edit,
-    member_counts,
-    update_organization,
-    visible_organizations,
-)
-from .roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, ROLE_LABELS
-from .users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
 
 MANAGERS = (ADMIN, ORG_STAFF)
 NAV = [
@@ -282,6 +282,6 @@ def organization_accreditation(org_id: int):
 def organization_accreditation_end(org_id: int):
     org = _org_or_404(org_id)
     form = EndAccreditationForm(prefix="end")
-    run_action(form, lambda: end_accreditation(current_user, org, form.reason.data),
+    run_action(form, lambda body: end_accreditation(current_user, org, body.reason),
                f"已终止 {org.name} 的备案：该机构不能再组织认定或签发等级证书。", "未能终止备案：")
     return redirect(url_for("admin.organization_accreditation", org_id=org.id))

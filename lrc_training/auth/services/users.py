@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..extensions import db
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...extensions import db
+from ..models import Organization, User, UserSession
+from ..roles import ADMIN, ORG_STAFF, TRAINEE
 from .account_links import confirm_new_address
-from .models import Organization, User, UserSession
-from .roles import ADMIN, ORG_STAFF, TRAINEE
 from .sessions import revoke_all_tokens
 from .validation import (
     clean_email,

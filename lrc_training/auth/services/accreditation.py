@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.levels import LEVEL_NAMES
-from ..core.timeutil import local_zone
-from ..db import utcnow
-from ..extensions import db
-from .models import Accreditation, Organization
-from .roles import ACCREDITABLE_KINDS, ADMIN
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.levels import LEVEL_NAMES
+from ...core.timeutil import local_zone
+from ...db import utcnow
+from ...extensions import db
+from ..models import Accreditation, Organization
+from ..roles import ACCREDITABLE_KINDS, ADMIN
 
 # When the filing gives no site code the organization's id, zero-padded, is used: ids are unique, so two
 # derived site codes never coincide. Beyond this id the filing must give one.

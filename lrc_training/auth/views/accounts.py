@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..core.access import login_required, public
-from ..core.forms import run_action
-from ..extensions import db, limiter
-from . import bp
-from .account_links import (
+from ...core.access import login_required, public
+from ...core.forms import run_action
+from ...extensions import db, limiter
+from ..services.account_links import (
     CONFIRM_EMAIL_ROUTE,
     EMAIL_CHANGE,
     INVALID_LINK,
@@ -24,9 +23,10 @@ from .account_links import (
     reset_password_with_link,
     update_contact,
 )
+from ..services.identity import mask_email
+from ..services.validation import clean_password
+from . import bp
 from .forms import ConfirmForm, ContactForm, ForgotPasswordForm, NewPasswordForm
-from .identity import mask_email
-from .validation import clean_password
 
 FORGOT_LIMIT = "5 per 15 minutes"  # per address, POSTs only: the answer page stays reachable
 SENT = ("如果账号存在，我们已发送邮件。请在 {minutes} 分钟内打开邮件中的链接设置新密码；"

@@ -1,5 +1,6 @@
-"""Forms with Chinese labels and messages. Domain rules live in validation.py and run in the services;
-these forms check presence and length so the page can answer before a service is called."""
+"""The area's page forms (Chinese labels and messages), the ID photo pages' included. Domain rules live in
+services/validation.py and run in the services; these forms check presence and length so the page can answer
+before a service is called."""
 
 from __future__ import annotations
 
@@ -11,17 +12,18 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import REQUIRED
-from ..core.levels import LEVEL_CHOICES
-from .roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
+from ...core.form_fields import MultiCheckboxField
+from ...core.forms import REQUIRED, SchemaForm
+from ...core.levels import LEVEL_CHOICES
+from ..roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
+from ..schemas import AccreditationEndIn
 
 
 def id_or_zero(value) -> int:
@@ -36,11 +38,6 @@ EMAIL_TOO_LONG = "邮箱不能超过 254 个字符"
 ORG_PICKER_HINT = "输入单位名称或所在地区（如“聊城 人社”）查找后选择"
 ID_LENGTH = "身份证号应为 18 位"
 USERNAME_TOO_LONG = "用户名不能超过 32 位"
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LoginForm(FlaskForm):
@@ -158,8 +155,9 @@ class AccreditationForm(FlaskForm):
     submit = SubmitField("保存备案")
 
 
-class EndAccreditationForm(FlaskForm):
-    reason = StringField("终止原因", validators=[Optional(), Length(max=500, message="不能超过 500 个字符")])
+class EndAccreditationForm(SchemaForm):
+    schema = AccreditationEndIn
+    reason = StringField("终止原因")
     submit = SubmitField("终止备案")
 
 
@@ -176,3 +174,23 @@ class UserFilterForm(FlaskForm):
     q = StringField("搜索", validators=[Optional(), Length(max=50)])
     role = SelectField("角色", choices=[("", "全部角色"), *ROLE_LABELS.items()], validate_choice=True)
     page = IntegerField(validators=[Optional()])
+
+
+class PhotoUploadForm(FlaskForm):
+    photo = FileField("证件照（JPG 或 PNG，不超过 8 MB）", validators=[
+        FileRequired("请选择照片文件"), FileAllowed(["jpg", "jpeg", "png"], "只支持 JPG 或 PNG 图片")],
+        description="近期免冠正面照，白色或浅蓝色纯色背景，面部清晰。平台按二寸（35×49 毫米）比例裁剪。")
+    # The chosen area as fractions of the photo (the page's cropper fills them; empty: the centred area).
+    crop_x = HiddenField()
+    crop_y = HiddenField()
+    crop_w = HiddenField()
+    submit = SubmitField("上传照片")
+
+
+class PhotoReviewForm(FlaskForm):
+    decision = RadioField("审核结果", choices=[("approve", "通过"), ("reject", "不通过")],
+                          validators=[Optional()], default="approve")
+    reason = StringField("不通过的原因", validators=[Optional(), Length(max=200, message="不超过 200 字")],
+                         description="不通过时必填，例如：背景不是纯色、面部不清晰、不是本人近照")
+    version = HiddenField()
+    submit = SubmitField("提交审核结果")
