@@ -23,7 +23,7 @@ from wtforms.validators import Length, Optional
 
 from ...core.errors import DomainError, ValidationFailed
 from ...core.form_fields import DateField, DateTimeLocalField
-from ...core.forms import REQUIRED, SchemaForm, to_int
+from ...core.forms import SchemaForm, to_int
 from ...core.levels import LEVEL_NAMES, LEVELS
 from ...core.timeutil import local_zone
 from ..models import AWARD_LABELS, DUTIES, STAGES, TIERS
