@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.accreditation import NotAccredited, current_accreditation, local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate, SourceIssueRequest
-from lrc_training.certificates.source_requests import approve, decline
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, issue_for_source
+from lrc_training.certificates.services.source_requests import approve, decline
 from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import Competition, Reward
 from lrc_training.contests.services.promotions import promotion_rows, send_promotion_requests

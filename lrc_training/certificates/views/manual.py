@@ -6,18 +6,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.accreditation import accredited_levels_today, levels_text
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
-from ..core.params import ascii_int
-from ..core.storage import send_stored, storage
-from . import bp
-from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
-from .manual import (
+from ...auth.accreditation import accredited_levels_today, levels_text
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, run_action
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ...core.params import ascii_int
+from ...core.storage import send_stored, storage
+from ..models import MANUAL_STATUS_LABELS
+from ..services.manual import (
     ManualInput,
     approve_import,
     approve_request,
@@ -31,8 +30,9 @@ from .manual import (
     scan_mimetype,
     store_scan,
 )
-from .models import MANUAL_STATUS_LABELS
-from .views import save_image
+from . import bp
+from .certificates import save_image
+from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
 
 NAV = [
     NavItem("发证复核", "certificates.manual", roles=(ORG_STAFF,),

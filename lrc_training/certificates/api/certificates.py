@@ -6,20 +6,20 @@ import io
 
 from flask import g, jsonify, request, send_file
 
-from ..auth.identity import mask_id_number
-from ..auth.models import Organization
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import login_required, public, roles_required
-from ..core.api import ApiError, created, json_body
-from ..core.errors import NotFound
-from ..extensions import db, limiter
+from ...auth.identity import mask_id_number
+from ...auth.models import Organization
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import login_required, public, roles_required
+from ...core.api import ApiError, created, json_body
+from ...core.errors import NotFound
+from ...extensions import db, limiter
+from ..schemas import IssueIn, RevokeIn, SettingsIn
+from ..services.access import get_for_manage, get_for_view
+from ..services.issuing import issue_for_source, revoke
+from ..services.numbering import settings_for, update_settings
+from ..services.rendering import render_certificate
+from ..services.verification import verify
 from . import api_bp as bp
-from .access import get_for_manage, get_for_view
-from .issuing import issue_for_source, revoke
-from .numbering import settings_for, update_settings
-from .rendering import render_certificate
-from .schemas import IssueIn, RevokeIn, SettingsIn
-from .verification import verify
 
 VERIFY_LIMIT = "30 per minute"
 

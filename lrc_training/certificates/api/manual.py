@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.api import created, json_body, paginate
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.api import created, json_body, paginate
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import ManualCertificateRequest
+from ..schemas import ManualIn, ManualRejectIn
+from ..services.manual import ManualInput, approve_request, create_request, get_request_for_staff, reject_request, requests_of
 from . import api_bp as bp
-from .manual import ManualInput, approve_request, create_request, get_request_for_staff, reject_request, requests_of
-from .models import ManualCertificateRequest
-from .schemas import ManualIn, ManualRejectIn
 
 
 def _person(user) -> dict | None:

@@ -7,9 +7,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..auth.forms import REQUIRED
-from ..core.form_fields import DateField
-from .models import LEVEL_LABELS
+from ...auth.forms import REQUIRED
+from ...core.form_fields import DateField
+from ..models import LEVEL_LABELS
 
 
 class SettingsForm(FlaskForm):

@@ -7,17 +7,17 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import run_action, to_int
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action, to_int
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ..models import SOURCE_REQUEST_STATUS_LABELS
+from ..services.batches import SOURCE_LABELS
+from ..services.source_requests import approve, decline, get_for_issuer, requests_to
 from . import bp
-from .batches import SOURCE_LABELS
 from .forms import SourceApproveForm, SourceDeclineForm
-from .models import SOURCE_REQUEST_STATUS_LABELS
-from .source_requests import approve, decline, get_for_issuer, requests_to
 
 NAV = [
     NavItem("晋级发证申请", "certificates.source_requests", roles=(ORG_STAFF,),

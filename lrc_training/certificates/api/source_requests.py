@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.api import created, json_body, paginate
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.api import created, json_body, paginate
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import SourceIssueRequest
+from ..schemas import SourceApproveIn, SourceDeclineIn
+from ..services.source_requests import approve, decline, get_for_issuer, requests_to
 from . import api_bp as bp
-from .models import SourceIssueRequest
-from .schemas import SourceApproveIn, SourceDeclineIn
-from .source_requests import approve, decline, get_for_issuer, requests_to
 
 
 def source_request_json(row: SourceIssueRequest) -> dict:
