@@ -33,7 +33,7 @@ class IssueIn(ApiModel):
 
 
 class RevokeIn(ApiModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, title="撤销原因")
 
 
 class ManualIn(ApiModel):
@@ -46,7 +46,7 @@ class ManualIn(ApiModel):
 
 
 class ManualRejectIn(ApiModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, title="驳回原因")
 
 
 class SourceApproveIn(ApiModel):
@@ -54,7 +54,7 @@ class SourceApproveIn(ApiModel):
 
 
 class SourceDeclineIn(ApiModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, title="拒绝原因")
     version: int | None = Field(default=None, ge=1)
 
 

@@ -92,6 +92,21 @@ def test_revoke_and_reissue_through_the_page(client, staff):
     assert "证书已撤销" in public and old.replaced_by.number in public
 
 
+def test_revoking_through_the_page_needs_a_reason(client, staff):
+    cert = issue(staff.organization)
+    login(client, "staff")
+    form = client.get(f"/certificates/{cert.number}").get_data(as_text=True)
+    assert "撤销原因" in form and 'maxlength="500"' in form  # the label and the limit come from RevokeIn
+    refused = post_form(client, f"/certificates/{cert.number}", {"revoke-reason": " ", "revoke-submit": "1"})
+    assert refused.status_code == 200 and "不能为空" in refused.get_data(as_text=True)
+    assert db.session.get(Certificate, cert.id).status == "valid"
+    done = post_form(client, f"/certificates/{cert.number}", {"revoke-reason": "材料不实", "revoke-submit": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(Certificate, cert.id).status, db.session.get(Certificate, cert.id).revoke_reason) == (
+        "revoked", "材料不实")
+
+
 def test_public_verification_page_and_qr(client, staff):
     cert = issue(staff.organization, name="陈晓燕")
     page = client.get(f"/verify?number={cert.number}&name=陈晓燕").get_data(as_text=True)

@@ -103,6 +103,25 @@ def test_the_request_goes_to_the_chosen_evaluator_which_issues_the_certificate(w
     assert statuses == {rows[0].holder_user_id: "issued", rows[1].holder_user_id: "pending"}
 
 
+def test_the_evaluator_declines_through_the_page_with_a_reason_and_the_version_it_saw(world, client):
+    center, center_staff = evaluator()
+    send_promotion_requests(world.staff, final(world).id, center.id)
+    db.session.commit()
+    req = db.session.execute(select(SourceIssueRequest).order_by(SourceIssueRequest.id)).scalars().first()
+    login(client, center_staff.username)
+    url, page = f"/certificates/issue-requests/{req.id}/decline", "/certificates/issue-requests"
+    no_reason = post_form(client, url, {"version": req.version, "reason": ""}, token_from=page, follow_redirects=True)
+    assert "未能拒绝" in no_reason.get_data(as_text=True)
+    stale = post_form(client, url, {"version": req.version + 1, "reason": "成绩存疑"}, token_from=page,
+                      follow_redirects=True)
+    assert "未能拒绝" in stale.get_data(as_text=True)
+    assert db.session.get(SourceIssueRequest, req.id).status == "pending"
+    post_form(client, url, {"version": req.version, "reason": "成绩存疑"}, token_from=page)
+    db.session.expire_all()
+    declined = db.session.get(SourceIssueRequest, req.id)
+    assert (declined.status, declined.decision_reason) == ("declined", "成绩存疑")
+
+
 def test_staff_of_another_evaluator_cannot_see_or_decide_the_request(world, client):
     center, _ = evaluator()
     other, other_staff = evaluator("济南市职业技能等级认定中心")

@@ -235,8 +235,8 @@ def detail(number: str):
             abort(403)
         # Not run_action: one POST carries either of two forms (revoke, reissue), each redirecting somewhere else.
         try:
-            if revoke_form.submit.data and revoke_form.validate_on_submit():
-                revoke(cert, revoke_form.reason.data, actor_id=current_user.id)
+            if revoke_form.submit.data and (body := revoke_form.parse()) is not None:
+                revoke(cert, body.reason, actor_id=current_user.id)
                 db.session.commit()
                 flash("证书已撤销，公开查询将显示“已撤销”。", "success")
                 return redirect(url_for("certificates.detail", number=cert.number))

@@ -126,8 +126,8 @@ def manual_approve(request_id: int):
 @roles_required(ORG_STAFF)
 def manual_reject(request_id: int):
     _request_or_404(request_id)
-    form = RejectForm()
-    run_action(form, lambda: reject_request(current_user, request_id, form.reason.data), "已驳回该申请。", "未能驳回：")
+    run_action(RejectForm(), lambda body: reject_request(current_user, request_id, body.reason), "已驳回该申请。",
+               "未能驳回：")
     return redirect(url_for("certificates.manual"))
 
 
