@@ -36,11 +36,11 @@ from sqlalchemy import select  # noqa: E402
 from lrc_training import create_app  # noqa: E402
 from lrc_training.auth.models import Organization  # noqa: E402
 from lrc_training.auth.services.identity import id_check_char  # noqa: E402
-from lrc_training.certificates import batches  # noqa: E402
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate  # noqa: E402
 from lrc_training.certificates.models import Certificate  # noqa: E402
-from lrc_training.certificates.numbering import update_settings  # noqa: E402
-from lrc_training.certificates.rendering import TEMPLATE, certificate_context, render_certificate, seal_path  # noqa: E402
+from lrc_training.certificates.services import batches  # noqa: E402
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate  # noqa: E402
+from lrc_training.certificates.services.numbering import update_settings  # noqa: E402
+from lrc_training.certificates.services.rendering import TEMPLATE, certificate_context, render_certificate, seal_path  # noqa: E402
 from lrc_training.core.pdf import STATIC_BASE_URL, _fetcher_class, check_plain_context  # noqa: E402
 from lrc_training.extensions import db  # noqa: E402
 

@@ -161,9 +161,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth.api import api_bp as auth_api_bp
     from .auth.views import admin_bp
     from .auth.views import bp as auth_bp
-    from .certificates import api_bp as certificates_api_bp
-    from .certificates import bp as certificates_bp
-    from .certificates import public_bp as verify_bp
+    from .certificates.api import api_bp as certificates_api_bp
+    from .certificates.views import bp as certificates_bp
+    from .certificates.views import public_bp as verify_bp
     from .contests import api_bp as contests_api_bp
     from .contests import bp as contests_bp
     from .core import bp as core_bp
@@ -227,8 +227,9 @@ def register_navigation_entries(app: Flask) -> None:
     from .auth.views import photos as photo_views
     from .auth.views import sessions as session_views
     from .auth.views import signin as auth_views
-    from .certificates import manual_views, source_request_views
-    from .certificates import views as certificate_views
+    from .certificates.views import certificates as certificate_views
+    from .certificates.views import manual as manual_views
+    from .certificates.views import source_requests as source_request_views
     from .contests.views import control as competition_views
     from .contests.views import judging as competition_judging_views
     from .contests.views import public as competition_results_views
@@ -260,7 +261,7 @@ def register_navigation_entries(app: Flask) -> None:
 def register_scheduled_jobs(app: Flask) -> None:
     """The timed jobs `flask scheduler` runs (core/scheduler.py); each is a function marked @scheduled."""
     from .auth.jobs import send_account_mail
-    from .certificates.batches import process_pending_batches
+    from .certificates.services.batches import process_pending_batches
     from .contests.jobs import finalize_due
     from .core.audit import checkpoint_job
     from .core.mail import send_pending_emails
@@ -276,7 +277,7 @@ def register_scheduled_jobs(app: Flask) -> None:
 def register_issuing_sources(app: Flask) -> None:
     """What POST /certificates/issue can issue for: exams and contests tell certificates how, so certificates
     imports neither."""
-    from .certificates.issuing import register_certificate_sources
+    from .certificates.services.issuing import register_certificate_sources
     from .contests import api as competition_api
     from .contests.services import promotions
     from .exams.services import results as exam_results

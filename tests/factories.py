@@ -9,8 +9,8 @@ from lrc_training.auth.models import Accreditation, Organization, User
 from lrc_training.auth.services.accreditation import AccreditationInput, local_today, record_accreditation
 from lrc_training.auth.services.identity import id_check_char
 from lrc_training.certificates.models import CertificateSettings
-from lrc_training.certificates.numbering import default_settings
-from lrc_training.certificates.seals import drawn_seal_png
+from lrc_training.certificates.services.numbering import default_settings
+from lrc_training.certificates.services.seals import drawn_seal_png
 from lrc_training.core.storage import storage
 from lrc_training.extensions import db
 

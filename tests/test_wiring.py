@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lrc_training import create_app
 from lrc_training.auth.services.photos import AUDIENCES_KEY
-from lrc_training.certificates.issuing import certificate_sources
+from lrc_training.certificates.services.issuing import certificate_sources
 from lrc_training.core.demo import EXTENSION_KEY as DEMO_KEY
 from lrc_training.core.navigation import nav_items
 from lrc_training.core.scheduler import registered_jobs
@@ -75,7 +75,7 @@ def test_importing_every_module_registers_nothing():
         for info in pkgutil.walk_packages(lrc_training.__path__, "lrc_training."):
             importlib.import_module(info.name)
         from lrc_training.auth.services import photos
-        from lrc_training.certificates import issuing
+        from lrc_training.certificates.services import issuing
         from lrc_training.core import demo, navigation, scheduler, todo
         bare = Flask("bare")
         with bare.app_context():

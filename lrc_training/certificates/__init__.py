@@ -1,18 +1,13 @@
-"""Certificates: numbering, PDF rendering, public verification, revocation, batches."""
+"""Certificates: numbering and each organization's settings, the accreditation gate (备案) and the seal, issuing,
+revoking and reissuing, manual requests (two people) and their Excel import, issue requests from a source
+addressed to an evaluator, rendering (PDF) and batches, public verification.
 
-from flask import Blueprint
+The area's shape (docs/architecture.md): models.py, schemas.py (every input once, and the API's response shapes),
+services/ (the use cases: flush + audit, never commit), queries.py (reads; what other areas import besides
+services.issuing and services.source_requests), views/ (pages: blueprints "certificates" and "verify"), api/ (JSON:
+"certificates_api"), todo.py, templates/.
 
-bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
-public_bp = Blueprint("verify", __name__, template_folder="templates")
-api_bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
-
-# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
-from . import (  # noqa: E402,F401
-    api,
-    manual_api,
-    manual_views,
-    public_views,
-    source_request_api,
-    source_request_views,
-    views,
-)
+May call: core and auth. It knows nothing of exams or contests: they declare certificate sources
+(services.issuing.CertificateSource) and hand it plain values; create_app registers the sources and the
+blueprints (from .views and .api).
+"""

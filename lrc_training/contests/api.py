@@ -7,7 +7,7 @@ from dataclasses import asdict
 from flask import g, jsonify, request
 
 from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..certificates.issuing import CertificateSource
+from ..certificates.services.issuing import CertificateSource
 from ..core.access import login_required, roles_required
 from ..core.api import api_response, created, json_body, parse_json
 from ..core.errors import NotFound

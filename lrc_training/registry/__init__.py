@@ -10,7 +10,7 @@ cli.py, todo.py, demo.py; selection/ (评选) is a sub-package of its own. work.
 work) are still beside them.
 
 May call: core and auth; certificates, courses, exams and contests only through their queries modules (the demo
-data issues certificates through certificates.issuing). Nothing imports the registry: create_app wires its
+data issues certificates through certificates.services.issuing). Nothing imports the registry: create_app wires its
 listeners (a competition's honors, the read model's flush listener), jobs, commands and to-dos.
 """
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ..auth.models import Organization
 from ..auth.services.accreditation import local_today
-from ..certificates.issuing import IssueRequest, issue_certificate
-from ..certificates.seals import ensure_drawn_seal
+from ..certificates.services.issuing import IssueRequest, issue_certificate
+from ..certificates.services.seals import ensure_drawn_seal
 from ..extensions import db
 from .models import Honor, RegistryEntry
 from .services.periods import default_period

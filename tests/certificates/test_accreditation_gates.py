@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from lrc_training.auth.models import Accreditation
 from lrc_training.auth.services.accreditation import NotAccredited, end_accreditation, local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, reissue
 from lrc_training.certificates.models import Certificate, ManualCertificateRequest
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, reissue
 from lrc_training.db import utcnow
 from lrc_training.exams.services.sessions import SessionInput, create_session
 from lrc_training.extensions import db

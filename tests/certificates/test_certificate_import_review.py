@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from lrc_training.certificates.manual import approve_import
 from lrc_training.certificates.models import Certificate, CertificateImport, ManualCertificateRequest
+from lrc_training.certificates.services.manual import approve_import
 from lrc_training.core.errors import Forbidden
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db

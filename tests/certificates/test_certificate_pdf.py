@@ -11,9 +11,9 @@ from flask import render_template
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, revoke
-from lrc_training.certificates.numbering import update_settings
-from lrc_training.certificates.rendering import (
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, revoke
+from lrc_training.certificates.services.numbering import update_settings
+from lrc_training.certificates.services.rendering import (
     SEAL_MAX_PIXELS,
     TEMPLATE,
     certificate_context,
@@ -21,7 +21,7 @@ from lrc_training.certificates.rendering import (
     render_certificates,
     render_contexts,
 )
-from lrc_training.certificates.verification import qr_url
+from lrc_training.certificates.services.verification import qr_url
 from lrc_training.core.pdf import render_pdf_pages
 from lrc_training.core.storage import FileMissing, storage
 from tests.factories import make_org, valid_id_number

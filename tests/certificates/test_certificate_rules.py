@@ -9,12 +9,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from lrc_training.auth.models import Accreditation
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, reissue, revoke
 from lrc_training.certificates.models import Certificate
-from lrc_training.certificates.numbering import LEVEL_NUMBER_RE, default_settings, update_settings
 from lrc_training.certificates.queries import highest_level_of
-from lrc_training.certificates.rendering import render_certificate
-from lrc_training.certificates.verification import qr_token, verify, verify_token
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, reissue, revoke
+from lrc_training.certificates.services.numbering import LEVEL_NUMBER_RE, default_settings, update_settings
+from lrc_training.certificates.services.rendering import render_certificate
+from lrc_training.certificates.services.verification import qr_token, verify, verify_token
 from lrc_training.core.errors import Conflict, ValidationFailed
 from lrc_training.core.models import AuditLog
 from lrc_training.extensions import db

@@ -10,10 +10,10 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from lrc_training.certificates import issuing
-from lrc_training.certificates.batches import process_pending_batches
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.models import Certificate, CertificateBatch, ManualCertificateRequest
+from lrc_training.certificates.services import issuing
+from lrc_training.certificates.services.batches import process_pending_batches
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from tests.conftest import api_token, csrf_token, login, post_form
 from tests.factories import make_org, make_user, valid_id_number
@@ -92,12 +92,27 @@ def test_revoke_and_reissue_through_the_page(client, staff):
     assert "证书已撤销" in public and old.replaced_by.number in public
 
 
+def test_revoking_through_the_page_needs_a_reason(client, staff):
+    cert = issue(staff.organization)
+    login(client, "staff")
+    form = client.get(f"/certificates/{cert.number}").get_data(as_text=True)
+    assert "撤销原因" in form and 'maxlength="500"' in form  # the label and the limit come from RevokeIn
+    refused = post_form(client, f"/certificates/{cert.number}", {"revoke-reason": " ", "revoke-submit": "1"})
+    assert refused.status_code == 200 and "不能为空" in refused.get_data(as_text=True)
+    assert db.session.get(Certificate, cert.id).status == "valid"
+    done = post_form(client, f"/certificates/{cert.number}", {"revoke-reason": "材料不实", "revoke-submit": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(Certificate, cert.id).status, db.session.get(Certificate, cert.id).revoke_reason) == (
+        "revoked", "材料不实")
+
+
 def test_public_verification_page_and_qr(client, staff):
     cert = issue(staff.organization, name="陈晓燕")
     page = client.get(f"/verify?number={cert.number}&name=陈晓燕").get_data(as_text=True)
     assert "证书有效" in page and "陈*燕" in page and cert.id_number not in page
     assert "未找到" in client.get(f"/verify?number={cert.number}&name=陈小燕").get_data(as_text=True)
-    from lrc_training.certificates.verification import qr_token
+    from lrc_training.certificates.services.verification import qr_token
 
     assert client.get(f"/verify/q/{qr_token(cert)}").status_code == 200
     assert client.get("/verify/q/forged.token").status_code == 404

@@ -13,10 +13,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from lrc_training.auth.services.photos import review_photo, upload_photo
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.models import Certificate, CertificateSettings
-from lrc_training.certificates.rendering import certificate_context, render_certificate
-from lrc_training.certificates.seals import SealMissing
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.rendering import certificate_context, render_certificate
+from lrc_training.certificates.services.seals import SealMissing
 from lrc_training.exams.documents import admission_tickets_pdf, sign_in_sheets_pdf, ticket_number
 from lrc_training.exams.models import Application
 from lrc_training.extensions import db

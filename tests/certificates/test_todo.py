@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.models import Certificate, CertificateBatch
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.todo import SHOWN
 from lrc_training.db import utcnow
 from lrc_training.extensions import db

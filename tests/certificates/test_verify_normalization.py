@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
-from lrc_training.certificates.verification import normalize_number, verify
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.verification import normalize_number, verify
 from lrc_training.extensions import db
 from tests.factories import make_org, valid_id_number
 

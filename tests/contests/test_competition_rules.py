@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from lrc_training.auth.services.accreditation import NotAccredited
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import JudgeAssignment, JudgingSheet, Registration, Reward
 from lrc_training.contests.services.appeals import decide_appeal, file_appeal

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.services.accreditation import NotAccredited, current_accreditation, local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, issue_for_source
 from lrc_training.certificates.models import Certificate, SourceIssueRequest
-from lrc_training.certificates.source_requests import approve, decline
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, issue_for_source
+from lrc_training.certificates.services.source_requests import approve, decline
 from lrc_training.contests.jobs import finalize_due
 from lrc_training.contests.models import Competition, Reward
 from lrc_training.contests.services.promotions import promotion_rows, send_promotion_requests
@@ -101,6 +101,25 @@ def test_the_request_goes_to_the_chosen_evaluator_which_issues_the_certificate(w
                                                          Notification.title.like("证书已签发%"))).scalar()
     statuses = {p.reward.user_id: p.status for p in promotion_rows(competition)}
     assert statuses == {rows[0].holder_user_id: "issued", rows[1].holder_user_id: "pending"}
+
+
+def test_the_evaluator_declines_through_the_page_with_a_reason_and_the_version_it_saw(world, client):
+    center, center_staff = evaluator()
+    send_promotion_requests(world.staff, final(world).id, center.id)
+    db.session.commit()
+    req = db.session.execute(select(SourceIssueRequest).order_by(SourceIssueRequest.id)).scalars().first()
+    login(client, center_staff.username)
+    url, page = f"/certificates/issue-requests/{req.id}/decline", "/certificates/issue-requests"
+    no_reason = post_form(client, url, {"version": req.version, "reason": ""}, token_from=page, follow_redirects=True)
+    assert "未能拒绝" in no_reason.get_data(as_text=True)
+    stale = post_form(client, url, {"version": req.version + 1, "reason": "成绩存疑"}, token_from=page,
+                      follow_redirects=True)
+    assert "未能拒绝" in stale.get_data(as_text=True)
+    assert db.session.get(SourceIssueRequest, req.id).status == "pending"
+    post_form(client, url, {"version": req.version, "reason": "成绩存疑"}, token_from=page)
+    db.session.expire_all()
+    declined = db.session.get(SourceIssueRequest, req.id)
+    assert (declined.status, declined.decision_reason) == ("declined", "成绩存疑")
 
 
 def test_staff_of_another_evaluator_cannot_see_or_decide_the_request(world, client):

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.core.audit import checkpoint, verify_report
 from lrc_training.core.backup import BackupError, create_backup, restore_backup
 from lrc_training.core.models import AuditLog

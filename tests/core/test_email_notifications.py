@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, revoke
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, revoke
 from lrc_training.core.mail import MAX_ATTEMPTS, RETRY_AFTER, mail_folder, send_pending_emails
 from lrc_training.core.models import Notification
 from lrc_training.core.notifications import KINDS, email_kinds, notify, set_email_kinds

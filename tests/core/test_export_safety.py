@@ -11,8 +11,8 @@ from datetime import date, time, timedelta
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from lrc_training.certificates.batches import process_pending_batches
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.batches import process_pending_batches
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.core.filenames import UniqueNames, safe_filename
 from lrc_training.core.models import AuditLog
 from lrc_training.core.xlsx import append_row, save_workbook

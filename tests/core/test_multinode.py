@@ -181,9 +181,9 @@ def test_two_nodes_and_two_schedulers_share_files_and_send_every_email_once(clus
     # A certificate batch built by whichever scheduler claims it downloads from both nodes.
     from datetime import date
 
-    from lrc_training.certificates.batches import create_batch
-    from lrc_training.certificates.issuing import IssueRequest, issue_certificate
     from lrc_training.certificates.models import CertificateBatch
+    from lrc_training.certificates.services.batches import create_batch
+    from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
     from tests.factories import make_org, valid_id_number
 
     evaluator = make_org("集群测试评价机构", region_code="371500")
@@ -191,7 +191,7 @@ def test_two_nodes_and_two_schedulers_share_files_and_send_every_email_once(clus
     # the scheduler that builds the batch reads it from S3.
     import boto3
 
-    from lrc_training.certificates.seals import drawn_seal_png
+    from lrc_training.certificates.services.seals import drawn_seal_png
     from tests.factories import TEST_SEAL
 
     boto3.client("s3", endpoint_url=cluster["s3"], region_name="us-east-1", aws_access_key_id="test",

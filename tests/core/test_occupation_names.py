@@ -6,8 +6,8 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, reissue
-from lrc_training.certificates.rendering import render_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, reissue
+from lrc_training.certificates.services.rendering import render_certificate
 from lrc_training.extensions import db
 from tests.conftest import login
 from tests.factories import make_org, make_user

@@ -40,7 +40,7 @@ def test_mail_off_is_an_explicit_choice_and_every_problem_is_listed_at_once():
 
 
 def test_qr_tokens_survive_a_key_rotation(app):
-    from lrc_training.certificates.verification import _serializer
+    from lrc_training.certificates.services.verification import _serializer
 
     app.config["LRC_QR_KEY"] = "old-qr-key-" + "o" * 30
     with app.test_request_context():

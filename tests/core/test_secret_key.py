@@ -79,7 +79,7 @@ def test_wsgi_without_lrc_env_refuses_to_start_with_a_clear_message(tmp_path):
 
 @pytest.fixture
 def certificate():
-    from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+    from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
     from lrc_training.extensions import db
 
     org = make_org("山东省劳动关系协调员职业技能等级认定中心", kind="evaluator", region_code="370000")
@@ -93,7 +93,7 @@ def certificate():
 def test_a_qr_token_minted_with_the_development_key_is_refused_where_another_key_signs(client, certificate):
     """What the attacker does with the key from the repository: sign a QR payload for a real certificate number.
     Any deployment not named development now runs with its own key, so /verify/q/... refuses the forgery."""
-    from lrc_training.certificates.verification import qr_token
+    from lrc_training.certificates.services.verification import qr_token
 
     forged = URLSafeSerializer(DEVELOPMENT_SECRET_KEY, salt="lrc-certificate-qr").dumps({"n": certificate.number})
     assert client.get(f"/verify/q/{forged}").status_code == 404

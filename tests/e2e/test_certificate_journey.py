@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from lrc_training.certificates.batches import process_pending_batches
+from lrc_training.certificates.services.batches import process_pending_batches
 from lrc_training.extensions import db
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import make_org, make_user

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lrc_training.auth.services.accreditation import local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from tests.factories import make_org, make_user
 

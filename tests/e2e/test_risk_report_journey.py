@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from lrc_training.registry.models import ServiceArea
 from tests.factories import make_org, make_user

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.exams.models import Application
 from lrc_training.exams.services.applications import Ineligible, application_date, apply
 from lrc_training.exams.services.eligibility import Facts, HeldCertificate, check_eligibility, full_years

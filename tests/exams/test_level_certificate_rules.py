@@ -11,9 +11,9 @@ import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
 from lrc_training.certificates.models import Certificate
-from lrc_training.certificates.rendering import render_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.rendering import render_certificate
 from lrc_training.core.errors import DomainError
 from lrc_training.db import utcnow
 from lrc_training.exams.models import Application, ExamSession, PaperItem, PartResult, QuestionRevision

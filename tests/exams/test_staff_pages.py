@@ -125,7 +125,7 @@ def _essay_world():
         {"function_code": "DM", "kind": "single", "count": 2, "points_each": 10},
         {"function_code": "DM", "kind": "essay", "count": 2, "points_each": 40}], title="二级认定")
     candidate = make_user("trainee", name="王建国")
-    from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+    from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 
     issue_certificate(IssueRequest(kind="level", holder_name="王建国", issuer_organization_id=org.id,
                                    source_type="manual", level=3, holder_user_id=candidate.id,

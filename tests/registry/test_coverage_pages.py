@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from lrc_training.registry.models import ServiceArea
 from tests.conftest import login

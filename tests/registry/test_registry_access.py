@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.core.errors import Forbidden
 from lrc_training.core.models import AuditLog
 from lrc_training.db import utcnow

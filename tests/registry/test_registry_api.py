@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate, revoke
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate, revoke
 from lrc_training.extensions import db
 from lrc_training.registry.models import Honor
 from tests.conftest import api_token

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lrc_training.auth.models import User
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.core.errors import Conflict, NotFound
 from lrc_training.core.models import AuditLog
 from lrc_training.courses.models import Course, Enrollment

@@ -10,7 +10,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.contests.services.results import publish
 from lrc_training.core.models import AuditLog
 from lrc_training.courses.models import Course, Enrollment

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lrc_training.auth.services.accreditation import local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
 from lrc_training.registry.work import add_work_record
 from tests.conftest import login

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from lrc_training.auth.models import Organization
 from lrc_training.auth.services.accreditation import local_today
-from lrc_training.certificates.issuing import IssueRequest, issue_certificate
+from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
 from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord

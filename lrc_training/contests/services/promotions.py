@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...auth.models import User
-from ...certificates.issuing import CertificateSource, source_certificates
-from ...certificates.source_requests import (
+from ...certificates.services.issuing import CertificateSource, source_certificates
+from ...certificates.services.source_requests import (
     RequestOutcome,
     SourceRequestInput,
     evaluator_choices,

@@ -158,7 +158,7 @@ def publish(actor, competition: Competition) -> list[dict]:
 def issue_award_certificates(actor, competition_id: int) -> list:
     """The competition source for the certificates area: an award certificate (获奖证书) for every awarded
     contestant, numbered in the committee's scheme (year + competition code + serial)."""
-    from ...certificates.issuing import IssueRequest, issue_many
+    from ...certificates.services.issuing import IssueRequest, issue_many
     from .access import get_competition_for_committee
 
     competition = get_competition_for_committee(actor, competition_id)

@@ -13,8 +13,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ...auth.roles import TRAINEE
-from ...certificates.issuing import find_by_number
 from ...certificates.models import Certificate
+from ...certificates.services.issuing import find_by_number
 from ...core.audit import record_audit
 from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ...core.levels import LEVEL_NAMES

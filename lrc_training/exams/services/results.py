@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ...certificates.issuing import CertificateSource, IssueRequest, issue_many
+from ...certificates.services.issuing import CertificateSource, IssueRequest, issue_many
 from ...core.audit import record_audit
 from ...core.errors import Conflict, ValidationFailed
 from ...core.notifications import notify

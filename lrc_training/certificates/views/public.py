@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from ..core.access import public
-from ..extensions import limiter
+from ...core.access import public
+from ...extensions import limiter
+from ..services.verification import verify, verify_token
 from . import public_bp as bp
 from .forms import VerifyForm
-from .verification import verify, verify_token
 
 LIMIT = "30 per minute"
 

@@ -25,18 +25,18 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import User, UserRole
-from ..auth.roles import ORG_STAFF
-from ..auth.services.accreditation import local_today, require_accreditation
-from ..auth.services.identity import parse_id_number
-from ..core.audit import record_audit
-from ..core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..core.storage import storage
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import User, UserRole
+from ...auth.roles import ORG_STAFF
+from ...auth.services.accreditation import local_today, require_accreditation
+from ...auth.services.identity import parse_id_number
+from ...core.audit import record_audit
+from ...core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...core.storage import storage
+from ...db import utcnow
+from ...extensions import db
+from ..models import LEVEL_LABELS, Certificate, CertificateImport, ManualCertificateRequest
 from .issuing import IssueRequest, holder_user_for, issue_certificate
-from .models import LEVEL_LABELS, Certificate, CertificateImport, ManualCertificateRequest
 
 PENDING = "pending_approval"
 SCAN_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}

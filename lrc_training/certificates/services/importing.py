@@ -12,16 +12,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from ..auth.services.accreditation import accredited_levels_today, levels_text, local_today
-from ..auth.services.identity import normalize_id_number
-from ..core.audit import record_audit
-from ..core.errors import Conflict, DomainError
-from ..core.filenames import safe_filename
-from ..core.timeutil import format_local
-from ..core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
-from ..extensions import db
+from ...auth.services.accreditation import accredited_levels_today, levels_text, local_today
+from ...auth.services.identity import normalize_id_number
+from ...core.audit import record_audit
+from ...core.errors import Conflict, DomainError
+from ...core.filenames import safe_filename
+from ...core.timeutil import format_local
+from ...core.xlsx import SheetError, cell_date, cell_text, read_rows, template_workbook
+from ...extensions import db
+from ..models import LEVEL_LABELS, CertificateImport
 from .manual import ManualInput, create_request, tell_colleagues
-from .models import LEVEL_LABELS, CertificateImport
 
 COLUMNS = ["姓名", "身份证号", "等级", "工种/职业方向", "发证日期"]
 MAX_ROWS = 5000

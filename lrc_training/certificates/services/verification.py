@@ -9,10 +9,10 @@ from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
-from ..auth.services.identity import mask_name
-from ..extensions import db
+from ...auth.services.identity import mask_name
+from ...extensions import db
+from ..models import Certificate
 from .issuing import find_by_number
-from .models import Certificate
 from .numbering import LEVEL_NUMBER_RE
 
 _SALT = "lrc-certificate-qr"

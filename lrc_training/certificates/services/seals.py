@@ -11,9 +11,9 @@ import math
 
 from PIL import Image, ImageDraw
 
-from ..auth.models import Organization
-from ..core.errors import ValidationFailed
-from ..core.storage import new_key, storage
+from ...auth.models import Organization
+from ...core.errors import ValidationFailed
+from ...core.storage import new_key, storage
 from .numbering import EffectiveSettings, settings_for, update_settings
 
 SETTINGS_PATH = "/certificates/settings"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.errors import NotFound
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.errors import NotFound
+from ..models import Certificate
 from .issuing import find_by_number
-from .models import Certificate
 
 
 def can_manage(actor, cert: Certificate) -> bool:

@@ -1,4 +1,6 @@
-"""Certificate forms."""
+"""The certificates area's page forms. They render and carry the CSRF token; where an input is declared in
+schemas.py (revoking, rejecting, an issue request's approval and decline) the form is a core.forms.SchemaForm over
+that schema, so its limits are written once. The others have no API twin yet and keep their WTForms validators."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.form_fields import DateField
-from ..core.forms import REQUIRED
-from .models import LEVEL_LABELS
+from ...core.form_fields import DateField
+from ...core.forms import REQUIRED, SchemaForm
+from ..models import LEVEL_LABELS
+from ..schemas import ManualRejectIn, RevokeIn, SourceApproveIn, SourceDeclineIn
 
 
 class SettingsForm(FlaskForm):
@@ -58,24 +61,32 @@ class ApproveImportForm(FlaskForm):
     submit = SubmitField("批准本批全部申请")
 
 
-class RejectForm(FlaskForm):
-    reason = StringField("驳回原因", validators=[DataRequired("请填写驳回原因"), Length(max=500)])
+class RejectForm(SchemaForm):
+    schema = ManualRejectIn
+
+    reason = StringField()
     submit = SubmitField("驳回")
 
 
-class SourceApproveForm(FlaskForm):
+class SourceApproveForm(SchemaForm):
+    schema = SourceApproveIn
+
     version = HiddenField()
     submit = SubmitField("核对无误，签发证书")
 
 
-class SourceDeclineForm(FlaskForm):
+class SourceDeclineForm(SchemaForm):
+    schema = SourceDeclineIn
+
     version = HiddenField()
-    reason = StringField("拒绝原因", validators=[DataRequired("请填写拒绝原因"), Length(max=500)])
+    reason = StringField()
     submit = SubmitField("拒绝")
 
 
-class RevokeForm(FlaskForm):
-    reason = TextAreaField("撤销原因", validators=[DataRequired("请填写撤销原因"), Length(max=500)])
+class RevokeForm(SchemaForm):
+    schema = RevokeIn
+
+    reason = TextAreaField()
     submit = SubmitField("撤销证书")
 
 

@@ -10,17 +10,17 @@ from datetime import date
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from ..auth.models import Organization, User
-from ..auth.services.accreditation import local_today, require_accreditation
-from ..auth.services.identity import parse_id_number
-from ..auth.services.photos import approved_photo_files
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..core.occupation import occupation_name
-from ..db import utcnow
-from ..extensions import db
-from .models import LEVEL_LABELS, Certificate
+from ...auth.models import Organization, User
+from ...auth.services.accreditation import local_today, require_accreditation
+from ...auth.services.identity import parse_id_number
+from ...auth.services.photos import approved_photo_files
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...core.occupation import occupation_name
+from ...db import utcnow
+from ...extensions import db
+from ..models import LEVEL_LABELS, Certificate
 from .numbering import award_number, level_number, settings_for
 from .seals import require_seal
 

@@ -9,10 +9,10 @@ import io
 import segno
 from PIL import Image
 
-from ..auth.services.photos import approved_photo_files
-from ..core.pdf import render_pdf
-from ..core.storage import storage
-from .models import Certificate
+from ...auth.services.photos import approved_photo_files
+from ...core.pdf import render_pdf
+from ...core.storage import storage
+from ..models import Certificate
 from .numbering import settings_for
 from .verification import qr_url, short_verify_url
 

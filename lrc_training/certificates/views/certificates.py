@@ -10,30 +10,30 @@ from datetime import date
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..auth.services.accreditation import current_accreditation
-from ..core.access import login_required, roles_required
-from ..core.downloads import audit_export
-from ..core.errors import DomainError
-from ..core.filenames import safe_filename
-from ..core.forms import apply_errors, run_action, to_int
-from ..core.images import check_image
-from ..core.navigation import NavItem
-from ..core.occupation import occupation_name
-from ..core.pagination import paginate_page
-from ..core.storage import send_stored, storage
-from ..extensions import db
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.accreditation import current_accreditation
+from ...core.access import login_required, roles_required
+from ...core.downloads import audit_export
+from ...core.errors import DomainError
+from ...core.filenames import safe_filename
+from ...core.forms import apply_errors, run_action, to_int
+from ...core.images import check_image
+from ...core.navigation import NavItem
+from ...core.occupation import occupation_name
+from ...core.pagination import paginate_page
+from ...core.storage import send_stored, storage
+from ...extensions import db
+from ..models import CertificateBatch
+from ..queries import certificates_of
+from ..services.access import can_manage, get_for_view, managed_certificates
+from ..services.batches import SOURCE_LABELS, batch_file_key, create_batch, sources_of
+from ..services.importing import build_template, import_certificates
+from ..services.issuing import reissue, revoke
+from ..services.numbering import settings_for, settings_row, update_settings
+from ..services.rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
+from ..services.verification import qr_url, short_verify_url
 from . import bp
-from .access import can_manage, get_for_view, managed_certificates
-from .batches import SOURCE_LABELS, batch_file_key, create_batch, sources_of
 from .forms import BatchForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
-from .importing import build_template, import_certificates
-from .issuing import reissue, revoke
-from .models import CertificateBatch
-from .numbering import settings_for, settings_row, update_settings
-from .queries import certificates_of
-from .rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
-from .verification import qr_url, short_verify_url
 
 STAFF = (ORG_STAFF, ADMIN)
 FILING_FIELDS = ("type_letter", "org_code", "province_code", "site_code")
@@ -235,8 +235,8 @@ def detail(number: str):
             abort(403)
         # Not run_action: one POST carries either of two forms (revoke, reissue), each redirecting somewhere else.
         try:
-            if revoke_form.submit.data and revoke_form.validate_on_submit():
-                revoke(cert, revoke_form.reason.data, actor_id=current_user.id)
+            if revoke_form.submit.data and (body := revoke_form.parse()) is not None:
+                revoke(cert, body.reason, actor_id=current_user.id)
                 db.session.commit()
                 flash("证书已撤销，公开查询将显示“已撤销”。", "success")
                 return redirect(url_for("certificates.detail", number=cert.number))

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.models import Accreditation, Organization
-from ..auth.services.accreditation import current_accreditation, derived_site_code
-from ..core.audit import record_audit
-from ..core.errors import Conflict, ValidationFailed
-from ..extensions import db
-from .models import Certificate, CertificateSettings, SerialCounter
+from ...auth.models import Accreditation, Organization
+from ...auth.services.accreditation import current_accreditation, derived_site_code
+from ...core.audit import record_audit
+from ...core.errors import Conflict, ValidationFailed
+from ...extensions import db
+from ..models import Certificate, CertificateSettings, SerialCounter
 
 LEVEL_NUMBER_RE = re.compile(r"^[YS][0-9]{21}$")
 AWARD_PREFIX_RE = re.compile(r"^[A-Z0-9-]{2,24}$")

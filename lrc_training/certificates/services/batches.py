@@ -14,15 +14,15 @@ from flask import current_app
 from pypdf import PdfWriter
 from sqlalchemy import func, select, update
 
-from ..core.audit import record_audit
-from ..core.errors import NotFound, ValidationFailed
-from ..core.filenames import UniqueNames
-from ..core.pdf import render_pdf, render_pdf_pages
-from ..core.scheduler import scheduled
-from ..core.storage import storage
-from ..db import utcnow
-from ..extensions import db
-from .models import Certificate, CertificateBatch
+from ...core.audit import record_audit
+from ...core.errors import NotFound, ValidationFailed
+from ...core.filenames import UniqueNames
+from ...core.pdf import render_pdf, render_pdf_pages
+from ...core.scheduler import scheduled
+from ...core.storage import storage
+from ...db import utcnow
+from ...extensions import db
+from ..models import Certificate, CertificateBatch
 from .rendering import TEMPLATE, certificate_contexts
 
 CHUNK = 50

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import Organization, User, UserRole
-from ..auth.roles import ORG_STAFF
-from ..auth.services.accreditation import NotAccredited, require_accreditation, valid_accreditations
-from ..core.audit import record_audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.levels import LEVEL_NAMES
-from ..core.notifications import notify
-from ..db import utcnow
-from ..extensions import db
+from ...auth.models import Organization, User, UserRole
+from ...auth.roles import ORG_STAFF
+from ...auth.services.accreditation import NotAccredited, require_accreditation, valid_accreditations
+from ...core.audit import record_audit
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.levels import LEVEL_NAMES
+from ...core.notifications import notify
+from ...db import utcnow
+from ...extensions import db
+from ..models import Certificate, SourceIssueRequest
 from .issuing import IssueRequest, issue_certificate
-from .models import Certificate, SourceIssueRequest
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 PAGE_LINK = "/certificates/issue-requests"

@@ -7,17 +7,17 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import run_action, to_int
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import run_action
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ..models import SOURCE_REQUEST_STATUS_LABELS
+from ..services.batches import SOURCE_LABELS
+from ..services.source_requests import approve, decline, get_for_issuer, requests_to
 from . import bp
-from .batches import SOURCE_LABELS
 from .forms import SourceApproveForm, SourceDeclineForm
-from .models import SOURCE_REQUEST_STATUS_LABELS
-from .source_requests import approve, decline, get_for_issuer, requests_to
 
 NAV = [
     NavItem("晋级发证申请", "certificates.source_requests", roles=(ORG_STAFF,),
@@ -36,16 +36,16 @@ def source_requests():
                            approve_form=SourceApproveForm(), decline_form=SourceDeclineForm())
 
 
-def _version(form) -> int:
-    return to_int(form.version.data, -1)
+def _version(body) -> int:
+    """The version the page showed; a form without one is treated as stale (the API may leave it out)."""
+    return body.version if body.version is not None else -1
 
 
 @bp.route("/issue-requests/<int:request_id>/approve", methods=["POST"])
 @roles_required(ORG_STAFF)
 def source_request_approve(request_id: int):
     _request_or_404(request_id)
-    form = SourceApproveForm()
-    run_action(form, lambda: approve(current_user, request_id, _version(form)),
+    run_action(SourceApproveForm(), lambda body: approve(current_user, request_id, _version(body)),
                lambda result: f"已签发 {result[0].holder_name} 的{result[0].level_label}证书，编号 {result[1].number}。",
                "未能签发：")
     return redirect(url_for("certificates.source_requests"))
@@ -55,8 +55,7 @@ def source_request_approve(request_id: int):
 @roles_required(ORG_STAFF)
 def source_request_decline(request_id: int):
     _request_or_404(request_id)
-    form = SourceDeclineForm()
-    run_action(form, lambda: decline(current_user, request_id, form.reason.data, _version(form)),
+    run_action(SourceDeclineForm(), lambda body: decline(current_user, request_id, body.reason, _version(body)),
                "已拒绝该申请，已通知组委会和本人。", "未能拒绝：")
     return redirect(url_for("certificates.source_requests"))
 

@@ -5,33 +5,43 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..auth.roles import ORG_STAFF
-from ..core.access import roles_required
-from ..core.api import created, json_body, paginate
-from ..core.timeutil import iso_local
-from ..extensions import db
+from ...auth.roles import ORG_STAFF
+from ...core.access import roles_required
+from ...core.api import api_response, created, json_body, paginate
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import ManualCertificateRequest
+from ..schemas import ManualIn, ManualRejectIn, ManualRequestOut, ManualRequestPage, RequestPersonOut
+from ..services.manual import (
+    ManualInput,
+    approve_request,
+    create_request,
+    get_request_for_staff,
+    reject_request,
+    requests_of,
+)
 from . import api_bp as bp
-from .manual import ManualInput, approve_request, create_request, get_request_for_staff, reject_request, requests_of
-from .models import ManualCertificateRequest
-from .schemas import ManualIn, ManualRejectIn
 
 
-def _person(user) -> dict | None:
-    return {"id": user.id, "name": user.name} if user is not None else None
+def _person(user) -> RequestPersonOut | None:
+    return RequestPersonOut(id=user.id, name=user.name) if user is not None else None
 
 
 def manual_json(req: ManualCertificateRequest) -> dict:
-    return {"id": req.id, "status": req.status, "user_id": req.holder_user_id, "holder_name": req.holder_name,
-            "id_number_masked": req.id_number_masked, "level": req.level, "issued_on": req.issued_on.isoformat(),
-            "job_direction": req.job_direction, "reason": req.reason, "evidence": req.evidence,
-            "has_scan": bool(req.scan_file), "requested_by": _person(req.requested_by),
-            "requested_at": iso_local(req.created_at), "decided_by": _person(req.decided_by),
-            "decided_at": iso_local(req.decided_at), "decision_reason": req.decision_reason,
-            "number": req.certificate.number if req.certificate else None, "import_id": req.import_id}
+    return ManualRequestOut(
+        id=req.id, status=req.status, user_id=req.holder_user_id, holder_name=req.holder_name,
+        id_number_masked=req.id_number_masked, level=req.level, issued_on=req.issued_on.isoformat(),
+        job_direction=req.job_direction, reason=req.reason, evidence=req.evidence, has_scan=bool(req.scan_file),
+        requested_by=_person(req.requested_by), requested_at=iso_local(req.created_at),
+        decided_by=_person(req.decided_by), decided_at=iso_local(req.decided_at),
+        decision_reason=req.decision_reason, number=req.certificate.number if req.certificate else None,
+        import_id=req.import_id,
+    ).model_dump()
 
 
 @bp.post("/certificates/manual")
 @roles_required(ORG_STAFF)
+@api_response(ManualRequestOut, 201)
 @json_body(ManualIn)
 def manual_create(body: ManualIn):
     """Ask for a level certificate typed in by hand (user_id, level, issued_on, reason, evidence, optional
@@ -45,6 +55,7 @@ def manual_create(body: ManualIn):
 
 @bp.get("/certificates/manual")
 @roles_required(ORG_STAFF)
+@api_response(ManualRequestPage)
 def manual_list():
     """The organization's manual requests (?status=pending_approval|approved|rejected), pending first."""
     return jsonify(paginate(requests_of(g.api_user, request.args.get("status")), manual_json))
@@ -52,6 +63,7 @@ def manual_list():
 
 @bp.get("/certificates/manual/<int:request_id>")
 @roles_required(ORG_STAFF)
+@api_response(ManualRequestOut)
 def manual_get(request_id: int):
     """One manual request of the caller's organization."""
     return jsonify(manual_json(get_request_for_staff(g.api_user, request_id)))
@@ -59,6 +71,7 @@ def manual_get(request_id: int):
 
 @bp.post("/certificates/manual/<int:request_id>/approve")
 @roles_required(ORG_STAFF)
+@api_response(ManualRequestOut, 201)
 def manual_approve(request_id: int):
     """Approve and issue (201 with the certificate number); only a staff member other than the requester."""
     req, _ = approve_request(g.api_user, request_id)
@@ -68,6 +81,7 @@ def manual_approve(request_id: int):
 
 @bp.post("/certificates/manual/<int:request_id>/reject")
 @roles_required(ORG_STAFF)
+@api_response(ManualRequestOut)
 @json_body(ManualRejectIn)
 def manual_reject(request_id: int, body: ManualRejectIn):
     """Reject with a reason."""

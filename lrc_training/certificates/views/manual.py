@@ -6,18 +6,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.roles import ORG_STAFF
-from ..auth.services.accreditation import accredited_levels_today, levels_text
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.forms import apply_errors, run_action
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
-from ..core.params import ascii_int
-from ..core.storage import send_stored, storage
-from . import bp
-from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
-from .manual import (
+from ...auth.roles import ORG_STAFF
+from ...auth.services.accreditation import accredited_levels_today, levels_text
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.forms import apply_errors, run_action
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ...core.params import ascii_int
+from ...core.storage import send_stored, storage
+from ..models import MANUAL_STATUS_LABELS
+from ..services.manual import (
     ManualInput,
     approve_import,
     approve_request,
@@ -31,8 +30,9 @@ from .manual import (
     scan_mimetype,
     store_scan,
 )
-from .models import MANUAL_STATUS_LABELS
-from .views import save_image
+from . import bp
+from .certificates import save_image
+from .forms import ApproveForm, ApproveImportForm, IssueForm, RejectForm
 
 NAV = [
     NavItem("发证复核", "certificates.manual", roles=(ORG_STAFF,),
@@ -126,8 +126,8 @@ def manual_approve(request_id: int):
 @roles_required(ORG_STAFF)
 def manual_reject(request_id: int):
     _request_or_404(request_id)
-    form = RejectForm()
-    run_action(form, lambda: reject_request(current_user, request_id, form.reason.data), "已驳回该申请。", "未能驳回：")
+    run_action(RejectForm(), lambda body: reject_request(current_user, request_id, body.reason), "已驳回该申请。",
+               "未能驳回：")
     return redirect(url_for("certificates.manual"))
 
 

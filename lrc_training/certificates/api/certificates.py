@@ -1,4 +1,6 @@
-"""JSON API for certificates (docs/api.md "Certificates")."""
+"""JSON API for certificates (docs/api.md "Certificates"): issuing for a registered source, a certificate and its
+PDF, revoking, an organization's numbering settings, public verification. Each JSON answer has its declared
+response schema (schemas.py); the PDF is a file."""
 
 from __future__ import annotations
 
@@ -6,37 +8,43 @@ import io
 
 from flask import g, jsonify, request, send_file
 
-from ..auth.models import Organization
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..auth.services.identity import mask_id_number
-from ..core.access import login_required, public, roles_required
-from ..core.api import ApiError, created, json_body
-from ..core.errors import NotFound
-from ..extensions import db, limiter
+from ...auth.models import Organization
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.identity import mask_id_number
+from ...core.access import login_required, public, roles_required
+from ...core.api import ApiError, api_response, created, json_body
+from ...core.errors import NotFound
+from ...extensions import db, limiter
+from ..schemas import (
+    CertificateOut,
+    CertificateSettingsOut,
+    IssuedOut,
+    IssueIn,
+    RevokeIn,
+    SettingsIn,
+    VerificationOut,
+)
+from ..services.access import get_for_manage, get_for_view
+from ..services.issuing import issue_for_source, revoke
+from ..services.numbering import settings_for, update_settings
+from ..services.rendering import render_certificate
+from ..services.verification import verify
 from . import api_bp as bp
-from .access import get_for_manage, get_for_view
-from .issuing import issue_for_source, revoke
-from .numbering import settings_for, update_settings
-from .rendering import render_certificate
-from .schemas import IssueIn, RevokeIn, SettingsIn
-from .verification import verify
 
 VERIFY_LIMIT = "30 per minute"
 
 
 def certificate_json(cert) -> dict:
-    return {
-        "number": cert.number, "kind": cert.kind, "status": cert.status, "holder_name": cert.holder_name,
-        "holder_user_id": cert.holder_user_id, "id_type": cert.id_type,
-        "id_number_masked": _mask(cert.id_number), "occupation": cert.occupation,
-        "job_direction": cert.job_direction, "level": cert.level, "level_label": cert.level_label or None,
-        "award": cert.award, "event_title": cert.event_title, "rank": cert.rank,
-        "issuer_organization_id": cert.issuer_organization_id, "issuer": cert.issuer_name,
-        "issued_on": cert.issued_on.isoformat(), "source_type": cert.source_type, "source_id": cert.source_id,
-        "revoke_reason": cert.revoke_reason,
-        "replaces": cert.replaces.number if cert.replaces else None,
-        "replaced_by": cert.replaced_by.number if cert.replaced_by else None,
-    }
+    return CertificateOut(
+        number=cert.number, kind=cert.kind, status=cert.status, holder_name=cert.holder_name,
+        holder_user_id=cert.holder_user_id, id_type=cert.id_type, id_number_masked=_mask(cert.id_number),
+        occupation=cert.occupation, job_direction=cert.job_direction, level=cert.level,
+        level_label=cert.level_label or None, award=cert.award, event_title=cert.event_title, rank=cert.rank,
+        issuer_organization_id=cert.issuer_organization_id, issuer=cert.issuer_name,
+        issued_on=cert.issued_on.isoformat(), source_type=cert.source_type, source_id=cert.source_id,
+        revoke_reason=cert.revoke_reason, replaces=cert.replaces.number if cert.replaces else None,
+        replaced_by=cert.replaced_by.number if cert.replaced_by else None,
+    ).model_dump()
 
 
 def _mask(number: str | None) -> str | None:
@@ -45,9 +53,11 @@ def _mask(number: str | None) -> str | None:
 
 def settings_json(org: Organization) -> dict:
     s = settings_for(org)
-    return {"organization_id": org.id, "type_letter": s.type_letter, "org_code": s.org_code,
-            "province_code": s.province_code, "site_code": s.site_code, "registered_name": s.registered_name,
-            "signatory": s.signatory, "configured": s.configured, "seal_configured": bool(s.seal_file)}
+    return CertificateSettingsOut(
+        organization_id=org.id, type_letter=s.type_letter, org_code=s.org_code, province_code=s.province_code,
+        site_code=s.site_code, registered_name=s.registered_name, signatory=s.signatory, configured=s.configured,
+        seal_configured=bool(s.seal_file),
+    ).model_dump()
 
 
 def _organization_for(org_id: int) -> Organization:
@@ -60,6 +70,7 @@ def _organization_for(org_id: int) -> Organization:
 
 @bp.get("/organizations/<int:org_id>/certificate-settings")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(CertificateSettingsOut)
 def settings_get(org_id: int):
     """The organization's certificate numbering settings (defaults until configured)."""
     return jsonify(settings_json(_organization_for(org_id)))
@@ -67,6 +78,7 @@ def settings_get(org_id: int):
 
 @bp.put("/organizations/<int:org_id>/certificate-settings")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(CertificateSettingsOut)
 @json_body(SettingsIn)
 def settings_put(org_id: int, body: SettingsIn):
     """Set type letter, organization code, province code, site code and registered name."""
@@ -80,6 +92,7 @@ def settings_put(org_id: int, body: SettingsIn):
 
 @bp.post("/certificates/issue")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(IssuedOut, 201)
 @json_body(IssueIn)
 def certificates_issue(body: IssueIn):
     """Issue the certificates of an exam session or a competition (idempotent: no duplicates)."""
@@ -87,8 +100,8 @@ def certificates_issue(body: IssueIn):
         "competition", body.competition_id)
     created_now, all_certs = issue_for_source(g.api_user, name, source_id)
     db.session.commit()
-    return created({"issued": len(created_now), "numbers": [c.number for c in created_now],
-                    "all_numbers": [c.number for c in all_certs]})
+    return created(IssuedOut(issued=len(created_now), numbers=[c.number for c in created_now],
+                             all_numbers=[c.number for c in all_certs]).model_dump())
 
 
 @bp.get("/certificates/<string:number>.pdf")
@@ -102,6 +115,7 @@ def certificates_pdf(number: str):
 
 @bp.get("/certificates/<string:number>")
 @login_required
+@api_response(CertificateOut)
 def certificates_get(number: str):
     """One certificate record (holder, the issuing organization's staff)."""
     return jsonify(certificate_json(get_for_view(g.api_user, number)))
@@ -109,6 +123,7 @@ def certificates_get(number: str):
 
 @bp.post("/certificates/<string:number>/revoke")
 @roles_required(ORG_STAFF, ADMIN)
+@api_response(CertificateOut)
 @json_body(RevokeIn)
 def certificates_revoke(number: str, body: RevokeIn):
     """Revoke with a reason; verification then says revoked. The number is never reused."""
@@ -119,6 +134,7 @@ def certificates_revoke(number: str, body: RevokeIn):
 
 @bp.get("/verify/<string:number>")
 @public
+@api_response(VerificationOut)
 @limiter.limit(VERIFY_LIMIT)
 def verify_public(number: str):
     """Public verification by number and holder name (?name=); 404 when either does not match."""
@@ -128,4 +144,4 @@ def verify_public(number: str):
     result = verify(number, name)
     if result is None:
         raise NotFound("未找到与编号和姓名相符的证书", {"number": "编号或姓名不符"})
-    return jsonify(result.as_json())
+    return jsonify(VerificationOut(**result.as_json()).model_dump())
