@@ -602,3 +602,18 @@ def test_no_input_on_this_page_left_users_or_organizations_behind(client, header
         post_raw(client, USERS, data, headers)
     assert db.session.execute(select(Organization.name)).scalars().all() == ["约定测试机构"]
     assert db.session.execute(select(User.username)).scalars().all() == ["conv_admin"]
+
+
+# -- typed answers ------------------------------------------------------------------------------------------------
+
+FILES = {"certificates_api.certificates_pdf"}  # answers a file, not JSON
+
+
+def test_every_json_endpoint_declares_its_response_schema(app):
+    """So the OpenAPI document describes every answer and types cannot drift (a level is an integer everywhere);
+    each area's test_api_schemas.py holds the answers to what they declare."""
+    undeclared = sorted(
+        f"{rule.endpoint} {rule.rule}" for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and not rule.endpoint.startswith("api_docs.")
+        and rule.endpoint not in FILES and not getattr(app.view_functions[rule.endpoint], "_api_responses", None))
+    assert not undeclared, "endpoints without a declared response schema:\n" + "\n".join(undeclared)

@@ -85,7 +85,7 @@ def test_competition_day_from_check_in_to_appeal(new_page, sign_in, screenshot):
     contestant.goto("/contests/")
     contestant.get_by_role("link", name="成绩与申诉").click()
     expect(contestant.get_by_text("第 3 名")).to_be_visible()
-    contestant.get_by_label("申诉内容（写明事实和理由）").fill("本人认为案例分析项目评分偏低，请求复核。")
+    contestant.get_by_label("申诉内容").fill("本人认为案例分析项目评分偏低，请求复核。")
     contestant.get_by_role("button", name="提交申诉").click()
     expect(contestant.get_by_role("alert")).to_contain_text("申诉已提交")
     screenshot(contestant, "appeal")

@@ -221,7 +221,7 @@ class ReasonForm(SchemaForm):
 class AppealForm(SchemaForm):
     schema = AppealIn
 
-    text = TextAreaField("申诉内容（写明事实和理由）", description="10 到 2000 字")
+    text = TextAreaField(description="写明事实和理由，10 到 2000 字")
     submit = SubmitField("提交申诉")
 
 
