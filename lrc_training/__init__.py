@@ -164,17 +164,17 @@ def register_blueprints(app: Flask) -> None:
     from .certificates.api import api_bp as certificates_api_bp
     from .certificates.views import bp as certificates_bp
     from .certificates.views import public_bp as verify_bp
-    from .contests import api_bp as contests_api_bp
-    from .contests import bp as contests_bp
+    from .contests.api import api_bp as contests_api_bp
+    from .contests.views import bp as contests_bp
     from .core import bp as core_bp
     from .core.openapi import bp as docs_bp
-    from .courses import api_bp as courses_api_bp
-    from .courses import bp as courses_bp
-    from .exams import api_bp as exams_api_bp
-    from .exams import bp as exams_bp
+    from .courses.api import api_bp as courses_api_bp
+    from .courses.views import bp as courses_bp
+    from .exams.api import api_bp as exams_api_bp
+    from .exams.views import bp as exams_bp
     from .extensions import csrf
-    from .registry import api_bp as registry_api_bp
-    from .registry import bp as registry_bp
+    from .registry.api import api_bp as registry_api_bp
+    from .registry.views import bp as registry_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, courses_bp, exams_bp, contests_bp, certificates_bp, verify_bp,
                       registry_bp):

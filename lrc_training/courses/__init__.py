@@ -2,17 +2,10 @@
 attendance, completion and the completion record (培训结业证明).
 
 The area's shape (docs/architecture.md): models.py, schemas.py (every input, declared once), services/ (the use
-cases: flush + audit, never commit), queries.py (reads; the only module other areas may import), views/ (pages),
-api.py (JSON), exports.py (Excel and the completion PDF), demo.py, templates/. No timed work: a course's enrollment
-closes by its deadline (Course.enrollment_open), so there is no jobs.py.
+cases: flush + audit, never commit), queries.py (reads; the only module other areas may import), views/ (pages; its
+__init__.py creates bp), api/ (JSON; its __init__.py creates api_bp), exports.py (Excel and the completion PDF),
+demo.py, templates/. No timed work: a course's enrollment closes by its deadline (Course.enrollment_open), so there
+is no jobs.py.
 
 May call: core and auth. Imports no other area; `exams` reads completions through queries.completed_courses_of.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
-api_bp = Blueprint("courses_api", __name__, url_prefix="/api/v1")
-
-# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
-from . import api, views  # noqa: E402,F401

@@ -4,17 +4,10 @@ results and their publication, item analysis and key corrections.
 
 The area's shape (docs/architecture.md): models.py (+ review_models.py), schemas.py (inputs and the API's response
 shapes), services/ (the use cases: flush + audit, never commit), queries.py (reads; the only module other areas may
-import), views/ (pages), api.py (JSON), jobs.py (auto-submit, paper preparation, reminders), exports.py (Excel and
-the results register PDF), documents.py (admission tickets, sign-in sheets, the room report), todo.py, demo.py.
+import), views/ (pages; its __init__.py creates bp), api/ (JSON; its __init__.py creates api_bp), jobs.py
+(auto-submit, paper preparation, reminders), exports.py (Excel and the results register PDF), documents.py
+(admission tickets, sign-in sheets, the room report), todo.py, demo.py.
 
 May call: core and auth; courses through courses.queries (completions); certificates to issue level certificates
 and look up a person's. Imports neither contests nor registry; they read exams through queries.py.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
-api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
-
-# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
-from . import api, views  # noqa: E402,F401

@@ -3,21 +3,14 @@ certificates, registry records, people and organizations), access by organizatio
 targets by region, coordinators' work and risk reports, reports upward (county → city → province) and selections
 (评选).
 
-The area's shape (docs/architecture.md): models.py, schemas.py (every input once, and the API's response shapes),
-services/ (the use cases: flush + audit, never commit), queries.py (the list's reads), views/ (pages) and api/
-(JSON), jobs.py (the read model's nightly rebuild, selections falling due), exports.py (Excel and the report PDF),
-cli.py, todo.py, demo.py; selection/ (评选) is a sub-package of its own. work.py and work_views.py (coordinators'
-work) are still beside them.
+The area's shape (docs/architecture.md): models.py, schemas/ (every input once, and the API's response shapes),
+services/ (the use cases: flush + audit, never commit), queries.py (the list's reads), views/ (pages; its __init__.py
+creates bp) and api/ (JSON; its __init__.py creates api_bp), jobs.py (the read model's nightly rebuild, selections
+falling due), exports.py (Excel and the report PDF), cli.py, todo.py, demo.py; selection/ (评选) is a sub-package of
+its own, whose pages and API attach to views' bp and api's api_bp. work.py and work_views.py (coordinators' work)
+are still beside them.
 
 May call: core and auth; certificates, courses, exams and contests only through their queries modules (the demo
 data issues certificates through certificates.services.issuing). Nothing imports the registry: create_app wires its
 listeners (a competition's honors, the read model's flush listener), jobs, commands and to-dos.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("registry", __name__, url_prefix="/registry", template_folder="templates")
-api_bp = Blueprint("registry_api", __name__, url_prefix="/api/v1")
-
-# The page and API modules attach their routes to these blueprints (Flask's way); create_app wires the rest.
-from . import api, selection, views, work_views  # noqa: E402,F401

@@ -20,8 +20,8 @@ from ..core.pagination import paginate_page
 from ..core.params import ascii_int
 from ..core.regions import region_display
 from ..extensions import db, limiter
-from . import bp
 from .models import RISK_STATUS_LABELS, SEVERITY_LABELS, WORK_KIND_LABELS
+from .views import bp
 from .work import (
     add_work_record,
     close_risk_report,

@@ -10,8 +10,12 @@ public   the public notice (公示) of published results
 forms    the page forms (rendering and CSRF; their input is declared in schemas.py)
 """
 
-# Their routes register on the area's blueprint. The public notice first: its navigation entry comes first, as before.
+from flask import Blueprint
+
+bp = Blueprint("contests", __name__, url_prefix="/contests", template_folder="../templates")
+
+# Their routes attach to bp. The public notice first: its navigation entry comes first, as before.
 # isort: off
-from . import public  # noqa: F401
-from . import control, exports, judging, manage  # noqa: F401
+from . import public  # noqa: E402,F401
+from . import control, exports, judging, manage  # noqa: E402,F401
 # isort: on

@@ -15,7 +15,6 @@ from ...core.forms import run_action
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
 from ...extensions import db
-from .. import bp
 from ..models import (
     AWARD_LABELS,
     TIE_BREAKS,
@@ -38,6 +37,7 @@ from ..services.registration import decide_registration, register
 from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
 from ..services.setup import allowed_tiers, create_competition, exam_sessions_for_items
 from ..services.stages import qualifier_sources
+from . import bp
 from .forms import CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 
 NAV = [NavItem("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")]

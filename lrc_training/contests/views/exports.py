@@ -13,11 +13,11 @@ from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.errors import DomainError
 from ...extensions import db
-from .. import bp
 from ..exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
 from ..models import Competition
 from ..services.access import get_competition_for_committee
 from ..services.oversight import overseen_items
+from . import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

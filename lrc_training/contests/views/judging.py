@@ -14,9 +14,9 @@ from ...core.forms import to_int
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
 from ...extensions import db
-from .. import bp
 from ..services.judging import editable, form_scores, item_tasks, judge_tasks, problem, sheet_form
 from ..services.scoring import get_sheet, points_text, save_scores, sheet_json, submit_sheet, unscored
+from . import bp
 
 NAV = [NavItem("竞赛评分", "contests.judging", roles=(JUDGE,), description="按竞赛和项目逐位打分，核对后提交",
                group="技能竞赛")]

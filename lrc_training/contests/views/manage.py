@@ -15,7 +15,6 @@ from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
 from ...extensions import db
-from .. import bp
 from ..models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
 from ..services.access import get_competition_for_committee, is_committee
 from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
@@ -28,6 +27,7 @@ from ..services.promotions import outcome_text, promotion_rows, send_promotion_r
 from ..services.results import result_rows
 from ..services.scoring import reopen_sheet
 from ..services.stages import qualifier_sources, take_qualifiers
+from . import bp
 from .forms import (
     AppealDecisionForm,
     AppealForm,

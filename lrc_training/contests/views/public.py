@@ -14,11 +14,11 @@ from ...core.access import public
 from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
 from ...extensions import db
-from .. import bp
 from ..models import AWARD_LABELS, Competition, Registration
 from ..queries import PUBLIC_STATES
 from ..services.appeals import appeal_window_open
 from ..services.results import result_rows
+from . import bp
 
 # Signed-in users find it in the navigation; visitors through the footer link in base.html.
 NAV = [NavItem("竞赛结果公示", "contests.public_results", description="已公布的竞赛成绩与获奖名单", group="技能竞赛")]

@@ -7,4 +7,8 @@ trainee   the catalog, a course's page, enrollment and withdrawal, my courses, d
 forms     the page forms (rendering and CSRF; their input is declared in schemas.py)
 """
 
-from . import manage, teaching, trainee  # noqa: F401  (they attach their routes to the area's blueprint)
+from flask import Blueprint
+
+bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="../templates")
+
+from . import manage, teaching, trainee  # noqa: E402,F401  (they attach their routes to bp)

@@ -16,13 +16,13 @@ from ...core.timeutil import to_local
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
 from ...extensions import db
-from .. import bp
 from ..exports import attendance_workbook, roster_workbook
 from ..queries import attended_hours, course_enrollments, managed_courses, waitlist_positions
 from ..services.access import get_course_for_manage, get_enrollment_for_manage, sees_full_phones, sees_id_numbers
 from ..services.courses import add_instructor, change_status, create_course, update_course
 from ..services.enrollment import approve_enrollment, complete_enrollment, reject_enrollment
 from ..services.hours import lesson_minutes, required_hours, teaching_plan
+from . import bp
 from .forms import CourseForm, InstructorForm, MaterialForm, ReasonForm, SessionForm
 
 MANAGERS = (INSTRUCTOR, ORG_STAFF, ADMIN)

@@ -11,11 +11,11 @@ from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
 from ...extensions import db
-from .. import bp
 from ..queries import attendance_grid, attended_hours, roster
 from ..services.access import get_course_for_manage, get_material_for_manage, get_session_for_manage
 from ..services.hours import required_hours
 from ..services.teaching import add_session, delete_material, delete_session, record_attendance, upload_material
+from . import bp
 from .forms import MaterialForm, SessionForm
 from .manage import MANAGERS, manage_url, render_manage
 

@@ -15,7 +15,6 @@ from ...core.storage import send_stored
 from ...core.timeutil import local_today
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
-from .. import bp
 from ..exports import completion_record_pdf
 from ..models import EnrollmentStatus
 from ..queries import (
@@ -38,6 +37,7 @@ from ..services.access import (
 from ..services.enrollment import enroll_trainee, withdraw
 from ..services.hours import required_hours
 from ..services.teaching import material_key
+from . import bp
 from .forms import CatalogFilterForm
 
 NAV = [

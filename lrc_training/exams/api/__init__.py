@@ -6,4 +6,8 @@ attempts  the candidate's theory exam: start, read, autosave, hand in (with the 
 manage    questions, sessions, applications, grading, scores, results, item analysis, the monitor
 """
 
-from . import attempts, manage  # noqa: F401  (endpoints register on api_bp)
+from flask import Blueprint
+
+api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
+
+from . import attempts, manage  # noqa: E402,F401  (their endpoints attach to api_bp)

@@ -16,7 +16,6 @@ from ...core.errors import NotFound
 from ...core.request_log import log_quietly
 from ...core.timeutil import iso_local
 from ...extensions import db, limiter
-from .. import api_bp as bp
 from ..models import Attempt
 from ..schemas import (
     AttemptOut,
@@ -37,6 +36,7 @@ from ..services.attempts import (
 )
 from ..services.autosave import save_answer_by_token
 from ..services.sessions import get_session_for_staff
+from . import api_bp as bp
 
 
 def attempt_json(attempt, responses: bool = True) -> dict:

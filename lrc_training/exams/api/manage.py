@@ -12,7 +12,6 @@ from ...core.api import api_response, created, json_body, paginate, parse_json, 
 from ...core.errors import NotFound
 from ...core.timeutil import iso_local
 from ...extensions import db
-from .. import api_bp as bp
 from ..models import ExamSession
 from ..schemas import (
     AnalysisOut,
@@ -48,6 +47,7 @@ from ..services.item_analysis import analyse_session, ensure_analysable
 from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor
 from ..services.results import compute_results, publish, regrade_after_publication
 from ..services.sessions import SessionInput, create_session, get_session_for_staff, open_sessions
+from . import api_bp as bp
 
 
 def question_json(question) -> dict:

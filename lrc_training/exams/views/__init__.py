@@ -11,4 +11,8 @@ monitor    the proctor's live page: rooms, pausing, extending, voiding, room pro
 forms      the page forms (rendering and CSRF)
 """
 
-from . import analysis, bank, candidate, exam, grading, monitor, sessions  # noqa: F401  (they attach their routes to bp)
+from flask import Blueprint
+
+bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="../templates")
+
+from . import analysis, bank, candidate, exam, grading, monitor, sessions  # noqa: E402,F401  (they attach their routes to bp)

@@ -14,7 +14,6 @@ from ...core.errors import DomainError
 from ...core.forms import run_action, to_int
 from ...core.web_forms import ActionForm
 from ...extensions import db
-from .. import bp
 from ..models import OBJECTIVE_KINDS, Question
 from ..services.bank import BANK_ROLES, get_question, set_question_active
 from ..services.item_analysis import FLAG_LABELS, analyse_session, ensure_analysable
@@ -29,6 +28,7 @@ from ..services.key_correction import (
     open_corrections,
 )
 from ..services.sessions import get_session_for_staff
+from . import bp
 from .forms import KeyCorrectionForm, KeyCorrectionMultipleForm, ReviewCloseForm
 
 

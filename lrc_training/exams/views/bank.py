@@ -15,7 +15,6 @@ from ...core.pagination import page_filters, paginate_page
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
 from ...extensions import db
-from .. import bp
 from ..exports import build_bank_template, export_questions
 from ..models import QuestionRevision
 from ..schemas import QuestionQuery
@@ -30,6 +29,7 @@ from ..services.bank import (
     set_question_active,
     update_question,
 )
+from . import bp
 from .forms import BankFilterForm, ImportForm, QuestionForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,7 +15,6 @@ from ...core.levels import LEVEL_LABELS
 from ...core.navigation import NavItem
 from ...db import utcnow
 from ...extensions import db
-from .. import bp
 from ..documents import ticket_number
 from ..models import PARTS, QUESTION_KINDS
 from ..services.applications import Ineligible, apply
@@ -29,6 +28,7 @@ from ..services.candidates import (
     visible_session,
 )
 from ..services.eligibility import EDUCATION_LABELS
+from . import bp
 from .forms import ApplyForm
 
 NAV = [

@@ -18,7 +18,6 @@ from ...core.timeutil import iso_local, to_local
 from ...core.web_forms import ActionForm
 from ...db import utcnow
 from ...extensions import db
-from .. import bp
 from ..models import QUESTION_KINDS, Attempt, Response
 from ..services import autosave
 from ..services.attempts import (
@@ -38,6 +37,7 @@ from ..services.candidates import (
     visible_session,
 )
 from ..services.proctoring import check_device, record_focus_loss, record_presence, take_over
+from . import bp
 
 
 def _iso_ms(value: datetime) -> str:

@@ -14,10 +14,10 @@ from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
 from ...core.xlsx import SheetError, iter_sheet_rows
 from ...extensions import db
-from .. import bp
 from ..models import PARTS, Application, ExamSession, PartScore
 from ..services.grading import grade, on_site_progress, record_part_score, tasks_for
 from ..services.sessions import get_session_for_staff
+from . import bp
 from .forms import GradeForm, ImportForm
 
 NAV = [

@@ -14,11 +14,11 @@ from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...db import utcnow
 from ...extensions import db
-from .. import bp
 from ..documents import integrity_report_pdf
 from ..models import Attempt
 from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
 from ..services.room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
+from . import bp
 from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
 
 

@@ -24,7 +24,6 @@ from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
 from ...core.xlsx import XLSX_MIMETYPE
 from ...extensions import db
-from .. import bp
 from ..documents import admission_tickets_pdf, sign_in_sheets_pdf
 from ..exports import register_pdf, register_unavailable_reason, register_workbook
 from ..models import PARTS, Application, Attempt, ExamSession
@@ -39,6 +38,7 @@ from ..services.sessions import (
     update_session,
     visible_sessions,
 )
+from . import bp
 from .forms import DecisionForm, SeatsForm, SessionForm
 
 NAV = [

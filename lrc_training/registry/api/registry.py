@@ -9,7 +9,6 @@ from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import roles_required
 from ...core.api import api_response, created, json_body, page_args, query_args
 from ...extensions import db
-from .. import api_bp as bp
 from ..queries import registry_query, registry_rows
 from ..schemas.inputs import EntryIn, RegistryIn, RegistryQuery, ServiceAreaIn, TargetIn
 from ..schemas.responses import (
@@ -27,6 +26,7 @@ from ..services.records import add_to_registry, profile, update_entry
 from ..services.statistics import statistics
 from ..services.targets import set_target
 from ..services.trends import large_enterprise_gaps, monthly_trends
+from . import api_bp as bp
 
 
 def rows_page(stmt, serialize) -> dict:

@@ -14,7 +14,6 @@ from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import roles_required
 from ...core.api import api_response, created, json_body, parse_json
 from ...extensions import db
-from .. import api_bp as bp
 from ..schemas.inputs import ReportIn, ReturnIn, VersionIn
 from ..schemas.responses import ReportOut, ReportOverviewOut
 from ..services.reporting import (
@@ -27,6 +26,7 @@ from ..services.reporting import (
     return_report,
     submit_report,
 )
+from . import api_bp as bp
 
 
 def optional_body(schema: type[BaseModel]) -> Callable:

@@ -9,7 +9,6 @@ from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import login_required, roles_required
 from ...core.api import api_response, created, json_body, query_args
 from ...extensions import db
-from .. import api_bp as bp
 from ..models import WorkRecord
 from ..schemas.inputs import CloseIn, RiskReportQuery, WorkRecordIn
 from ..schemas.responses import RiskReportOut, RiskReportPage, WorkRecordOut, WorkRecordPage
@@ -23,6 +22,7 @@ from ..work import (
     work_record_json,
     work_records_query,
 )
+from . import api_bp as bp
 from .registry import rows_page
 
 

@@ -6,6 +6,5 @@ models.py (round, nominations, reviewers, scores, objections, awards), rounds.py
 nominations.py, review.py (panel, scores, ranking), notice.py (public notice, objections, finalizing; the job that
 moves rounds on is registry/jobs.py), honors.py (the certificate PDF and its public check), schemas.py (the API's
 inputs and responses); views.py, review_views.py, public_views.py and api.py add routes to the registry's
-blueprints. Everything here uses the registry's own models and other areas' services only."""
-
-from . import api, public_views, review_views, views  # noqa: F401  (they attach their routes to the registry's blueprints)
+blueprints (registry/views/__init__.py and registry/api/__init__.py import them). Everything here uses the registry's
+own models and other areas' services only."""

@@ -9,7 +9,7 @@ from ...core.access import login_required, public, roles_required
 from ...core.api import api_response, created, json_body, paginate
 from ...core.timeutil import iso_local
 from ...extensions import db, limiter
-from .. import api_bp as bp
+from ..api import api_bp as bp
 from .models import SelectionRound
 from .nominations import nominate, nominations_query
 from .notice import decide_objection, finalize_by, objections_of, public_round, shortlist, submit_objection

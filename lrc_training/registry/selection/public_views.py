@@ -11,7 +11,7 @@ from ...core.errors import DomainError
 from ...core.forms import apply_errors, run_action
 from ...core.pagination import paginate_page
 from ...extensions import limiter
-from .. import bp
+from ..views import bp
 from .forms import ObjectionForm
 from .honors import public_view
 from .notice import public_round, public_rounds, shortlist, submit_objection

@@ -12,8 +12,8 @@ from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import apply_errors, run_action, to_int
 from ...extensions import db
-from .. import bp
 from ..models import WORK_KIND_LABELS
+from ..views import bp
 from .forms import NominationForm, OrganizationNominationForm, ScoreForm
 from .nominations import nominate, nominations_query, nominee_choices
 from .review import my_scores, recusal, submit_score

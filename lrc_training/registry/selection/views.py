@@ -18,8 +18,8 @@ from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
 from ...core.timeutil import local_zone, to_local
 from ...extensions import db
-from .. import bp
 from ..models import WORK_KIND_LABELS
+from ..views import bp
 from ..work import is_hrss_staff
 from .forms import ButtonForm, DecideForm, ReviewerForm, RoundForm
 from .honors import award_for, awards_of, render_certificate

@@ -10,7 +10,19 @@ reports    报表上报: the region's report and its children's, the actions, PD
 forms      the page forms (rendering and CSRF; their input is declared in schemas.py)
 common     the caller's region from the address, the read-only notice
 
-Coordinators' work and risk reports are in registry/work_views.py, selections (评选) in selection/.
+Coordinators' work and risk reports are in registry/work_views.py. Selections (评选) keep their pages in selection/
+(views, review_views, public_views); they attach to bp too, imported here.
 """
 
-from . import coverage, dashboard, people, records, reports, targets  # noqa: F401  (they attach their routes to bp)
+from flask import Blueprint
+
+bp = Blueprint("registry", __name__, url_prefix="/registry", template_folder="../templates")
+
+# These modules attach their routes to bp.
+# isort: off
+from . import coverage, dashboard, people, records, reports, targets  # noqa: E402,F401
+from .. import work_views  # noqa: E402,F401
+from ..selection import public_views as selection_public_views  # noqa: E402,F401
+from ..selection import review_views as selection_review_views  # noqa: E402,F401
+from ..selection import views as selection_views  # noqa: E402,F401
+# isort: on

@@ -12,9 +12,9 @@ from ...core.pagination import paginate_page
 from ...core.params import ascii_int
 from ...core.regions import region_display, region_path
 from ...extensions import db
-from .. import bp
 from ..exports import XLSX, uncovered_workbook
 from ..services.coverage import SIZE_CHOICES, coverage_with_total, uncovered_enterprises
+from . import bp
 from .common import request_access
 
 

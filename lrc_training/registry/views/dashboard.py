@@ -11,11 +11,11 @@ from ...core.downloads import audit_export, private_download
 from ...core.navigation import NavItem
 from ...core.regions import region_display, region_path
 from ...extensions import db
-from .. import bp
 from ..exports import XLSX, registry_workbook
 from ..models import CATEGORY_LABELS
 from ..services.statistics import statistics
 from ..services.trends import large_enterprise_gaps, monthly_trends
+from . import bp
 from .common import request_access
 
 NAV = [

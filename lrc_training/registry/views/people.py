@@ -10,10 +10,10 @@ from ...auth.roles import ADMIN, ORG_KIND_LABELS, ORG_STAFF
 from ...core.access import roles_required
 from ...core.forms import run_action
 from ...core.pagination import page_filters, paginate_page
-from .. import bp
 from ..queries import find_people, registry_query, registry_rows
 from ..schemas.inputs import RegistryQuery
 from ..services.honors import add_honor as record_honor_for
+from . import bp
 from .common import may_write, read_only_redirect, request_access
 from .forms import HonorForm
 

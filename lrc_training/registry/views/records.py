@@ -11,12 +11,12 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.levels import LEVEL_LABELS
-from .. import bp
 from ..exports import XLSX
 from ..models import CATEGORIES, CATEGORY_LABELS
 from ..services.importing import build_template, import_registry
 from ..services.records import add_named, profile, update_entry
 from ..work_views import work_section
+from . import bp
 from .common import may_write, read_only_redirect
 from .forms import AddForm, EntryForm, ImportForm
 

@@ -14,7 +14,6 @@ from ...core.downloads import private_download
 from ...core.errors import DomainError
 from ...core.forms import run_action, to_int
 from ...core.navigation import NavItem
-from .. import bp
 from ..exports import XLSX, children_table, download_name, report_pdf, report_workbook, snapshot_tables
 from ..models import REPORT_STATUS_LABELS
 from ..services.periods import Period, default_period, parse_period, recent_periods
@@ -30,6 +29,7 @@ from ..services.reporting import (
     viewer_scope,
 )
 from ..work import is_hrss_staff
+from . import bp
 from .common import allowed
 from .forms import ActionForm, CreateReportForm, ReturnForm
 

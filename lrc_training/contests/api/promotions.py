@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..core.access import roles_required
-from ..core.api import api_response, created, json_body
-from ..extensions import db
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...core.access import roles_required
+from ...core.api import api_response, created, json_body
+from ...extensions import db
+from ..schemas.inputs import PromotionRequestsIn
+from ..schemas.responses import PromotionRequestsOut, PromotionsOut
+from ..services.access import get_competition_for_committee
+from ..services.promotions import PromotionRow, evaluators_for, promotion_rows, send_promotion_requests
 from . import api_bp as bp
-from .schemas.inputs import PromotionRequestsIn
-from .schemas.responses import PromotionRequestsOut, PromotionsOut
-from .services.access import get_competition_for_committee
-from .services.promotions import PromotionRow, evaluators_for, promotion_rows, send_promotion_requests
 
 
 def promotion_json(row: PromotionRow) -> dict:

@@ -1,4 +1,5 @@
-"""JSON API for skills competitions (docs/api.md "Competitions")."""
+"""JSON API for skills competitions (docs/api.md "Competitions"): setup, registration, check-in, judges and sheets,
+results, appeals."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from dataclasses import asdict
 
 from flask import g, jsonify, request
 
-from ..auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
-from ..certificates.services.issuing import CertificateSource
-from ..core.access import login_required, roles_required
-from ..core.api import api_response, created, json_body, parse_json
-from ..core.errors import NotFound
-from ..core.timeutil import iso_local
-from ..extensions import db
-from . import api_bp as bp
-from .models import Competition, JudgingSheet, Registration
-from .schemas.inputs import (
+from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
+from ...core.access import login_required, roles_required
+from ...core.api import api_response, created, json_body, parse_json
+from ...core.errors import NotFound
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import Competition, JudgingSheet, Registration
+from ..schemas.inputs import (
     AppealDecisionIn,
     AppealIn,
     AutoPanelIn,
@@ -29,7 +28,7 @@ from .schemas.inputs import (
     ReopenIn,
     SheetIn,
 )
-from .schemas.responses import (
+from ..schemas.responses import (
     AutoPanelOut,
     BulkRegistrationOut,
     CheckInCloseOut,
@@ -50,17 +49,18 @@ from .schemas.responses import (
     ResultsOut,
     SheetReopenOut,
 )
-from .services.access import get_competition_for_committee
-from .services.appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
-from .services.bulk import register_rows
-from .services.checkin import check_in, close_check_in, draw, require_mapping
-from .services.oversight import progress
-from .services.panels import assign_judge, auto_assign, judge_loads
-from .services.registration import decide_registration, register
-from .services.results import issue_award_certificates, publish, result_rows
-from .services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
-from .services.setup import create_competition
-from .services.stages import take_qualifiers
+from ..services.access import get_competition_for_committee
+from ..services.appeals import appeals_of, can_view_appeals, decide_appeal, file_appeal
+from ..services.bulk import register_rows
+from ..services.checkin import check_in, close_check_in, draw, require_mapping
+from ..services.oversight import progress
+from ..services.panels import assign_judge, auto_assign, judge_loads
+from ..services.registration import decide_registration, register
+from ..services.results import publish, result_rows
+from ..services.scoring import get_sheet, reopen_sheet, save_scores, sheet_json, sheets_for, submit_sheet
+from ..services.setup import create_competition
+from ..services.stages import take_qualifiers
+from . import api_bp as bp
 
 
 def competition_json(c) -> dict:
@@ -344,6 +344,3 @@ def competitions_publish(competition_id: int):
     rows = publish(g.api_user, competition)
     db.session.commit()
     return jsonify({"state": competition.state, "published_at": iso_local(competition.published_at), "rows": rows})
-
-
-CERTIFICATE_SOURCE = CertificateSource("competition", issue_award_certificates)

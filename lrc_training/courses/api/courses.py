@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from sqlalchemy import func, select
 
-from ..auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF, TRAINEE
-from ..core.access import public, roles_required
-from ..core.api import api_response, created, json_body, page_args, paginate, parse_json, query_args
-from ..core.timeutil import iso_local
-from ..extensions import db
-from . import api_bp as bp
-from .models import Course, Enrollment
-from .queries import catalog, course_enrollments_stmt, seats_taken, waitlist_position, waitlist_positions
-from .schemas import (
+from ...auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF, TRAINEE
+from ...core.access import public, roles_required
+from ...core.api import api_response, created, json_body, page_args, paginate, parse_json, query_args
+from ...core.timeutil import iso_local
+from ...extensions import db
+from ..models import Course, Enrollment
+from ..queries import catalog, course_enrollments_stmt, seats_taken, waitlist_position, waitlist_positions
+from ..schemas import (
     CompleteIn,
     CourseIn,
     CourseOut,
@@ -24,14 +23,15 @@ from .schemas import (
     EnrollmentPage,
     RejectIn,
 )
-from .services.access import (
+from ..services.access import (
     get_course_for_manage,
     get_course_for_view,
     get_enrollment_for_manage,
     get_enrollment_for_owner_or_manager,
 )
-from .services.courses import change_status, create_course
-from .services.enrollment import approve_enrollment, complete_enrollment, enroll_trainee, reject_enrollment, withdraw
+from ..services.courses import change_status, create_course
+from ..services.enrollment import approve_enrollment, complete_enrollment, enroll_trainee, reject_enrollment, withdraw
+from . import api_bp as bp
 
 MANAGERS = (INSTRUCTOR, ORG_STAFF, ADMIN)
 
