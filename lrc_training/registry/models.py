@@ -75,6 +75,7 @@ WORK_KINDS = tuple(WORK_KIND_LABELS)
 SEVERITY_LABELS = {"low": "一般", "medium": "较大", "high": "重大"}
 SEVERITIES = tuple(SEVERITY_LABELS)
 RISK_STATUS_LABELS = {"open": "待处理", "closed": "已处置"}
+TEXT_MAX = 2000  # a work record's summary and a risk report's handling
 
 
 def _quoted(values) -> str:
@@ -98,7 +99,7 @@ class WorkRecord(Base):
     kind: Mapped[str] = mapped_column(String(20))
     occurred_on: Mapped[date] = mapped_column(Date)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    summary: Mapped[str] = mapped_column(String(2000))
+    summary: Mapped[str] = mapped_column(String(TEXT_MAX))
     people: Mapped[int] = mapped_column(Integer)
     severity: Mapped[str | None] = mapped_column(String(10))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -125,7 +126,7 @@ class RiskReport(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    handling: Mapped[str | None] = mapped_column(String(2000))
+    handling: Mapped[str | None] = mapped_column(String(TEXT_MAX))
 
 
 class ServiceArea(Base):

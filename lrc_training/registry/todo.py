@@ -14,7 +14,7 @@ from ..extensions import db
 from .models import Report, RiskReport
 from .services.periods import default_period
 from .services.reporting import child_scopes, viewer_scope
-from .work import is_hrss_staff, report_scope
+from .services.work import is_hrss_staff, report_scope
 
 
 def todo_for(user, now: datetime) -> list[TodoItem]:

@@ -9,7 +9,7 @@ import pytest
 from lrc_training.auth.services.accreditation import local_today
 from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
-from lrc_training.registry.work import add_work_record
+from lrc_training.registry.services.work import add_work_record
 from tests.conftest import api_token
 from tests.factories import make_org, make_user
 

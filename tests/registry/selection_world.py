@@ -10,7 +10,7 @@ from lrc_training.certificates.services.issuing import IssueRequest, issue_certi
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from lrc_training.registry.selection.rounds import RoundInput, create_round, move_round
-from lrc_training.registry.work import add_work_record
+from lrc_training.registry.services.work import add_work_record
 from tests.factories import make_org, make_user
 
 

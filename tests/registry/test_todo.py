@@ -8,7 +8,7 @@ from datetime import timedelta
 from lrc_training.auth.services.accreditation import local_today
 from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.extensions import db
-from lrc_training.registry.work import add_work_record
+from lrc_training.registry.services.work import add_work_record
 from tests.conftest import login
 from tests.factories import make_org, make_user
 from tests.home import todo_section

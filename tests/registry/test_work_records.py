@@ -17,7 +17,7 @@ from lrc_training.certificates.services.issuing import IssueRequest, issue_certi
 from lrc_training.core.models import AuditLog, Notification
 from lrc_training.extensions import db
 from lrc_training.registry.models import RiskReport, ServiceArea, WorkRecord
-from lrc_training.registry.work import responsible_hrss
+from lrc_training.registry.services.work import responsible_hrss
 from tests.conftest import api_token, login, post_form
 from tests.factories import make_org, make_user
 

@@ -1,5 +1,5 @@
 """JSON API: coordinators' work records and risk reports (API contract v1.1 "Coordinators' work and risk
-reports"). The rules live in registry/work.py; these handlers parse, call and commit."""
+reports"). The rules live in services/work.py; these handlers parse, call and commit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ...extensions import db
 from ..models import WorkRecord
 from ..schemas.inputs import CloseIn, RiskReportQuery, WorkRecordIn
 from ..schemas.responses import RiskReportOut, RiskReportPage, WorkRecordOut, WorkRecordPage
-from ..work import (
+from ..services.work import (
     add_work_record,
     close_risk_report,
     get_risk_report,

@@ -19,7 +19,7 @@ from ...core.levels import level_label
 from ...extensions import db
 from ..models import WORK_KINDS, RegistryEntry, WorkRecord
 from ..services.access import is_coordinator
-from ..work import work_counts
+from ..services.work import work_counts
 from .models import Nomination, SelectionRound
 from .rounds import get_round
 

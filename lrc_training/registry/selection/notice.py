@@ -21,7 +21,7 @@ from ...core.notifications import notify
 from ...db import utcnow
 from ...extensions import db
 from ..models import Honor
-from ..work import hrss_staff_ids
+from ..services.work import hrss_staff_ids
 from .models import Award, Nomination, Objection, SelectionRound
 from .review import standings
 from .rounds import get_round

@@ -19,8 +19,8 @@ from ...core.pagination import paginate_page
 from ...core.timeutil import local_zone, to_local
 from ...extensions import db
 from ..models import WORK_KIND_LABELS
+from ..services.work import is_hrss_staff
 from ..views import bp
-from ..work import is_hrss_staff
 from .forms import ButtonForm, DecideForm, ReviewerForm, RoundForm
 from .honors import award_for, awards_of, render_certificate
 from .models import OBJECTION_LABELS, Reviewer, SelectionRound

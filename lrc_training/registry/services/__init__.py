@@ -15,6 +15,5 @@ periods       reporting periods (year, quarter, month) and when a report is late
 snapshot      what a report freezes, and the children's roll-up
 reporting     reports upward: make, refresh, submit, return, approve
 coordinators  the coordinator read model, kept in step with every flush
+work          coordinators' work records and the risk reports they open (who may record and read, closing)
 """
-
-from .access import is_coordinator  # noqa: F401  (registry/work.py imports it from here until it moves)

@@ -27,9 +27,9 @@ from ...core.regions import region_name, region_scope
 from ...core.timeutil import iso_local
 from ...extensions import db
 from ..models import REPORT_STATUS_LABELS, Report
-from ..work import hrss_staff_ids, is_hrss_staff
 from .periods import Period, parse_period
 from .snapshot import build_snapshot, rollup, scope_code, with_rollup
+from .work import hrss_staff_ids, is_hrss_staff
 
 REASON_MAX = 1000
 ROOT = ""  # the platform's administrators, above every province

@@ -7,11 +7,12 @@ records    one coordinator's record, adding one certified elsewhere, the Excel i
 coverage   enterprise coverage per subregion and the uncovered list (with its download)
 targets    目标考核: the yearly targets of the regions below and their progress
 reports    报表上报: the region's report and its children's, the actions, PDF and Excel
-forms      the page forms (rendering and CSRF; their input is declared in schemas.py)
+work       coordinators' work records (a record's work section, the full list, the enterprise picker) and 风险隐患
+forms      the page forms (rendering and CSRF; their input is declared in schemas/inputs.py)
 common     the caller's region from the address, the read-only notice
 
-Coordinators' work and risk reports are in registry/work_views.py. Selections (评选) keep their pages in selection/
-(views, review_views, public_views); they attach to bp too, imported here.
+Selections (评选) keep their pages in selection/ (views, review_views, public_views); they attach to bp too, imported
+here.
 """
 
 from flask import Blueprint
@@ -20,8 +21,7 @@ bp = Blueprint("registry", __name__, url_prefix="/registry", template_folder="..
 
 # These modules attach their routes to bp.
 # isort: off
-from . import coverage, dashboard, people, records, reports, targets  # noqa: E402,F401
-from .. import work_views  # noqa: E402,F401
+from . import coverage, dashboard, people, records, reports, targets, work  # noqa: E402,F401
 from ..selection import public_views as selection_public_views  # noqa: E402,F401
 from ..selection import review_views as selection_review_views  # noqa: E402,F401
 from ..selection import views as selection_views  # noqa: E402,F401

@@ -15,10 +15,10 @@ from ..exports import XLSX
 from ..models import CATEGORIES, CATEGORY_LABELS
 from ..services.importing import build_template, import_registry
 from ..services.records import add_named, profile, update_entry
-from ..work_views import work_section
 from . import bp
 from .common import may_write, read_only_redirect
 from .forms import AddForm, EntryForm, ImportForm
+from .work import work_section
 
 
 def _profile(user_id: int):

@@ -28,7 +28,7 @@ from ..services.reporting import (
     submit_report,
     viewer_scope,
 )
-from ..work import is_hrss_staff
+from ..services.work import is_hrss_staff
 from . import bp
 from .common import allowed
 from .forms import ActionForm, CreateReportForm, ReturnForm

@@ -14,7 +14,7 @@ from ...core.forms import run_action
 from ...core.navigation import NavItem
 from ...core.params import ascii_int
 from ..services.targets import set_target, target_progress
-from ..work import is_hrss_staff
+from ..services.work import is_hrss_staff
 from . import bp
 from .forms import TargetForm
 

@@ -2,7 +2,7 @@
 
 Who may record: the coordinator themself, org_staff of an `hrss` organization whose region scope contains the
 coordinator, and org_staff of a `platform` organization for the coordinators of that organization. Who may read:
-the readers of the coordinator's registry record (records.person_in_scope), and the coordinator themself.
+the readers of the coordinator's registry record (access.person_in_scope), and the coordinator themself.
 The enterprise a record names must be an enterprise inside the recorder's scope (the hrss or platform
 organization's region scope; for a coordinator recording their own work, their own region's scope).
 
@@ -21,31 +21,30 @@ from datetime import date
 from sqlalchemy import Select, false, func, or_, select, true, update
 from sqlalchemy.orm import aliased
 
-from ..auth.models import Organization, User, UserRole
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..auth.services.accreditation import local_today
-from ..core.audit import record_audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.notifications import notify
-from ..core.regions import in_region, region_scope
-from ..db import utcnow
-from ..extensions import db
-from .models import (
+from ...auth.models import Organization, User, UserRole
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.accreditation import local_today
+from ...core.audit import record_audit
+from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.notifications import notify
+from ...core.regions import in_region, region_scope
+from ...db import utcnow
+from ...extensions import db
+from ..models import (
     RISK_STATUS_LABELS,
     SEVERITIES,
     SEVERITY_LABELS,
+    TEXT_MAX,
     WORK_KIND_LABELS,
     WORK_KINDS,
     RiskReport,
     ServiceArea,
     WorkRecord,
 )
-from .records import person_in_scope
-from .services import is_coordinator
+from .access import is_coordinator, person_in_scope
 
 EARLIEST = date(2000, 1, 1)
 MAX_PEOPLE = 1_000_000
-SUMMARY_MAX = 2000
 
 
 # -- who ---------------------------------------------------------------------------------------------------------
@@ -155,8 +154,8 @@ def _check(kind, occurred_on, enterprise_id, summary, people, severity, scope: E
         enterprise = None
     if not summary:
         fields["summary"] = "不能为空"
-    elif len(summary) > SUMMARY_MAX:
-        fields["summary"] = f"长度不能超过 {SUMMARY_MAX} 个字符"
+    elif len(summary) > TEXT_MAX:
+        fields["summary"] = f"长度不能超过 {TEXT_MAX} 个字符"
     if people is None:
         fields["people"] = "必填"
     elif people < 0:
@@ -307,8 +306,8 @@ def close_risk_report(actor, report_id: int, handling: str | None) -> RiskReport
     handling = (handling or "").strip()
     if not handling:
         raise ValidationFailed("请填写处置情况", {"handling": "不能为空"})
-    if len(handling) > SUMMARY_MAX:
-        raise ValidationFailed(f"处置情况不超过 {SUMMARY_MAX} 个字符", {"handling": f"长度不能超过 {SUMMARY_MAX} 个字符"})
+    if len(handling) > TEXT_MAX:
+        raise ValidationFailed(f"处置情况不超过 {TEXT_MAX} 个字符", {"handling": f"长度不能超过 {TEXT_MAX} 个字符"})
     now = utcnow()
     changed = db.session.execute(update(RiskReport).where(RiskReport.id == report.id, RiskReport.status == "open")
                                  .values(status="closed", closed_at=now, closed_by_id=actor.id, handling=handling)

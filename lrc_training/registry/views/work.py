@@ -9,20 +9,19 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..auth.roles import ADMIN, ORG_STAFF
-from ..auth.services.accreditation import local_today
-from ..core.access import roles_required
-from ..core.errors import DomainError
-from ..core.form_fields import DateField
-from ..core.forms import apply_errors
-from ..core.navigation import NavItem
-from ..core.pagination import paginate_page
-from ..core.params import ascii_int
-from ..core.regions import region_display
-from ..extensions import db, limiter
-from .models import RISK_STATUS_LABELS, SEVERITY_LABELS, WORK_KIND_LABELS
-from .views import bp
-from .work import (
+from ...auth.roles import ADMIN, ORG_STAFF
+from ...auth.services.accreditation import local_today
+from ...core.access import roles_required
+from ...core.errors import DomainError
+from ...core.form_fields import DateField
+from ...core.forms import apply_errors
+from ...core.navigation import NavItem
+from ...core.pagination import paginate_page
+from ...core.params import ascii_int
+from ...core.regions import region_display
+from ...extensions import db, limiter
+from ..models import RISK_STATUS_LABELS, SEVERITY_LABELS, WORK_KIND_LABELS
+from ..services.work import (
     add_work_record,
     close_risk_report,
     find_enterprises,
@@ -33,6 +32,7 @@ from .work import (
     work_records_query,
     writable_person,
 )
+from . import bp
 
 NAV = [
     NavItem("风险隐患", "registry.risk_reports", roles=(ORG_STAFF,), visible=is_hrss_staff,
