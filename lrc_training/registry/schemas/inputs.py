@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from ...auth.roles import ORG_KINDS
 from ...core.api import ApiModel, InputModel, QueryModel
 from ...core.params import ascii_int
-from ..models import CATEGORIES, CATEGORY_LABELS, SEVERITIES, WORK_KINDS
+from ..models import CATEGORIES, CATEGORY_LABELS, SEVERITIES, TEXT_MAX, WORK_KINDS
 
 # Optional text: an empty box (or "") is "not given".
 OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
@@ -165,17 +165,39 @@ class ReturnFormIn(ReturnIn):
 
 # -- coordinators' work and risk reports ------------------------------------------------------------------------
 
-class WorkRecordIn(ApiModel):
-    kind: Literal[WORK_KINDS]  # type: ignore[valid-type]
-    occurred_on: date
-    enterprise_id: int
-    summary: str = Field(min_length=1, max_length=2000)
-    people: int = Field(ge=0)
-    severity: Literal[SEVERITIES] | None = None  # type: ignore[valid-type]  # risk records only
+class WorkRecordIn(InputModel):
+    """A piece of a coordinator's work; a `risk` record needs a severity and opens a risk report."""
+
+    kind: Literal[WORK_KINDS] = Field(title="工作类型")  # type: ignore[valid-type]
+    occurred_on: date = Field(title="日期")
+    enterprise_id: int = Field(title="企业")
+    summary: str = Field(min_length=1, max_length=TEXT_MAX, title="工作内容")
+    people: int = Field(ge=0, title="涉及职工人数")
+    severity: Literal[SEVERITIES] | None = Field(  # type: ignore[valid-type]  # risk records only
+        default=None, title="严重程度（风险隐患报告必填）")
 
 
-class CloseIn(ApiModel):
-    handling: str = Field(min_length=1, max_length=2000)
+class WorkRecordFormIn(WorkRecordIn):
+    """The work form on a coordinator's pages: the enterprise is the picker's choice (a hidden id) or, without
+    JavaScript, the typed name, which the page resolves to one enterprise before the service runs. Whether it is
+    one the recorder may name, and the date not in the future, the service checks."""
+
+    enterprise: OptionalText = Field(default=None, max_length=100, title="企业",
+                                     description="输入企业名称中的字词查找，从结果中选择（只列出您可以记录的企业）")
+    enterprise_id: HiddenInt = None
+
+
+class CloseIn(InputModel):
+    """How a risk report was handled, to close it."""
+
+    handling: str = Field(min_length=1, max_length=TEXT_MAX, title="处置情况")
+
+
+class CloseFormIn(CloseIn):
+    """The close form on the 风险隐患 page: an empty box reaches the service, which asks for the handling in its own
+    words (请填写处置情况) at the report's row."""
+
+    handling: OptionalText = Field(default=None, max_length=TEXT_MAX, title="处置情况")
 
 
 class RiskReportQuery(QueryModel):

@@ -1,6 +1,6 @@
 """The registry's page forms. They render and carry the CSRF token; their input is declared, labelled and validated
-by the schemas in schemas.py (core.forms.SchemaForm), so no limit is written here. (The work-record and risk forms
-are in registry/work_views.py, the selection forms in selection/forms.py.)"""
+by the schemas in schemas.py (core.forms.SchemaForm), so no limit is written here. (The selection forms are in
+selection/forms.py.)"""
 
 from __future__ import annotations
 
@@ -20,7 +20,17 @@ from wtforms import (  # WTForms' own date and number fields only render here: t
 
 from ...core.forms import SchemaForm
 from ...core.levels import LEVEL_LABELS
-from ..schemas.inputs import AddIn, EntryFormIn, HonorIn, ReportIn, ReturnFormIn, TargetFormIn
+from ..models import SEVERITY_LABELS, WORK_KIND_LABELS
+from ..schemas.inputs import (
+    AddIn,
+    CloseFormIn,
+    EntryFormIn,
+    HonorIn,
+    ReportIn,
+    ReturnFormIn,
+    TargetFormIn,
+    WorkRecordFormIn,
+)
 
 
 class HonorForm(SchemaForm):
@@ -94,3 +104,33 @@ class ReturnForm(SchemaForm):
     version = HiddenField()
     reason = TextAreaField()
     submit = SubmitField("退回")
+
+
+class WorkRecordForm(SchemaForm):
+    """A piece of a coordinator's work. The enterprise is a searchable picker (static/js/combobox.js): the typed
+    name, and the id of the enterprise chosen from the matches; without JavaScript the page resolves the typed
+    name (views/work.py)."""
+
+    schema = WorkRecordFormIn
+
+    kind = SelectField(choices=list(WORK_KIND_LABELS.items()))
+    occurred_on = DateField()
+    enterprise = StringField()
+    enterprise_id = HiddenField()
+    summary = TextAreaField()
+    people = IntegerField()
+    severity = SelectField(choices=[("", "—")] + list(SEVERITY_LABELS.items()))
+    submit = SubmitField("记录")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise.flags.required = True  # a name, or the picker's choice (the page checks which)
+
+
+class CloseForm(SchemaForm):
+    """Closing a risk report with how it was handled (a row of the 风险隐患 page)."""
+
+    schema = CloseFormIn
+
+    handling = TextAreaField()
+    submit = SubmitField("办结")

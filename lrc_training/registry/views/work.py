@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ...auth.roles import ADMIN, ORG_STAFF
 from ...auth.services.accreditation import local_today
 from ...core.access import roles_required
-from ...core.errors import DomainError
-from ...core.form_fields import DateField
-from ...core.forms import apply_errors
+from ...core.errors import DomainError, ValidationFailed
+from ...core.forms import apply_errors, run_action
 from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
-from ...core.params import ascii_int
 from ...core.regions import region_display
 from ...extensions import db, limiter
 from ..models import RISK_STATUS_LABELS, SEVERITY_LABELS, WORK_KIND_LABELS
+from ..schemas.inputs import CloseFormIn, WorkRecordFormIn
 from ..services.work import (
+    EnterpriseScope,
     add_work_record,
     close_risk_report,
     find_enterprises,
@@ -33,6 +30,7 @@ from ..services.work import (
     writable_person,
 )
 from . import bp
+from .forms import CloseForm, WorkRecordForm
 
 NAV = [
     NavItem("风险隐患", "registry.risk_reports", roles=(ORG_STAFF,), visible=is_hrss_staff,
@@ -40,28 +38,6 @@ NAV = [
 ]
 
 RECENT = 10
-
-
-class WorkRecordForm(FlaskForm):
-    kind = SelectField("工作类型", choices=list(WORK_KIND_LABELS.items()))
-    occurred_on = DateField("日期", validators=[InputRequired("请填写日期")])
-    # A searchable picker (static/js/combobox.js): the typed name, and the id of the enterprise chosen from the
-    # matches; without JavaScript the server resolves the typed name (resolve_enterprise).
-    enterprise = StringField("企业", validators=[Length(max=100, message="不超过 100 个字符")],
-                             description="输入企业名称中的字词查找，从结果中选择（只列出您可以记录的企业）")
-    enterprise_id = HiddenField()
-    summary = TextAreaField("工作内容", validators=[DataRequired("此项为必填项"),
-                                                 Length(max=2000, message="不超过 2000 个字符")])
-    people = IntegerField("涉及职工人数", validators=[InputRequired("请填写人数"),
-                                                   NumberRange(min=0, max=1_000_000, message="应为 0 或正整数")])
-    severity = SelectField("严重程度（风险隐患报告必填）", choices=[("", "—")] + list(SEVERITY_LABELS.items()))
-    submit = SubmitField("记录")
-
-
-class CloseForm(FlaskForm):
-    handling = TextAreaField("处置情况", validators=[DataRequired("请填写处置情况"),
-                                                  Length(max=2000, message="不超过 2000 个字符")])
-    submit = SubmitField("办结")
 
 
 def work_form(user_id: int) -> tuple[WorkRecordForm | None, str | None]:
@@ -72,29 +48,46 @@ def work_form(user_id: int) -> tuple[WorkRecordForm | None, str | None]:
         return None, exc.message
     form = WorkRecordForm()
     form.scope = enterprises
-    form.enterprise.flags.required = True  # checked by resolve_enterprise (a name, or the picker's choice)
     if not form.is_submitted():
         form.occurred_on.data = local_today()
     return form, None
 
 
-def resolve_enterprise(form: WorkRecordForm) -> bool:
+def resolve_enterprise(scope: EnterpriseScope, data: WorkRecordFormIn) -> int:
     """The enterprise of a posted form: the id the picker chose, else the one enterprise the typed name finds (no
-    JavaScript). Several or none: the reason at the field, and False."""
-    if ascii_int(form.enterprise_id.data or "", low=1) is not None:
-        return True  # the service checks that it is an enterprise the recorder may name
-    text = (form.enterprise.data or "").strip()
+    JavaScript). Several or none: the reason at the enterprise field (ValidationFailed)."""
+    if data.enterprise_id is not None and data.enterprise_id >= 1:
+        return data.enterprise_id  # the service checks that it is an enterprise the recorder may name
+    text = (data.enterprise or "").strip()
     if not text:
-        form.enterprise.errors = ["请输入企业名称并从查找结果中选择"]
-        return False
-    hits = find_enterprises(form.scope, text, limit=6)
+        reason = "请输入企业名称并从查找结果中选择"
+        raise ValidationFailed(reason, {"enterprise": reason})
+    hits = find_enterprises(scope, text, limit=6)
     exact = [hit for hit in hits if hit[1] == text]
     if len(hits) == 1 or len(exact) == 1:
-        form.enterprise_id.data = str((exact or hits)[0][0])
-        return True
-    form.enterprise.errors = ["未找到该企业（或不在您可以记录的范围内）" if not hits else
-                              "有多家企业符合：" + "、".join(name for _, name, _ in hits[:5]) + "，请输入完整名称"]
-    return False
+        return (exact or hits)[0][0]
+    reason = ("未找到该企业（或不在您可以记录的范围内）" if not hits else
+              "有多家企业符合：" + "、".join(name for _, name, _ in hits[:5]) + "，请输入完整名称")
+    raise ValidationFailed(reason, {"enterprise": reason})
+
+
+def record_work(form: WorkRecordForm, user_id: int, data: WorkRecordFormIn):
+    """Resolve the enterprise, then record (a severity counts for risk records only)."""
+    enterprise_id = resolve_enterprise(form.scope, data)
+    form.enterprise_id.data = str(enterprise_id)
+    return add_work_record(current_user, user_id, kind=data.kind, occurred_on=data.occurred_on,
+                           enterprise_id=enterprise_id, summary=data.summary, people=data.people,
+                           severity=data.severity if data.kind == "risk" else None)
+
+
+def show_at_fields(form: WorkRecordForm, exc: DomainError) -> None:
+    """A refusal at its fields; the enterprise's (an id the service refused) at the picker, which shows it."""
+    apply_errors(form, exc)
+    form.enterprise.errors = [*form.enterprise.errors, *form.enterprise_id.errors]
+
+
+def _recorded(record) -> str:
+    return "工作情况已记录。" + ("已报送人社部门。" if record.kind == "risk" else "")
 
 
 @bp.route("/people/<int:user_id>/enterprises")
@@ -136,20 +129,9 @@ def work_records(user_id: int):
         if form is None:  # the page showed no form: say why instead of recording
             flash(reason, "danger")
             return redirect(url_for("registry.work_records", user_id=user_id))
-        if form.validate() and resolve_enterprise(form):
-            try:
-                add_work_record(current_user, user_id, kind=form.kind.data, occurred_on=form.occurred_on.data,
-                                enterprise_id=ascii_int(form.enterprise_id.data or "", low=1), summary=form.summary.data,
-                                people=form.people.data,
-                                severity=(form.severity.data or None) if form.kind.data == "risk" else None)
-            except DomainError as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-                form.enterprise.errors = [*form.enterprise.errors, *form.enterprise_id.errors]  # shown at the picker
-            else:
-                db.session.commit()
-                flash("工作情况已记录。" + ("已报送人社部门。" if form.kind.data == "risk" else ""), "success")
-                return redirect(url_for("registry.work_records", user_id=user_id))
+        if run_action(form, lambda data: record_work(form, user_id, data), _recorded, on_form=True,
+                      show_error=lambda exc: show_at_fields(form, exc)):
+            return redirect(url_for("registry.work_records", user_id=user_id))
         status = 422
     page = paginate_page(work_records_query(user_id), rows=True)
     return render_template("registry/work_records.html", person=user, page=page, form=form, reason=reason,
@@ -177,17 +159,20 @@ def risk_reports():
 @bp.route("/risk-reports/<int:report_id>/close", methods=["POST"])
 @roles_required(ORG_STAFF)
 def close_risk(report_id: int):
+    """Close a report; the refusal (an empty or too long text, already closed) at the report's row."""
     form = CloseForm()
-    if not form.validate():
-        errors = [e for errors in form.errors.values() for e in errors]
-        return _risk_page("open", {report_id: errors}, 422)
-    try:
-        close_risk_report(current_user, report_id, form.handling.data)
-    except DomainError as exc:
-        db.session.rollback()
+    refused: list[DomainError] = []
+
+    def show_error(exc: DomainError) -> None:
         if exc.status in (403, 404):
             abort(exc.status)
-        return _risk_page("open", {report_id: [exc.message]}, exc.status)
-    db.session.commit()
-    flash("风险隐患报告已办结。", "success")
-    return redirect(url_for("registry.risk_reports", status="open"))
+        refused.append(exc)
+
+    def close(data: CloseFormIn):
+        return close_risk_report(current_user, report_id, data.handling)
+
+    if run_action(form, close, "风险隐患报告已办结。", on_form=True, show_error=show_error):
+        return redirect(url_for("registry.risk_reports", status="open"))
+    if refused:
+        return _risk_page("open", {report_id: [refused[0].message]}, refused[0].status)
+    return _risk_page("open", {report_id: [e for errors in form.errors.values() for e in errors]}, 422)
