@@ -22,32 +22,33 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxField
-from ...core.forms import REQUIRED
+from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
-from ..models import NOTE_MAX, OPTION_MAX, PARTS, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX
+from ..models import PARTS, QUESTION_KINDS
+from ..schemas import QuestionFormIn, SessionFormIn
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
 
 
-class QuestionForm(FlaskForm):
-    kind = SelectField("题型", choices=list(QUESTION_KINDS.items()))
-    level = SelectField("等级", coerce=int, choices=LEVELS)
-    function_code = SelectField("职业功能")
-    difficulty = IntegerField("难度（1–5）", default=3, validators=[InputRequired(REQUIRED), NumberRange(1, 5, "应为 1 到 5")])
-    points = DecimalField("分值", default=1, places=2,
-                          validators=[InputRequired(REQUIRED), NumberRange(0.5, 100, "应为 0.5 到 100")])
-    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=STEM_MAX)])
-    option_a = StringField("选项 A", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_b = StringField("选项 B", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_c = StringField("选项 C", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_d = StringField("选项 D", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_e = StringField("选项 E", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_f = StringField("选项 F", validators=[Optional(), Length(max=OPTION_MAX)])
-    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=REFERENCE_MAX)],
-                         description="单选填一个字母；多选填多个字母（如 AC）；判断填 对 或 错；简答填参考答案")
-    explanation = TextAreaField("解析", validators=[Optional(), Length(max=NOTE_MAX)])
-    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=NOTE_MAX)])
+class QuestionForm(SchemaForm):
+    schema = QuestionFormIn
+
+    kind = SelectField(choices=list(QUESTION_KINDS.items()))
+    level = SelectField(coerce=int, choices=LEVELS)
+    function_code = SelectField()
+    difficulty = IntegerField(default=3)
+    points = DecimalField(default=1, places=2)
+    stem = TextAreaField()
+    option_a = StringField()
+    option_b = StringField()
+    option_c = StringField()
+    option_d = StringField()
+    option_e = StringField()
+    option_f = StringField()
+    answer = StringField()
+    explanation = TextAreaField()
+    rubric = TextAreaField()
     submit = SubmitField("保存")
 
 
@@ -58,25 +59,24 @@ class BlueprintRowForm(Form):
     points_each = DecimalField("每题分值", places=2, validators=[Optional(), NumberRange(0.5, 100, "0.5–100")])
 
 
-class SessionForm(FlaskForm):
-    title = StringField("批次名称", validators=[DataRequired(REQUIRED), Length(max=200)])
-    level = SelectField("认定等级", coerce=int, choices=LEVELS)
-    parts = MultiCheckboxField("考核部分", choices=list(PARTS.items()), default=["theory", "practical"])
-    opens_at = DateTimeLocalField("理论考试开始", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写开始时间")])
-    closes_at = DateTimeLocalField("理论考试结束", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写结束时间")])
-    applications_close_at = DateTimeLocalField("报名截止", format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                               description="留空为考试结束时间")
-    duration_minutes = IntegerField("考试时长（分钟）", default=90, validators=[InputRequired(REQUIRED), NumberRange(10, 600)])
-    pass_mark = DecimalField("合格分数线", default=60, places=2, validators=[InputRequired(REQUIRED), NumberRange(1, 100)])
-    partial_credit = BooleanField("多选题少选按比例得分")
-    examiners_per_paper = SelectField("每份试卷考评员人数", coerce=int, choices=[(1, "1"), (3, "3"), (5, "5"), (7, "7")],
-                                      default=3)
-    arbitration_share = DecimalField("仲裁阈值（占满分比例）", default=0.2, places=2,
-                                     validators=[InputRequired(REQUIRED), NumberRange(0.01, 1)])
-    allow_review = BooleanField("成绩发布后允许考生查看答卷", default=True)
-    part_validity_years = IntegerField(
-        "已通过部分的有效期（年）", default=2, validators=[Optional(), NumberRange(1, 5, "应为 1 到 5 年")],
-        description="本批次通过的部分在此期限内补考时免考；留空为 2 年")
+class SessionForm(SchemaForm):
+    """The session's settings are parsed by schemas.SessionFormIn; the blueprint rows are WTForms rows."""
+
+    schema = SessionFormIn
+
+    title = StringField()
+    level = SelectField(coerce=int, choices=LEVELS)
+    parts = MultiCheckboxField(choices=list(PARTS.items()), default=["theory", "practical"])
+    opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    applications_close_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    duration_minutes = IntegerField(default=90)
+    pass_mark = DecimalField(default=60, places=2)
+    partial_credit = BooleanField()
+    examiners_per_paper = SelectField(coerce=int, choices=[(1, "1"), (3, "3"), (5, "5"), (7, "7")], default=3)
+    arbitration_share = DecimalField(default=0.2, places=2)
+    allow_review = BooleanField(default=True)
+    part_validity_years = IntegerField(default=2)
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=6, max_entries=20)
     submit = SubmitField("保存批次")
 
