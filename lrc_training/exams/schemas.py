@@ -152,18 +152,23 @@ class ApplicationIn(ApiModel):
     related_major: bool = False
 
 
-class DecisionIn(ApiModel):
-    reason: str | None = Field(default=None, max_length=500)
-    override_reason: str | None = Field(default=None, max_length=500)
+class DecisionIn(InputModel):
+    """Approving or rejecting an application (the API's approve/reject bodies, the buttons on the session page)."""
+
+    reason: str | None = Field(default=None, max_length=500, title="原因")
+    override_reason: str | None = Field(default=None, max_length=500, title="破格理由")
 
 
 class ResponseIn(ApiModel):
     response: bool | str | list[str] | None
 
 
-class GradeIn(ApiModel):
-    score: float
-    comment: str | None = Field(default=None, max_length=2000)
+class GradeIn(InputModel):
+    """An essay answer's grade (`PUT /api/v1/grading/tasks/<id>`, the grading page); the service bounds the score
+    by the question's points."""
+
+    score: float = Field(title="得分")
+    comment: str | None = Field(default=None, max_length=2000, title="评语")
 
 
 class PracticalScoreIn(ApiModel):
@@ -179,9 +184,11 @@ class RegradeIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ExtendIn(ApiModel):
-    minutes: int = Field(ge=1, le=120)
-    reason: str = Field(min_length=1, max_length=500)
+class ExtendIn(InputModel):
+    """More time for one candidate (the API, the monitor page's row)."""
+
+    minutes: int = Field(ge=1, le=120, title="延长时间（分钟）")
+    reason: str = Field(min_length=1, max_length=500, title="延时原因")
 
 
 # -- the API's responses ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxFiel
 from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
 from ..models import PARTS, QUESTION_KINDS
-from ..schemas import QuestionFormIn, SessionFormIn
+from ..schemas import DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
@@ -81,9 +81,11 @@ class SessionForm(SchemaForm):
     submit = SubmitField("保存批次")
 
 
-class DecisionForm(FlaskForm):
-    reason = StringField("原因", validators=[Optional(), Length(max=500)])
-    override_reason = StringField("破格理由", validators=[Optional(), Length(max=500)])
+class DecisionForm(SchemaForm):
+    schema = DecisionIn
+
+    reason = StringField()
+    override_reason = StringField()
     submit = SubmitField("确认")
 
 
@@ -92,9 +94,11 @@ class SeatsForm(FlaskForm):
     submit = SubmitField("编排考场座位")
 
 
-class GradeForm(FlaskForm):
-    score = DecimalField("得分", places=2, validators=[InputRequired("请填写得分")])
-    comment = TextAreaField("评语", validators=[Optional(), Length(max=2000)])
+class GradeForm(SchemaForm):
+    schema = GradeIn
+
+    score = DecimalField(places=2)
+    comment = TextAreaField()
     submit = SubmitField("提交评分")
 
 
@@ -114,10 +118,11 @@ class BankFilterForm(FlaskForm):
 
 
 
-class ExtendForm(FlaskForm):
-    minutes = IntegerField("延长（分钟）", default=10,
-                           validators=[InputRequired(REQUIRED), NumberRange(1, 120, "延长时间应为 1–120 分钟")])
-    reason = StringField("原因", validators=[DataRequired("请填写延时原因"), Length(max=500)])
+class ExtendForm(SchemaForm):
+    schema = ExtendIn
+
+    minutes = IntegerField(default=10)
+    reason = StringField()
     submit = SubmitField("延时")
 
 

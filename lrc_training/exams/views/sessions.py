@@ -149,8 +149,8 @@ def application_decide(application_id: int, decision: str):
     except DomainError:
         abort(404)
     form, name = DecisionForm(), application.user.name
-    run_action(form, lambda: decide(current_user, application, decision == "approve", form.reason.data,
-                                    form.override_reason.data),
+    run_action(form, lambda data: decide(current_user, application, decision == "approve", data.reason,
+                                         data.override_reason),
                lambda decided: f"{name}：{decided.status_label}。", f"{name}：")
     return redirect(url_for("exams.session_detail", session_id=application.session_id) + "#applications")
 
