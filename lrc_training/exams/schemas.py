@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, RootModel, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, RootModel, field_validator, model_validator
 
 from ..core.api import ApiModel, InputModel, QueryModel
 from ..core.timeutil import local_zone
@@ -137,19 +137,43 @@ def _local_time(value: Any) -> Any:
     return moment.replace(tzinfo=local_zone()) if moment.tzinfo is None else moment
 
 
-class ApplicationIn(ApiModel):
+class ApplicationIn(InputModel):
     """work_years: total years of work in the occupation or a related one; work_started_on (YYYY-MM-DD), when
     given, decides instead (full years to the application date). prior_certificate_issued_on and
     prior_certificate_level are needed only for a certificate issued elsewhere (the level can be read from a
     standard 22-character number); a platform certificate's date and level are known."""
 
-    work_years: float | None = Field(default=None, ge=0, le=60)
-    work_started_on: date | None = None
-    prior_certificate_number: str | None = Field(default=None, max_length=40)
-    prior_certificate_issued_on: date | None = None
-    prior_certificate_level: int | None = Field(default=None, ge=1, le=4)
-    education: Literal["none", "technical_school", "senior_technical", "junior_college", "bachelor", "master"] = "none"
-    related_major: bool = False
+    work_started_on: date | None = Field(
+        default=None, title="从事本职业或相关职业的起始日期",
+        description="按起始日期计算工作年限（计至报名当日的整年数）；填写后以此为准")
+    work_years: float | None = Field(
+        default=None, ge=0, le=60, title="从事本职业或相关职业的工作年限（年）",
+        description="没有起始日期时填写，可填一位小数，如 4.5；申报三级及以上时按发证后的年限计，且不超过发证至今的年数")
+    education: Literal["none", "technical_school", "senior_technical", "junior_college", "bachelor", "master"] = Field(
+        default="none", title="学历")
+    related_major: bool = Field(default=False, title="所学专业是否为相关专业",
+                                description="相关专业：劳动与社会保障、劳动经济、人力资源管理、工商管理、法学、社会学")
+    prior_certificate_number: str | None = Field(
+        default=None, max_length=40, title="已有职业技能等级证书编号",
+        description="申报三级及以上时填写；本平台签发的证书会自动识别等级和发证日期")
+    prior_certificate_issued_on: date | None = Field(default=None, title="该证书的发证日期",
+                                                     description="非本平台签发的证书必填")
+    prior_certificate_level: int | None = Field(default=None, ge=1, le=4, title="该证书的等级",
+                                                description="非本平台签发、且编号不是 22 位标准编号时必填")
+
+
+class ApplyFormIn(ApplicationIn):
+    """The application form: a date typed in another shape is explained in the candidate's words."""
+
+    @field_validator("work_started_on", "prior_certificate_issued_on", mode="before")
+    @classmethod
+    def _typed_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("日期格式应为 年-月-日，如 2019-06-01") from None
+        return value
 
 
 class DecisionIn(InputModel):

@@ -25,7 +25,7 @@ from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxFiel
 from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
 from ..models import PARTS, QUESTION_KINDS
-from ..schemas import DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
+from ..schemas import ApplyFormIn, DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
@@ -167,40 +167,20 @@ class RoomProctorForm(FlaskForm):
     submit = SubmitField("指定")
 
 
-class ChineseDateField(DateField):
-    """A date input whose format error is in Chinese (and, like every page date field, within the sane range)."""
+class ApplyForm(SchemaForm):
+    schema = ApplyFormIn
 
-    parse_message = "日期格式应为 年-月-日，如 2019-06-01"
-
-
-class ApplyForm(FlaskForm):
-    work_started_on = ChineseDateField(
-        "从事本职业或相关职业的起始日期", validators=[Optional()],
-        description="按起始日期计算工作年限（计至报名当日的整年数）；填写后以此为准")
-    work_years = DecimalField(
-        "或：从事本职业或相关职业的工作年限（年）", places=1,
-        validators=[Optional(), NumberRange(min=0, max=60, message="应为 0 到 60 之间的数字")],
-        description="没有起始日期时填写，可填一位小数，如 4.5；申报三级及以上时按发证后的年限计，且不超过发证至今的年数",
-        render_kw={"step": "0.5", "min": "0", "max": "60", "inputmode": "decimal"})
-    education = SelectField("学历", choices=list(EDUCATION_LABELS.items()), default="none")
-    related_major = RadioField(
-        "所学专业是否为相关专业", choices=[("no", "否"), ("yes", "是")], default="no",
-        description="相关专业：劳动与社会保障、劳动经济、人力资源管理、工商管理、法学、社会学")
-    prior_certificate_number = StringField(
-        "已有职业技能等级证书编号（选填）", validators=[Optional(), Length(max=40, message="不能超过 40 个字符")],
-        description="申报三级及以上时填写；本平台签发的证书会自动识别等级和发证日期",
-        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "40"})
-    prior_certificate_issued_on = ChineseDateField(
-        "该证书的发证日期", validators=[Optional()], description="非本平台签发的证书必填")
-    prior_certificate_level = SelectField(
-        "该证书的等级", choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]], default="",
-        description="非本平台签发、且编号不是 22 位标准编号时必填")
+    work_started_on = DateField()
+    work_years = DecimalField(places=1, render_kw={"step": "0.5", "inputmode": "decimal"})
+    education = SelectField(choices=list(EDUCATION_LABELS.items()), default="none")
+    related_major = RadioField(choices=[("no", "否"), ("yes", "是")], default="no")
+    prior_certificate_number = StringField(render_kw={"autocomplete": "off", "spellcheck": "false"})
+    prior_certificate_issued_on = DateField()
+    prior_certificate_level = SelectField(choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]],
+                                          default="")
     submit = SubmitField("提交报名")
 
-    def stated(self) -> dict:
-        level = self.prior_certificate_level.data
-        return {"work_started_on": self.work_started_on.data, "work_years": self.work_years.data,
-                "education": self.education.data, "related_major": self.related_major.data == "yes",
-                "prior_certificate_number": self.prior_certificate_number.data,
-                "prior_certificate_issued_on": self.prior_certificate_issued_on.data,
-                "prior_certificate_level": int(level) if level in ("1", "2", "3", "4") else None}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work_years.label.text = "或：" + self.work_years.label.text  # after the start date, as its alternative
+        self.prior_certificate_number.label.text += "（选填）"
