@@ -18,7 +18,7 @@ from ...extensions import db
 from .. import bp
 from ..exports import build_bank_template, export_questions
 from ..models import QuestionRevision
-from ..schemas import QuestionQuery
+from ..schemas.inputs import QuestionQuery
 from ..services.balancing import measured_facilities
 from ..services.bank import (
     BANK_ROLES,

@@ -1,5 +1,7 @@
 """The page forms of the exams area: candidates' (applying) and staff and examiners'. They render and carry the
-CSRF token."""
+CSRF token. The forms with an API twin (questions, sessions, applying, deciding, grading, extending) are
+core.forms.SchemaForms: their input, labels and limits are declared once, in schemas/inputs.py; the others (seats, rooms,
+key corrections, imports, the bank's filters) have no API and keep their WTForms validators."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxFiel
 from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
 from ..models import PARTS, QUESTION_KINDS
-from ..schemas import ApplyFormIn, DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
+from ..schemas.inputs import ApplyFormIn, DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES

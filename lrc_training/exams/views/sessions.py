@@ -27,7 +27,7 @@ from .. import bp
 from ..documents import admission_tickets_pdf, sign_in_sheets_pdf
 from ..exports import register_pdf, register_unavailable_reason, register_workbook
 from ..models import PARTS, Application, Attempt, ExamSession
-from ..schemas import SessionFormIn
+from ..schemas.inputs import SessionFormIn
 from ..services.applications import assign_seats, decide, get_application_for_staff
 from ..services.grading import on_site_progress, pending_grading
 from ..services.results import compute_results, issue_session_certificates, publish, statistics
