@@ -27,7 +27,7 @@ from ..db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 QUESTION_KINDS = {"single": "单选题", "multiple": "多选题", "true_false": "判断题", "essay": "简答题"}
 OBJECTIVE_KINDS = ("single", "multiple", "true_false")
 PARTS = {"theory": "理论知识考试", "practical": "操作技能考核", "review": "综合评审"}
-# A question's limits, declared once (schemas.py, the bank's rules and its Excel import use them).
+# A question's limits, declared once (schemas/inputs.py, the bank's rules and its Excel import use them).
 OPTION_KEYS = "ABCDEFGH"  # a choice question's options, as the bank stores them
 STEM_MAX = 5000
 OPTION_MAX = 1000

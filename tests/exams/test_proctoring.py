@@ -134,6 +134,10 @@ def test_extending_one_candidates_time(client, app):
     response = post_form(client, f"/exams/attempts/{attempt['id']}/extend", {"minutes": "5", "reason": "设备故障"},
                          token_from=f"/exams/sessions/{session.id}/monitor", follow_redirects=True)
     assert "延长 5 分钟" in response.get_data(as_text=True)
+    refused = post_form(client, f"/exams/attempts/{attempt['id']}/extend", {"minutes": "500", "reason": ""},
+                        token_from=f"/exams/sessions/{session.id}/monitor", follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "不能延时：延长时间（分钟）应在 1 到 120 之间" in text and "延时原因：此项为必填项" in text
     assert client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=bo).status_code == 200
     late = client.post(url, headers=staff_headers, json={"minutes": 10, "reason": "x"})
     assert late.status_code == 409

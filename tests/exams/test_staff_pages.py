@@ -37,6 +37,11 @@ def test_staff_add_edit_and_import_questions(client, org_staff):
         "kind": "single", "level": "4", "function_code": "LC", "difficulty": "2", "points": "1",
         "stem": "缺答案的题", "option_a": "甲", "option_b": "乙", "answer": "E"})
     assert "单选题答案应为一个选项键" in bad.get_data(as_text=True)
+    limits = post_form(client, "/exams/bank/new", {
+        "kind": "single", "level": "4", "function_code": "LC", "difficulty": "9", "points": "101",
+        "stem": "", "option_a": "甲", "option_b": "乙", "answer": "A"}).get_data(as_text=True)
+    assert "难度应在 1 到 5 之间" in limits and "分值应在 0 到 100 之间" in limits and "此项为必填项" in limits
+    assert db.session.query(Question).count() == 1
     post_form(client, f"/exams/bank/{question.id}", {
         "kind": "single", "level": "4", "function_code": "LC", "difficulty": "2", "points": "1",
         "stem": "劳动合同应当以何种形式订立？", "option_a": "口头", "option_b": "书面", "answer": "B"})
@@ -68,6 +73,23 @@ def test_session_form_checks_the_bank(client, org_staff):
     session = db.session.execute(select(ExamSession)).scalar_one()
     assert session.blueprint == [{"function_code": "LC", "kind": "single", "count": 3, "points_each": 10.0}]
     assert session.opens_at.hour == 1  # 09:00 Beijing time is 01:00 UTC
+    assert session.allow_review is False and session.partial_credit is False  # unticked boxes mean no
+
+
+def test_session_form_shows_the_schemas_reasons(client, org_staff):
+    org, staff = org_staff
+    make_bank(staff, singles=3, true_false=0)
+    login(client, "staff")
+    data = {"title": "2026 第三批", "level": "4", "parts": ["theory"], "opens_at": "2026-12-01T09:00",
+            "closes_at": "", "duration_minutes": "5", "pass_mark": "60", "examiners_per_paper": "3",
+            "arbitration_share": "0.2", "allow_review": "y", "blueprint-0-function_code": "LC",
+            "blueprint-0-kind": "single", "blueprint-0-count": "3", "blueprint-0-points_each": "10"}
+    page = post_form(client, "/exams/sessions/new", data).get_data(as_text=True)
+    assert "考试时长（分钟）应在 10 到 600 之间" in page and "此项为必填项" in page
+    data.update(closes_at="2026-12-01T12:00", duration_minutes="90")
+    assert post_form(client, "/exams/sessions/new", data).status_code == 302
+    session = db.session.execute(select(ExamSession)).scalar_one()
+    assert session.allow_review is True and session.parts == ["theory"] and session.closes_at.hour == 4
 
 
 def _candidate(session, name, years=5):

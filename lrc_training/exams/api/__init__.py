@@ -1,5 +1,5 @@
 """JSON API for skill-level assessment (docs/api.md "Exams"): each endpoint parses its request with a schema from
-schemas.py, calls one service, commits once and answers with its declared response schema (so
+schemas/, calls one service, commits once and answers with its declared response schema (so
 /api/v1/openapi.json describes every exams endpoint).
 
 attempts  the candidate's theory exam: start, read, autosave, hand in (with the start's and autosave's fast paths)

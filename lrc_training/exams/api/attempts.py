@@ -17,12 +17,8 @@ from ...core.request_log import log_quietly
 from ...core.timeutil import iso_local
 from ...extensions import db, limiter
 from ..models import Attempt
-from ..schemas import (
-    AttemptOut,
-    ResponseIn,
-    SavedOut,
-    SubmittedOut,
-)
+from ..schemas.inputs import ResponseIn
+from ..schemas.responses import AttemptOut, SavedOut, SubmittedOut
 from ..services.attempts import (
     begin_attempt,
     close_if_overdue,

@@ -13,30 +13,32 @@ from ...core.errors import NotFound
 from ...core.timeutil import iso_local
 from ...extensions import db
 from ..models import ExamSession
-from ..schemas import (
-    AnalysisOut,
+from ..schemas.inputs import (
     ApplicationIn,
-    ApplicationOut,
     DecisionIn,
-    DecisionOut,
-    ExtendedOut,
     ExtendIn,
     GradeIn,
+    PracticalScoreIn,
+    QuestionIn,
+    QuestionQuery,
+    RegradeIn,
+    SessionIn,
+)
+from ..schemas.responses import (
+    AnalysisOut,
+    ApplicationOut,
+    DecisionOut,
+    ExtendedOut,
     GradeOut,
     GradingTaskList,
     MonitorList,
     MonitorRowOut,
     PartScoreOut,
-    PracticalScoreIn,
     PublishOut,
-    QuestionIn,
     QuestionOut,
     QuestionPage,
-    QuestionQuery,
-    RegradeIn,
     RegradeOut,
     ResultList,
-    SessionIn,
     SessionOut,
     SessionPage,
 )

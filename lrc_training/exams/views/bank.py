@@ -17,7 +17,7 @@ from ...core.work_areas import active_work_areas
 from ...extensions import db
 from ..exports import build_bank_template, export_questions
 from ..models import QuestionRevision
-from ..schemas import QuestionQuery
+from ..schemas.inputs import QuestionQuery
 from ..services.balancing import measured_facilities
 from ..services.bank import (
     BANK_ROLES,
@@ -103,28 +103,12 @@ def _question_form(question=None) -> QuestionForm:
     return form
 
 
-def _input(form: QuestionForm) -> QuestionInput:
-    kind = form.kind.data
-    options = {k.upper(): getattr(form, f"option_{k}").data for k in "abcdef" if getattr(form, f"option_{k}").data}
-    raw = (form.answer.data or "").strip()
-    if kind == "multiple":
-        answer = [c for c in raw.upper() if c.isalpha()]
-    elif kind == "true_false":
-        answer = {"对": True, "正确": True, "错": False, "错误": False}.get(raw, raw)
-    else:
-        answer = raw
-    return QuestionInput(kind=kind, level=form.level.data, function_code=form.function_code.data,
-                         stem=form.stem.data, options=options if kind in ("single", "multiple") else None,
-                         answer=answer, points=form.points.data, difficulty=form.difficulty.data,
-                         explanation=form.explanation.data, rubric=form.rubric.data)
-
-
 @bp.route("/bank/new", methods=["GET", "POST"])
 @roles_required(*BANK_ROLES)
 def question_new():
     form = _question_form()
-    if run_action(form, lambda: create_question(current_user, _input(form)), lambda q: f"已添加试题 #{q.id}。",
-                  on_form=True):
+    if run_action(form, lambda data: create_question(current_user, QuestionInput(**data.question_fields())),
+                  lambda q: f"已添加试题 #{q.id}。", on_form=True):
         return redirect(url_for("exams.bank"))
     return render_template("exams/staff/question_form.html", form=form, question=None, revisions=[])
 
@@ -137,7 +121,7 @@ def question_edit(question_id: int):
     except DomainError:
         abort(404)
     form = _question_form(question)
-    if run_action(form, lambda: update_question(current_user, question, _input(form)),
+    if run_action(form, lambda data: update_question(current_user, question, QuestionInput(**data.question_fields())),
                   "已保存为新版本；已组卷的试卷仍使用原版本。", on_form=True):
         return redirect(url_for("exams.question_edit", question_id=question.id))
     revisions = db.session.execute(select(QuestionRevision).where(QuestionRevision.question_id == question.id)

@@ -59,10 +59,11 @@ def apply_view(session_id: int):
     form = ApplyForm()
     refusal = None
     closed = session.state != "open" or utcnow() > session.applications_close_at
-    if not closed and form.validate_on_submit():
+    data = None if closed else form.parse()
+    if data is not None:
         # Not run_action: an ineligible candidate sees the reasons in the page's refusal box, fields beside it.
         try:
-            application = apply(current_user, session.id, **form.stated())
+            application = apply(current_user, session.id, **data.model_dump())
         except Ineligible as exc:
             db.session.rollback()
             refusal = exc.message

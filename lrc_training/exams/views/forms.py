@@ -1,5 +1,7 @@
 """The page forms of the exams area: candidates' (applying) and staff and examiners'. They render and carry the
-CSRF token."""
+CSRF token. The forms with an API twin (questions, sessions, applying, deciding, grading, extending) are
+core.forms.SchemaForms: their input, labels and limits are declared once, in schemas/inputs.py; the others (seats, rooms,
+key corrections, imports, the bank's filters) have no API and keep their WTForms validators."""
 
 from __future__ import annotations
 
@@ -22,32 +24,33 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxField
-from ...core.forms import REQUIRED
+from ...core.forms import REQUIRED, SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
-from ..models import NOTE_MAX, OPTION_MAX, PARTS, QUESTION_KINDS, REFERENCE_MAX, STEM_MAX
+from ..models import PARTS, QUESTION_KINDS
+from ..schemas.inputs import ApplyFormIn, DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
 
 
-class QuestionForm(FlaskForm):
-    kind = SelectField("题型", choices=list(QUESTION_KINDS.items()))
-    level = SelectField("等级", coerce=int, choices=LEVELS)
-    function_code = SelectField("职业功能")
-    difficulty = IntegerField("难度（1–5）", default=3, validators=[InputRequired(REQUIRED), NumberRange(1, 5, "应为 1 到 5")])
-    points = DecimalField("分值", default=1, places=2,
-                          validators=[InputRequired(REQUIRED), NumberRange(0.5, 100, "应为 0.5 到 100")])
-    stem = TextAreaField("题干", validators=[DataRequired(REQUIRED), Length(max=STEM_MAX)])
-    option_a = StringField("选项 A", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_b = StringField("选项 B", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_c = StringField("选项 C", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_d = StringField("选项 D", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_e = StringField("选项 E", validators=[Optional(), Length(max=OPTION_MAX)])
-    option_f = StringField("选项 F", validators=[Optional(), Length(max=OPTION_MAX)])
-    answer = StringField("答案", validators=[DataRequired(REQUIRED), Length(max=REFERENCE_MAX)],
-                         description="单选填一个字母；多选填多个字母（如 AC）；判断填 对 或 错；简答填参考答案")
-    explanation = TextAreaField("解析", validators=[Optional(), Length(max=NOTE_MAX)])
-    rubric = TextAreaField("评分要点（简答题）", validators=[Optional(), Length(max=NOTE_MAX)])
+class QuestionForm(SchemaForm):
+    schema = QuestionFormIn
+
+    kind = SelectField(choices=list(QUESTION_KINDS.items()))
+    level = SelectField(coerce=int, choices=LEVELS)
+    function_code = SelectField()
+    difficulty = IntegerField(default=3)
+    points = DecimalField(default=1, places=2)
+    stem = TextAreaField()
+    option_a = StringField()
+    option_b = StringField()
+    option_c = StringField()
+    option_d = StringField()
+    option_e = StringField()
+    option_f = StringField()
+    answer = StringField()
+    explanation = TextAreaField()
+    rubric = TextAreaField()
     submit = SubmitField("保存")
 
 
@@ -58,32 +61,33 @@ class BlueprintRowForm(Form):
     points_each = DecimalField("每题分值", places=2, validators=[Optional(), NumberRange(0.5, 100, "0.5–100")])
 
 
-class SessionForm(FlaskForm):
-    title = StringField("批次名称", validators=[DataRequired(REQUIRED), Length(max=200)])
-    level = SelectField("认定等级", coerce=int, choices=LEVELS)
-    parts = MultiCheckboxField("考核部分", choices=list(PARTS.items()), default=["theory", "practical"])
-    opens_at = DateTimeLocalField("理论考试开始", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写开始时间")])
-    closes_at = DateTimeLocalField("理论考试结束", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请填写结束时间")])
-    applications_close_at = DateTimeLocalField("报名截止", format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                               description="留空为考试结束时间")
-    duration_minutes = IntegerField("考试时长（分钟）", default=90, validators=[InputRequired(REQUIRED), NumberRange(10, 600)])
-    pass_mark = DecimalField("合格分数线", default=60, places=2, validators=[InputRequired(REQUIRED), NumberRange(1, 100)])
-    partial_credit = BooleanField("多选题少选按比例得分")
-    examiners_per_paper = SelectField("每份试卷考评员人数", coerce=int, choices=[(1, "1"), (3, "3"), (5, "5"), (7, "7")],
-                                      default=3)
-    arbitration_share = DecimalField("仲裁阈值（占满分比例）", default=0.2, places=2,
-                                     validators=[InputRequired(REQUIRED), NumberRange(0.01, 1)])
-    allow_review = BooleanField("成绩发布后允许考生查看答卷", default=True)
-    part_validity_years = IntegerField(
-        "已通过部分的有效期（年）", default=2, validators=[Optional(), NumberRange(1, 5, "应为 1 到 5 年")],
-        description="本批次通过的部分在此期限内补考时免考；留空为 2 年")
+class SessionForm(SchemaForm):
+    """The session's settings are parsed by schemas.SessionFormIn; the blueprint rows are WTForms rows."""
+
+    schema = SessionFormIn
+
+    title = StringField()
+    level = SelectField(coerce=int, choices=LEVELS)
+    parts = MultiCheckboxField(choices=list(PARTS.items()), default=["theory", "practical"])
+    opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    applications_close_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+    duration_minutes = IntegerField(default=90)
+    pass_mark = DecimalField(default=60, places=2)
+    partial_credit = BooleanField()
+    examiners_per_paper = SelectField(coerce=int, choices=[(1, "1"), (3, "3"), (5, "5"), (7, "7")], default=3)
+    arbitration_share = DecimalField(default=0.2, places=2)
+    allow_review = BooleanField(default=True)
+    part_validity_years = IntegerField(default=2)
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=6, max_entries=20)
     submit = SubmitField("保存批次")
 
 
-class DecisionForm(FlaskForm):
-    reason = StringField("原因", validators=[Optional(), Length(max=500)])
-    override_reason = StringField("破格理由", validators=[Optional(), Length(max=500)])
+class DecisionForm(SchemaForm):
+    schema = DecisionIn
+
+    reason = StringField()
+    override_reason = StringField()
     submit = SubmitField("确认")
 
 
@@ -92,9 +96,11 @@ class SeatsForm(FlaskForm):
     submit = SubmitField("编排考场座位")
 
 
-class GradeForm(FlaskForm):
-    score = DecimalField("得分", places=2, validators=[InputRequired("请填写得分")])
-    comment = TextAreaField("评语", validators=[Optional(), Length(max=2000)])
+class GradeForm(SchemaForm):
+    schema = GradeIn
+
+    score = DecimalField(places=2)
+    comment = TextAreaField()
     submit = SubmitField("提交评分")
 
 
@@ -114,10 +120,11 @@ class BankFilterForm(FlaskForm):
 
 
 
-class ExtendForm(FlaskForm):
-    minutes = IntegerField("延长（分钟）", default=10,
-                           validators=[InputRequired(REQUIRED), NumberRange(1, 120, "延长时间应为 1–120 分钟")])
-    reason = StringField("原因", validators=[DataRequired("请填写延时原因"), Length(max=500)])
+class ExtendForm(SchemaForm):
+    schema = ExtendIn
+
+    minutes = IntegerField(default=10)
+    reason = StringField()
     submit = SubmitField("延时")
 
 
@@ -162,40 +169,20 @@ class RoomProctorForm(FlaskForm):
     submit = SubmitField("指定")
 
 
-class ChineseDateField(DateField):
-    """A date input whose format error is in Chinese (and, like every page date field, within the sane range)."""
+class ApplyForm(SchemaForm):
+    schema = ApplyFormIn
 
-    parse_message = "日期格式应为 年-月-日，如 2019-06-01"
-
-
-class ApplyForm(FlaskForm):
-    work_started_on = ChineseDateField(
-        "从事本职业或相关职业的起始日期", validators=[Optional()],
-        description="按起始日期计算工作年限（计至报名当日的整年数）；填写后以此为准")
-    work_years = DecimalField(
-        "或：从事本职业或相关职业的工作年限（年）", places=1,
-        validators=[Optional(), NumberRange(min=0, max=60, message="应为 0 到 60 之间的数字")],
-        description="没有起始日期时填写，可填一位小数，如 4.5；申报三级及以上时按发证后的年限计，且不超过发证至今的年数",
-        render_kw={"step": "0.5", "min": "0", "max": "60", "inputmode": "decimal"})
-    education = SelectField("学历", choices=list(EDUCATION_LABELS.items()), default="none")
-    related_major = RadioField(
-        "所学专业是否为相关专业", choices=[("no", "否"), ("yes", "是")], default="no",
-        description="相关专业：劳动与社会保障、劳动经济、人力资源管理、工商管理、法学、社会学")
-    prior_certificate_number = StringField(
-        "已有职业技能等级证书编号（选填）", validators=[Optional(), Length(max=40, message="不能超过 40 个字符")],
-        description="申报三级及以上时填写；本平台签发的证书会自动识别等级和发证日期",
-        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "40"})
-    prior_certificate_issued_on = ChineseDateField(
-        "该证书的发证日期", validators=[Optional()], description="非本平台签发的证书必填")
-    prior_certificate_level = SelectField(
-        "该证书的等级", choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]], default="",
-        description="非本平台签发、且编号不是 22 位标准编号时必填")
+    work_started_on = DateField()
+    work_years = DecimalField(places=1, render_kw={"step": "0.5", "inputmode": "decimal"})
+    education = SelectField(choices=list(EDUCATION_LABELS.items()), default="none")
+    related_major = RadioField(choices=[("no", "否"), ("yes", "是")], default="no")
+    prior_certificate_number = StringField(render_kw={"autocomplete": "off", "spellcheck": "false"})
+    prior_certificate_issued_on = DateField()
+    prior_certificate_level = SelectField(choices=[("", "—"), *[(str(k), v) for k, v in LEVEL_LABELS.items()]],
+                                          default="")
     submit = SubmitField("提交报名")
 
-    def stated(self) -> dict:
-        level = self.prior_certificate_level.data
-        return {"work_started_on": self.work_started_on.data, "work_years": self.work_years.data,
-                "education": self.education.data, "related_major": self.related_major.data == "yes",
-                "prior_certificate_number": self.prior_certificate_number.data,
-                "prior_certificate_issued_on": self.prior_certificate_issued_on.data,
-                "prior_certificate_level": int(level) if level in ("1", "2", "3", "4") else None}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work_years.label.text = "或：" + self.work_years.label.text  # after the start date, as its alternative
+        self.prior_certificate_number.label.text += "（选填）"

@@ -46,7 +46,7 @@ def grading_task(task_id: int):
     form = GradeForm()
     if request.method == "GET" and task["score"] is not None:
         form.score.data, form.comment.data = task["score"], task["comment"]
-    if run_action(form, lambda: grade(current_user, task_id, form.score.data, form.comment.data),
+    if run_action(form, lambda data: grade(current_user, task_id, data.score, data.comment),
                   f"已提交考生 {task['anonymous_code']} 的评分。", on_form=True):
         return redirect(url_for("exams.grading"))
     return render_template("exams/staff/grading_task.html", task=task, form=form)

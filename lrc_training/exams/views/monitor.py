@@ -133,7 +133,7 @@ def room_report(session_id: int):
 def attempt_extend(attempt_id: int):
     session_id = _attempt_session_id(attempt_id)
     form = ExtendForm()
-    run_action(form, lambda: extend_attempt(current_user, attempt_id, form.minutes.data, form.reason.data),
+    run_action(form, lambda data: extend_attempt(current_user, attempt_id, data.minutes, data.reason),
                lambda a: f"已为考生 {a.application.anonymous_code or a.application_id} 延长 {form.minutes.data} 分钟。",
                failure="不能延时：")
     return redirect(url_for("exams.session_monitor", session_id=session_id))

@@ -4,7 +4,6 @@ publication and certificates."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -19,7 +18,7 @@ from ...core.errors import DomainError
 from ...core.forms import apply_errors, run_action, to_int
 from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
-from ...core.timeutil import local_zone, to_local
+from ...core.timeutil import to_local
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
 from ...core.xlsx import XLSX_MIMETYPE
@@ -27,6 +26,7 @@ from ...extensions import db
 from ..documents import admission_tickets_pdf, sign_in_sheets_pdf
 from ..exports import register_pdf, register_unavailable_reason, register_workbook
 from ..models import PARTS, Application, Attempt, ExamSession
+from ..schemas.inputs import SessionFormIn
 from ..services.applications import assign_seats, decide, get_application_for_staff
 from ..services.grading import on_site_progress, pending_grading
 from ..services.results import compute_results, issue_session_certificates, publish, statistics
@@ -54,10 +54,6 @@ def _session(session_id: int) -> ExamSession:
         abort(404)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=local_zone()) if value is not None and value.tzinfo is None else value
-
-
 def _session_form(session: ExamSession | None = None) -> SessionForm:
     form = SessionForm()
     codes = [(a.code, f"{a.code} {a.name}") for a in active_work_areas()]
@@ -77,16 +73,10 @@ def _session_form(session: ExamSession | None = None) -> SessionForm:
     return form
 
 
-def _input(form: SessionForm) -> SessionInput:
+def _input(form: SessionForm, data: SessionFormIn) -> SessionInput:
     rows = [{"function_code": e.form.function_code.data, "kind": e.form.kind.data, "count": e.form.count.data,
              "points_each": e.form.points_each.data} for e in form.blueprint if e.form.kind.data]
-    return SessionInput(
-        title=form.title.data, level=form.level.data, opens_at=_aware(form.opens_at.data),
-        closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, blueprint=rows,
-        pass_mark=form.pass_mark.data, applications_close_at=_aware(form.applications_close_at.data),
-        parts=form.parts.data, partial_credit=form.partial_credit.data,
-        examiners_per_paper=form.examiners_per_paper.data, arbitration_share=form.arbitration_share.data,
-        allow_review=form.allow_review.data, part_validity_years=form.part_validity_years.data or 2)
+    return SessionInput(**data.model_dump(), blueprint=rows)
 
 
 @bp.route("/sessions")
@@ -103,8 +93,9 @@ def sessions():
 @roles_required(ORG_STAFF)
 def session_new():
     form = _session_form()
-    outcome = run_action(form, lambda: create_session(current_user, _input(form)), "认定批次已创建，学员现在可以报名。",
-                         on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc))
+    outcome = run_action(form, lambda data: create_session(current_user, _input(form, data)),
+                         "认定批次已创建，学员现在可以报名。", on_form=True,
+                         show_error=lambda exc: _show_blueprint_errors(form, exc))
     if outcome:
         return redirect(url_for("exams.session_detail", session_id=outcome.value.id))
     return render_template("exams/staff/session_form.html", form=form, session=None)
@@ -125,7 +116,7 @@ def _show_blueprint_errors(form: SessionForm, exc: DomainError) -> None:
 def session_edit(session_id: int):
     session = _session(session_id)
     form = _session_form(session)
-    if run_action(form, lambda: update_session(current_user, session, _input(form),
+    if run_action(form, lambda data: update_session(current_user, session, _input(form, data),
                                                version=to_int(request.form.get("version"))),
                   "已保存。", on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc)):
         return redirect(url_for("exams.session_detail", session_id=session.id))
@@ -158,8 +149,8 @@ def application_decide(application_id: int, decision: str):
     except DomainError:
         abort(404)
     form, name = DecisionForm(), application.user.name
-    run_action(form, lambda: decide(current_user, application, decision == "approve", form.reason.data,
-                                    form.override_reason.data),
+    run_action(form, lambda data: decide(current_user, application, decision == "approve", data.reason,
+                                         data.override_reason),
                lambda decided: f"{name}：{decided.status_label}。", f"{name}：")
     return redirect(url_for("exams.session_detail", session_id=application.session_id) + "#applications")
 
