@@ -123,8 +123,7 @@ def form_error_text(form: FlaskForm) -> str:
     ("理由：此项为必填项", but "总课时应在 0.5 到 2000 之间" as it is)."""
     texts = []
     for name, errors in form.errors.items():
-        field = form._fields.get(name)
-        label = field.label.text if field is not None and hasattr(field, "label") else ""
+        label = form[name].label.text if name in form else ""
         texts += [error if not label or error.startswith(label) else f"{label}：{error}" for error in errors]
     return "；".join(texts)
 
