@@ -171,6 +171,9 @@ def go_to():
             exact = not isinstance(name, re.Pattern)
             nav.get_by_role("link", name=name, exact=exact).or_(
                 nav.get_by_role("button", name=name, exact=exact)).click()
+        # The page reached has its stylesheets: until then a phone-only copy of a list (d-md-none) counts as
+        # visible and a locator meant for the table finds two elements.
+        page.wait_for_load_state()
 
     return go
 
