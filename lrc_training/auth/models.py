@@ -36,6 +36,20 @@ PHOTO_STATUS_LABELS = {PENDING: "待审核", APPROVED: "已通过", REJECTED: "�
 
 TOKEN_PURPOSES = ("password_reset", "email_change")
 
+# The columns' lengths, written once: the schemas (and so the forms) read them.
+USERNAME_MAX = 32
+NAME_MAX = 50
+ID_NUMBER_MAX = 18
+PHONE_MAX = 11  # stored as 11 digits
+PHONE_TYPED_MAX = 20  # as typed, with the spaces or dashes that validate_phone removes
+EMAIL_MAX = 254
+ORG_NAME_MAX = 100
+REGION_CODE_MAX = 12
+FILING_NUMBER_MAX = 40
+ORG_CODE_LENGTH = 4
+SITE_CODE_LENGTH = 6
+REASON_MAX = 200  # what staff type when they refuse or close something: a photo's rejection, a deactivation
+
 # OWASP's recommended argon2id setting (19 MiB, 2 passes, 1 lane): strong, yet cheap enough that a
 # province's candidates can all sign in at the start of an exam on a small server. The testing
 # configuration lowers the cost (LRC_ARGON2_TIME_COST / LRC_ARGON2_MEMORY_KIB) so the suite stays fast;
@@ -70,9 +84,9 @@ class Organization(TimestampMixin, VersionMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(ORG_NAME_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    region_code: Mapped[str] = mapped_column(String(REGION_CODE_MAX), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     employees: Mapped[int | None] = mapped_column(Integer)  # enterprises: headcount, for the "large" threshold
     platform_level: Mapped[str | None] = mapped_column(String(10))  # platforms: park / township / community
@@ -106,12 +120,12 @@ class Accreditation(TimestampMixin, VersionMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    filing_number: Mapped[str] = mapped_column(String(40))
+    filing_number: Mapped[str] = mapped_column(String(FILING_NUMBER_MAX))
     letter: Mapped[str] = mapped_column(String(1))  # Y employer-based evaluator, S social training-evaluation org
     levels: Mapped[list] = mapped_column(JSON)  # e.g. [4, 3]
-    org_code: Mapped[str] = mapped_column(String(4))  # 0000 when registered at province level
+    org_code: Mapped[str] = mapped_column(String(ORG_CODE_LENGTH))  # 0000 when registered at province level
     province_code: Mapped[str] = mapped_column(String(2))
-    site_code: Mapped[str] = mapped_column(String(6))
+    site_code: Mapped[str] = mapped_column(String(SITE_CODE_LENGTH))
     site_code_derived: Mapped[bool] = mapped_column(Boolean, default=False)  # the filing gave none
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
@@ -142,12 +156,12 @@ class User(UserMixin, TimestampMixin, VersionMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(32), unique=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(11))
-    email: Mapped[str | None] = mapped_column(String(254))  # for email notifications; optional
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    id_number: Mapped[str | None] = mapped_column(String(ID_NUMBER_MAX), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))  # for email notifications; optional
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -295,7 +309,7 @@ class AccountToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(20))  # password_reset | email_change
-    email: Mapped[str] = mapped_column(String(254))  # where the link goes (the new address for email_change)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))  # where the link goes (the new address for email_change)
     token_hash: Mapped[str | None] = mapped_column(String(64))  # set when the message is written
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

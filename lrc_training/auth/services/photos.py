@@ -24,7 +24,7 @@ from ...core.notifications import notify
 from ...core.storage import storage
 from ...db import utcnow
 from ...extensions import db
-from ..models import APPROVED, PENDING, REJECTED, SUPERSEDED, PersonPhoto, User
+from ..models import APPROVED, PENDING, REASON_MAX, REJECTED, SUPERSEDED, PersonPhoto, User
 from ..roles import ORG_STAFF
 
 PHOTO_SIZE = (413, 579)  # 2-inch photo (二寸照), 35 × 49 mm at 300 dpi: width : height = 5 : 7
@@ -52,6 +52,14 @@ def staff_may_see(actor: User, person_id: int) -> bool:
         return False
     return db.session.execute(select(User.id).where(
         User.id == person_id, _audience_clause(actor.organization_id))).first() is not None
+
+
+def person_for_staff(actor: User, person_id: int) -> User:
+    """A person whose photo staff may upload for: someone they deal with, never themselves (NotFound otherwise)."""
+    person = db.session.get(User, person_id)
+    if person is None or person.id == actor.id or not staff_may_see(actor, person.id):
+        raise NotFound("用户不存在")
+    return person
 
 
 def may_see(actor: User, person_id: int) -> bool:
@@ -158,8 +166,8 @@ def review_photo(actor: User, photo: PersonPhoto, *, approve: bool, reason: str 
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationFailed("请填写不通过的原因", {"reason": "请填写不通过的原因，例如：背景不是纯色、面部不清晰"})
-    if len(reason) > 200:
-        raise ValidationFailed("原因不能超过 200 字", {"reason": "原因不能超过 200 字"})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(f"原因不能超过 {REASON_MAX} 字", {"reason": f"原因不能超过 {REASON_MAX} 字"})
     _decide(actor, photo, approve=approve, reason=reason or None)
     return photo
 

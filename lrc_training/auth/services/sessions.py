@@ -17,8 +17,8 @@ from ...core.throttle import check_login_allowed, clear_login_failures, record_l
 from ...core.timeutil import format_local
 from ...db import utcnow
 from ...extensions import db
-from ..models import ApiToken, User
-from .web_sessions import mask_address
+from ..models import ApiToken, User, UserSession
+from .web_sessions import end_session, end_user_sessions, mask_address
 
 
 class BadCredentials(DomainError):
@@ -102,3 +102,29 @@ def revoke_all_tokens(user: User) -> None:
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).scalars():
         token.revoked_at = now
+
+
+# -- ending one's own sign-ins (登录设备) ----------------------------------------------------------------------------
+
+def end_own_sign_in(user: User, row: UserSession | None, reason: str) -> None:
+    """Sign out the device of `row` (the current one, or none): its record ends, so copies of its cookies stop
+    working. The caller forgets the cookies (flask_login.logout_user)."""
+    if row is not None:
+        end_session(row, reason)
+    record_audit("auth.logout", "user", user.id, new={"session": row.id if row else None, "reason": reason},
+                 actor_id=user.id)
+
+
+def end_other_sign_in(user: User, row: UserSession) -> None:
+    """Sign out another device of one's own."""
+    end_session(row, "signed_out")
+    record_audit("auth.sessions_ended", "user", user.id, new={"sessions": [row.id], "scope": "one"}, actor_id=user.id)
+
+
+def end_other_sign_ins(user: User, scope: str) -> int:
+    """End every other sign-in of `user` and revoke their API tokens (scope "others", or "all" when the caller
+    signs this device out too); returns how many sign-ins ended."""
+    ended = end_user_sessions(user, "signed_out", keep=user.login_session)
+    revoke_all_tokens(user)
+    record_audit("auth.sessions_ended", "user", user.id, new={"count": ended, "scope": scope}, actor_id=user.id)
+    return ended

@@ -3,12 +3,12 @@ own phone and email, and confirming a new email address."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...core.access import login_required, public
 from ...core.forms import run_action
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ..services.account_links import (
     CONFIRM_EMAIL_ROUTE,
     EMAIL_CHANGE,
@@ -24,9 +24,8 @@ from ..services.account_links import (
     update_contact,
 )
 from ..services.identity import mask_email
-from ..services.validation import clean_password
 from . import bp
-from .forms import ConfirmForm, ContactForm, ForgotPasswordForm, NewPasswordForm
+from .forms import ConfirmForm, ContactForm, ForgotPasswordForm, NewPasswordForm, policy_error
 
 FORGOT_LIMIT = "5 per 15 minutes"  # per address, POSTs only: the answer page stays reachable
 SENT = ("如果账号存在，我们已发送邮件。请在 {minutes} 分钟内打开邮件中的链接设置新密码；"
@@ -48,11 +47,9 @@ def forgot_password():
     """One answer for every input: an unknown username, an account without email and a real request look alike,
     and the mail is written later by the scheduler, so the response takes the same time too."""
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        request_password_reset(form.identifier.data)
-        db.session.commit()
-        minutes = int(link_lifetime(RESET).total_seconds() // 60)
-        flash(SENT.format(minutes=minutes), "info")
+    minutes = int(link_lifetime(RESET).total_seconds() // 60)
+    if form.is_submitted() and run_action(form, lambda data: request_password_reset(data.identifier),
+                                          (SENT.format(minutes=minutes), "info"), on_form=True):
         return redirect(url_for("auth.forgot_password", sent=1))
     return render_template("auth/forgot.html", form=form, sent=request.args.get("sent") == "1")
 
@@ -65,15 +62,11 @@ def reset_with_link(token: str):
     if row is None:
         return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK), 404)
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        if run_action(form, lambda: reset_password_with_link(token, form.password.data),
+    if form.is_submitted():
+        if run_action(form, lambda data: reset_password_with_link(token, data.password),
                       "新密码已设置，所有设备上的登录均已退出。请用新密码登录。", on_form=True):
             return redirect(url_for("auth.login"))
-    elif form.is_submitted() and form.password.data and not form.password.errors:
-        try:
-            clean_password(form.password.data, username=row.user.username, id_number=row.user.id_number)
-        except ValueError as exc:
-            form.password.errors = [str(exc)]
+        policy_error(form.password, username=row.user.username, id_number=row.user.id_number)
     return _no_referrer(render_template("auth/reset.html", form=form, username=row.user.username))
 
 
@@ -84,8 +77,8 @@ def contact():
     form = ContactForm()
     if request.method == "GET":
         form.phone.data, form.email.data = user.phone, user.email
-    elif run_action(form, lambda: update_contact(user, current_password=form.current_password.data,
-                                                 phone=form.phone.data, email=form.email.data),
+    elif run_action(form, lambda data: update_contact(user, current_password=data.current_password,
+                                                      phone=data.phone, email=data.email),
                     lambda done: _contact_message(done, form.email.data), on_form=True):
         return redirect(url_for("auth.profile"))
     return render_template("auth/contact.html", form=form, user=user, pending=pending_email(user))
@@ -109,10 +102,8 @@ def confirm_email(token: str):
     if row is None:
         return _no_referrer(render_template("auth/link_invalid.html", message=INVALID_LINK), 404)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        confirm_email_change(token)
-        db.session.commit()
-        flash("邮箱已确认，今后的邮件通知将发送到新邮箱。", "success")
+    if form.is_submitted() and run_action(form, lambda: confirm_email_change(token),
+                                          "邮箱已确认，今后的邮件通知将发送到新邮箱。"):
         return redirect(url_for("auth.profile" if current_user.is_authenticated else "auth.login"))
     return _no_referrer(render_template("auth/email_confirm.html", form=form, address=row.email,
                                         username=row.user.username))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import or_
-from wtforms.validators import DataRequired
 
 from ...core.access import roles_required
 from ...core.errors import DomainError
-from ...core.forms import form_error_text, run_action, to_int
+from ...core.forms import run_action, to_int
 from ...core.navigation import NavItem
-from ...core.pagination import paginate_page
-from ...extensions import db
-from ..models import User, UserRole
+from ...core.pagination import page_filters, paginate_page
+from ..models import User
+from ..queries import users_matching
 from ..roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, ROLE_LABELS
+from ..schemas import UserQuery
 from ..services.accreditation import (
     AccreditationInput,
     accreditation_history,
@@ -32,19 +31,20 @@ from ..services.organizations import (
     update_organization,
     visible_organizations,
 )
-from ..services.users import create_user, get_user_for_edit, reset_password, set_user_active, update_user, visible_users
+from ..services.users import create_user, get_user_for_edit, reset_password, set_user_active, update_user
 from . import admin_bp as bp
 from .forms import (
     AccreditationForm,
     ActivationForm,
     EndAccreditationForm,
     ImportUsersForm,
+    NewUserForm,
     OrganizationForm,
     ResetPasswordForm,
     UserFilterForm,
     UserForm,
 )
-from .org_picker import prepare_picker, resolve_picker, searching
+from .org_picker import parse_unsettled, prepare_picker, resolve_picker, searching
 
 MANAGERS = (ADMIN, ORG_STAFF)
 NAV = [
@@ -84,35 +84,27 @@ def _chosen_org(form) -> tuple[int | None, bool]:
 @roles_required(*MANAGERS)
 def users():
     form = UserFilterForm(request.args)
-    stmt = visible_users(current_user)
-    form.validate()  # shows what was wrong; each valid filter still applies on its own
-    if form.q.data and not form.q.errors:
-        like = f"%{form.q.data.strip()}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like), User.phone.like(like)))
-    if form.role.data and not form.role.errors:
-        stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    page = paginate_page(stmt)
+    query = page_filters(UserQuery, form)  # a bad filter is named and left out; the others still apply
+    page = paginate_page(users_matching(current_user, query))
     return render_template("admin/users.html", page=page, form=form)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def user_new():
-    form = UserForm()
-    form.password.validators = [DataRequired("请设置初始密码"), *form.password.validators[1:]]
-    form.password.flags.required = True
+    form = NewUserForm()
     form.roles.choices = _role_choices()
     if request.method == "GET":
         form.roles.data = ["trainee"]
     _org_field(form)
     if searching():
         return render_template("admin/user_form.html", form=form, user=None)
-    valid = form.validate_on_submit()
     organization_id, settled = _chosen_org(form) if form.is_submitted() else (None, True)
-    if valid and settled and run_action(form, lambda: create_user(
-            current_user, username=form.username.data, password=form.password.data or "",
-            name=form.name.data, id_number=form.id_number.data or None, phone=form.phone.data or None,
-            roles=form.roles.data, organization_id=organization_id, require_identity=False,
+    if form.is_submitted() and not settled:
+        parse_unsettled(form)
+    elif form.is_submitted() and run_action(form, lambda data: create_user(
+            current_user, username=data.username, password=data.password, name=data.name, id_number=data.id_number,
+            phone=data.phone, roles=data.roles, organization_id=organization_id, require_identity=False,
     ), lambda user: f"已创建用户 {user.username}（{user.name}）。", on_form=True):
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -135,14 +127,16 @@ def user_edit(user_id: int):
         form.organization_id.data = user.organization_id or 0
         form.version.data = str(user.version)
     _org_field(form)
-    valid = not searching() and form.validate_on_submit()
-    organization_id, settled = _chosen_org(form) if valid else (None, True)
-    if valid and settled and run_action(form, lambda: update_user(
-            current_user, user, version=to_int(form.version.data), name=form.name.data,
-            id_number=(form.id_number.data or "").strip() or user.id_number, phone=form.phone.data or None,
-            roles=form.roles.data, organization_id=organization_id,
-    ), lambda _: f"已保存 {user.name} 的信息。", on_form=True):
-        return redirect(url_for("admin.users"))
+    if form.is_submitted() and not searching():
+        organization_id, settled = _chosen_org(form)
+        if not settled:
+            parse_unsettled(form)
+        elif run_action(form, lambda data: update_user(
+                current_user, user, version=to_int(data.version), name=data.name,
+                id_number=data.id_number or user.id_number,
+                phone=data.phone, roles=data.roles, organization_id=organization_id,
+        ), lambda _: f"已保存 {user.name} 的信息。", on_form=True):
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(prefix="reset"), activation_form=ActivationForm(prefix="act"))
 
@@ -152,7 +146,7 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = ResetPasswordForm(prefix="reset")
-    run_action(form, lambda: reset_password(current_user, user, form.password.data),
+    run_action(form, lambda data: reset_password(current_user, user, data.password),
                f"已重置 {user.name} 的密码，请通过安全渠道告知本人。", "重置失败：")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -162,11 +156,8 @@ def user_reset_password(user_id: int):
 def user_set_active(user_id: int):
     user = _user_or_404(user_id)
     form = ActivationForm(prefix="act")
-    if form.is_submitted() and not form.validate():
-        flash("操作未完成：" + form_error_text(form), "danger")
-    else:
-        run_action(form, lambda: set_user_active(current_user, user, not user.active, form.reason.data or None),
-                   lambda _: f"已{'启用' if user.active else '停用'}账号 {user.username}。")
+    run_action(form, lambda data: set_user_active(current_user, user, not user.active, data.reason),
+               lambda _: f"已{'启用' if user.active else '停用'}账号 {user.username}。", "操作未完成：")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -174,16 +165,17 @@ def user_set_active(user_id: int):
 @roles_required(*MANAGERS)
 def users_import():
     form = ImportUsersForm()
-    report = None
-    if form.validate_on_submit():
-        report = import_users(current_user, form.file.data.stream)
-        db.session.commit()
-        if report.file_error:
-            flash(report.file_error, "danger")
-        else:
-            flash(f"导入完成：新建 {report.created} 人，已存在跳过 {report.skipped} 人，错误 {len(report.errors)} 行。",
-                  "success" if not report.errors else "warning")
-    return render_template("admin/users_import.html", form=form, report=report)
+    # The file's own problems (none chosen, not .xlsx) show at the field; run_action flashes only the import's.
+    done = form.validate_on_submit() and run_action(form, lambda: import_users(current_user, form.file.data.stream),
+                                                    _import_message)
+    return render_template("admin/users_import.html", form=form, report=done.value if done else None)
+
+
+def _import_message(report) -> tuple[str, str]:
+    if report.file_error:
+        return report.file_error, "danger"
+    return (f"导入完成：新建 {report.created} 人，已存在跳过 {report.skipped} 人，错误 {len(report.errors)} 行。",
+            "success" if not report.errors else "warning")
 
 
 @bp.route("/users/import/template.xlsx")
@@ -215,10 +207,9 @@ def organizations():
 @roles_required(ADMIN)
 def organization_new():
     form = OrganizationForm()
-    if form.is_submitted() and run_action(form, lambda: create_organization(
-            current_user, name=form.name.data, kind=form.kind.data, region_code=form.region_code.data,
-            employees=form.employees.data, platform_level=form.platform_level.data or None,
-            national=form.national.data), lambda org: f"已创建机构 {org.name}。", on_form=True):
+    if form.is_submitted() and run_action(form, lambda data: create_organization(
+            current_user, **data.model_dump(exclude={"active", "version"})),
+            lambda org: f"已创建机构 {org.name}。", on_form=True):
         return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, org=None)
 
@@ -234,10 +225,8 @@ def organization_edit(org_id: int):
     if request.method == "GET":
         form.version.data = str(org.version)
         form.platform_level.data = org.platform_level or ""
-    if form.is_submitted() and run_action(form, lambda: update_organization(
-            current_user, org, version=to_int(form.version.data), name=form.name.data, kind=form.kind.data,
-            region_code=form.region_code.data, active=form.active.data, employees=form.employees.data,
-            platform_level=form.platform_level.data or None, national=form.national.data),
+    if form.is_submitted() and run_action(form, lambda data: update_organization(
+            current_user, org, **data.model_dump(exclude={"version"}), version=to_int(data.version)),
             lambda _: f"已保存机构 {org.name}。", on_form=True):
         return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, org=org, filing=current_accreditation(org.id))
@@ -264,12 +253,8 @@ def organization_accreditation(org_id: int):
             form.site_code.data = "" if filing.site_code_derived else filing.site_code
         else:
             form.levels.data = [4, 3]
-    if org.kind in ACCREDITABLE_KINDS and form.is_submitted() and run_action(form, lambda: record_accreditation(
-            current_user, org, AccreditationInput(
-                filing_number=form.filing_number.data, letter=form.letter.data, levels=form.levels.data or [],
-                valid_until=form.valid_until.data, valid_from=form.valid_from.data,
-                org_code=form.org_code.data, site_code=form.site_code.data),
-            version=to_int(form.version.data) if form.version.data else None),
+    if org.kind in ACCREDITABLE_KINDS and form.is_submitted() and run_action(form, lambda data: record_accreditation(
+            current_user, org, AccreditationInput(**data.model_dump(exclude={"version"})), version=data.version),
             f"已保存 {org.name} 的评价机构备案。", on_form=True):
         return redirect(url_for("admin.organization_accreditation", org_id=org.id))
     return render_template("admin/accreditation.html", org=org, form=form, filing=filing,

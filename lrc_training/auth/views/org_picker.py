@@ -9,76 +9,16 @@ the server checks it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import jsonify, request
-from sqlalchemy import and_, or_, select
 
 from ...core.access import public
 from ...core.params import ascii_int
-from ...core.regions import region_display, region_table
-from ...extensions import db, limiter
-from ..models import Organization
+from ...extensions import limiter
+from ..queries import MAX_PAGE, PAGE_SIZE, organization_hit, search_organizations
 from . import bp
 
-PAGE_SIZE = 20
-MAX_PAGE = 50  # nobody reads further than this; narrow the search instead
-MAX_TERMS = 4
-REGION_PREFIXES_PER_TERM = 60
 LOOKUP_LIMIT = "60 per minute"
 NOT_CHOSEN = "请从查找结果中选择一个单位"
-
-
-@dataclass(frozen=True)
-class OrgHit:
-    id: int
-    name: str
-    region: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}（{self.region}）" if self.region else self.name
-
-    def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "region": self.region}
-
-
-def _region_prefixes(term: str) -> list[str]:
-    """Code prefixes of the provinces, cities and counties whose names contain `term` (聊城 → 3715)."""
-    table = region_table()
-    found = [code for level in (table.provinces, table.cities, table.counties)
-             for code, name in level.items() if term in name]
-    return found[:REGION_PREFIXES_PER_TERM]
-
-
-def _term_condition(term: str):
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    region = [Organization.region_code.startswith(prefix) for prefix in _region_prefixes(term)]
-    return or_(Organization.name.like(f"%{escaped}%", escape="\\"), *region)
-
-
-def search_organizations(query: str, *, page: int = 1) -> tuple[list[OrgHit], bool]:
-    """Active organizations whose name or region (province, city, county) matches every word of `query`, by name;
-    one page, and whether there is another."""
-    terms = (query or "").split()[:MAX_TERMS]
-    if not terms or not 1 <= page <= MAX_PAGE:
-        return [], False
-    stmt = (select(Organization.id, Organization.name, Organization.region_code)
-            .where(Organization.active.is_(True), and_(*(_term_condition(t[:50]) for t in terms)))
-            .order_by(Organization.name, Organization.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    rows = db.session.execute(stmt).all()
-    hits = [OrgHit(row.id, row.name, region_display(row.region_code[:6])) for row in rows[:PAGE_SIZE]]
-    return hits, len(rows) > PAGE_SIZE and page < MAX_PAGE
-
-
-def organization_hit(org_id: int | None, *, active_only: bool = True) -> OrgHit | None:
-    if not org_id:
-        return None
-    stmt = select(Organization.id, Organization.name, Organization.region_code).where(Organization.id == org_id)
-    if active_only:
-        stmt = stmt.where(Organization.active.is_(True))
-    row = db.session.execute(stmt).first()
-    return OrgHit(row.id, row.name, region_display(row.region_code[:6])) if row else None
 
 
 @bp.route("/organizations/lookup")
@@ -140,3 +80,12 @@ def resolve_picker(form) -> tuple[int | None, bool]:
     form.organization_q.errors = [*form.organization_q.errors,
                                   NOT_CHOSEN if hits else "没有找到该单位，请换个名称或地区查找，或清空此项"]
     return None, False
+
+
+def parse_unsettled(form) -> None:
+    """The choice is not settled: still parse the form, so its other problems show in the same round, and keep
+    the picker's reason at its field (parsing resets a schema field's errors)."""
+    reasons = list(form.organization_q.errors)
+    form.parse()
+    form.organization_q.errors = [*form.organization_q.errors,
+                                  *(reason for reason in reasons if reason not in form.organization_q.errors)]

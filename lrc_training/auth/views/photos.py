@@ -8,20 +8,20 @@ from flask_login import current_user
 
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
-from ...core.forms import apply_errors, to_int
+from ...core.forms import apply_errors, run_action
 from ...core.navigation import NavItem
 from ...core.storage import storage
-from ...extensions import db
 from ..models import User
 from ..roles import ORG_STAFF
 from ..services.photos import (
     FOLDER,
+    MAX_UPLOAD_BYTES,
     Crop,
     pending_for,
+    person_for_staff,
     photo_for_view,
     photos_of,
     review_photo,
-    staff_may_see,
     upload_photo,
 )
 from . import bp
@@ -37,29 +37,24 @@ NAV = [
 def _upload_page(person: User, template_args: dict):
     """GET shows the person's photos and the form; POST stores a new photo (pending for one's own)."""
     form = PhotoUploadForm()
-    status = 200
-    if form.validate_on_submit():
-        # Not run_action: a refused photo re-renders the page with status 422 and the crop's reason at the file.
-        try:
-            data = form.photo.data.read(8 * 1024 * 1024 + 1)
-            upload_photo(current_user, person, data,
-                         Crop.parse(form.crop_x.data, form.crop_y.data, form.crop_w.data))
-        except DomainError as exc:
-            db.session.rollback()
-            if "crop" in exc.fields:
-                exc.fields["photo"] = exc.fields.pop("crop")
-            apply_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            own = person.id == current_user.id
-            flash("照片已上传，等待工作人员审核；审核通过前仍使用原来的照片。" if own
-                  else f"已为{person.name}上传证件照（已审核通过）。", "success")
-            return redirect(template_args["back"])
-    elif form.is_submitted():
-        status = 422
+    own = person.id == current_user.id
+    # The file's own problems (none chosen, not JPG/PNG) show at the field; the image's and the crop's too.
+    done = form.validate_on_submit() and run_action(
+        form, lambda: upload_photo(current_user, person, form.photo.data.read(MAX_UPLOAD_BYTES + 1),
+                                   Crop.parse(form.crop_x.data, form.crop_y.data, form.crop_w.data)),
+        "照片已上传，等待工作人员审核；审核通过前仍使用原来的照片。" if own else f"已为{person.name}上传证件照（已审核通过）。",
+        show_error=lambda exc: apply_errors(form, _at_file(exc)))
+    if done:
+        return redirect(template_args["back"])
     return render_template("auth/photo.html", form=form, person=person, photos=photos_of(person.id),
-                           **template_args), status
+                           **template_args), 422 if form.is_submitted() else 200
+
+
+def _at_file(exc: DomainError) -> DomainError:
+    """The crop's reason belongs at the file: the crop is chosen on the photo."""
+    if "crop" in exc.fields:
+        exc.fields["photo"] = exc.fields.pop("crop")
+    return exc
 
 
 @bp.route("/account/photo", methods=["GET", "POST"])
@@ -71,8 +66,9 @@ def photo():
 @bp.route("/account/photos/people/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ORG_STAFF)
 def photo_for_person(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None or person.id == current_user.id or not staff_may_see(current_user, person.id):
+    try:
+        person = person_for_staff(current_user, user_id)
+    except DomainError:
         abort(404)
     return _upload_page(person, {"back": url_for("auth.photo_for_person", user_id=person.id), "own": False})
 
@@ -116,19 +112,16 @@ def photo_decide(photo_id: int):
     if row.user_id == current_user.id:
         abort(403)  # nobody checks their own photo
     form = PhotoReviewForm(prefix=f"p{row.id}")
-    if not form.validate_on_submit():
-        return _queue({row.id: form}, 422)
-    # Not run_action: the queue page is answered with the refusal's own status (409 goes back to the fresh queue).
-    try:
-        review_photo(current_user, row, approve=form.decision.data != "reject", reason=form.reason.data,
-                     version=to_int(form.version.data) if form.version.data else None)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        if exc.status == 409:
-            flash(exc.message, "warning")
-            return redirect(url_for("auth.photo_review"))
-        return _queue({row.id: form}, exc.status)
-    db.session.commit()
-    flash(f"已审核{row.user.name}的证件照：{row.status_label}。", "success")
-    return redirect(url_for("auth.photo_review"))
+    refused: list[DomainError] = []
+    if run_action(form, lambda data: review_photo(current_user, row, approve=data.decision != "reject",
+                                                  reason=data.reason, version=data.version),
+                  lambda _: f"已审核{row.user.name}的证件照：{row.status_label}。", on_form=True,
+                  show_error=refused.append):
+        return redirect(url_for("auth.photo_review"))
+    # The queue is answered with the refusal's own status; one already decided (409) sends back to a fresh queue.
+    if refused and refused[0].status == 409:
+        flash(refused[0].message, "warning")
+        return redirect(url_for("auth.photo_review"))
+    if refused:
+        apply_errors(form, refused[0])
+    return _queue({row.id: form}, refused[0].status if refused else 422)
