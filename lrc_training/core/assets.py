@@ -27,10 +27,21 @@ def static_version(folder: str, filename: str) -> str | None:
     return _content_hash(str(path), path.stat().st_mtime_ns)
 
 
+@lru_cache(maxsize=512)
+def _deployed_version(folder: str, filename: str) -> str | None:
+    return static_version(folder, filename)
+
+
 def register_static_versions(app: Flask) -> None:
+    """A deployment's files do not change while it runs, so each file's version is worked out once per process (a
+    page names a dozen static files: four system calls each, on every request, otherwise); in development an
+    edited file gets its new version at once."""
+    editing = app.debug or app.config.get("ENV_NAME") == "development"
+    version_of = static_version if editing else _deployed_version
+
     @app.url_defaults
     def version_static_urls(endpoint, values):
         if endpoint == "static" and "filename" in values and "v" not in values and app.static_folder:
-            version = static_version(app.static_folder, values["filename"])
+            version = version_of(app.static_folder, values["filename"])
             if version:
                 values["v"] = version
