@@ -3,7 +3,7 @@ appeals, qualifiers, bulk registration and the contestant's own page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
@@ -11,7 +11,6 @@ from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
-from ...extensions import db
 from ..models import AWARD_LABELS, DUTIES, Competition
 from ..queries import (
     appeal_by_id,
@@ -257,25 +256,25 @@ def bulk(competition_id: int):
     if competition is None:
         abort(404)
     form = BulkRegistrationForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        try:
-            if form.file.data:
-                report = register_excel(current_user, competition.id, form.file.data.stream)
-            elif (form.people.data or "").strip():
-                report = register_text(current_user, competition.id, form.people.data)
-            else:
-                form.people.errors.append("请填写名单或上传 Excel 文件")
-        except DomainError as exc:  # too many rows, or the hourly bulk budget is used up: the list stays in the form
-            db.session.rollback()
-            form.people.errors.append(exc.message)
-            status = exc.status
-        if report is not None:
-            db.session.commit()
-            if report.registered:
-                flash(f"已报名 {len(report.registered)} 人。", "success")
+    # Too many rows, or the hourly bulk budget used up: said under the list, which keeps what was typed, with the
+    # refusal's own status (429 for the budget).
+    refusal: list[DomainError] = []
+    done = form.validate_on_submit() and run_action(
+        form, lambda: _register_bulk(competition, form), _bulk_registered,
+        show_error=lambda exc: (refusal.append(exc), form.people.errors.append(exc.message)))
+    report, status = done.value if done else None, refusal[0].status if refusal else 200
     return render_template("contests/bulk.html", competition=competition, form=form, report=report,
                            committee=is_committee(current_user, competition), max_rows=MAX_ROWS), status
+
+
+def _register_bulk(competition: Competition, form: BulkRegistrationForm):
+    if form.file.data:
+        return register_excel(current_user, competition.id, form.file.data.stream)
+    return register_text(current_user, competition.id, form.people.data)
+
+
+def _bulk_registered(report) -> str | None:
+    return f"已报名 {len(report.registered)} 人。" if report.registered else None
 
 
 @bp.route("/bulk-template.xlsx")
