@@ -188,3 +188,10 @@ def assign_judge(actor, competition: Competition, user_id: int, item_index: int,
     notify(judge.id, f"裁判任务：{competition.title}", f"您被安排为“{item.name}”项目的{role}。",
            link="/contests/judging", kind="judge_assignment")
     return assignment
+
+
+def assign_judge_named(actor, competition: Competition, username: str, item_index: int,
+                       is_chief: bool = False) -> JudgeAssignment:
+    """`assign_judge` for the page, which names the judge by user name (nobody of that name: not a judge)."""
+    judge = db.session.execute(select(User).where(User.username == username)).scalar()
+    return assign_judge(actor, competition, judge.id if judge else -1, item_index, is_chief)

@@ -4,34 +4,32 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from ...auth.models import User
 from ...auth.roles import ADMIN, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
-from ...extensions import db
-from ..models import (
-    AWARD_LABELS,
-    TIE_BREAKS,
-    TIERS,
-    Competition,
-    CompetitionOfficial,
-    JudgeAssignment,
-    Qualification,
-    Registration,
-    Reward,
+from ..models import AWARD_LABELS, TIE_BREAKS, TIERS, Competition
+from ..queries import (
+    chaired_competition_ids,
+    competition_by_id,
+    competitions_listed,
+    judges_of,
+    qualifications_of,
+    registration_by_id,
+    registrations_by_competition,
+    registrations_of,
+    rewards_of,
+    supervised_competition_ids,
 )
 from ..services.access import get_competition_for_committee
 from ..services.appeals import appeals_of
 from ..services.checkin import can_see_mapping, draw, holds_mapping, require_mapping
 from ..services.finalize import blocking_reason
 from ..services.oversight import publish_blocker
-from ..services.panels import assign_judge
+from ..services.panels import assign_judge_named
 from ..services.promotions import evaluators_for, promotion_rows
 from ..services.registration import decide_registration, register
 from ..services.results import all_sheets_submitted, issue_award_certificates, publish, result_rows
@@ -46,20 +44,14 @@ NAV = [NavItem("技能竞赛", "contests.index", description="竞赛报名、组
 @bp.route("/")
 @login_required
 def index():
-    competitions = db.session.execute(select(Competition).options(
-        selectinload(Competition.items), joinedload(Competition.organization)).order_by(
-        Competition.id.desc())).scalars().all()
-    mine = {r.competition_id: r for r in db.session.execute(select(Registration).where(
-        Registration.user_id == current_user.id)).scalars()}
+    competitions = competitions_listed()
+    mine = registrations_by_competition(current_user.id)
     committee = {c.id for c in competitions if current_user.has_role(ADMIN) or (
         current_user.has_role(ORG_STAFF) and current_user.organization_id == c.organization_id)}
-    chaired = set(db.session.execute(select(JudgeAssignment.competition_id).where(
-        JudgeAssignment.user_id == current_user.id, JudgeAssignment.is_chief.is_(True))).scalars())
-    supervising = set(db.session.execute(select(CompetitionOfficial.competition_id).where(
-        CompetitionOfficial.user_id == current_user.id, CompetitionOfficial.duty == "supervisor")).scalars())
     return render_template("contests/index.html", competitions=competitions, mine=mine, committee=committee,
                            register_form=RegisterForm(), can_create=current_user.has_role(ORG_STAFF),
-                           chaired=chaired, supervising=supervising)
+                           chaired=chaired_competition_ids(current_user.id),
+                           supervising=supervised_competition_ids(current_user.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,19 +81,15 @@ def _committee(competition_id: int) -> Competition:
 @roles_required(ORG_STAFF, ADMIN)
 def detail(competition_id: int):
     competition = _committee(competition_id)
-    registrations = db.session.execute(select(Registration).options(
-        joinedload(Registration.user).options(joinedload(User.organization), lazyload(User.role_rows))).where(
-        Registration.competition_id == competition.id).order_by(Registration.id)).scalars().all()
-    judges = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
-        JudgeAssignment.competition_id == competition.id)).all()
+    registrations = registrations_of(competition.id)
+    judges = judges_of(competition.id)
     rows = result_rows(competition) if competition.state != "registration" else []
     complete = all_sheets_submitted(competition)
     qualifiers_form = QualifiersForm()
     sources = qualifier_sources(competition) if competition.state == "registration" else []
     qualifiers_form.source_id.choices = [(c.id, f"{c.title}（{c.organization.name}）") for c in sources]
-    taken = db.session.execute(select(Qualification).where(Qualification.competition_id == competition.id)).scalars().all()
-    rewards = db.session.execute(select(Reward).options(joinedload(Reward.user).lazyload(User.role_rows)).where(
-        Reward.competition_id == competition.id).order_by(Reward.id)).scalars().all()
+    taken = qualifications_of(competition.id)
+    rewards = rewards_of(competition.id)
     promotions = promotion_rows(competition) if competition.state == "final" else []
     promotion_form = PromotionRequestForm()
     promotion_form.evaluator_organization_id.choices = evaluators_for(promotions)
@@ -153,18 +141,15 @@ def judges_view(competition_id: int):
     competition = _committee(competition_id)
     form = JudgeForm()
     form.item_index.choices = [(i.position, i.name) for i in competition.items]
-
-    def add(data):
-        judge = db.session.execute(select(User).where(User.username == data.username)).scalar()
-        return assign_judge(current_user, competition, judge.id if judge else -1, data.item_index, data.is_chief)
-    run_action(form, add, "已加入裁判组。", "未能加入裁判组：")
+    run_action(form, lambda data: assign_judge_named(current_user, competition, data.username, data.item_index,
+                                                     data.is_chief), "已加入裁判组。", "未能加入裁判组：")
     return redirect(url_for("contests.panels", competition_id=competition.id))
 
 
 @bp.route("/registrations/<int:registration_id>/<decision>", methods=["POST"])
 @roles_required(ORG_STAFF)
 def decide(registration_id: int, decision: str):
-    registration = db.session.get(Registration, registration_id)
+    registration = registration_by_id(registration_id)
     if registration is None or decision not in ("approve", "reject"):
         abort(404)
     competition = _committee(registration.competition_id)
@@ -176,7 +161,7 @@ def decide(registration_id: int, decision: str):
 @bp.route("/<int:competition_id>/register", methods=["POST"])
 @roles_required(TRAINEE)
 def register_view(competition_id: int):
-    if db.session.get(Competition, competition_id) is None:
+    if competition_by_id(competition_id) is None:
         abort(404)
     form = RegisterForm()
     run_action(form, lambda data: register(current_user, competition_id, current_user.id, data.work_years),

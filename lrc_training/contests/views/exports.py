@@ -15,6 +15,7 @@ from ...core.errors import DomainError
 from ...extensions import db
 from ..exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
 from ..models import Competition
+from ..queries import competition_by_id
 from ..services.access import get_competition_for_committee
 from ..services.oversight import overseen_items
 from . import bp
@@ -40,7 +41,7 @@ def results_xlsx(competition_id: int):
     export_file = results_workbook(competition)
     audit_export("competition_results", "competition", competition.id, rows=export_file.rows,
                  scope={"competition": competition.title, "names_shown": revealed(competition)})
-    db.session.commit()
+    db.session.commit()  # the export's audit record: reading personal data is itself recorded
     return private_download(export_file.data, mimetype=XLSX, download_name=f"{competition.title}-成绩.xlsx")
 
 
@@ -59,7 +60,7 @@ def award_list(competition_id: int):
 @bp.route("/<int:competition_id>/items/<int:item_index>/score-sheet.pdf")
 @roles_required(ORG_STAFF, ADMIN, JUDGE)
 def score_sheet(competition_id: int, item_index: int):
-    competition = db.session.get(Competition, competition_id)
+    competition = competition_by_id(competition_id)
     if competition is None or item_index not in {i.position for i in overseen_items(current_user, competition)}:
         abort(404)
     try:

@@ -247,6 +247,15 @@ class BulkRegistrationForm(FlaskForm):
     file = FileField("或上传 Excel", validators=[FileAllowed(["xlsx"], "请上传 .xlsx 文件")])
     submit = SubmitField("批量报名")
 
+    def validate(self, extra_validators=None) -> bool:
+        """Valid fields, and a list typed or a file chosen (else it says so under the list)."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.file.data and not (self.people.data or "").strip():
+            self.people.errors.append("请填写名单或上传 Excel 文件")
+            return False
+        return True
+
 
 class PromotionRequestForm(SchemaForm):
     schema = PromotionRequestsIn

@@ -3,19 +3,26 @@ appeals, qualifiers, bulk registration and the contestant's own page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
 
-from ...auth.models import User
 from ...auth.roles import ADMIN, JUDGE, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
-from ...extensions import db
-from ..models import AWARD_LABELS, DUTIES, Appeal, Competition, JudgeAssignment, JudgingSheet, Registration, Reward
+from ..models import AWARD_LABELS, DUTIES, Competition
+from ..queries import (
+    appeal_by_id,
+    appeals_filed,
+    check_in_list,
+    competition_by_id,
+    judges_of,
+    registration_by_id,
+    registration_in,
+    rewards_of_registration,
+    sheet_by_id,
+)
 from ..services.access import get_competition_for_committee, is_committee
 from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
 from ..services.bulk import MAX_ROWS, build_template, register_excel, register_text
@@ -62,10 +69,7 @@ def checkin_page(competition_id: int):
     competition = _committee(competition_id)
     if not can_see_mapping(current_user, competition):
         abort(403)
-    registrations = db.session.execute(select(Registration).options(
-        joinedload(Registration.user).options(joinedload(User.organization), lazyload(User.role_rows))).where(
-        Registration.competition_id == competition.id, Registration.status == "approved")
-        .order_by(Registration.checked_in_at.is_not(None), Registration.id)).scalars().all()
+    registrations = check_in_list(competition.id)
     query = (request.args.get("q") or "").strip()
     if query:
         registrations = [r for r in registrations if query in r.user.name or query in (r.user.username or "")]
@@ -78,7 +82,7 @@ def checkin_page(competition_id: int):
 @roles_required(ORG_STAFF, ADMIN)
 def checkin_one(competition_id: int, registration_id: int):
     competition = _committee(competition_id)
-    registration = db.session.get(Registration, registration_id)
+    registration = registration_by_id(registration_id)
     if registration is None or registration.competition_id != competition.id:
         abort(404)
     run_action(ActionForm(), lambda: check_in(current_user, competition, registration),
@@ -101,8 +105,7 @@ def checkin_close(competition_id: int):
 @roles_required(ORG_STAFF, ADMIN)
 def panels(competition_id: int):
     competition = _committee(competition_id)
-    assignments = db.session.execute(select(JudgeAssignment, User).join(User, User.id == JudgeAssignment.user_id).where(
-        JudgeAssignment.competition_id == competition.id).order_by(JudgeAssignment.id)).all()
+    assignments = judges_of(competition.id)
     judge_form = JudgeForm()
     judge_form.item_index.choices = [(i.position, i.name) for i in competition.items if i.exam_session_id is None]
     duties = {duty: officials(competition, duty) for duty in DUTIES}
@@ -170,7 +173,7 @@ def oversight(competition_id: int):
 @bp.route("/<int:competition_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN, JUDGE)
 def sheet_reopen(competition_id: int, sheet_id: int):
-    sheet = db.session.get(JudgingSheet, sheet_id)
+    sheet = sheet_by_id(sheet_id)
     if sheet is None or sheet.item.competition_id != competition_id:
         abort(404)
     form = ReasonForm()
@@ -184,7 +187,7 @@ def sheet_reopen(competition_id: int, sheet_id: int):
 @bp.route("/<int:competition_id>/appeals")
 @login_required
 def appeals(competition_id: int):
-    competition = db.session.get(Competition, competition_id)
+    competition = competition_by_id(competition_id)
     if competition is None or not can_view_appeals(current_user, competition):
         abort(404)
     items = appeals_of(competition)
@@ -195,10 +198,10 @@ def appeals(competition_id: int):
 @bp.route("/appeals/<int:appeal_id>/decide", methods=["POST"])
 @login_required
 def appeal_decide(appeal_id: int):
-    appeal = db.session.get(Appeal, appeal_id)
+    appeal = appeal_by_id(appeal_id)
     if appeal is None:
         abort(404)
-    competition = db.session.get(Competition, appeal.competition_id)
+    competition = competition_by_id(appeal.competition_id)
     if not can_view_appeals(current_user, competition):
         abort(404)
     form = AppealDecisionForm()
@@ -212,9 +215,8 @@ def appeal_decide(appeal_id: int):
 @bp.route("/<int:competition_id>/mine", methods=["GET", "POST"])
 @roles_required(TRAINEE)
 def mine(competition_id: int):
-    competition = db.session.get(Competition, competition_id)
-    registration = db.session.execute(select(Registration).where(
-        Registration.competition_id == competition_id, Registration.user_id == current_user.id)).scalar()
+    competition = competition_by_id(competition_id)
+    registration = registration_in(competition_id, current_user.id)
     if competition is None or registration is None:
         abort(404)
     form = AppealForm()
@@ -225,9 +227,8 @@ def mine(competition_id: int):
     row = None
     if competition.state in ("published", "final"):
         row = next((r for r in result_rows(competition) if r["user_id"] == current_user.id), None)
-    my_appeals = db.session.execute(select(Appeal).where(Appeal.registration_id == registration.id)
-                                    .order_by(Appeal.id.desc())).scalars().all()
-    rewards = db.session.execute(select(Reward).where(Reward.registration_id == registration.id)).scalars().all()
+    my_appeals = appeals_filed(registration.id)
+    rewards = rewards_of_registration(registration.id)
     promotion = next((p for p in promotion_rows(competition) if p.reward.registration_id == registration.id), None) \
         if any(r.kind == "promotion" for r in rewards) else None
     return render_template("contests/mine.html", competition=competition, registration=registration, row=row,
@@ -251,29 +252,29 @@ def qualifiers(competition_id: int):
 @bp.route("/<int:competition_id>/bulk", methods=["GET", "POST"])
 @roles_required(ORG_STAFF)
 def bulk(competition_id: int):
-    competition = db.session.get(Competition, competition_id)
+    competition = competition_by_id(competition_id)
     if competition is None:
         abort(404)
     form = BulkRegistrationForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        try:
-            if form.file.data:
-                report = register_excel(current_user, competition.id, form.file.data.stream)
-            elif (form.people.data or "").strip():
-                report = register_text(current_user, competition.id, form.people.data)
-            else:
-                form.people.errors.append("请填写名单或上传 Excel 文件")
-        except DomainError as exc:  # too many rows, or the hourly bulk budget is used up: the list stays in the form
-            db.session.rollback()
-            form.people.errors.append(exc.message)
-            status = exc.status
-        if report is not None:
-            db.session.commit()
-            if report.registered:
-                flash(f"已报名 {len(report.registered)} 人。", "success")
+    # Too many rows, or the hourly bulk budget used up: said under the list, which keeps what was typed, with the
+    # refusal's own status (429 for the budget).
+    refusal: list[DomainError] = []
+    done = form.validate_on_submit() and run_action(
+        form, lambda: _register_bulk(competition, form), _bulk_registered,
+        show_error=lambda exc: (refusal.append(exc), form.people.errors.append(exc.message)))
+    report, status = done.value if done else None, refusal[0].status if refusal else 200
     return render_template("contests/bulk.html", competition=competition, form=form, report=report,
                            committee=is_committee(current_user, competition), max_rows=MAX_ROWS), status
+
+
+def _register_bulk(competition: Competition, form: BulkRegistrationForm):
+    if form.file.data:
+        return register_excel(current_user, competition.id, form.file.data.stream)
+    return register_text(current_user, competition.id, form.people.data)
+
+
+def _bulk_registered(report) -> str | None:
+    return f"已报名 {len(report.registered)} 人。" if report.registered else None
 
 
 @bp.route("/bulk-template.xlsx")

@@ -6,16 +6,12 @@ judges. Each page reads in a fixed number of statements whatever the number of c
 from __future__ import annotations
 
 from flask import abort, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ...auth.models import Organization
 from ...core.access import public
 from ...core.navigation import NavItem
 from ...core.pagination import paginate_page
-from ...extensions import db
-from ..models import AWARD_LABELS, Competition, Registration
-from ..queries import PUBLIC_STATES
+from ..models import AWARD_LABELS
+from ..queries import PUBLIC_STATES, competition_by_id, organizations_by_contestant, public_competitions
 from ..services.appeals import appeal_window_open
 from ..services.results import result_rows
 from . import bp
@@ -27,20 +23,17 @@ NAV = [NavItem("竞赛结果公示", "contests.public_results", description="已
 @bp.route("/results")
 @public
 def public_results():
-    page = paginate_page(select(Competition).options(joinedload(Competition.organization)).where(
-        Competition.state.in_(PUBLIC_STATES)).order_by(Competition.published_at.desc(), Competition.id.desc()))
+    page = paginate_page(public_competitions())
     return render_template("contests/public_index.html", page=page)
 
 
 @bp.route("/<int:competition_id>/results")
 @public
 def public_result(competition_id: int):
-    competition = db.session.get(Competition, competition_id)
+    competition = competition_by_id(competition_id)
     if competition is None or competition.state not in PUBLIC_STATES:
         abort(404)
-    organizations = dict(db.session.execute(select(Registration.user_id, Organization.name).join(
-        Organization, Organization.id == Registration.organization_id).where(
-        Registration.competition_id == competition.id)).all())
+    organizations = organizations_by_contestant(competition.id)
     advancing = competition.advance_count if competition.stage == "preliminary" else None
     rows = [{"rank": row["rank"], "name": row["name"], "organization": organizations.get(row["user_id"], ""),
              "scores": {position: d["score"] for position, d in row["item_details"].items()},
