@@ -1,5 +1,7 @@
 """Static file URLs carry a version (`/static/css/app.css?v=1a2b3c4d`, a hash of the file's content), so nginx can
-let browsers cache them for a year and an upgrade still reaches everyone at once: changed files get new URLs."""
+let browsers cache them for a year and an upgrade still reaches everyone at once: changed files get new URLs. Where
+the app serves them itself (no nginx in front, `make run`), a request naming the file's current version is
+answered as cacheable for a year too, so a browser does not ask again on every page."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
+
+YEAR = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=512)
@@ -45,3 +49,14 @@ def register_static_versions(app: Flask) -> None:
             version = version_of(app.static_folder, values["filename"])
             if version:
                 values["v"] = version
+
+    @app.after_request
+    def cache_versioned_static_files(response):
+        version = request.args.get("v")
+        if (request.endpoint == "static" and response.status_code == 200 and version and app.static_folder
+                and version == version_of(app.static_folder, request.view_args.get("filename", ""))):
+            response.cache_control.public = True
+            response.cache_control.max_age = YEAR
+            response.cache_control.no_cache = None
+            response.cache_control.immutable = True
+        return response

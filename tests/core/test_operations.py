@@ -290,3 +290,15 @@ def test_static_urls_carry_a_content_version_so_they_can_be_cached_long(app, cli
     assert static_version(app.static_folder, "css/app.css") == match.group(1)
     assert static_version(app.static_folder, "../wsgi.py") is None  # nothing outside the folder
     assert static_version(app.static_folder, "css/missing.css") is None
+
+
+def test_a_static_file_asked_for_by_its_current_version_is_cached_for_a_year_and_a_stale_one_is_not(client):
+    page = client.get("/login").get_data(as_text=True)
+    version = re.search(r'href="/static/css/app\.css\?v=([0-9a-f]{10})"', page).group(1)
+    current = client.get(f"/static/css/app.css?v={version}")
+    assert current.status_code == 200
+    assert current.cache_control.max_age == 365 * 24 * 3600 and current.cache_control.immutable
+    for stale in (f"/static/css/app.css?v={'0' * 10}", "/static/css/app.css"):
+        answer = client.get(stale)
+        assert answer.status_code == 200 and not answer.cache_control.immutable, stale
+        assert answer.cache_control.max_age != 365 * 24 * 3600
