@@ -11,19 +11,17 @@ from __future__ import annotations
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ...auth.models import Organization, User
-from ...certificates.queries import certificates_of
-from ...core.audit import record_audit
-from ...core.errors import Conflict, ValidationFailed
-from ...core.levels import level_label
-from ...extensions import db
-from ..models import WORK_KINDS, RegistryEntry, WorkRecord
-from ..services.access import is_coordinator
-from ..services.work import work_counts
-from .models import Nomination, SelectionRound
+from ....auth.models import Organization, User
+from ....certificates.queries import certificates_of
+from ....core.audit import record_audit
+from ....core.errors import Conflict, ValidationFailed
+from ....core.levels import level_label
+from ....extensions import db
+from ...models import WORK_KINDS, RegistryEntry, WorkRecord
+from ...services.access import is_coordinator
+from ...services.work import work_counts
+from ..models import GROUNDS_MAX, Nomination, SelectionRound
 from .rounds import get_round
-
-GROUNDS_MAX = 5000
 
 
 def person_snapshot(user_id: int) -> dict:

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ...auth.models import Organization, User
-from ...auth.services.accreditation import local_today
-from ...core.audit import record_audit
-from ...core.errors import Conflict, NotFound, ValidationFailed
-from ...core.notifications import notify
-from ...db import utcnow
-from ...extensions import db
-from ..models import Honor
-from ..services.work import hrss_staff_ids
-from .models import Award, Nomination, Objection, SelectionRound
+from ....auth.models import Organization, User
+from ....auth.services.accreditation import local_today
+from ....core.audit import record_audit
+from ....core.errors import Conflict, NotFound, ValidationFailed
+from ....core.notifications import notify
+from ....db import utcnow
+from ....extensions import db
+from ...models import Honor
+from ...services.work import hrss_staff_ids
+from ..models import CONTACT_MAX, REPLY_MAX, TEXT_MAX, Award, Nomination, Objection, SelectionRound
 from .review import standings
 from .rounds import get_round
 
-TEXT_MAX, CONTACT_MAX, REPLY_MAX = 2000, 100, 2000
 PUBLIC_STATES = ("notice", "final")
 
 

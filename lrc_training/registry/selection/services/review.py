@@ -16,17 +16,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ...auth.models import User
-from ...core.audit import record_audit
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ...core.notifications import notify
-from ...db import utcnow
-from ...extensions import db
-from .models import MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
+from ....auth.models import User
+from ....core.audit import record_audit
+from ....core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ....core.notifications import notify
+from ....db import utcnow
+from ....extensions import db
+from ..models import COMMENT_MAX, MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
 from .rounds import get_round
 
 CENT = Decimal("0.01")
-COMMENT_MAX = 1000
 
 
 # -- the panel ---------------------------------------------------------------------------------------------------
