@@ -12,6 +12,7 @@ from ...core.timeutil import iso_local
 from ...extensions import db, limiter
 from ..api import api_bp as bp
 from .models import SelectionRound
+from .queries import nominations_query, objections_of, rounds_query
 from .schemas import (
     ActionIn,
     NominationIn,
@@ -30,10 +31,10 @@ from .schemas import (
     ScoreIn,
     ScoreOut,
 )
-from .services.nominations import nominate, nominations_query
-from .services.notice import decide_objection, finalize_by, objections_of, public_round, shortlist, submit_objection
+from .services.nominations import nominate
+from .services.notice import decide_objection, finalize_by, public_round, shortlist, submit_objection
 from .services.review import appoint_reviewer, standings, submit_score
-from .services.rounds import create_round, get_round, move_round, rounds_query
+from .services.rounds import create_round, get_round, move_round
 
 
 def round_json(rnd: SelectionRound, caps=frozenset()) -> dict:

@@ -11,30 +11,17 @@ Anyone else gets 404, as if the round did not exist (a draft is invisible to all
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import select
 
-from ....auth.roles import ADMIN, ORG_STAFF
+from ....auth.roles import ORG_STAFF
 from ....core.audit import record_audit
 from ....core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ....core.regions import in_region, region_scope
+from ....core.regions import in_region
 from ....db import utcnow
 from ....extensions import db
 from ..models import Reviewer, SelectionRound
+from ..queries import hrss_scope, round_scope
 from ..schemas import RoundIn
-
-
-def hrss_scope(actor) -> str | None:
-    """'' for admins (every round); the region scope of an hrss organization's staff; None for anyone else."""
-    if actor.has_role(ADMIN):
-        return ""
-    org = actor.organization if actor.has_role(ORG_STAFF) else None
-    if org is None or org.kind != "hrss":
-        return None
-    return region_scope(org.region_code)
-
-
-def round_scope(rnd: SelectionRound) -> str:
-    return region_scope(rnd.region_code)
 
 
 def capacities(actor, rnd: SelectionRound) -> frozenset[str]:
@@ -66,29 +53,6 @@ def get_round(actor, round_id: int, need: str | None = None, *, lock: bool = Fal
                          "nominate": "只有评选范围内单位的工作人员可以推荐",
                          "review": "您不是本次评选的评审专家"}[need])
     return rnd, caps
-
-
-def rounds_query(actor) -> Select:
-    """The rounds the caller has some capacity in, newest first (one statement)."""
-    scope = hrss_scope(actor)
-    managed = round_scope_condition(scope) if scope is not None else false()
-    org = actor.organization if actor.has_role(ORG_STAFF) else None
-    conditions = [managed, (SelectionRound.state != "draft") & SelectionRound.id.in_(
-        select(Reviewer.round_id).where(Reviewer.user_id == actor.id))]
-    if org is not None and org.kind != "hrss":
-        conditions.append((SelectionRound.state != "draft") & SelectionRound.region_code.in_(
-            enclosing_codes(org.region_code)))
-    return select(SelectionRound).where(or_(*conditions)).order_by(SelectionRound.id.desc())
-
-
-def enclosing_codes(code: str) -> list[str]:
-    """The region codes whose scope contains `code` (371502001 → 370000, 371500, 371502, 371502001)."""
-    widths = [w for w in (2, 4, 6, 9, 12) if w <= len(code)]
-    return sorted({code[:w].ljust(6, "0") for w in widths})
-
-
-def round_scope_condition(scope: str):
-    return SelectionRound.region_code.startswith(scope) if scope else SelectionRound.id.is_not(None)
 
 
 def check_round(data: RoundIn) -> dict[str, str]:

@@ -12,9 +12,10 @@ from ....core.forms import apply_errors, run_action
 from ....core.pagination import paginate_page
 from ....extensions import limiter
 from ...views import bp
+from ..queries import public_rounds
 from ..schemas import ObjectionFormIn
 from ..services.honors import public_view
-from ..services.notice import public_round, public_rounds, shortlist, submit_objection
+from ..services.notice import public_round, shortlist, submit_objection
 from .forms import ObjectionForm
 
 LIMIT = "30 per minute"

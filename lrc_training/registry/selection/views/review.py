@@ -14,9 +14,10 @@ from ....core.forms import apply_errors, form_error_text, run_action
 from ....extensions import db
 from ...models import WORK_KIND_LABELS
 from ...views import bp
+from ..queries import my_scores, nominations_query, nominee_choices
 from ..schemas import NominationIn, ScoreFormIn
-from ..services.nominations import nominate, nominations_query, nominee_choices
-from ..services.review import my_scores, recusal, submit_score
+from ..services.nominations import nominate
+from ..services.review import recusal, submit_score
 from ..services.rounds import get_round
 from .forms import NominationForm, OrganizationNominationForm, ScoreForm
 from .rounds import load

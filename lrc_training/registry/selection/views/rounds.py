@@ -8,7 +8,6 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import exists, select
 
 from ....auth.roles import ADMIN, ORG_STAFF
 from ....core.access import login_required, roles_required
@@ -21,34 +20,30 @@ from ....extensions import db
 from ...models import WORK_KIND_LABELS
 from ...services.work import is_hrss_staff
 from ...views import bp
-from ..models import OBJECTION_LABELS, Reviewer, SelectionRound
+from ..models import OBJECTION_LABELS, SelectionRound
+from ..queries import (
+    has_open_round,
+    hrss_scope,
+    is_reviewer,
+    nominations_query,
+    objections_of,
+    review_rounds,
+    reviewers_of,
+    rounds_query,
+)
 from ..schemas import ObjectionDecisionIn, ReviewerIn, RoundFormIn
 from ..services.honors import award_for, awards_of, render_certificate
-from ..services.nominations import nominations_query
-from ..services.notice import decide_objection, finalize_blocker, finalize_by, objections_of
-from ..services.review import appoint_reviewer, missing_scores, notice_blocker, remove_reviewer, reviewers_of, standings
-from ..services.rounds import create_round, get_round, hrss_scope, move_round, rounds_query, update_round
+from ..services.notice import decide_objection, finalize_blocker, finalize_by
+from ..services.review import appoint_reviewer, missing_scores, notice_blocker, remove_reviewer, standings
+from ..services.rounds import create_round, get_round, move_round, update_round
 from .forms import ButtonForm, DecideForm, ReviewerForm, RoundForm
-
-
-def _has_open_round(user) -> bool:
-    org = user.organization
-    if org is None or org.kind == "hrss":
-        return False
-    return bool(db.session.execute(select(rounds_query(user).where(
-        SelectionRound.state == "nominating").exists())).scalar())
-
-
-def _is_reviewer(user) -> bool:
-    return bool(db.session.execute(select(exists().where(Reviewer.user_id == user.id))).scalar())
-
 
 NAV = [
     NavItem("评选", "registry.selections", roles=(ORG_STAFF, ADMIN), visible=lambda u: hrss_scope(u) is not None,
             description="开启金牌劳动关系协调员等评选，组织评审、公示并确定结果", group="信息库"),
-    NavItem("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=_has_open_round,
+    NavItem("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=has_open_round,
             description="为正在推荐的评选推荐本单位的人选", group="信息库"),
-    NavItem("评审任务", "registry.my_reviews", visible=_is_reviewer, description="为评选的推荐人选评分",
+    NavItem("评审任务", "registry.my_reviews", visible=is_reviewer, description="为评选的推荐人选评分",
             group="信息库"),
 ]
 
@@ -77,8 +72,7 @@ def open_rounds():
 @bp.route("/selections/reviews")
 @login_required
 def my_reviews():
-    return _list("my_reviews", select(SelectionRound).join(Reviewer, Reviewer.round_id == SelectionRound.id).where(
-        Reviewer.user_id == current_user.id, SelectionRound.state != "draft").order_by(SelectionRound.id.desc()))
+    return _list("my_reviews", review_rounds(current_user))
 
 
 def load(round_id: int, need: str | None = None):
