@@ -241,7 +241,7 @@ def register_navigation_entries(app: Flask) -> None:
     from .exams.views import candidate as exam_candidate_views
     from .exams.views import grading as exam_grading_views
     from .exams.views import sessions as exam_session_views
-    from .registry.selection import views as selection_views
+    from .registry.selection.views import rounds as selection_views
     from .registry.views import dashboard as registry_dashboard
     from .registry.views import reports as report_views
     from .registry.views import targets as target_views

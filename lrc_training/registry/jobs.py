@@ -14,8 +14,8 @@ from sqlalchemy import select
 from ..core.scheduler import scheduled
 from ..extensions import db
 from .selection.models import SelectionRound
-from .selection.notice import finalize_blocker, finalize_round
-from .selection.rounds import close_due_nominations
+from .selection.services.notice import finalize_blocker, finalize_round
+from .selection.services.rounds import close_due_nominations
 from .services.coordinators import rebuild
 
 log = logging.getLogger(__name__)

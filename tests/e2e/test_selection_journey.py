@@ -9,9 +9,9 @@ import re
 from playwright.sync_api import expect
 
 from lrc_training.extensions import db
-from lrc_training.registry.selection.nominations import nominate
-from lrc_training.registry.selection.review import appoint_reviewer, submit_score
-from lrc_training.registry.selection.rounds import move_round
+from lrc_training.registry.selection.services.nominations import nominate
+from lrc_training.registry.selection.services.review import appoint_reviewer, submit_score
+from lrc_training.registry.selection.services.rounds import move_round
 from tests.e2e.conftest import PHONE
 from tests.registry.selection_world import build_world, open_round, pass_deadline
 

@@ -9,7 +9,8 @@ from lrc_training.auth.services.accreditation import local_today
 from lrc_training.certificates.services.issuing import IssueRequest, issue_certificate
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
-from lrc_training.registry.selection.rounds import RoundInput, create_round, move_round
+from lrc_training.registry.selection.schemas import RoundIn
+from lrc_training.registry.selection.services.rounds import create_round, move_round
 from lrc_training.registry.services.work import add_work_record
 from tests.factories import make_org, make_user
 
@@ -45,13 +46,13 @@ def build_world() -> dict:
     return w
 
 
-def round_input(**overrides) -> RoundInput:
+def round_input(**overrides) -> RoundIn:
     now = utcnow()
     values = {"title": "金牌劳动关系协调员", "kind": "person", "standard": "从事协调工作三年以上，成效突出", "quota": 2,
               "per_org_limit": 2, "nomination_deadline": now + timedelta(days=7),
               "review_deadline": now + timedelta(days=14), "notice_days": 5}
     values.update(overrides)
-    return RoundInput(**values)
+    return RoundIn(**values)
 
 
 def open_round(w: dict, **overrides):

@@ -15,16 +15,16 @@ from lrc_training.extensions import db
 from lrc_training.registry.jobs import selections_due
 from lrc_training.registry.models import Honor
 from lrc_training.registry.selection.models import Award, SelectionRound
-from lrc_training.registry.selection.nominations import nominate
-from lrc_training.registry.selection.notice import (
+from lrc_training.registry.selection.services.nominations import nominate
+from lrc_training.registry.selection.services.notice import (
     decide_objection,
     finalize_by,
     mask_name,
     shortlist,
     submit_objection,
 )
-from lrc_training.registry.selection.review import appoint_reviewer, mean_of, standings, submit_score
-from lrc_training.registry.selection.rounds import create_round, get_round, move_round
+from lrc_training.registry.selection.services.review import appoint_reviewer, mean_of, standings, submit_score
+from lrc_training.registry.selection.services.rounds import create_round, get_round, move_round
 from tests.registry.selection_world import build_world, open_round, pass_deadline, round_input
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from lrc_training.extensions import db
 from lrc_training.registry.selection.models import Award, Objection
-from lrc_training.registry.selection.nominations import nominate
-from lrc_training.registry.selection.notice import finalize_by
-from lrc_training.registry.selection.review import appoint_reviewer, submit_score
-from lrc_training.registry.selection.rounds import move_round
+from lrc_training.registry.selection.services.nominations import nominate
+from lrc_training.registry.selection.services.notice import finalize_by
+from lrc_training.registry.selection.services.review import appoint_reviewer, submit_score
+from lrc_training.registry.selection.services.rounds import move_round
 from tests.conftest import api_token, login, post_form
 from tests.registry.selection_world import build_world, open_round, pass_deadline
 
@@ -118,7 +118,9 @@ def test_the_public_notice_masks_names_and_takes_objections(w, app, client):
     public = client.get(f"/api/v1/selections/{rnd.id}/notice").get_json()
     assert [r["name"] for r in public["shortlist"]] == ["张**", "赵*"]
     empty = post_form(client, f"/registry/selections/{rnd.id}/notice", {"nomination_id": "0", "text": "", "contact": ""})
-    assert empty.status_code == 422 and "请填写异议内容" in empty.get_data(as_text=True)
+    assert empty.status_code == 422  # the schema's reasons, each at its field
+    assert 'id="text-error">此项为必填项' in empty.get_data(as_text=True)
+    assert 'id="contact-error">此项为必填项' in empty.get_data(as_text=True)
     sent = post_form(client, f"/registry/selections/{rnd.id}/notice",
                      {"nomination_id": str(n1.id), "text": "材料不实", "contact": "13800000000"})
     assert sent.status_code == 302
@@ -203,7 +205,9 @@ def test_nomination_page_keeps_errors_in_chinese(w, client):
     login(client, "e1staff")
     url = f"/registry/selections/{rnd.id}/nominate"
     response = post_form(client, url, {"user_id": "0", "grounds": ""})
-    assert response.status_code == 422 and "请填写推荐理由" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="user_id-error">请选择被推荐人' in page and 'id="grounds-error">此项为必填项' in page
     response = post_form(client, url, {"user_id": str(w["c1"].id), "grounds": "成效突出"})
     assert response.status_code == 302
     again = post_form(client, url, {"user_id": str(w["c1"].id), "grounds": "成效突出"})

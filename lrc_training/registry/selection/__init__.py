@@ -2,9 +2,10 @@
 organizations of its region nominate, a review panel scores, the shortlist is posted publicly, and the winners get
 an honor in the registry and a numbered PDF certificate.
 
-models.py (round, nominations, reviewers, scores, objections, awards), rounds.py (capacities, opening, states),
-nominations.py, review.py (panel, scores, ranking), notice.py (public notice, objections, finalizing; the job that
-moves rounds on is registry/jobs.py), honors.py (the certificate PDF and its public check), schemas.py (the API's
-inputs and responses); views.py, review_views.py, public_views.py and api.py add routes to the registry's
-blueprints (registry/views/__init__.py and registry/api/__init__.py import them). Everything here uses the registry's
-own models and other areas' services only."""
+A sub-package of the registry in the area shape (docs/architecture.md): models.py (round, nominations, reviewers,
+scores, objections, awards; the inputs' limits), schemas.py (every input once, with the page variants, and the API's
+responses), services/ (rounds, nominations, review, notice, honors: flush + audit, never commit; the job that moves
+rounds on is registry/jobs.py), queries.py (the reads the pages, the API and the services share), views/ (rounds,
+review, public pages and their SchemaForms) and api.py. The pages and the API attach to the registry's blueprints:
+registry/views/__init__.py and registry/api/__init__.py import them. Everything here uses the registry's own models
+and services and other areas only through their queries modules."""

@@ -1,5 +1,6 @@
-"""JSON API of selections (/api/v1/selections…, docs/api.md "Selections"). The rules live in rounds.py,
-nominations.py, review.py and notice.py; these handlers parse, call one service and commit."""
+"""JSON API of selections (/api/v1/selections…, docs/api.md "Selections"). It attaches to the registry's api_bp
+(registry/api/__init__.py imports it). The rules live in services/ (rounds, nominations, review, notice); these
+handlers parse with a schema of schemas.py, call one service, commit once and answer with a declared response."""
 
 from __future__ import annotations
 
@@ -11,10 +12,7 @@ from ...core.timeutil import iso_local
 from ...extensions import db, limiter
 from ..api import api_bp as bp
 from .models import SelectionRound
-from .nominations import nominate, nominations_query
-from .notice import decide_objection, finalize_by, objections_of, public_round, shortlist, submit_objection
-from .review import appoint_reviewer, standings, submit_score
-from .rounds import RoundInput, create_round, get_round, move_round, rounds_query
+from .queries import nominations_query, objections_of, rounds_query
 from .schemas import (
     ActionIn,
     NominationIn,
@@ -33,6 +31,10 @@ from .schemas import (
     ScoreIn,
     ScoreOut,
 )
+from .services.nominations import nominate
+from .services.notice import decide_objection, finalize_by, public_round, shortlist, submit_objection
+from .services.review import appoint_reviewer, standings, submit_score
+from .services.rounds import create_round, get_round, move_round
 
 
 def round_json(rnd: SelectionRound, caps=frozenset()) -> dict:
@@ -61,7 +63,7 @@ def nomination_json(nomination, organization, user, standing=None) -> dict:
 @api_response(RoundOut, 201)
 def selection_create(body: RoundIn):
     """Open a draft round for the caller's hrss organization and its region."""
-    rnd = create_round(g.api_user, RoundInput(**body.model_dump()))
+    rnd = create_round(g.api_user, body)
     db.session.commit()
     return created(round_json(rnd, frozenset({"manage"})))
 

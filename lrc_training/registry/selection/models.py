@@ -37,6 +37,11 @@ OBJECTION_STATUSES = tuple(OBJECTION_LABELS)
 DEFAULT_NOTICE_DAYS = 5
 DEFAULT_PER_ORG_LIMIT = 2
 MAX_SCORE = Decimal(100)
+# The inputs' limits, declared once (schemas.py, and the columns where they have one).
+TITLE_MAX, STANDARD_MAX = 100, 5000
+QUOTA_MAX, PER_ORG_MAX, NOTICE_MAX = 1000, 50, 30
+GROUNDS_MAX, COMMENT_MAX, USERNAME_MAX = 5000, 1000, 32
+TEXT_MAX, CONTACT_MAX, REPLY_MAX = 2000, 100, 2000
 
 
 def _quoted(values) -> str:
@@ -56,7 +61,7 @@ class SelectionRound(TimestampMixin, VersionMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(100), default=DEFAULT_TITLE)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default=DEFAULT_TITLE)
     kind: Mapped[str] = mapped_column(String(20), default="person")
     standard: Mapped[str] = mapped_column(Text)
     quota: Mapped[int] = mapped_column(Integer)
@@ -159,7 +164,7 @@ class Score(TimestampMixin, VersionMixin, Base):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("selection_nominations.id", ondelete="CASCADE"), index=True)
     reviewer_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     score: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    comment: Mapped[str] = mapped_column(String(1000), default="")
+    comment: Mapped[str] = mapped_column(String(COMMENT_MAX), default="")
 
 
 class Objection(Base):
@@ -172,10 +177,10 @@ class Objection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True)
     nomination_id: Mapped[int | None] = mapped_column(ForeignKey("selection_nominations.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(String(2000))
-    contact: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(TEXT_MAX))
+    contact: Mapped[str] = mapped_column(String(CONTACT_MAX))
     status: Mapped[str] = mapped_column(String(10), default="open")
-    reply: Mapped[str | None] = mapped_column(String(2000))
+    reply: Mapped[str | None] = mapped_column(String(REPLY_MAX))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

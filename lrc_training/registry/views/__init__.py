@@ -11,7 +11,7 @@ work       coordinators' work records (a record's work section, the full list, t
 forms      the page forms (rendering and CSRF; their input is declared in schemas/inputs.py)
 common     the caller's region from the address, the read-only notice
 
-Selections (评选) keep their pages in selection/ (views, review_views, public_views); they attach to bp too, imported
+Selections (评选) keep their pages in selection/views/ (rounds, review, public); they attach to bp too, imported
 here.
 """
 
@@ -22,7 +22,7 @@ bp = Blueprint("registry", __name__, url_prefix="/registry", template_folder="..
 # These modules attach their routes to bp.
 # isort: off
 from . import coverage, dashboard, people, records, reports, targets, work  # noqa: E402,F401
-from ..selection import public_views as selection_public_views  # noqa: E402,F401
-from ..selection import review_views as selection_review_views  # noqa: E402,F401
-from ..selection import views as selection_views  # noqa: E402,F401
+from ..selection.views import public as selection_public  # noqa: E402,F401
+from ..selection.views import review as selection_review  # noqa: E402,F401
+from ..selection.views import rounds as selection_rounds  # noqa: E402,F401
 # isort: on

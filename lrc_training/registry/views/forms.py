@@ -1,6 +1,6 @@
 """The registry's page forms. They render and carry the CSRF token; their input is declared, labelled and validated
 by the schemas in schemas.py (core.forms.SchemaForm), so no limit is written here. (The selection forms are in
-selection/forms.py.)"""
+selection/views/forms.py.)"""
 
 from __future__ import annotations
 

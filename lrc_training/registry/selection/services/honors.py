@@ -13,11 +13,11 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from ...auth.models import Organization, User
-from ...core.errors import NotFound
-from ...core.pdf import render_pdf
-from ...extensions import db
-from .models import Award, Nomination, SelectionRound
+from ....auth.models import Organization, User
+from ....core.errors import NotFound
+from ....core.pdf import render_pdf
+from ....extensions import db
+from ..models import Award, Nomination, SelectionRound
 from .notice import mask_name
 from .rounds import capacities
 

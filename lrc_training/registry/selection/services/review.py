@@ -16,17 +16,17 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ...auth.models import User
-from ...core.audit import record_audit
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ...core.notifications import notify
-from ...db import utcnow
-from ...extensions import db
-from .models import MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
+from ....auth.models import User
+from ....core.audit import record_audit
+from ....core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ....core.notifications import notify
+from ....db import utcnow
+from ....extensions import db
+from ..models import COMMENT_MAX, MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
+from ..queries import reviewers_of
 from .rounds import get_round
 
 CENT = Decimal("0.01")
-COMMENT_MAX = 1000
 
 
 # -- the panel ---------------------------------------------------------------------------------------------------
@@ -77,11 +77,6 @@ def remove_reviewer(actor, round_id: int, user_id: int) -> None:
     db.session.flush()
     record_audit("selection.reviewer.remove", "selection_round", rnd.id,
                  old={"user_id": user_id, "scores": removed}, actor_id=actor.id)
-
-
-def reviewers_of(round_id: int) -> list[tuple[Reviewer, User]]:
-    return list(db.session.execute(select(Reviewer, User).join(User, User.id == Reviewer.user_id)
-                                   .where(Reviewer.round_id == round_id).order_by(Reviewer.id)).tuples())
 
 
 def recusal(reviewer: User, nomination: Nomination, nominee_ids: set[int]) -> str | None:
@@ -140,12 +135,6 @@ def submit_score(actor, round_id: int, nomination_id: int, *, score, comment: st
     record_audit("selection.score", "selection_score", row.id, old=old, actor_id=actor.id,
                  new={"nomination_id": nomination.id, "score": str(value), "comment": comment})
     return row
-
-
-def my_scores(round_id: int, reviewer_id: int) -> dict[int, Score]:
-    return {s.nomination_id: s for s in db.session.execute(select(Score).join(
-        Nomination, Nomination.id == Score.nomination_id).where(Nomination.round_id == round_id,
-                                                                 Score.reviewer_user_id == reviewer_id)).scalars()}
 
 
 # -- ranking -----------------------------------------------------------------------------------------------------

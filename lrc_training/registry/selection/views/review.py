@@ -7,18 +7,20 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ...auth.roles import ORG_STAFF
-from ...core.access import login_required, roles_required
-from ...core.errors import DomainError
-from ...core.forms import apply_errors, run_action, to_int
-from ...extensions import db
-from ..models import WORK_KIND_LABELS
-from ..views import bp
+from ....auth.roles import ORG_STAFF
+from ....core.access import login_required, roles_required
+from ....core.errors import DomainError
+from ....core.forms import apply_errors, form_error_text, run_action
+from ....extensions import db
+from ...models import WORK_KIND_LABELS
+from ...views import bp
+from ..queries import my_scores, nominations_query, nominee_choices
+from ..schemas import NominationIn, ScoreFormIn
+from ..services.nominations import nominate
+from ..services.review import recusal, submit_score
+from ..services.rounds import get_round
 from .forms import NominationForm, OrganizationNominationForm, ScoreForm
-from .nominations import nominate, nominations_query, nominee_choices
-from .review import my_scores, recusal, submit_score
-from .rounds import get_round
-from .views import load
+from .rounds import load
 
 
 @bp.route("/selections/<int:round_id>/nominate", methods=["GET", "POST"])
@@ -32,14 +34,18 @@ def selection_nominate(round_id: int):
     form = NominationForm() if person else OrganizationNominationForm()
     if person:
         form.user_id.choices = [(0, "— 请选择 —")] + nominee_choices(current_user)
-    if form.validate_on_submit() and run_action(
-            form, lambda: nominate(current_user, round_id, user_id=(form.user_id.data or None) if person else None,
-                                   grounds=form.grounds.data),
-            "推荐已提交。", show_error=lambda exc: _refused(form, exc)):
+    if run_action(form, lambda data: _nominate(round_id, data), "推荐已提交。", on_form=True,
+                  show_error=lambda exc: _refused(form, exc)):
         return redirect(url_for("registry.selection", round_id=round_id))
     own = db.session.execute(nominations_query(rnd, frozenset({"nominate"}), current_user)).all()
     return render_template("registry/selection/nominate.html", rnd=rnd, form=form, own=own,
                            person=person), 422 if form.errors else 200
+
+
+def _nominate(round_id: int, data: NominationIn):
+    """A person round's form names the nominee (NominationFormIn); an organization round's nominates the
+    caller's organization (no user_id)."""
+    return nominate(current_user, round_id, user_id=data.user_id, grounds=data.grounds)
 
 
 def _refused(form, exc: DomainError) -> None:
@@ -62,6 +68,11 @@ def _sheet(round_id: int, errors: dict | None = None, status: int = 200):
                            open=rnd.state == "reviewing"), status
 
 
+def _score(round_id: int, nomination_id: int, data: ScoreFormIn):
+    return submit_score(current_user, round_id, nomination_id, score=data.score, comment=data.comment,
+                        version=data.version)
+
+
 @bp.route("/selections/<int:round_id>/review")
 @login_required
 def selection_review(round_id: int):
@@ -76,14 +87,12 @@ def selection_score(round_id: int, nomination_id: int):
     except DomainError as exc:
         abort(exc.status)
     form = ScoreForm()
-    if not form.validate():
-        return _sheet(round_id, {nomination_id: [e for errs in form.errors.values() for e in errs]}, 422)
-    version = to_int(form.version.data, -1) if form.version.data else None
     refusal: list[DomainError] = []  # shown on the sheet's row of that nomination, with the refusal's own status
-    if run_action(form, lambda: submit_score(current_user, round_id, nomination_id, score=form.score.data,
-                                             comment=form.comment.data, version=version),
-                  "评分已保存。", show_error=refusal.append):
+    if run_action(form, lambda data: _score(round_id, nomination_id, data), "评分已保存。", on_form=True,
+                  show_error=refusal.append):
         return redirect(url_for("registry.selection_review", round_id=round_id) + f"#n{nomination_id}")
+    if not refusal:  # the schema's reasons (or the CSRF token's), each after its field's name
+        return _sheet(round_id, {nomination_id: [form_error_text(form)]}, 422)
     exc = refusal[0]
     if exc.status == 404 and "nomination_id" not in exc.fields:
         abort(404)

@@ -13,21 +13,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ...auth.models import Organization, User
-from ...auth.services.accreditation import local_today
-from ...core.audit import record_audit
-from ...core.errors import Conflict, NotFound, ValidationFailed
-from ...core.notifications import notify
-from ...db import utcnow
-from ...extensions import db
-from ..models import Honor
-from ..services.work import hrss_staff_ids
-from .models import Award, Nomination, Objection, SelectionRound
+from ....auth.models import Organization, User
+from ....auth.services.accreditation import local_today
+from ....core.audit import record_audit
+from ....core.errors import Conflict, NotFound, ValidationFailed
+from ....core.notifications import notify
+from ....db import utcnow
+from ....extensions import db
+from ...models import Honor
+from ...services.work import hrss_staff_ids
+from ..models import CONTACT_MAX, REPLY_MAX, TEXT_MAX, Award, Nomination, Objection, SelectionRound
+from ..queries import PUBLIC_STATES
 from .review import standings
 from .rounds import get_round
-
-TEXT_MAX, CONTACT_MAX, REPLY_MAX = 2000, 100, 2000
-PUBLIC_STATES = ("notice", "final")
 
 
 def mask_name(name: str) -> str:
@@ -68,12 +66,6 @@ def shortlist(rnd: SelectionRound) -> list[PublicRow]:
     return sorted(result, key=lambda r: (r.rank, r.nomination_id))
 
 
-def public_rounds():
-    """Rounds the public may see, newest notice first."""
-    return (select(SelectionRound, Organization.name).join(Organization, Organization.id == SelectionRound.organization_id)
-            .where(SelectionRound.state.in_(PUBLIC_STATES)).order_by(SelectionRound.notice_starts_at.desc()))
-
-
 # -- objections --------------------------------------------------------------------------------------------------
 
 def submit_objection(round_id: int, *, nomination_id: int | None, text: str | None, contact: str | None
@@ -101,11 +93,6 @@ def submit_objection(round_id: int, *, nomination_id: int | None, text: str | No
         notify(staff_id, f"评选公示收到异议：{rnd.title}", text[:200], f"/registry/selections/{rnd.id}",
                kind="selection")
     return objection
-
-
-def objections_of(round_id: int) -> list[Objection]:
-    return list(db.session.execute(select(Objection).where(Objection.round_id == round_id)
-                                   .order_by(Objection.id)).scalars())
 
 
 def decide_objection(actor, round_id: int, objection_id: int, *, upheld: bool, reply: str | None) -> Objection:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from ...core.access import public
-from ...core.errors import DomainError
-from ...core.forms import apply_errors, run_action
-from ...core.pagination import paginate_page
-from ...extensions import limiter
-from ..views import bp
+from ....core.access import public
+from ....core.errors import DomainError
+from ....core.forms import apply_errors, run_action
+from ....core.pagination import paginate_page
+from ....extensions import limiter
+from ...views import bp
+from ..queries import public_rounds
+from ..schemas import ObjectionFormIn
+from ..services.honors import public_view
+from ..services.notice import public_round, shortlist, submit_objection
 from .forms import ObjectionForm
-from .honors import public_view
-from .notice import public_round, public_rounds, shortlist, submit_objection
 
 LIMIT = "30 per minute"
 OBJECTION_LIMIT = "5 per minute"
@@ -57,14 +59,16 @@ def selection_notice(round_id: int):
 def _object(round_id: int, form: ObjectionForm) -> int:
     """The status to answer with: 302 once the objection is in, else 422 or the refusal's own (404 once the notice
     is over, 409 …), its reasons at the fields."""
-    if not form.validate_on_submit():
-        return 422
     refusal: list[DomainError] = []
-    done = run_action(form, lambda: submit_objection(round_id, nomination_id=form.nomination_id.data or None,
-                                                     text=form.text.data, contact=form.contact.data),
-                      "异议已提交，评选单位将核实处理。",
+    done = run_action(form, lambda data: _submit(round_id, data), "异议已提交，评选单位将核实处理。", on_form=True,
                       show_error=lambda exc: (refusal.append(exc), apply_errors(form, exc)))
-    return 302 if done else refusal[0].status
+    if done:
+        return 302
+    return refusal[0].status if refusal else 422
+
+
+def _submit(round_id: int, data: ObjectionFormIn):
+    return submit_objection(round_id, nomination_id=data.nomination_id, text=data.text, contact=data.contact)
 
 
 @bp.route("/selections/honors/<number>")

@@ -11,35 +11,17 @@ Anyone else gets 404, as if the round did not exist (a draft is invisible to all
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from sqlalchemy import select
 
-from sqlalchemy import Select, false, or_, select
-
-from ...auth.roles import ADMIN, ORG_STAFF
-from ...core.audit import record_audit
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ...core.regions import in_region, region_scope
-from ...db import utcnow
-from ...extensions import db
-from .models import KINDS, Reviewer, SelectionRound
-
-TITLE_MAX, STANDARD_MAX = 100, 5000
-QUOTA_MAX, PER_ORG_MAX, NOTICE_MAX = 1000, 50, 30
-
-
-def hrss_scope(actor) -> str | None:
-    """'' for admins (every round); the region scope of an hrss organization's staff; None for anyone else."""
-    if actor.has_role(ADMIN):
-        return ""
-    org = actor.organization if actor.has_role(ORG_STAFF) else None
-    if org is None or org.kind != "hrss":
-        return None
-    return region_scope(org.region_code)
-
-
-def round_scope(rnd: SelectionRound) -> str:
-    return region_scope(rnd.region_code)
+from ....auth.roles import ORG_STAFF
+from ....core.audit import record_audit
+from ....core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ....core.regions import in_region
+from ....db import utcnow
+from ....extensions import db
+from ..models import Reviewer, SelectionRound
+from ..queries import hrss_scope, round_scope
+from ..schemas import RoundIn
 
 
 def capacities(actor, rnd: SelectionRound) -> frozenset[str]:
@@ -73,71 +55,9 @@ def get_round(actor, round_id: int, need: str | None = None, *, lock: bool = Fal
     return rnd, caps
 
 
-def rounds_query(actor) -> Select:
-    """The rounds the caller has some capacity in, newest first (one statement)."""
-    scope = hrss_scope(actor)
-    managed = round_scope_condition(scope) if scope is not None else false()
-    org = actor.organization if actor.has_role(ORG_STAFF) else None
-    conditions = [managed, (SelectionRound.state != "draft") & SelectionRound.id.in_(
-        select(Reviewer.round_id).where(Reviewer.user_id == actor.id))]
-    if org is not None and org.kind != "hrss":
-        conditions.append((SelectionRound.state != "draft") & SelectionRound.region_code.in_(
-            enclosing_codes(org.region_code)))
-    return select(SelectionRound).where(or_(*conditions)).order_by(SelectionRound.id.desc())
-
-
-def enclosing_codes(code: str) -> list[str]:
-    """The region codes whose scope contains `code` (371502001 → 370000, 371500, 371502, 371502001)."""
-    widths = [w for w in (2, 4, 6, 9, 12) if w <= len(code)]
-    return sorted({code[:w].ljust(6, "0") for w in widths})
-
-
-def round_scope_condition(scope: str):
-    return SelectionRound.region_code.startswith(scope) if scope else SelectionRound.id.is_not(None)
-
-
-@dataclass
-class RoundInput:
-    title: str | None
-    kind: str | None
-    standard: str | None
-    quota: int | None
-    per_org_limit: int | None
-    nomination_deadline: datetime | None
-    review_deadline: datetime | None
-    notice_days: int | None
-
-
-def _number_error(value, low: int, high: int) -> str | None:
-    if value is None:
-        return "必填"
-    return None if low <= value <= high else f"应为 {low}–{high}"
-
-
-def check_round(data: RoundInput) -> dict[str, str]:
-    """Every field's problem at once, in Chinese."""
-    fields: dict[str, str] = {}
-    title, standard = (data.title or "").strip(), (data.standard or "").strip()
-    if not title or len(title) > TITLE_MAX:
-        fields["title"] = f"不能为空，且不超过 {TITLE_MAX} 个字符"
-    if data.kind not in KINDS:
-        fields["kind"] = "取值应为：" + "、".join(KINDS)
-    if not standard or len(standard) > STANDARD_MAX:
-        fields["standard"] = f"不能为空，且不超过 {STANDARD_MAX} 个字符"
-    for name, value, high in (("quota", data.quota, QUOTA_MAX), ("per_org_limit", data.per_org_limit, PER_ORG_MAX),
-                              ("notice_days", data.notice_days, NOTICE_MAX)):
-        if (reason := _number_error(value, 1, high)) is not None:
-            fields[name] = reason
-    now = utcnow()
-    if data.nomination_deadline is None:
-        fields["nomination_deadline"] = "必填"
-    elif data.nomination_deadline <= now:
-        fields["nomination_deadline"] = "应晚于现在"
-    if data.review_deadline is None:
-        fields["review_deadline"] = "必填"
-    elif data.nomination_deadline is not None and data.review_deadline <= data.nomination_deadline:
-        fields["review_deadline"] = "应晚于推荐截止时间"
-    return fields
+def check_round(data: RoundIn) -> dict[str, str]:
+    """What the schema cannot know: the nomination deadline must still be ahead (in Chinese, by field)."""
+    return {"nomination_deadline": "应晚于现在"} if data.nomination_deadline <= utcnow() else {}
 
 
 def _audit_view(rnd: SelectionRound) -> dict:
@@ -146,16 +66,16 @@ def _audit_view(rnd: SelectionRound) -> dict:
             "review_deadline": rnd.review_deadline.isoformat(), "notice_days": rnd.notice_days, "state": rnd.state}
 
 
-def _apply(rnd: SelectionRound, data: RoundInput) -> None:
+def _apply(rnd: SelectionRound, data: RoundIn) -> None:
     fields = check_round(data)
     if fields:
         raise ValidationFailed("输入不符合要求：" + "；".join(f"{k} {v}" for k, v in fields.items()), fields)
-    rnd.title, rnd.kind, rnd.standard = data.title.strip(), data.kind, data.standard.strip()
+    rnd.title, rnd.kind, rnd.standard = data.title, data.kind, data.standard
     rnd.quota, rnd.per_org_limit, rnd.notice_days = data.quota, data.per_org_limit, data.notice_days
     rnd.nomination_deadline, rnd.review_deadline = data.nomination_deadline, data.review_deadline
 
 
-def create_round(actor, data: RoundInput) -> SelectionRound:
+def create_round(actor, data: RoundIn) -> SelectionRound:
     """A draft round for the caller's hrss organization and its region (hrss staff only; audited)."""
     org = actor.organization if actor.has_role(ORG_STAFF) else None
     if org is None or org.kind != "hrss":
@@ -168,7 +88,7 @@ def create_round(actor, data: RoundInput) -> SelectionRound:
     return rnd
 
 
-def update_round(actor, round_id: int, data: RoundInput, version: int | None) -> SelectionRound:
+def update_round(actor, round_id: int, data: RoundIn, version: int | None) -> SelectionRound:
     """Edit a draft (409 once it is open, or when someone else saved first)."""
     rnd, _ = get_round(actor, round_id, "manage")
     if rnd.state != "draft":

@@ -1,6 +1,6 @@
 """Selection pages for signed-in users: the lists (评选 for 人社 staff, 推荐 for organizations with an open round,
 评审任务 for reviewers), opening and editing a round, the round page (what each capacity may see and do), the
-panel, objections, finalizing and the honor certificate PDF. Nominating and scoring are in review_views.py."""
+panel, objections, finalizing and the honor certificate PDF. Nominating and scoring are in review.py."""
 
 from __future__ import annotations
 
@@ -8,46 +8,42 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import exists, select
 
-from ...auth.roles import ADMIN, ORG_STAFF
-from ...core.access import login_required, roles_required
-from ...core.errors import DomainError
-from ...core.forms import apply_errors, run_action, to_int
-from ...core.navigation import NavItem
-from ...core.pagination import paginate_page
-from ...core.timeutil import local_zone, to_local
-from ...extensions import db
-from ..models import WORK_KIND_LABELS
-from ..services.work import is_hrss_staff
-from ..views import bp
+from ....auth.roles import ADMIN, ORG_STAFF
+from ....core.access import login_required, roles_required
+from ....core.errors import DomainError
+from ....core.forms import run_action
+from ....core.navigation import NavItem
+from ....core.pagination import paginate_page
+from ....core.timeutil import to_local
+from ....extensions import db
+from ...models import WORK_KIND_LABELS
+from ...services.work import is_hrss_staff
+from ...views import bp
+from ..models import OBJECTION_LABELS, SelectionRound
+from ..queries import (
+    has_open_round,
+    hrss_scope,
+    is_reviewer,
+    nominations_query,
+    objections_of,
+    review_rounds,
+    reviewers_of,
+    rounds_query,
+)
+from ..schemas import ObjectionDecisionIn, ReviewerIn, RoundFormIn
+from ..services.honors import award_for, awards_of, render_certificate
+from ..services.notice import decide_objection, finalize_blocker, finalize_by
+from ..services.review import appoint_reviewer, missing_scores, notice_blocker, remove_reviewer, standings
+from ..services.rounds import create_round, get_round, move_round, update_round
 from .forms import ButtonForm, DecideForm, ReviewerForm, RoundForm
-from .honors import award_for, awards_of, render_certificate
-from .models import OBJECTION_LABELS, Reviewer, SelectionRound
-from .nominations import nominations_query
-from .notice import decide_objection, finalize_blocker, finalize_by, objections_of
-from .review import appoint_reviewer, missing_scores, notice_blocker, remove_reviewer, reviewers_of, standings
-from .rounds import RoundInput, create_round, get_round, hrss_scope, move_round, rounds_query, update_round
-
-
-def _has_open_round(user) -> bool:
-    org = user.organization
-    if org is None or org.kind == "hrss":
-        return False
-    return bool(db.session.execute(select(rounds_query(user).where(
-        SelectionRound.state == "nominating").exists())).scalar())
-
-
-def _is_reviewer(user) -> bool:
-    return bool(db.session.execute(select(exists().where(Reviewer.user_id == user.id))).scalar())
-
 
 NAV = [
     NavItem("评选", "registry.selections", roles=(ORG_STAFF, ADMIN), visible=lambda u: hrss_scope(u) is not None,
             description="开启金牌劳动关系协调员等评选，组织评审、公示并确定结果", group="信息库"),
-    NavItem("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=_has_open_round,
+    NavItem("推荐", "registry.open_rounds", roles=(ORG_STAFF,), visible=has_open_round,
             description="为正在推荐的评选推荐本单位的人选", group="信息库"),
-    NavItem("评审任务", "registry.my_reviews", visible=_is_reviewer, description="为评选的推荐人选评分",
+    NavItem("评审任务", "registry.my_reviews", visible=is_reviewer, description="为评选的推荐人选评分",
             group="信息库"),
 ]
 
@@ -76,8 +72,7 @@ def open_rounds():
 @bp.route("/selections/reviews")
 @login_required
 def my_reviews():
-    return _list("my_reviews", select(SelectionRound).join(Reviewer, Reviewer.round_id == SelectionRound.id).where(
-        Reviewer.user_id == current_user.id, SelectionRound.state != "draft").order_by(SelectionRound.id.desc()))
+    return _list("my_reviews", review_rounds(current_user))
 
 
 def load(round_id: int, need: str | None = None):
@@ -88,21 +83,10 @@ def load(round_id: int, need: str | None = None):
         abort(exc.status)
 
 
-def _round_input(form: RoundForm) -> RoundInput:
-    zone = local_zone()
-    return RoundInput(form.title.data, form.kind.data, form.standard.data, form.quota.data, form.per_org_limit.data,
-                      form.nomination_deadline.data.replace(tzinfo=zone) if form.nomination_deadline.data else None,
-                      form.review_deadline.data.replace(tzinfo=zone) if form.review_deadline.data else None,
-                      form.notice_days.data)
-
-
 def _save_round(form: RoundForm, save) -> SelectionRound | None:
-    """The round form's POST: its own WTForms rules first (reasons at the fields, no message), then the service,
-    whose refusals go to the fields as well."""
-    if not form.validate_on_submit():
-        return None
-    done = run_action(form, lambda: save(_round_input(form)), "评选已保存。",
-                      show_error=lambda exc: apply_errors(form, exc))
+    """The round form's POST: the schema's reasons and the service's refusals at the fields (a stale version as a
+    message too)."""
+    done = run_action(form, save, "评选已保存。", on_form=True)
     return done.value if done else None
 
 
@@ -128,10 +112,15 @@ def edit_selection(round_id: int):
         form.nomination_deadline.data = to_local(rnd.nomination_deadline).replace(tzinfo=None)
         form.review_deadline.data = to_local(rnd.review_deadline).replace(tzinfo=None)
         form.version.data = str(rnd.version)
-    saved = _save_round(form, lambda data: update_round(current_user, round_id, data, to_int(form.version.data, -1)))
+    saved = _save_round(form, lambda data: _update(round_id, data))
     if saved is not None:
         return redirect(url_for("registry.selection", round_id=round_id))
     return render_template("registry/selection/edit.html", form=form, rnd=rnd), 422 if form.errors else 200
+
+
+def _update(round_id: int, data: RoundFormIn) -> SelectionRound:
+    """A RoundFormIn is a RoundIn: the service takes it as it is, and the version it was read at."""
+    return update_round(current_user, round_id, data, data.version)
 
 
 @bp.route("/selections/<int:round_id>")
@@ -179,10 +168,12 @@ def selection_finalize(round_id: int):
 @login_required
 def selection_reviewers(round_id: int):
     load(round_id, "manage")
-    form = ReviewerForm()
-    run_action(form, lambda: appoint_reviewer(current_user, round_id, form.username.data), "已指定评审专家。",
-               "未能指定：")
+    run_action(ReviewerForm(), lambda data: _appoint(round_id, data), "已指定评审专家。", "未能指定：")
     return redirect(url_for("registry.selection", round_id=round_id) + "#panel")
+
+
+def _appoint(round_id: int, data: ReviewerIn):
+    return appoint_reviewer(current_user, round_id, data.username)
 
 
 @bp.post("/selections/<int:round_id>/reviewers/<int:user_id>/remove")
@@ -198,11 +189,12 @@ def selection_reviewer_remove(round_id: int, user_id: int):
 @login_required
 def selection_decide(round_id: int, objection_id: int):
     load(round_id, "manage")
-    form = DecideForm()
-    run_action(form, lambda: decide_objection(current_user, round_id, objection_id,
-                                              upheld=form.outcome.data == "upheld", reply=form.reply.data),
-               "异议已处理。", "未能处理：")
+    run_action(DecideForm(), lambda data: _decide(round_id, objection_id, data), "异议已处理。", "未能处理：")
     return redirect(url_for("registry.selection", round_id=round_id) + "#objections")
+
+
+def _decide(round_id: int, objection_id: int, data: ObjectionDecisionIn):
+    return decide_objection(current_user, round_id, objection_id, upheld=data.outcome == "upheld", reply=data.reply)
 
 
 @bp.route("/selections/awards/<number>.pdf")

@@ -8,22 +8,20 @@ nominating organization; anyone else is refused with the same words whether they
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ...auth.models import Organization, User
-from ...certificates.queries import certificates_of
-from ...core.audit import record_audit
-from ...core.errors import Conflict, ValidationFailed
-from ...core.levels import level_label
-from ...extensions import db
-from ..models import WORK_KINDS, RegistryEntry, WorkRecord
-from ..services.access import is_coordinator
-from ..services.work import work_counts
-from .models import Nomination, SelectionRound
+from ....auth.models import Organization, User
+from ....certificates.queries import certificates_of
+from ....core.audit import record_audit
+from ....core.errors import Conflict, ValidationFailed
+from ....core.levels import level_label
+from ....extensions import db
+from ...models import WORK_KINDS, RegistryEntry, WorkRecord
+from ...services.access import is_coordinator
+from ...services.work import work_counts
+from ..models import GROUNDS_MAX, Nomination, SelectionRound
 from .rounds import get_round
-
-GROUNDS_MAX = 5000
 
 
 def person_snapshot(user_id: int) -> dict:
@@ -90,20 +88,6 @@ def nominate(actor, round_id: int, *, user_id: int | None, grounds: str | None) 
     record_audit("selection.nominate", "selection_nomination", nomination.id, actor_id=actor.id,
                  new={"round_id": rnd.id, "organization_id": org.id, "nominee": key})
     return nomination
-
-
-def nominations_query(rnd: SelectionRound, caps: frozenset[str], actor) -> Select:
-    """(nomination, organization, nominee or None) rows the caller may see: all of them for managers and
-    reviewers, the caller's own organization's for nominating staff."""
-    stmt = (select(Nomination, Organization, User)
-            .join(Organization, Organization.id == Nomination.organization_id)
-            .outerjoin(User, User.id == Nomination.nominee_user_id)
-            .where(Nomination.round_id == rnd.id).order_by(Nomination.id))
-    if "manage" in caps or ("review" in caps and rnd.state != "nominating"):
-        return stmt
-    if "nominate" in caps:
-        return stmt.where(Nomination.organization_id == actor.organization_id)
-    return stmt.where(false())
 
 
 def nominee_name(nomination: Nomination, organization: Organization, user: User | None) -> str:
