@@ -1,6 +1,6 @@
 """What other areas may read about certificates: a person's certificates and highest level, and which source items
 already hold one. Plain reads, no side effects; the registry and the exam and competition areas use these instead of
-the certificates' tables."""
+the certificates' tables. The area's own pages read here too (an organization's recent batch downloads)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from ..db import year_month
 from ..extensions import db
-from .models import Certificate
+from .models import Certificate, CertificateBatch
 
 
 def highest_level_of(user_id: int) -> int | None:
@@ -74,3 +74,9 @@ def level_certificates_by_month(since: date, holders=None) -> dict[str, int]:
 def certificates_table():
     """The certificates table itself, for whoever must notice bulk statements on it (the registry's read model)."""
     return Certificate.__table__
+
+
+def recent_batches(organization_id: int, limit: int = 20) -> list[CertificateBatch]:
+    """The organization's latest batch downloads, newest first (the batches page)."""
+    return list(db.session.execute(select(CertificateBatch).where(CertificateBatch.organization_id == organization_id)
+                                   .order_by(CertificateBatch.id.desc()).limit(limit)).scalars())

@@ -5,21 +5,66 @@ through core.forms.SchemaForm) and the shapes of its API's answers (declared wit
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 
-from ..core.api import ApiModel
+from ..core.api import ApiModel, InputModel
+from ..core.params import ascii_int
+
+# Optional text: an empty box (or "") is "not given".
+OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
 
 
-class SettingsIn(ApiModel):
-    type_letter: str = Field(min_length=1, max_length=1)
-    org_code: str = Field(min_length=4, max_length=4)
-    province_code: str = Field(min_length=2, max_length=2)
-    site_code: str = Field(min_length=6, max_length=6)
-    registered_name: str = Field(min_length=1, max_length=100)
-    signatory: str | None = Field(default=None, max_length=50)
+def _hidden_int(value: Any) -> Any:
+    """A hidden form field's integer: empty is "not given", anything but ASCII digits is -1 (a tampered version
+    then reads as stale, as if someone had saved first). JSON integers pass through (the API parses strictly)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    number = ascii_int(value.strip())
+    return -1 if number is None else number
+
+
+HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
+
+
+# -- numbering settings ----------------------------------------------------------------------------------------------
+
+class SettingsFields(InputModel):
+    """What an organization always types itself: the name and signatory its certificates carry."""
+
+    registered_name: str = Field(min_length=1, max_length=100, title="登记名称",
+                                 description="印在证书上的发证机构名称")
+    signatory: str | None = Field(default=None, max_length=50, title="签发人")
+
+
+class SettingsIn(SettingsFields):
+    """`PUT /api/v1/organizations/{id}/certificate-settings`. The codes must match an open filing (备案), which
+    the service checks; `version`: the settings' version as read (a stale one is refused)."""
+
+    type_letter: str = Field(min_length=1, max_length=1, title="机构类型字母")
+    org_code: str = Field(min_length=4, max_length=4, title="机构代码（4 位）", description="在省级登记的填 0000")
+    province_code: str = Field(min_length=2, max_length=2, title="省份代码（2 位）", description="例如 37（山东）")
+    site_code: str = Field(min_length=6, max_length=6, title="站点代码（6 位）")
     version: int | None = None
 
+
+class SettingsFormIn(SettingsIn):
+    """The settings page of an organization without a filing: it types the codes too; the version is hidden."""
+
+    version: HiddenInt = None
+
+
+class FiledSettingsFormIn(SettingsFields):
+    """The settings page of an organization with a filing: the codes are the filing's, shown but not typed (the
+    page hands the filing's codes to the service)."""
+
+    version: HiddenInt = None
+
+
+# -- issuing, revoking, reissuing ------------------------------------------------------------------------------------
 
 class IssueIn(ApiModel):
     exam_session_id: int | None = Field(default=None, ge=1)
@@ -36,13 +81,65 @@ class RevokeIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500, title="撤销原因")
 
 
-class ManualIn(ApiModel):
+class ReissueIn(InputModel):
+    """A correction (更正补发) on the certificate's page (no API twin): a new certificate replaces the old one,
+    with the corrected values given here (an empty box keeps the old value)."""
+
+    reason: str = Field(min_length=1, max_length=200, title="补发原因")
+    holder_name: OptionalText = Field(default=None, max_length=50, title="更正后的姓名（可选）")
+    id_number: OptionalText = Field(default=None, max_length=18, title="更正后的身份证号（可选）")
+    job_direction: OptionalText = Field(default=None, max_length=50, title="更正后的工种/职业方向（可选）")
+
+
+class BatchIn(InputModel):
+    """A batch download on the batches page (no API twin): one source of the organization's certificates (its
+    type and id as `type|id`) in one format."""
+
+    source: str = Field(min_length=1, max_length=100, title="证书来源")
+    format: Literal["pdf", "zip"] = Field(default="pdf", title="格式")
+
+    @property
+    def source_type(self) -> str:
+        return self.source.partition("|")[0]
+
+    @property
+    def source_id(self) -> str | None:
+        return self.source.partition("|")[2] or None
+
+
+class VerifyIn(InputModel):
+    """The public verification page's query (the API takes the number in its path and the name as `?name=`)."""
+
+    number: str = Field(min_length=1, max_length=60, title="证书编号")
+    name: str = Field(min_length=1, max_length=50, title="持证人姓名")
+
+
+# -- manual requests and issue requests ------------------------------------------------------------------------------
+
+class ManualFields(InputModel):
+    """What a manual request's API body (ManualIn) and its page form (ManualFormIn) share, declared once. The
+    level, the date and the filing are checked by the service (services/manual.py)."""
+
+    level: int = Field(title="等级")
+    issued_on: date = Field(title="原发证日期", description="不能晚于今天，也不能早于本机构备案的生效日期")
+    reason: str = Field(min_length=1, max_length=500, title="申请理由",
+                        description="例如：平台上线前已通过认定、纸质档案补录")
+    evidence: str = Field(min_length=1, max_length=200, title="证明材料",
+                          description="证明材料的名称或编号，如原证书编号、认定成绩档案")
+    job_direction: str | None = Field(default=None, max_length=50, title="工种/职业方向")
+
+
+class ManualIn(ManualFields):
+    """`POST /api/v1/certificates/manual`: the holder named by account."""
+
     user_id: int = Field(ge=1)
-    level: int
-    issued_on: date
-    reason: str = Field(min_length=1, max_length=500)
-    evidence: str = Field(min_length=1, max_length=200)
-    job_direction: str | None = Field(default=None, max_length=50)
+
+
+class ManualFormIn(ManualFields):
+    """The manual request page: the holder named by name and ID number (linked to an account when there is one)."""
+
+    holder_name: str = Field(min_length=1, max_length=50, title="姓名")
+    id_number: str = Field(min_length=1, max_length=18, title="身份证号")
 
 
 class ManualRejectIn(ApiModel):

@@ -57,6 +57,14 @@ def _certificates(batch: CertificateBatch):
     return stmt.order_by(Certificate.id)
 
 
+def get_batch_for_staff(actor, batch_id: int) -> CertificateBatch:
+    """A batch of the actor's own organization; anything else is 404."""
+    batch = db.session.get(CertificateBatch, batch_id)
+    if batch is None or actor is None or batch.organization_id != actor.organization_id:
+        raise NotFound("批量下载任务不存在")
+    return batch
+
+
 def create_batch(actor, organization_id: int, source_type: str, source_id: str | None, fmt: str) -> CertificateBatch:
     if fmt not in ("pdf", "zip"):
         raise ValidationFailed("格式应为 pdf 或 zip", {"format": "格式应为 pdf 或 zip"})

@@ -16,7 +16,7 @@ from ...core.access import login_required, roles_required
 from ...core.downloads import audit_export
 from ...core.errors import DomainError
 from ...core.filenames import safe_filename
-from ...core.forms import apply_errors, run_action, to_int
+from ...core.forms import apply_errors, run_action
 from ...core.images import check_image
 from ...core.navigation import NavItem
 from ...core.occupation import occupation_name
@@ -24,19 +24,18 @@ from ...core.pagination import paginate_page
 from ...core.storage import send_stored, storage
 from ...extensions import db
 from ..models import CertificateBatch
-from ..queries import certificates_of
+from ..queries import certificates_of, recent_batches
 from ..services.access import can_manage, get_for_view, managed_certificates
-from ..services.batches import SOURCE_LABELS, batch_file_key, create_batch, sources_of
+from ..services.batches import SOURCE_LABELS, batch_file_key, create_batch, get_batch_for_staff, sources_of
 from ..services.importing import build_template, import_certificates
 from ..services.issuing import reissue, revoke
 from ..services.numbering import settings_for, settings_row, update_settings
 from ..services.rendering import qr_data_uri, render_certificate, render_contexts, seal_data_uri
 from ..services.verification import qr_url, short_verify_url
 from . import bp
-from .forms import BatchForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
+from .forms import FILING_FIELDS, BatchForm, FiledSettingsForm, ImportForm, ReissueForm, RevokeForm, SettingsForm
 
 STAFF = (ORG_STAFF, ADMIN)
-FILING_FIELDS = ("type_letter", "org_code", "province_code", "site_code")
 NAV = [
     NavItem("证书管理", "certificates.index", roles=STAFF,
             description="签发、导入、撤销、补发证书，批量下载，证书设置", group="证书"),
@@ -78,20 +77,20 @@ def settings():
     if org is None:
         return redirect(url_for("certificates.index"))
     current = settings_for(org)
-    row = settings_row(org)
     filing = current_accreditation(org.id)
-    form = SettingsForm(obj=current)
+    form = (FiledSettingsForm if filing else SettingsForm)(obj=current)
     if request.method == "GET":
+        row = settings_row(org)
         form.version.data = str(row.version) if row else ""
     if filing is not None:  # the codes come from the filing (备案); the page shows them but cannot change them
         for name in FILING_FIELDS:
             getattr(form, name).data = getattr(current, name)
-    def save():
+
+    def save(body):
+        codes = {name: getattr(current if filing else body, name) for name in FILING_FIELDS}
         seal_file = save_image(form.seal.data, "seals") if form.seal.data else None
-        return update_settings(org, type_letter=form.type_letter.data, org_code=form.org_code.data,
-                               province_code=form.province_code.data, site_code=form.site_code.data,
-                               registered_name=form.registered_name.data, signatory=form.signatory.data,
-                               version=to_int(form.version.data) if form.version.data else None, seal_file=seal_file)
+        return update_settings(org, **codes, registered_name=body.registered_name, signatory=body.signatory,
+                               version=body.version, seal_file=seal_file)
 
     def refused(exc: DomainError) -> None:
         if "photo" in exc.fields:  # the image checks name the file "photo"; here it is the seal
@@ -113,11 +112,9 @@ def import_view():
     if org is None:
         return redirect(url_for("certificates.index"))
     form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        report = import_certificates(current_user, form.file.data.stream, form.file.data.filename)
-        db.session.commit()
-    return render_template("certificates/import.html", form=form, report=report)
+    done = form.validate_on_submit() and run_action(
+        form, lambda: import_certificates(current_user, form.file.data.stream, form.file.data.filename), None)
+    return render_template("certificates/import.html", form=form, report=done.value if done else None)
 
 
 @bp.route("/import/template.xlsx")
@@ -168,23 +165,18 @@ def batches():
     sources = sources_of(org.id)
     form = BatchForm()
     form.source.choices = [(f"{t}|{i or ''}", f"{SOURCE_LABELS.get(t, t)} {i or ''}（{n} 张）") for t, i, n in sources]
-    def start():
-        source_type, _, source_id = form.source.data.partition("|")
-        return create_batch(current_user, org.id, source_type, source_id or None, form.format.data)
-
-    if form.is_submitted() and run_action(form, start,
-                                          lambda batch: f"已提交批量生成任务（{batch.total} 张），完成后可在下方下载。"):
+    if form.is_submitted() and run_action(
+            form, lambda body: create_batch(current_user, org.id, body.source_type, body.source_id, body.format),
+            lambda batch: f"已提交批量生成任务（{batch.total} 张），完成后可在下方下载。"):
         return redirect(url_for("certificates.batches"))
-    jobs = db.session.execute(db.select(CertificateBatch).where(CertificateBatch.organization_id == org.id)
-                              .order_by(CertificateBatch.id.desc()).limit(20)).scalars().all()
-    return render_template("certificates/batches.html", form=form, jobs=jobs, labels=SOURCE_LABELS)
+    return render_template("certificates/batches.html", form=form, jobs=recent_batches(org.id), labels=SOURCE_LABELS)
 
 
 def _batch_for(batch_id: int) -> CertificateBatch:
-    batch = db.session.get(CertificateBatch, batch_id)
-    if batch is None or batch.organization_id != current_user.organization_id:
+    try:
+        return get_batch_for_staff(current_user, batch_id)
+    except DomainError:
         abort(404)
-    return batch
 
 
 @bp.route("/batches/<int:batch_id>/progress")
@@ -233,22 +225,20 @@ def detail(number: str):
     if request.method == "POST":
         if not manager:
             abort(403)
-        # Not run_action: one POST carries either of two forms (revoke, reissue), each redirecting somewhere else.
-        try:
-            if revoke_form.submit.data and (body := revoke_form.parse()) is not None:
-                revoke(cert, body.reason, actor_id=current_user.id)
-                db.session.commit()
-                flash("证书已撤销，公开查询将显示“已撤销”。", "success")
-                return redirect(url_for("certificates.detail", number=cert.number))
-            if reissue_form.submit.data and reissue_form.validate_on_submit():
-                new = reissue(cert, reissue_form.reason.data, holder_name=reissue_form.holder_name.data or None,
-                              id_number=reissue_form.id_number.data or None,
-                              job_direction=reissue_form.job_direction.data or None, actor_id=current_user.id)
-                db.session.commit()
-                flash(f"已补发新证书 {new.number}，原证书已撤销。", "success")
-                return redirect(url_for("certificates.detail", number=new.number))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(reissue_form if reissue_form.submit.data else revoke_form, exc)
+        # One POST carries either of two forms (revoke, reissue), told apart by the button that sent it; each
+        # redirects to its own certificate (a reissue to the new one).
+        if revoke_form.submit.data and run_action(
+                revoke_form, lambda body: revoke(cert, body.reason, actor_id=current_user.id),
+                "证书已撤销，公开查询将显示“已撤销”。", on_form=True):
+            return redirect(url_for("certificates.detail", number=cert.number))
+        if reissue_form.submit.data and (done := run_action(
+                reissue_form, lambda body: _reissue(cert, body), lambda new: f"已补发新证书 {new.number}，原证书已撤销。",
+                on_form=True)):
+            return redirect(url_for("certificates.detail", number=done.value.number))
     return render_template("certificates/detail.html", cert=cert, manager=manager, revoke_form=revoke_form,
                            reissue_form=reissue_form, verify_link=qr_url(cert))
+
+
+def _reissue(cert, body):
+    return reissue(cert, body.reason, holder_name=body.holder_name, id_number=body.id_number,
+                   job_direction=body.job_direction, actor_id=current_user.id)

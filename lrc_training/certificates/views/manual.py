@@ -50,7 +50,7 @@ def issue():
     levels = accredited_levels_today(current_user.organization_id)
     stored: list[str] = []  # files saved for this request, removed again when the service refuses it
 
-    def submit():
+    def submit(body):
         scan = photo = None
         if form.scan.data:
             scan = store_scan(form.scan.data.stream)
@@ -58,10 +58,7 @@ def issue():
         if form.photo.data:
             photo = save_image(form.photo.data, "photos")
             stored.append(f"photos/{photo}")
-        return create_request(current_user, ManualInput(
-            level=form.level.data, issued_on=form.issued_on.data, reason=form.reason.data,
-            evidence=form.evidence.data, job_direction=form.job_direction.data, holder_name=form.holder_name.data,
-            id_number=form.id_number.data, scan_file=scan, photo_file=photo))
+        return create_request(current_user, ManualInput(**body.model_dump(), scan_file=scan, photo_file=photo))
 
     def refused(exc: DomainError) -> None:
         for key in stored:

@@ -21,9 +21,9 @@ def verify_page():
     result, searched = None, False
     # From a short link (/v/<number>) only the number is filled in: ask for the name without an error.
     prefilled = bool(request.args.get("number")) and "name" not in request.args
-    if request.args and not prefilled and form.validate():
+    if request.args and not prefilled and (query := form.parse()) is not None:
         searched = True
-        result = verify(form.number.data, form.name.data)
+        result = verify(query.number, query.name)
     return render_template("certificates/verify.html", form=form, result=result, searched=searched)
 
 
