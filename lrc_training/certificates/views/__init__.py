@@ -6,7 +6,7 @@ certificates     staff settings, issuing, import, the list, a certificate's page
 manual           manual certificate requests: the form, the approvers' list, approve / reject, the evidence scan
 source_requests  晋级发证申请: issue requests addressed to the staff member's organization
 public           the public verification page (blueprint "verify")
-forms            the page forms (rendering and CSRF)
+forms            the page forms: rendering and CSRF; SchemaForms over schemas.py parse what was typed
 """
 
 from flask import Blueprint
