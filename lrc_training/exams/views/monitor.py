@@ -13,10 +13,16 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...db import utcnow
-from ...extensions import db
 from ..documents import integrity_report_pdf
-from ..models import Attempt
-from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
+from ..services.proctoring import (
+    extend_attempt,
+    get_session_for_proctor,
+    monitor,
+    pause_room,
+    resume_room,
+    session_of_attempt,
+    void_attempt,
+)
 from ..services.room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 from . import bp
 from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
@@ -68,11 +74,8 @@ def room_proctor(session_id: int):
 
 def _attempt_session_id(attempt_id: int) -> int:
     """The session of an attempt the caller may act on, or 404."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        abort(404)
     try:
-        return get_session_for_proctor(current_user, attempt.application.session_id).id
+        return session_of_attempt(current_user, attempt_id).id
     except DomainError:
         abort(404)
 
