@@ -95,10 +95,9 @@ def item_key_correction(session_id: int, question_id: int):
         abort(404)
     form = _key_form(question, revision)
 
-    def correct():
-        data = KeyInput(revision_id=to_int(form.revision_id.data), answer=_answer(question.kind, form.answer.data),
-                        reason=form.reason.data)
-        return correct_key(current_user, session.id, question.id, data)
+    def correct(data):
+        return correct_key(current_user, session.id, question.id, KeyInput(
+            revision_id=to_int(form.revision_id.data), answer=_answer(question.kind, data.answer), reason=data.reason))
 
     def corrected(correction) -> str:
         changed = sum(1 for c in correction.changes if c["old"] != c["new"])
@@ -133,6 +132,6 @@ def key_correction_review(correction_id: int):
         correction = get_correction_for_staff(current_user, correction_id)
     except DomainError:
         abort(404)
-    run_action(form, lambda: close_review(current_user, correction.id, form.note.data), "已记录复核结论。",
+    run_action(form, lambda data: close_review(current_user, correction.id, data.note), "已记录复核结论。",
                failure="不能记录：")
     return redirect(url_for("exams.question_history_page", question_id=correction.question_id))

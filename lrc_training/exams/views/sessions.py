@@ -71,10 +71,8 @@ def _session_form(session: ExamSession | None = None) -> SessionForm:
     return form
 
 
-def _input(form: SessionForm, data: SessionFormIn) -> SessionInput:
-    rows = [{"function_code": e.form.function_code.data, "kind": e.form.kind.data, "count": e.form.count.data,
-             "points_each": e.form.points_each.data} for e in form.blueprint if e.form.kind.data]
-    return SessionInput(**data.model_dump(), blueprint=rows)
+def _input(data: SessionFormIn) -> SessionInput:
+    return SessionInput(**data.model_dump())
 
 
 @bp.route("/sessions")
@@ -89,7 +87,7 @@ def sessions():
 @roles_required(ORG_STAFF)
 def session_new():
     form = _session_form()
-    outcome = run_action(form, lambda data: create_session(current_user, _input(form, data)),
+    outcome = run_action(form, lambda data: create_session(current_user, _input(data)),
                          "认定批次已创建，学员现在可以报名。", on_form=True,
                          show_error=lambda exc: _show_blueprint_errors(form, exc))
     if outcome:
@@ -112,7 +110,7 @@ def _show_blueprint_errors(form: SessionForm, exc: DomainError) -> None:
 def session_edit(session_id: int):
     session = _session(session_id)
     form = _session_form(session)
-    if run_action(form, lambda data: update_session(current_user, session, _input(form, data),
+    if run_action(form, lambda data: update_session(current_user, session, _input(data),
                                                version=to_int(request.form.get("version"))),
                   "已保存。", on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc)):
         return redirect(url_for("exams.session_detail", session_id=session.id))
@@ -151,7 +149,7 @@ def application_decide(application_id: int, decision: str):
 def session_seats(session_id: int):
     session = _session(session_id)
     form = SeatsForm()
-    run_action(form, lambda: assign_seats(current_user, session, form.room_size.data),
+    run_action(form, lambda data: assign_seats(current_user, session, data.room_size),
                lambda count: f"已为 {count} 名考生编排考场和座位。")
     return redirect(url_for("exams.session_detail", session_id=session.id))
 
