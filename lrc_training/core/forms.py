@@ -27,11 +27,12 @@ class SchemaForm(FlaskForm):
     required mark and length/range hints from the schema, and its Chinese reasons appear at the form field of the
     same name (or alias), so each limit is written once, in the schema.
 
-    A schema field that is a list of models (`blueprint: list[BlueprintRow]`) is typed into a FieldList of row
-    forms: each row's boxes take their hints from the row model, a row left wholly empty is not given, and a
-    row's reasons appear at its own boxes."""
+    A schema field that is a list of models (`blueprint: list[BlueprintRow]`) may be typed into a FieldList of row
+    forms of the same name, named in `row_lists`: each row's boxes take their hints from the row model, a row
+    left wholly empty is not given, and a row's reasons appear at its own boxes."""
 
     schema: ClassVar[type[BaseModel]]
+    row_lists: ClassVar[tuple[str, ...]] = ()  # FieldLists handed to the schema as lists of models
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -39,8 +40,9 @@ class SchemaForm(FlaskForm):
             field = self._fields.get(info.alias or name)
             if field is not None:
                 _describe_field(field, info)
-                for entry in _row_entries(field, info):
-                    for row_field, row_info in _row_fields(entry, _row_model(info)):
+                model = self._row_model(field, info)
+                for entry in _row_entries(field) if model is not None else []:
+                    for row_field, row_info in _row_fields(entry, model):
                         _describe_field(row_field, row_info, mark_required=False)  # a row may stay empty
 
     def parse(self) -> BaseModel | None:
@@ -53,7 +55,8 @@ class SchemaForm(FlaskForm):
             if field is None:
                 continue
             field.errors, fields[info.alias or name] = [], (field, info)
-            value = _typed(field, info)
+            model = self._row_model(field, info)
+            value = _submitted(field) if model is None else _typed_rows(field, model)
             if value is not None:  # not given: the schema's default, or its "必填"
                 data[info.alias or name] = value
         try:
@@ -71,13 +74,21 @@ class SchemaForm(FlaskForm):
         """The form field an error belongs at (None: nowhere on the form) and its reason in Chinese."""
         loc = error["loc"]
         field, info = fields.get(str(loc[0]), (None, None)) if loc else (None, None)
-        row_model = _row_model(info) if info is not None else None
+        row_model = self._row_model(field, info) if info is not None else None
         if row_model is not None and len(loc) > 2 and isinstance(loc[1], int):
-            rows = [entry for entry in _row_entries(field, info) if _row_given(entry)]
+            rows = [entry for entry in _row_entries(field) if _row_given(entry)]
             for box, row_info in (_row_fields(rows[loc[1]], row_model) if loc[1] < len(rows) else []):
                 if box.short_name == str(loc[2]):
                     return box, _reason({**error, "loc": loc[2:]}, row_model, row_info)
         return field, _reason(error, self.schema, info)
+
+    def _row_model(self, field: Any, info: Any) -> type[BaseModel] | None:
+        """The row model when `field` is one of `row_lists` typed for a list of models (list[BlueprintRow] →
+        BlueprintRow), else None."""
+        if field.short_name not in self.row_lists or not isinstance(field, FieldList):
+            return None
+        args = get_args(info.annotation) if get_origin(info.annotation) is list else ()
+        return args[0] if args and isinstance(args[0], type) and issubclass(args[0], BaseModel) else None
 
     def _only_schema_fields_failed(self) -> bool:
         """WTForms' own parsing failed only on fields the schema parses again (with its own messages)."""
@@ -100,16 +111,8 @@ def _reason(error: dict, schema: type[BaseModel], info: Any) -> str:
     return asked[0] if asked else REQUIRED
 
 
-def _row_model(info: Any) -> type[BaseModel] | None:
-    """The model of a list-of-models schema field (list[BlueprintRow] → BlueprintRow), else None."""
-    args = get_args(info.annotation) if get_origin(info.annotation) is list else ()
-    return args[0] if args and isinstance(args[0], type) and issubclass(args[0], BaseModel) else None
-
-
-def _row_entries(field: Any, info: Any) -> list[Any]:
-    """The row forms of a FieldList typed for a list-of-models field; none for any other field."""
-    if not isinstance(field, FieldList) or _row_model(info) is None:
-        return []
+def _row_entries(field: FieldList) -> list[Any]:
+    """The row forms of a FieldList of FormFields."""
     return [entry for entry in field if hasattr(entry, "form")]
 
 
@@ -125,12 +128,9 @@ def _row_given(entry: Any) -> bool:
     return any(_submitted(box) not in (None, []) for box in entry.form)
 
 
-def _typed(field: Any, info: Any) -> Any:
-    """What was typed into a schema field's form field: its text, or a FieldList's given rows as dicts."""
-    model = _row_model(info)
-    if not isinstance(field, FieldList) or model is None:
-        return _submitted(field)
-    entries = _row_entries(field, info)
+def _typed_rows(field: FieldList, model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The rows given in a FieldList, as dicts for the row model."""
+    entries = _row_entries(field)
     for entry in entries:
         for box in entry.form:
             box.errors = []  # WTForms' own reasons go: the schema gives its own (and an empty row has none)

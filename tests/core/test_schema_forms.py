@@ -64,6 +64,7 @@ class _RowForm(Form):
 
 class _ListForm(SchemaForm):
     schema = _ListIn
+    row_lists = ("rows",)
 
     class Meta:
         csrf = False

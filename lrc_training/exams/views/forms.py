@@ -83,6 +83,7 @@ class SessionForm(SchemaForm):
     """Parsed by schemas.SessionFormIn, the blueprint's rows (a FieldList) as its list of BlueprintRow."""
 
     schema = SessionFormIn
+    row_lists = ("blueprint",)
 
     title = StringField()
     level = SelectField(coerce=int, choices=LEVELS)
