@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args, get_origin
 
 from annotated_types import MaxLen
 from flask import Flask, flash
 from flask_wtf import FlaskForm
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
-from wtforms import SelectMultipleField
+from wtforms import FieldList, SelectMultipleField
 
 from ..extensions import db
-from .api import describe_error
+from .api import AskFor, describe_error
 from .errors import DomainError
 from .params import MAX_DB_INT, ascii_int
 
@@ -25,9 +25,14 @@ class SchemaForm(FlaskForm):
     """A page form whose input a pydantic schema declares (`schema`, a core.api.InputModel): WTForms renders the
     fields and checks the CSRF token, the schema parses what was typed. The fields take their label, help text,
     required mark and length/range hints from the schema, and its Chinese reasons appear at the form field of the
-    same name (or alias), so each limit is written once, in the schema."""
+    same name (or alias), so each limit is written once, in the schema.
+
+    A schema field that is a list of models (`blueprint: list[BlueprintRow]`) may be typed into a FieldList of row
+    forms of the same name, named in `row_lists`: each row's boxes take their hints from the row model, a row
+    left wholly empty is not given, and a row's reasons appear at its own boxes."""
 
     schema: ClassVar[type[BaseModel]]
+    row_lists: ClassVar[tuple[str, ...]] = ()  # FieldLists handed to the schema as lists of models
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -35,31 +40,55 @@ class SchemaForm(FlaskForm):
             field = self._fields.get(info.alias or name)
             if field is not None:
                 _describe_field(field, info)
+                model = self._row_model(field, info)
+                for entry in _row_entries(field) if model is not None else []:
+                    for row_field, row_info in _row_fields(entry, model):
+                        _describe_field(row_field, row_info, mark_required=False)  # a row may stay empty
 
     def parse(self) -> BaseModel | None:
         """The submitted input as the schema, or None with the reasons on the fields (or the CSRF error)."""
         if not self.validate_on_submit() and not self._only_schema_fields_failed():
             return None
-        data, names = {}, {}
+        data, fields = {}, {}
         for name, info in self.schema.model_fields.items():
             field = self._fields.get(info.alias or name)
-            if field is not None:
-                field.errors = []
-                names[info.alias or name] = field
-                value = _submitted(field)
-                if value is not None:  # not given: the schema's default, or its "必填"
-                    data[info.alias or name] = value
+            if field is None:
+                continue
+            field.errors, fields[info.alias or name] = [], (field, info)
+            model = self._row_model(field, info)
+            value = _submitted(field) if model is None else _typed_rows(field, model)
+            if value is not None:  # not given: the schema's default, or its "必填"
+                data[info.alias or name] = value
         try:
             return self.schema.model_validate(data, strict=False)
         except PydanticValidationError as exc:
             for error in exc.errors(include_url=False):
-                field = names.get(str(error["loc"][0])) if error["loc"] else None
-                reason = REQUIRED if error["type"] == "missing" else describe_error(error, self.schema)
+                field, reason = self._place(error, fields)
                 if field is None:
                     flash(reason, "danger")
                 elif reason not in field.errors:
                     field.errors.append(reason)
             return None
+
+    def _place(self, error: dict, fields: dict[str, tuple[Any, Any]]) -> tuple[Any, str]:
+        """The form field an error belongs at (None: nowhere on the form) and its reason in Chinese."""
+        loc = error["loc"]
+        field, info = fields.get(str(loc[0]), (None, None)) if loc else (None, None)
+        row_model = self._row_model(field, info) if info is not None else None
+        if row_model is not None and len(loc) > 2 and isinstance(loc[1], int):
+            rows = [entry for entry in _row_entries(field) if _row_given(entry)]
+            for box, row_info in (_row_fields(rows[loc[1]], row_model) if loc[1] < len(rows) else []):
+                if box.short_name == str(loc[2]):
+                    return box, _reason({**error, "loc": loc[2:]}, row_model, row_info)
+        return field, _reason(error, self.schema, info)
+
+    def _row_model(self, field: Any, info: Any) -> type[BaseModel] | None:
+        """The row model when `field` is one of `row_lists` typed for a list of models (list[BlueprintRow] →
+        BlueprintRow), else None."""
+        if field.short_name not in self.row_lists or not isinstance(field, FieldList):
+            return None
+        args = get_args(info.annotation) if get_origin(info.annotation) is list else ()
+        return args[0] if args and isinstance(args[0], type) and issubclass(args[0], BaseModel) else None
 
     def _only_schema_fields_failed(self) -> bool:
         """WTForms' own parsing failed only on fields the schema parses again (with its own messages)."""
@@ -72,12 +101,57 @@ class SchemaForm(FlaskForm):
         return (info.alias or service_field) if info is not None else service_field
 
 
-def _describe_field(field: Any, info: Any) -> None:
+def _reason(error: dict, schema: type[BaseModel], info: Any) -> str:
+    """An error in Chinese; a required field left empty in the schema's own words for it (core.api.AskFor) or
+    "此项为必填项"."""
+    if error["type"] != "missing":
+        return describe_error(error, schema)
+    rules = info.metadata if info is not None and len(error["loc"]) == 1 else []
+    asked = [rule.message for rule in rules if isinstance(rule, AskFor)]
+    return asked[0] if asked else REQUIRED
+
+
+def _row_entries(field: FieldList) -> list[Any]:
+    """The row forms of a FieldList of FormFields."""
+    return [entry for entry in field if hasattr(entry, "form")]
+
+
+def _row_fields(entry: Any, model: type[BaseModel]) -> list[tuple[Any, Any]]:
+    """(box, the row model's field) of one row."""
+    boxes = entry.form._fields
+    return [(boxes[info.alias or name], info) for name, info in model.model_fields.items()
+            if (info.alias or name) in boxes]
+
+
+def _row_given(entry: Any) -> bool:
+    """Something was typed or chosen in the row (a row left wholly empty is not given)."""
+    return any(_submitted(box) not in (None, []) for box in entry.form)
+
+
+def _typed_rows(field: FieldList, model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The rows given in a FieldList, as dicts for the row model."""
+    entries = _row_entries(field)
+    for entry in entries:
+        for box in entry.form:
+            box.errors = []  # WTForms' own reasons go: the schema gives its own (and an empty row has none)
+    return [_row_data(entry, model) for entry in entries if _row_given(entry)]
+
+
+def _row_data(entry: Any, model: type[BaseModel]) -> dict[str, Any]:
+    data = {}
+    for box, info in _row_fields(entry, model):
+        value = _submitted(box)
+        if value is not None:
+            data[info.alias or box.short_name] = value
+    return data
+
+
+def _describe_field(field: Any, info: Any, *, mark_required: bool = True) -> None:
     if info.title:
         field.label.text = info.title
     if info.description and not field.description:
         field.description = info.description
-    if info.is_required():
+    if mark_required and info.is_required():
         field.flags.required = True
     for rule in info.metadata:
         if isinstance(rule, MaxLen):

@@ -142,7 +142,7 @@ def test_user_import_form_refuses_the_bomb_in_chinese(client, bomb):
 
 
 def test_examiner_score_import_is_guarded_and_row_capped(client, monkeypatch, bomb):
-    from lrc_training.exams.views import grading as grading_views
+    from lrc_training.exams.services import part_scores
     from tests.exams.test_staff_pages import _essay_world
 
     org, staff, session, application, examiners = _essay_world()
@@ -155,7 +155,7 @@ def test_examiner_score_import_is_guarded_and_row_capped(client, monkeypatch, bo
                            content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
 
     assert "文件解压后过大" in upload(bomb)
-    monkeypatch.setattr(grading_views, "MAX_SCORE_ROWS", 3)
+    monkeypatch.setattr(part_scores, "MAX_SCORE_ROWS", 3)
     rows = [["考生编号", "操作技能考核"], *[[application.anonymous_code, 80]] * 4]
     assert "超过单次导入上限 3 行" in upload(_workbook_bytes(rows))
     assert db.session.execute(select(func.count()).select_from(PartScore)).scalar_one() == 0

@@ -235,3 +235,35 @@ def test_the_history_page_answers_in_a_fixed_number_of_queries(client, sat, coun
             page = client.get(url).get_data(as_text=True)
     assert four_sessions.count == one_session.count
     assert "第4批" in page and page.count("计入组卷") == 0  # each session listed; none has 30 candidates
+
+
+def test_a_review_conclusion_is_required_in_chinese(client, sat):
+    session, question_id = sat["session"], sat["question"]
+    with _after_window(session):
+        correction = correct_key(sat["staff"], session.id, question_id,
+                                 KeyInput(_revision_id(question_id), "C", "答案有误"))
+        db.session.commit()
+    login(client, "staff")
+    history = f"/exams/bank/{question_id}/history"
+    url = f"/exams/key-corrections/{correction.id}/review"
+    text = post_form(client, url, {"note": ""}, token_from=history, follow_redirects=True).get_data(as_text=True)
+    assert "不能记录：复核结论：请填写复核结论" in text
+    text = post_form(client, url, {"note": "长" * 501}, token_from=history, follow_redirects=True).get_data(as_text=True)
+    assert "长度不能超过 500 个字符" in text
+
+
+def test_the_multiple_choice_key_form_asks_for_the_options_in_chinese(app):
+    from werkzeug.datastructures import MultiDict
+
+    from lrc_training.exams.views.forms import KeyCorrectionMultipleForm
+
+    with app.test_request_context("/", method="POST", data=MultiDict({"reason": "录入错误"})):
+        app.config["WTF_CSRF_ENABLED"], before = False, app.config.get("WTF_CSRF_ENABLED")
+        try:
+            form = KeyCorrectionMultipleForm()
+            form.answer.choices = [("A", "A. 甲"), ("B", "B. 乙"), ("C", "C. 丙")]
+            assert form.parse() is None
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = before
+        assert form.answer.errors == ["请至少选择两个选项"] and form.answer.label.text == "正确答案（多选）"
+        assert form.reason.flags.maxlength == 500 and "审计日志" in form.reason.description

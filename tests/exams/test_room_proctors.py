@@ -105,3 +105,15 @@ def test_who_may_assign_a_proctor(client, rooms, username, role, own_org, status
                          {"room": ROOM_1, "user_id": rooms["examiner"].id}, token_from="/")
     assert response.status_code == status
     assert db.session.execute(select(RoomProctor)).first() is None
+
+
+def test_a_tampered_proctor_is_refused_in_chinese_and_nothing_changes(client, rooms):
+    session = rooms["session"]
+    login(client, "staff")
+    page = f"/exams/sessions/{session.id}/monitor"
+    for tampered in ("abc", "-3"):
+        response = _assign(client, session.id, ROOM_1, tampered, page)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "不能指定监考员：" in text and "监考员" in text
+    assert db.session.execute(select(RoomProctor)).scalars().all() == []

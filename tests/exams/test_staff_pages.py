@@ -92,6 +92,30 @@ def test_session_form_shows_the_schemas_reasons(client, org_staff):
     assert session.allow_review is True and session.parts == ["theory"] and session.closes_at.hour == 4
 
 
+def test_blueprint_rows_take_their_limits_from_the_schema_and_show_reasons_at_the_row(client, org_staff):
+    org, staff = org_staff
+    make_bank(staff, singles=3, true_false=0)
+    login(client, "staff")
+    data = {"title": "2026 第四批", "level": "4", "parts": ["theory"], "opens_at": "2026-12-01T09:00",
+            "closes_at": "2026-12-01T12:00", "duration_minutes": "90", "pass_mark": "60", "examiners_per_paper": "3",
+            "arbitration_share": "0.2", "blueprint-0-function_code": "LC", "blueprint-0-kind": "single",
+            "blueprint-0-count": "600", "blueprint-0-points_each": "0.2",
+            "blueprint-1-function_code": "", "blueprint-1-kind": "", "blueprint-1-count": "",
+            "blueprint-1-points_each": "",  # a browser sends the empty rows too
+            "blueprint-2-function_code": "LC", "blueprint-2-count": "1", "blueprint-2-points_each": "10"}
+    page = post_form(client, "/exams/sessions/new", data)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "第 1 行：题量应在 1 到 500 之间；每题分值应在 0.5 到 100 之间" in text
+    assert "第 3 行：请选择题型" in text and "第 2 行：" not in text  # a row begun, not finished; an empty one
+    assert 'min="0.5"' in text and 'max="500"' in text  # BlueprintRow's limits, as the boxes' hints
+    data.update({"blueprint-0-count": "3", "blueprint-0-points_each": "10", "blueprint-2-function_code": ""})
+    data.pop("blueprint-2-count"), data.pop("blueprint-2-points_each")
+    assert post_form(client, "/exams/sessions/new", data).status_code == 302
+    session = db.session.execute(select(ExamSession)).scalar_one()
+    assert session.blueprint == [{"function_code": "LC", "kind": "single", "count": 3, "points_each": 10.0}]
+
+
 def _candidate(session, name, years=5):
     user = make_user("trainee", name=name)
     application = apply(user, session.id, work_years=years)
@@ -120,6 +144,23 @@ def test_applications_seats_tickets_and_sign_in_sheet(client, org_staff):
     assert "准考证" in text and "陈晓燕" in text and people[0][0].id_number not in text
     sheet = PdfReader(io.BytesIO(client.get(f"/exams/sessions/{session.id}/sign-in.pdf").data))
     assert "签到表" in sheet.pages[0].extract_text().replace(" ", "")
+
+
+def test_seating_refuses_a_room_size_out_of_range_with_the_schemas_words(client, org_staff):
+    org, staff = org_staff
+    make_bank(staff)
+    session = make_session(staff)
+    _, application = _candidate(session, "陈晓燕")
+    decide(staff, application, True)
+    db.session.commit()
+    login(client, "staff")
+    url, page = f"/exams/sessions/{session.id}/seats", f"/exams/sessions/{session.id}"
+    for typed, reason in (("500", "每个考场人数应在 1 到 200 之间"), ("", "每个考场人数：此项为必填项"),
+                          ("三十", "每个考场人数：应为整数")):
+        text = post_form(client, url, {"room_size": typed}, token_from=page, follow_redirects=True).get_data(as_text=True)
+        assert reason in text
+        assert db.session.get(Application, application.id).room is None
+    assert 'min="1"' in client.get(page).get_data(as_text=True)  # the limit the schema declares, as a hint
 
 
 def test_ineligible_needs_an_override_reason(org_staff):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
-from ...core.api import ApiModel, InputModel, QueryModel
+from ...core.api import ApiModel, AskFor, InputModel, QueryModel
 from ...core.timeutil import local_zone
 from ..models import NOTE_MAX, OPTION_MAX, REFERENCE_MAX, STEM_MAX
 
@@ -78,11 +78,13 @@ class QuestionQuery(QueryModel):
 
 
 class BlueprintRow(ApiModel):
-    function_code: str = Field(min_length=1, max_length=8)
-    kind: Kind
-    count: int = Field(ge=1, le=500)
-    points_each: float = Field(gt=0, le=100)
-    difficulty: int | None = Field(default=None, ge=1, le=5)
+    """One row of a session's blueprint (双向细目表): the API's object, and a row of boxes on the session form."""
+
+    function_code: Annotated[str, AskFor("请选择职业功能")] = Field(min_length=1, max_length=8, title="职业功能")
+    kind: Annotated[Kind, AskFor("请选择题型")] = Field(title="题型")
+    count: Annotated[int, AskFor("请填写题量")] = Field(ge=1, le=500, title="题量")
+    points_each: Annotated[float, AskFor("请填写每题分值")] = Field(ge=0.5, le=100, title="每题分值")
+    difficulty: int | None = Field(default=None, ge=1, le=5, title="难度")
 
 
 class SessionFields(InputModel):
@@ -115,7 +117,10 @@ _TIMES = ("opens_at", "closes_at", "applications_close_at")
 
 class SessionFormIn(SessionFields):
     """The session form: its times are typed in local time (a datetime-local box), and a checkbox left unticked
-    is not sent, which means no. Its blueprint rows stay WTForms rows (views.forms.BlueprintRowForm)."""
+    is not sent, which means no. Its blueprint is a list of row boxes (views.forms.BlueprintRowForm), rows left
+    empty not counted; an empty blueprint is the service's to refuse ("双向细目表不能为空")."""
+
+    blueprint: list[BlueprintRow] = Field(default_factory=list, max_length=100, title="双向细目表")
 
     @model_validator(mode="before")
     @classmethod
@@ -215,3 +220,59 @@ class ExtendIn(InputModel):
 
     minutes: int = Field(ge=1, le=120, title="延长时间（分钟）")
     reason: str = Field(min_length=1, max_length=500, title="延时原因")
+
+
+# -- inputs only the pages have (no API twin) ------------------------------------------------------------------
+
+REASON_MAX = 500
+
+
+class SeatsIn(InputModel):
+    """Seating the admitted candidates (the session page)."""
+
+    room_size: int = Field(ge=1, le=200, title="每个考场人数")
+
+
+class RoomReasonIn(InputModel):
+    """Pausing a room or voiding an attempt (the monitor page): why, for the audit log and the room report."""
+
+    reason: Annotated[str, AskFor("请填写原因")] = Field(min_length=1, max_length=REASON_MAX, title="原因")
+
+
+class NoteIn(InputModel):
+    """Resuming a room (the monitor page): an optional note."""
+
+    reason: str | None = Field(default=None, max_length=REASON_MAX, title="说明")
+
+
+class RoomProctorIn(InputModel):
+    """A room's proctor (the monitor page); 0 (不指定) takes the proctor away. The room is the page's own value."""
+
+    user_id: int = Field(default=0, ge=0, title="监考员")
+
+
+class KeyCorrectionIn(InputModel):
+    """A single-choice or true/false question's right key in a session, and why. The revision the page showed is
+    the page's hidden value (a stale page is refused by the service), not something typed."""
+
+    answer: Annotated[str, AskFor("请选择正确答案")] = Field(min_length=1, max_length=8, title="正确答案")
+    reason: Annotated[str, AskFor("请填写更正原因")] = Field(
+        min_length=1, max_length=REASON_MAX, title="更正原因", description="将写入审计日志；成绩已发布时也会告知受影响的考生。")
+
+
+def _chosen(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("请至少选择两个选项")
+    return value
+
+
+class KeyCorrectionMultipleIn(KeyCorrectionIn):
+    """A multiple-choice question's right key: the options ticked (the service wants at least two of its own)."""
+
+    answer: Annotated[list[str], AfterValidator(_chosen)] = Field(max_length=6, title="正确答案（多选）")
+
+
+class ReviewCloseIn(InputModel):
+    """The staff's conclusion on a certificate flagged for review after a key correction."""
+
+    note: Annotated[str, AskFor("请填写复核结论")] = Field(min_length=1, max_length=REASON_MAX, title="复核结论")

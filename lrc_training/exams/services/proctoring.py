@@ -37,6 +37,14 @@ def get_session_for_proctor(actor, session_id: int) -> ExamSession:
     return session
 
 
+def session_of_attempt(actor, attempt_id: int) -> ExamSession:
+    """The session of an attempt, for whoever may watch it (get_session_for_proctor); NotFound otherwise."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("答卷不存在")
+    return get_session_for_proctor(actor, attempt.application.session_id)
+
+
 def device_key(user_agent: str, address: str) -> str:
     return hashlib.sha256(f"{user_agent}\n{address}".encode()).hexdigest()[:16]
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from ...auth.models import User
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...auth.services.accreditation import require_accreditation
 from ...core.audit import record_audit
@@ -198,8 +199,9 @@ def update_session(actor, session: ExamSession, data: SessionInput, *, version: 
     return session
 
 
-def set_chief_examiner(actor, session: ExamSession, user) -> None:
+def set_chief_examiner(actor, session: ExamSession, user_id: int) -> None:
     _require_staff(actor)
+    user = db.session.get(User, user_id)
     if user is None or not user.has_role(EXAMINER) or user.organization_id != session.organization_id:
         raise ValidationFailed("主考评员须为本机构的考评员", {"chief_examiner": "须为本机构的考评员"})
     session.chief_examiner_id = user.id

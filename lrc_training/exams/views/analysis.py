@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action, to_int
 from ...core.web_forms import ActionForm
-from ...extensions import db
-from ..models import OBJECTIVE_KINDS, Question
+from ..models import OBJECTIVE_KINDS
+from ..queries import question_of, questions_by_id
 from ..services.bank import BANK_ROLES, get_question, set_question_active
 from ..services.item_analysis import FLAG_LABELS, analyse_session, ensure_analysable
 from ..services.item_history import chart_points, question_history
@@ -45,8 +43,7 @@ def item_analysis(session_id: int):
         return render_template("exams/staff/item_analysis.html", session=session, analysis=None,
                                not_ready=exc.message)
     analysis = analyse_session(session)
-    questions = {q.id: q for q in db.session.execute(select(Question).options(joinedload(Question.current)).where(
-        Question.id.in_([i.question_id for i in analysis.items]))).scalars()}
+    questions = questions_by_id(i.question_id for i in analysis.items)
     return render_template("exams/staff/item_analysis.html", session=session, analysis=analysis, questions=questions,
                            flag_labels=FLAG_LABELS, action_form=ActionForm(), not_ready=None,
                            corrections=open_corrections(session.id), answer_text=answer_text)
@@ -59,8 +56,8 @@ def item_analysis_retire(session_id: int, question_id: int):
         session = get_session_for_staff(current_user, session_id)
     except DomainError:
         abort(404)
-    question = db.session.get(Question, question_id)
-    if question is None or question.organization_id != session.organization_id:
+    question = question_of(session.organization_id, question_id)
+    if question is None:
         abort(404)
     run_action(ActionForm(), lambda: set_question_active(current_user, question, False),
                f"第 {question.id} 题已停用：今后组卷不再抽取，已生成的试卷不受影响。")
@@ -98,10 +95,9 @@ def item_key_correction(session_id: int, question_id: int):
         abort(404)
     form = _key_form(question, revision)
 
-    def correct():
-        data = KeyInput(revision_id=to_int(form.revision_id.data), answer=_answer(question.kind, form.answer.data),
-                        reason=form.reason.data)
-        return correct_key(current_user, session.id, question.id, data)
+    def correct(data):
+        return correct_key(current_user, session.id, question.id, KeyInput(
+            revision_id=to_int(form.revision_id.data), answer=_answer(question.kind, data.answer), reason=data.reason))
 
     def corrected(correction) -> str:
         changed = sum(1 for c in correction.changes if c["old"] != c["new"])
@@ -136,6 +132,6 @@ def key_correction_review(correction_id: int):
         correction = get_correction_for_staff(current_user, correction_id)
     except DomainError:
         abort(404)
-    run_action(form, lambda: close_review(current_user, correction.id, form.note.data), "已记录复核结论。",
+    run_action(form, lambda data: close_review(current_user, correction.id, data.note), "已记录复核结论。",
                failure="不能记录：")
     return redirect(url_for("exams.question_history_page", question_id=correction.question_id))

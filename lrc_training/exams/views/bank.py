@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
@@ -16,7 +15,7 @@ from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
 from ...extensions import db
 from ..exports import build_bank_template, export_questions
-from ..models import QuestionRevision
+from ..queries import revisions_of
 from ..schemas.inputs import QuestionQuery
 from ..services.balancing import measured_facilities
 from ..services.bank import (
@@ -124,9 +123,8 @@ def question_edit(question_id: int):
     if run_action(form, lambda data: update_question(current_user, question, QuestionInput(**data.question_fields())),
                   "已保存为新版本；已组卷的试卷仍使用原版本。", on_form=True):
         return redirect(url_for("exams.question_edit", question_id=question.id))
-    revisions = db.session.execute(select(QuestionRevision).where(QuestionRevision.question_id == question.id)
-                                   .order_by(QuestionRevision.number.desc())).scalars().all()
-    return render_template("exams/staff/question_form.html", form=form, question=question, revisions=revisions,
+    return render_template("exams/staff/question_form.html", form=form, question=question,
+                           revisions=revisions_of(question.id),
                            action_form=ActionForm())
 
 

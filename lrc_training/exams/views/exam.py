@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.roles import TRAINEE
 from ...core.access import roles_required
@@ -18,7 +17,8 @@ from ...core.timeutil import iso_local, to_local
 from ...core.web_forms import ActionForm
 from ...db import utcnow
 from ...extensions import db
-from ..models import QUESTION_KINDS, Attempt, Response
+from ..models import QUESTION_KINDS, Attempt
+from ..queries import responses_of
 from ..services import autosave
 from ..services.attempts import (
     close_if_overdue,
@@ -101,8 +101,7 @@ def exam(session_id: int):
     record_presence(attempt, user_agent, request.remote_addr or "")
     db.session.commit()
     paper = paper_for_candidate(attempt)
-    saved = {r.question_id: r for r in db.session.execute(
-        select(Response).where(Response.attempt_id == attempt.id)).scalars()}
+    saved = responses_of(attempt.id)
     now = utcnow()
     return render_template(
         "exams/candidate/exam.html", session=session, attempt=attempt, paper=paper, saved=saved,

@@ -1,7 +1,9 @@
 """The page forms of the exams area: candidates' (applying) and staff and examiners'. They render and carry the
-CSRF token. The forms with an API twin (questions, sessions, applying, deciding, grading, extending) are
-core.forms.SchemaForms: their input, labels and limits are declared once, in schemas/inputs.py; the others (seats, rooms,
-key corrections, imports, the bank's filters) have no API and keep their WTForms validators."""
+CSRF token. Every form is a core.forms.SchemaForm: its input, labels and limits are declared once, in
+schemas/inputs.py — the API's own schema where the page has an API twin (questions, sessions, applying, deciding,
+grading, extending), a page-only one where it has none (seats, rooms, proctors, key corrections, review
+conclusions); the bank's filters show QuestionQuery, which core.pagination reads them through. Only the file
+fields (imports) keep WTForms validators."""
 
 from __future__ import annotations
 
@@ -21,13 +23,27 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...core.form_fields import DateField, DateTimeLocalField, MultiCheckboxField
-from ...core.forms import REQUIRED, SchemaForm
+from ...core.forms import SchemaForm
 from ...core.levels import LEVEL_CHOICES, LEVEL_LABELS
 from ..models import PARTS, QUESTION_KINDS
-from ..schemas.inputs import ApplyFormIn, DecisionIn, ExtendIn, GradeIn, QuestionFormIn, SessionFormIn
+from ..schemas.inputs import (
+    ApplyFormIn,
+    DecisionIn,
+    ExtendIn,
+    GradeIn,
+    KeyCorrectionIn,
+    KeyCorrectionMultipleIn,
+    NoteIn,
+    QuestionFormIn,
+    QuestionQuery,
+    ReviewCloseIn,
+    RoomProctorIn,
+    RoomReasonIn,
+    SeatsIn,
+    SessionFormIn,
+)
 from ..services.eligibility import EDUCATION_LABELS
 
 LEVELS = LEVEL_CHOICES
@@ -55,16 +71,19 @@ class QuestionForm(SchemaForm):
 
 
 class BlueprintRowForm(Form):
-    function_code = SelectField("职业功能", validate_choice=False)
-    kind = SelectField("题型", choices=[("", "—"), *QUESTION_KINDS.items()], validate_choice=False)
-    count = IntegerField("题量", validators=[Optional(), NumberRange(1, 500, "1–500")])
-    points_each = DecimalField("每题分值", places=2, validators=[Optional(), NumberRange(0.5, 100, "0.5–100")])
+    """A row of the session form's blueprint: its labels and limits are schemas.inputs.BlueprintRow's."""
+
+    function_code = SelectField(validate_choice=False)
+    kind = SelectField(choices=[("", "—"), *QUESTION_KINDS.items()], validate_choice=False)
+    count = IntegerField()
+    points_each = DecimalField(places=2)
 
 
 class SessionForm(SchemaForm):
-    """The session's settings are parsed by schemas.SessionFormIn; the blueprint rows are WTForms rows."""
+    """Parsed by schemas.SessionFormIn, the blueprint's rows (a FieldList) as its list of BlueprintRow."""
 
     schema = SessionFormIn
+    row_lists = ("blueprint",)
 
     title = StringField()
     level = SelectField(coerce=int, choices=LEVELS)
@@ -91,8 +110,10 @@ class DecisionForm(SchemaForm):
     submit = SubmitField("确认")
 
 
-class SeatsForm(FlaskForm):
-    room_size = IntegerField("每个考场人数", default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 200)])
+class SeatsForm(SchemaForm):
+    schema = SeatsIn
+
+    room_size = IntegerField(default=30)
     submit = SubmitField("编排考场座位")
 
 
@@ -109,11 +130,15 @@ class ImportForm(FlaskForm):
     submit = SubmitField("导入")
 
 
-class BankFilterForm(FlaskForm):
+class BankFilterForm(SchemaForm):
+    """Shows the bank's filters (their limits from QuestionQuery); core.pagination.page_filters reads them."""
+
+    schema = QuestionQuery
+
     class Meta:
         csrf = False
 
-    q = StringField("关键词", validators=[Optional(), Length(max=50)])
+    q = StringField("关键词")
     level = SelectField("等级", choices=[("", "全部等级"), *[(str(k), v) for k, v in LEVELS]], validate_choice=False)
     kind = SelectField("题型", choices=[("", "全部题型"), *QUESTION_KINDS.items()], validate_choice=False)
     function_code = SelectField("职业功能", validate_choice=False)
@@ -128,44 +153,53 @@ class ExtendForm(SchemaForm):
     submit = SubmitField("延时")
 
 
-class RoomForm(FlaskForm):
+class RoomForm(SchemaForm):
     """Pause a room or void an attempt: a reason is required."""
 
-    reason = StringField("原因", validators=[DataRequired("请填写原因"), Length(max=500)])
+    schema = RoomReasonIn
+
+    reason = StringField()
     submit = SubmitField("确认")
 
 
-class ReasonForm(FlaskForm):
-    reason = StringField("说明", validators=[Optional(), Length(max=500)])
+class ReasonForm(SchemaForm):
+    schema = NoteIn
+
+    reason = StringField()
     submit = SubmitField("确认")
 
 
-class KeyCorrectionForm(FlaskForm):
+class KeyCorrectionForm(SchemaForm):
     """Mark a question's key wrong in a session: the right answer (choices set by the view from the question's own
     options), why, and the revision the page showed (a page left open while someone else corrected it is refused)."""
 
-    answer = SelectField("正确答案", validate_choice=False, validators=[DataRequired("请选择正确答案")])
-    reason = TextAreaField("更正原因", validators=[DataRequired("请填写更正原因"),
-                                               Length(max=500, message="不能超过 500 个字符")],
-                           description="将写入审计日志；成绩已发布时也会告知受影响的考生。")
+    schema = KeyCorrectionIn
+
+    answer = SelectField(validate_choice=False)
+    reason = TextAreaField()
     revision_id = HiddenField()
     submit = SubmitField("更正答案并重新评分")
 
 
 class KeyCorrectionMultipleForm(KeyCorrectionForm):
-    answer = MultiCheckboxField("正确答案（多选）", validate_choice=False,
-                                validators=[DataRequired("请至少选择两个选项")])
+    schema = KeyCorrectionMultipleIn
+
+    answer = MultiCheckboxField(validate_choice=False)
 
 
-class ReviewCloseForm(FlaskForm):
-    note = StringField("复核结论", validators=[DataRequired("请填写复核结论"), Length(max=500, message="不能超过 500 个字符")])
+class ReviewCloseForm(SchemaForm):
+    schema = ReviewCloseIn
+
+    note = StringField()
     submit = SubmitField("记录复核结论")
 
 
-class RoomProctorForm(FlaskForm):
+class RoomProctorForm(SchemaForm):
     """The room comes as a plain `room` field, as for pausing a room (monitor_views._room_value)."""
 
-    user_id = SelectField("监考员", coerce=int, validate_choice=False)
+    schema = RoomProctorIn
+
+    user_id = SelectField(coerce=int, validate_choice=False)
     submit = SubmitField("指定")
 
 

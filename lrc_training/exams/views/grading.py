@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...core.access import roles_required
@@ -12,10 +11,17 @@ from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
-from ...core.xlsx import SheetError, iter_sheet_rows
 from ...extensions import db
-from ..models import PARTS, Application, ExamSession, PartScore
-from ..services.grading import grade, on_site_progress, record_part_score, tasks_for
+from ..models import PARTS
+from ..queries import admitted_applications, part_scores_of, unpublished_sessions_of
+from ..services.grading import grade, on_site_progress, tasks_for
+from ..services.part_scores import (
+    ScoresSaved,
+    get_session_for_examiner,
+    import_scores,
+    on_site_parts,
+    save_typed_scores,
+)
 from ..services.sessions import get_session_for_staff
 from . import bp
 from .forms import GradeForm, ImportForm
@@ -31,10 +37,8 @@ NAV = [
 def grading():
     tasks = tasks_for(current_user)
     db.session.commit()  # keep the tasks claimed for this examiner
-    sessions = db.session.execute(select(ExamSession).where(
-        ExamSession.organization_id == (current_user.organization_id or -1), ExamSession.state != "published")
-        .order_by(ExamSession.opens_at.desc())).scalars().all()
-    return render_template("exams/staff/grading.html", tasks=tasks, sessions=sessions)
+    return render_template("exams/staff/grading.html", tasks=tasks,
+                           sessions=unpublished_sessions_of(current_user.organization_id))
 
 
 @bp.route("/grading/<int:task_id>", methods=["GET", "POST"])
@@ -52,11 +56,13 @@ def grading_task(task_id: int):
     return render_template("exams/staff/grading_task.html", task=task, form=form)
 
 
-def _session_for_examiner(session_id: int) -> ExamSession:
-    session = db.session.get(ExamSession, session_id)
-    if session is None or session.organization_id != current_user.organization_id:
-        abort(404)
-    return session
+def _saved(done: str, errors_prefix: str = "", shown: int | None = None):
+    """The flash after saving several scores: how many, and each refused one (a warning when any was)."""
+    def message(result: ScoresSaved) -> tuple[str, str]:
+        errors = result.errors[:shown]
+        return (done.format(n=result.saved) + (errors_prefix + "；".join(errors) if errors else ""),
+                "warning" if errors else "success")
+    return message
 
 
 @bp.route("/sessions/<int:session_id>/scores", methods=["GET", "POST"])
@@ -73,72 +79,21 @@ def part_scores(session_id: int):
             abort(404)
         return render_template("exams/staff/part_scores_staff.html", session=session,
                                on_site=on_site_progress(session), parts=PARTS)
-    session = _session_for_examiner(session_id)
-    parts = [p for p in session.parts if p != "theory"]
-    applications = list(db.session.execute(select(Application).where(
-        Application.session_id == session.id, Application.status == "approved")
-        .order_by(Application.room, Application.seat, Application.id)).scalars())
-    form, import_form = ActionForm(), ImportForm(prefix="import")
-    if request.method == "POST" and form.validate_on_submit() and not import_form.file.data:
-        saved, errors = 0, []
-        for application in applications:
-            for part in parts:
-                raw = request.form.get(f"score-{application.id}-{part}", "").strip()
-                if raw == "":
-                    continue
-                try:
-                    with db.session.begin_nested():
-                        record_part_score(current_user, session, application.id, raw, part)
-                    saved += 1
-                except DomainError as exc:
-                    errors.append(f"{application.anonymous_code}：{exc.message}")
-        db.session.commit()
-        flash(f"已保存 {saved} 项成绩。" + ("；".join(errors) if errors else ""), "warning" if errors else "success")
-        return redirect(url_for("exams.part_scores", session_id=session.id))
-    if import_form.validate_on_submit():
-        _import_scores(session, applications, parts, import_form.file.data.stream)
-        return redirect(url_for("exams.part_scores", session_id=session.id))
-    existing = {(p.application_id, p.part): p.score for p in db.session.execute(select(PartScore).where(
-        PartScore.application_id.in_([a.id for a in applications]))).scalars()} if applications else {}
-    return render_template("exams/staff/part_scores.html", session=session, applications=applications,
-                           parts=parts, existing=existing, form=form, import_form=import_form)
-
-
-MAX_SCORE_ROWS = 5000  # more than any session's candidates; the file is refused beyond it
-
-
-def _import_scores(session, applications, parts, stream) -> None:
-    """Columns: 考生编号 (anonymous code), then one column per part (操作技能考核 / 综合评审)."""
-    by_code = {a.anonymous_code: a for a in applications}
     try:
-        rows = list(iter_sheet_rows(stream, MAX_SCORE_ROWS))
-    except SheetError as exc:
-        flash(str(exc), "danger")
-        return
-    header = [str(v or "").strip() for v in (rows[0] if rows else [])]
-    columns = {part: header.index(PARTS[part]) for part in parts if PARTS[part] in header}
-    if not header or header[0] != "考生编号" or not columns:
-        flash("表头应为：考生编号、" + "、".join(PARTS[p] for p in parts), "danger")
-        return
-    saved, errors = 0, []
-    for number, row in enumerate(rows[1:], start=2):
-        code = str((row[0] if row else None) or "").strip()
-        if not code:
-            continue
-        application = by_code.get(code)
-        if application is None:
-            errors.append(f"第 {number} 行：考生编号 {code} 不存在")
-            continue
-        for part, column in columns.items():
-            value = row[column] if column < len(row) else None
-            if value in (None, ""):
-                continue
-            try:
-                with db.session.begin_nested():
-                    record_part_score(current_user, session, application.id, value, part)
-                saved += 1
-            except DomainError as exc:
-                errors.append(f"第 {number} 行：{exc.message}")
-    db.session.commit()
-    flash(f"导入 {saved} 项成绩。" + ("错误：" + "；".join(errors[:20]) if errors else ""),
-          "warning" if errors else "success")
+        session = get_session_for_examiner(current_user, session_id)
+    except DomainError:
+        abort(404)
+    applications = admitted_applications(session.id)
+    form, import_form = ActionForm(), ImportForm(prefix="import")
+    if request.method == "POST" and not import_form.file.data:
+        if run_action(form, lambda: save_typed_scores(current_user, session, applications, request.form),
+                      _saved("已保存 {n} 项成绩。")):
+            return redirect(url_for("exams.part_scores", session_id=session.id))
+    elif request.method == "POST":
+        run_action(import_form, lambda: import_scores(current_user, session, applications, import_form.file.data.stream),
+                   _saved("导入 {n} 项成绩。", "错误：", 20))
+        if not import_form.errors:
+            return redirect(url_for("exams.part_scores", session_id=session.id))
+    return render_template("exams/staff/part_scores.html", session=session, applications=applications,
+                           parts=on_site_parts(session), existing=part_scores_of([a.id for a in applications]),
+                           form=form, import_form=import_form)

@@ -13,10 +13,16 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...db import utcnow
-from ...extensions import db
 from ..documents import integrity_report_pdf
-from ..models import Attempt
-from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor, pause_room, resume_room, void_attempt
+from ..services.proctoring import (
+    extend_attempt,
+    get_session_for_proctor,
+    monitor,
+    pause_room,
+    resume_room,
+    session_of_attempt,
+    void_attempt,
+)
 from ..services.room_proctors import assign_room_proctor, names_for_proctor, proctor_choices, room_proctors
 from . import bp
 from .forms import ExtendForm, ReasonForm, RoomForm, RoomProctorForm
@@ -61,18 +67,15 @@ def room_proctor(session_id: int):
         abort(404)
     if room is None:
         abort(404)
-    run_action(form, lambda: assign_room_proctor(current_user, session_id, room, form.user_id.data or None),
+    run_action(form, lambda data: assign_room_proctor(current_user, session_id, room, data.user_id or None),
                lambda row: f"{room}的监考员已{'指定' if row else '取消'}。", failure="不能指定监考员：")
     return redirect(url_for("exams.session_monitor", session_id=session_id))
 
 
 def _attempt_session_id(attempt_id: int) -> int:
     """The session of an attempt the caller may act on, or 404."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        abort(404)
     try:
-        return get_session_for_proctor(current_user, attempt.application.session_id).id
+        return session_of_attempt(current_user, attempt_id).id
     except DomainError:
         abort(404)
 
@@ -88,7 +91,7 @@ def room_pause(session_id: int):
     form, room = RoomForm(), _room_value()
     if room is None:
         abort(404)
-    run_action(form, lambda: pause_room(current_user, session_id, room, form.reason.data),
+    run_action(form, lambda data: pause_room(current_user, session_id, room, data.reason),
                lambda n: f"{room}已暂停：{n} 名考生的计时已停止。", failure="不能暂停：")
     return redirect(url_for("exams.session_monitor", session_id=session_id))
 
@@ -99,7 +102,7 @@ def room_resume(session_id: int):
     form, room = ReasonForm(), _room_value()
     if room is None:
         abort(404)
-    run_action(form, lambda: resume_room(current_user, session_id, room),
+    run_action(form, lambda _: resume_room(current_user, session_id, room),
                lambda n: f"{room}已恢复：{n} 名考生继续作答，剩余时间顺延。", failure="不能恢复：")
     return redirect(url_for("exams.session_monitor", session_id=session_id))
 
@@ -109,7 +112,7 @@ def room_resume(session_id: int):
 def attempt_void(attempt_id: int):
     session_id = _attempt_session_id(attempt_id)
     form = RoomForm()
-    run_action(form, lambda: void_attempt(current_user, attempt_id, form.reason.data),
+    run_action(form, lambda data: void_attempt(current_user, attempt_id, data.reason),
                "答卷已作废，理论成绩记为 0 分。", failure="不能作废：")
     return redirect(url_for("exams.session_monitor", session_id=session_id))
 

@@ -7,11 +7,8 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from ...auth.models import User, UserRole
-from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
+from ...auth.roles import ADMIN, ORG_STAFF
 from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.errors import DomainError
@@ -25,7 +22,8 @@ from ...core.xlsx import XLSX_MIMETYPE
 from ...extensions import db
 from ..documents import admission_tickets_pdf, sign_in_sheets_pdf
 from ..exports import register_pdf, register_unavailable_reason, register_workbook
-from ..models import PARTS, Application, Attempt, ExamSession
+from ..models import PARTS, ExamSession
+from ..queries import attempt_counts, examiners_of, session_applications, with_application_counts
 from ..schemas.inputs import SessionFormIn
 from ..services.applications import assign_seats, decide, get_application_for_staff
 from ..services.grading import on_site_progress, pending_grading
@@ -73,18 +71,14 @@ def _session_form(session: ExamSession | None = None) -> SessionForm:
     return form
 
 
-def _input(form: SessionForm, data: SessionFormIn) -> SessionInput:
-    rows = [{"function_code": e.form.function_code.data, "kind": e.form.kind.data, "count": e.form.count.data,
-             "points_each": e.form.points_each.data} for e in form.blueprint if e.form.kind.data]
-    return SessionInput(**data.model_dump(), blueprint=rows)
+def _input(data: SessionFormIn) -> SessionInput:
+    return SessionInput(**data.model_dump())
 
 
 @bp.route("/sessions")
 @roles_required(ORG_STAFF, ADMIN)
 def sessions():
-    counts = (select(Application.session_id, func.count().label("n")).group_by(Application.session_id).subquery())
-    stmt = (visible_sessions(current_user).add_columns(func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.session_id == ExamSession.id))
+    stmt = with_application_counts(visible_sessions(current_user))
     return render_template("exams/staff/sessions.html", page=paginate_page(stmt, rows=True),
                            can_create=current_user.has_role(ORG_STAFF) and current_user.organization_id)
 
@@ -93,7 +87,7 @@ def sessions():
 @roles_required(ORG_STAFF)
 def session_new():
     form = _session_form()
-    outcome = run_action(form, lambda data: create_session(current_user, _input(form, data)),
+    outcome = run_action(form, lambda data: create_session(current_user, _input(data)),
                          "认定批次已创建，学员现在可以报名。", on_form=True,
                          show_error=lambda exc: _show_blueprint_errors(form, exc))
     if outcome:
@@ -116,7 +110,7 @@ def _show_blueprint_errors(form: SessionForm, exc: DomainError) -> None:
 def session_edit(session_id: int):
     session = _session(session_id)
     form = _session_form(session)
-    if run_action(form, lambda data: update_session(current_user, session, _input(form, data),
+    if run_action(form, lambda data: update_session(current_user, session, _input(data),
                                                version=to_int(request.form.get("version"))),
                   "已保存。", on_form=True, show_error=lambda exc: _show_blueprint_errors(form, exc)):
         return redirect(url_for("exams.session_detail", session_id=session.id))
@@ -127,15 +121,10 @@ def session_edit(session_id: int):
 @roles_required(ORG_STAFF, ADMIN)
 def session_detail(session_id: int):
     session = _session(session_id)
-    applications = list(db.session.execute(select(Application).options(joinedload(Application.user)).where(
-        Application.session_id == session.id).order_by(Application.id)).scalars())
-    attempts = dict(db.session.execute(select(Attempt.status, func.count()).join(Application).where(
-        Application.session_id == session.id).group_by(Attempt.status)).all())
-    examiners = db.session.execute(select(User).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role == EXAMINER, User.organization_id == session.organization_id).order_by(User.name)).scalars().all()
     return render_template(
-        "exams/staff/session_detail.html", session=session, applications=applications, attempts=attempts,
-        pending_grading=pending_grading(session), examiners=examiners, decision_form=DecisionForm(),
+        "exams/staff/session_detail.html", session=session, applications=session_applications(session.id),
+        attempts=attempt_counts(session.id), pending_grading=pending_grading(session),
+        examiners=examiners_of(session.organization_id), decision_form=DecisionForm(),
         seats_form=SeatsForm(), action_form=ActionForm(), parts=PARTS)
 
 
@@ -160,7 +149,7 @@ def application_decide(application_id: int, decision: str):
 def session_seats(session_id: int):
     session = _session(session_id)
     form = SeatsForm()
-    run_action(form, lambda: assign_seats(current_user, session, form.room_size.data),
+    run_action(form, lambda data: assign_seats(current_user, session, data.room_size),
                lambda count: f"已为 {count} 名考生编排考场和座位。")
     return redirect(url_for("exams.session_detail", session_id=session.id))
 
@@ -169,9 +158,8 @@ def session_seats(session_id: int):
 @roles_required(ORG_STAFF)
 def session_chief(session_id: int):
     session = _session(session_id)
-    run_action(ActionForm(), lambda: set_chief_examiner(
-        current_user, session, db.session.get(User, to_int(request.form.get("user_id")))),
-        "已设置主考评员（负责评分仲裁）。")
+    run_action(ActionForm(), lambda: set_chief_examiner(current_user, session, to_int(request.form.get("user_id"))),
+               "已设置主考评员（负责评分仲裁）。")
     return redirect(url_for("exams.session_detail", session_id=session.id))
 
 
