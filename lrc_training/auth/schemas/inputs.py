@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo, WrapValidator
 
-from ...core.api import InputModel, QueryModel
+from ...core.api import AskFor, InputModel, QueryModel
 from ...core.params import ascii_int
 from ..models import (
     EMAIL_MAX,
@@ -163,7 +163,8 @@ class ContactIn(InputModel):
 
     phone: OptionalPhone = Field(default=None, title="手机号")
     email: Email = Field(default=None, title="邮箱")
-    current_password: str = Field(max_length=PASSWORD_MAX, title="当前密码")
+    current_password: Annotated[str, AskFor("请输入当前密码以确认是您本人")] = Field(
+        max_length=PASSWORD_MAX, title="当前密码")
 
 
 # -- people ------------------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ class NewUserFormIn(UserEditFormIn):
     """A new user's page: the user page's fields, the user name and the first password."""
 
     username: Username = Field(title="用户名")
-    password: Password = Field(title="初始密码")
+    password: Annotated[Password, AskFor("请设置初始密码")] = Field(title="初始密码")
 
 
 class UserQuery(QueryModel):
@@ -254,7 +255,7 @@ class AccreditationFields(InputModel):
 
     filing_number: str = Field(min_length=1, max_length=FILING_NUMBER_MAX, title="备案编号")
     letter: Literal["Y", "S"] = Field(title="类型字母")
-    valid_until: date = Field(title="有效期至")
+    valid_until: Annotated[date, AskFor("请填写有效期截止日期")] = Field(title="有效期至")
     valid_from: date | None = Field(default=None, title="生效日期")  # default: today when new, unchanged on an edit
 
 

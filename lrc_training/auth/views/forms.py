@@ -6,8 +6,6 @@ form that only renders; UserQuery parses them (core.pagination.page_filters)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (  # WTForms' own fields only render here: the schemas parse and bound what is typed
@@ -23,7 +21,7 @@ from wtforms import (  # WTForms' own fields only render here: the schemas parse
 )
 
 from ...core.form_fields import MultiCheckboxField
-from ...core.forms import REQUIRED, SchemaForm
+from ...core.forms import SchemaForm
 from ...core.levels import LEVEL_CHOICES
 from ..roles import ORG_KIND_LABELS, PLATFORM_LEVEL_LABELS, ROLE_LABELS
 from ..schemas import (
@@ -64,21 +62,6 @@ def policy_error(field, *, username: str | None, id_number: str | None) -> None:
 
 
 ORG_PICKER_HINT = "输入单位名称或所在地区（如“聊城 人社”）查找后选择"
-
-
-class AccountForm(SchemaForm):
-    """A SchemaForm whose empty required fields may say why they are needed (`required_words`) instead of
-    "此项为必填项"."""
-
-    required_words: ClassVar[dict[str, str]] = {}
-
-    def parse(self):
-        data = super().parse()
-        for name, words in self.required_words.items():
-            field = self._fields.get(name)
-            if field is not None and REQUIRED in field.errors:
-                field.errors = [words if error == REQUIRED else error for error in field.errors]
-        return data
 
 
 class LoginForm(SchemaForm):
@@ -129,9 +112,8 @@ class NewPasswordForm(SchemaForm):
     submit = SubmitField("设置新密码")
 
 
-class ContactForm(AccountForm):
+class ContactForm(SchemaForm):
     schema = ContactIn
-    required_words = {"current_password": "请输入当前密码以确认是您本人"}
 
     phone = StringField()
     email = StringField(description="修改后会向新邮箱发送确认链接，确认前仍使用原邮箱；留空表示不再接收邮件")
@@ -143,7 +125,7 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("确认")
 
 
-class UserForm(AccountForm):
+class UserForm(SchemaForm):
     """The user page; a new user's (NewUserForm) also types the user name and the first password, which an edit
     deletes from the form."""
 
@@ -163,7 +145,6 @@ class UserForm(AccountForm):
 
 class NewUserForm(UserForm):
     schema = NewUserFormIn
-    required_words = {"password": "请设置初始密码"}
 
 
 class ResetPasswordForm(SchemaForm):
@@ -196,9 +177,8 @@ class OrganizationForm(SchemaForm):
     submit = SubmitField("保存")
 
 
-class AccreditationForm(AccountForm):
+class AccreditationForm(SchemaForm):
     schema = AccreditationFormIn
-    required_words = {"valid_until": "请填写有效期截止日期"}
 
     filing_number = StringField()
     letter = SelectField(choices=[("S", "S：社会培训评价组织"), ("Y", "Y：用人单位（企业）评价机构")])
