@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from lrc_training.extensions import db
+from lrc_training.registry.selection.schemas import NominationIn, ScoreIn
 from lrc_training.registry.selection.services.nominations import nominate
 from lrc_training.registry.selection.services.review import appoint_reviewer, submit_score
 from lrc_training.registry.selection.services.rounds import move_round
@@ -19,14 +20,14 @@ from tests.registry.selection_world import build_world, open_round, pass_deadlin
 def test_review_rank_and_public_notice(new_page, sign_in, go_to, screenshot):
     w = build_world()
     rnd = open_round(w)
-    n1 = nominate(w["e1staff"], rnd.id, user_id=w["c1"].id, grounds="调解劳动争议 36 起，成效突出")
-    n3 = nominate(w["e2staff"], rnd.id, user_id=w["d1"].id, grounds="排查风险隐患，指导集体协商")
+    n1 = nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c1"].id, grounds="调解劳动争议 36 起，成效突出"))
+    n3 = nominate(w["e2staff"], rnd.id, NominationIn(user_id=w["d1"].id, grounds="排查风险隐患，指导集体协商"))
     appoint_reviewer(w["hrss"], rnd.id, "r1")
     appoint_reviewer(w["hrss"], rnd.id, "r2")
     pass_deadline(rnd)
     move_round(w["hrss"], rnd.id, "review")
-    submit_score(w["r1"], rnd.id, n1.id, score=92, comment="突出")
-    submit_score(w["r1"], rnd.id, n3.id, score=84, comment="扎实")
+    submit_score(w["r1"], rnd.id, ScoreIn(nomination_id=n1.id, score=92, comment="突出"))
+    submit_score(w["r1"], rnd.id, ScoreIn(nomination_id=n3.id, score=84, comment="扎实"))
     db.session.commit()
 
     reviewer = new_page()

@@ -13,6 +13,7 @@ from lrc_training.core.timeutil import to_local
 from lrc_training.db import utcnow
 from lrc_training.extensions import db
 from lrc_training.registry.selection.models import SelectionRound
+from lrc_training.registry.selection.schemas import NominationIn
 from lrc_training.registry.selection.services.nominations import nominate
 from lrc_training.registry.selection.services.review import appoint_reviewer
 from lrc_training.registry.selection.services.rounds import move_round
@@ -95,7 +96,7 @@ def test_the_panel_and_decisions_flash_the_schemas_reasons(w, client):
 
 def test_a_score_on_the_sheet_shows_its_reasons_at_the_nominations_row(w, client):
     rnd = open_round(w)
-    n3 = nominate(w["e2staff"], rnd.id, user_id=w["d1"].id, grounds="风险排查")
+    n3 = nominate(w["e2staff"], rnd.id, NominationIn(user_id=w["d1"].id, grounds="风险排查"))
     appoint_reviewer(w["hrss"], rnd.id, "r1")
     pass_deadline(rnd)
     move_round(w["hrss"], rnd.id, "review")

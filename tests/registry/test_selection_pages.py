@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lrc_training.extensions import db
 from lrc_training.registry.selection.models import Award, Objection
+from lrc_training.registry.selection.schemas import NominationIn, ScoreIn
 from lrc_training.registry.selection.services.nominations import nominate
 from lrc_training.registry.selection.services.notice import finalize_by
 from lrc_training.registry.selection.services.review import appoint_reviewer, submit_score
@@ -27,8 +28,8 @@ def w(app):
 
 def _in_review(w, quota=2):
     rnd = open_round(w, quota=quota)
-    n1 = nominate(w["e1staff"], rnd.id, user_id=w["c1"].id, grounds="调解成效突出")
-    n3 = nominate(w["e2staff"], rnd.id, user_id=w["d1"].id, grounds="风险排查")
+    n1 = nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c1"].id, grounds="调解成效突出"))
+    n3 = nominate(w["e2staff"], rnd.id, NominationIn(user_id=w["d1"].id, grounds="风险排查"))
     appoint_reviewer(w["hrss"], rnd.id, "r1")
     appoint_reviewer(w["hrss"], rnd.id, "r2")
     pass_deadline(rnd)
@@ -39,9 +40,9 @@ def _in_review(w, quota=2):
 
 def _in_notice(w):
     rnd, n1, n3 = _in_review(w)
-    submit_score(w["r1"], rnd.id, n1.id, score=90, comment="好")
-    submit_score(w["r1"], rnd.id, n3.id, score=80, comment="好")
-    submit_score(w["r2"], rnd.id, n3.id, score=70, comment="好")
+    submit_score(w["r1"], rnd.id, ScoreIn(nomination_id=n1.id, score=90, comment="好"))
+    submit_score(w["r1"], rnd.id, ScoreIn(nomination_id=n3.id, score=80, comment="好"))
+    submit_score(w["r2"], rnd.id, ScoreIn(nomination_id=n3.id, score=70, comment="好"))
     move_round(w["hrss"], rnd.id, "notice")
     db.session.commit()
     return rnd, n1, n3
@@ -217,7 +218,7 @@ def test_nomination_page_keeps_errors_in_chinese(w, client):
 def _rounds(w, count):
     for _ in range(count):
         rnd = open_round(w)
-        nominate(w["e1staff"], rnd.id, user_id=w["c1"].id, grounds="理由")
+        nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c1"].id, grounds="理由"))
     db.session.commit()
 
 
@@ -236,15 +237,15 @@ def test_lists_take_a_constant_number_of_queries(w, client, count_queries):
 def test_the_round_page_takes_a_constant_number_of_queries(w, client, count_queries):
     """Two nominations, then four: the managers' page (nominations, standings, panel) costs the same."""
     rnd = open_round(w, per_org_limit=3)
-    nominate(w["e1staff"], rnd.id, user_id=w["c1"].id, grounds="理由")
-    nominate(w["e2staff"], rnd.id, user_id=w["d1"].id, grounds="理由")
+    nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c1"].id, grounds="理由"))
+    nominate(w["e2staff"], rnd.id, NominationIn(user_id=w["d1"].id, grounds="理由"))
     appoint_reviewer(w["hrss"], rnd.id, "r1")
     db.session.commit()
     login(client, "hrss")
     with count_queries() as two:
         assert client.get(f"/registry/selections/{rnd.id}").status_code == 200
-    nominate(w["e1staff"], rnd.id, user_id=w["c2"].id, grounds="理由")
-    nominate(w["e1staff"], rnd.id, user_id=w["c3"].id, grounds="理由")
+    nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c2"].id, grounds="理由"))
+    nominate(w["e1staff"], rnd.id, NominationIn(user_id=w["c3"].id, grounds="理由"))
     appoint_reviewer(w["hrss"], rnd.id, "r3")
     db.session.commit()
     with count_queries() as four:

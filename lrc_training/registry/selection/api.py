@@ -108,7 +108,7 @@ def selection_action(round_id: int, body: ActionIn):
 @json_body(NominationIn)
 @api_response(NominationOut, 201)
 def selection_nominate(round_id: int, body: NominationIn):
-    nomination = nominate(g.api_user, round_id, user_id=body.user_id, grounds=body.grounds)
+    nomination = nominate(g.api_user, round_id, body)
     db.session.commit()
     rnd, caps = get_round(g.api_user, round_id)
     row = next(r for r in db.session.execute(nominations_query(rnd, caps, g.api_user)).all()
@@ -132,8 +132,7 @@ def selection_appoint(round_id: int, body: ReviewerIn):
 @api_response(ScoreOut)
 def selection_score(round_id: int, body: ScoreIn):
     """Save the caller's score of one nomination (a reviewer of the round; 403 when they must recuse)."""
-    score = submit_score(g.api_user, round_id, body.nomination_id, score=body.score,
-                         comment=body.comment, version=body.version)
+    score = submit_score(g.api_user, round_id, body)
     db.session.commit()
     return jsonify({"id": score.id, "nomination_id": score.nomination_id, "score": float(score.score),
                     "comment": score.comment, "version": score.version})
@@ -154,8 +153,7 @@ def selection_objections(round_id: int):
 @json_body(ObjectionDecisionIn)
 @api_response(ObjectionStatusOut)
 def selection_decide(round_id: int, objection_id: int, body: ObjectionDecisionIn):
-    objection = decide_objection(g.api_user, round_id, objection_id, upheld=body.outcome == "upheld",
-                                 reply=body.reply)
+    objection = decide_objection(g.api_user, round_id, objection_id, body)
     db.session.commit()
     return jsonify({"id": objection.id, "status": objection.status, "reply": objection.reply})
 
@@ -179,7 +177,7 @@ def selection_public_notice(round_id: int):
 @json_body(ObjectionIn)
 @api_response(ObjectionStatusOut, 201)
 def selection_object(round_id: int, body: ObjectionIn):
-    objection = submit_objection(round_id, nomination_id=body.nomination_id, text=body.text, contact=body.contact)
+    objection = submit_objection(round_id, body)
     db.session.commit()
     return created({"id": objection.id, "status": objection.status})
 

@@ -1,6 +1,7 @@
-"""The selections' use cases. Each takes the acting user and a schema or plain values, checks what the caller may
-do, changes rows, flushes and writes the audit record; none commits (the page, the API handler or the job does).
-The reads they share with the pages and the API are in selection/queries.py.
+"""The selections' use cases. Each takes the acting user, the ids the address names and the input's schema
+(selection/schemas.py), checks what the caller may do, changes rows, flushes and writes the audit record; none
+commits (the page, the API handler or the job does). The reads they share with the pages and the API are in
+selection/queries.py.
 
 rounds       capacities (manage / nominate / review), load-and-authorise a round, opening, editing, moving it on
 nominations  nominating with the nominee's snapshot

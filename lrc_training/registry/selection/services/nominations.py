@@ -20,7 +20,8 @@ from ....extensions import db
 from ...models import WORK_KINDS, RegistryEntry, WorkRecord
 from ...services.access import is_coordinator
 from ...services.work import work_counts
-from ..models import GROUNDS_MAX, Nomination, SelectionRound
+from ..models import Nomination, SelectionRound
+from ..schemas import NominationIn
 from .rounds import get_round
 
 
@@ -58,18 +59,15 @@ def _nominee(rnd: SelectionRound, org: Organization, user_id: int | None) -> tup
     return user, f"u:{user.id}"
 
 
-def nominate(actor, round_id: int, *, user_id: int | None, grounds: str | None) -> Nomination:
+def nominate(actor, round_id: int, data: NominationIn) -> Nomination:
     """Nominate (audited). The round row is locked while counting, so two staff of one organization cannot both
-    take its last place."""
+    take its last place. The grounds' length is the schema's."""
     rnd, _ = get_round(actor, round_id, "nominate", lock=True)
     if not rnd.accepts_nominations:
         raise Conflict("推荐已截止" if rnd.state == "nominating" else "本次评选不在推荐阶段",
                        {"nomination_deadline": "已截止"}, code="closed")
     org = actor.organization
-    grounds = (grounds or "").strip()
-    if not grounds or len(grounds) > GROUNDS_MAX:
-        raise ValidationFailed("请填写推荐理由", {"grounds": f"不能为空，且不超过 {GROUNDS_MAX} 个字符"})
-    user, key = _nominee(rnd, org, user_id)
+    user, key = _nominee(rnd, org, data.user_id)
     if db.session.execute(select(Nomination.id).where(Nomination.round_id == rnd.id,
                                                       Nomination.nominee_key == key)).scalar():
         raise Conflict("已推荐过该" + ("人员" if user else "单位"), {"user_id": "已推荐"}, code="duplicate")
@@ -79,7 +77,7 @@ def nominate(actor, round_id: int, *, user_id: int | None, grounds: str | None) 
         raise Conflict(f"每个单位最多推荐 {rnd.per_org_limit} 名", {"user_id": "已达推荐名额"}, code="limit")
     snapshot = person_snapshot(user.id) if user else organization_snapshot(org.id)
     nomination = Nomination(round_id=rnd.id, organization_id=org.id, nominee_user_id=user.id if user else None,
-                            nominee_key=key, grounds=grounds, snapshot=snapshot, nominated_by_id=actor.id)
+                            nominee_key=key, grounds=data.grounds, snapshot=snapshot, nominated_by_id=actor.id)
     try:
         with db.session.begin_nested():
             db.session.add(nomination)

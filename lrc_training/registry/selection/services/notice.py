@@ -22,8 +22,9 @@ from ....db import utcnow
 from ....extensions import db
 from ...models import Honor
 from ...services.work import hrss_staff_ids
-from ..models import CONTACT_MAX, REPLY_MAX, TEXT_MAX, Award, Nomination, Objection, SelectionRound
+from ..models import Award, Nomination, Objection, SelectionRound
 from ..queries import PUBLIC_STATES
+from ..schemas import ObjectionDecisionIn, ObjectionIn
 from .review import standings
 from .rounds import get_round
 
@@ -68,23 +69,16 @@ def shortlist(rnd: SelectionRound) -> list[PublicRow]:
 
 # -- objections --------------------------------------------------------------------------------------------------
 
-def submit_objection(round_id: int, *, nomination_id: int | None, text: str | None, contact: str | None
-                     ) -> Objection:
-    """Anyone, during the notice period; the round's hrss staff are notified (audited without the contact)."""
+def submit_objection(round_id: int, data: ObjectionIn) -> Objection:
+    """Anyone, during the notice period; the round's hrss staff are notified (audited without the contact). The
+    texts' lengths are the schema's; whether the nomination named is on the shortlist is checked here."""
     rnd = public_round(round_id)
     if rnd.state != "notice" or rnd.notice_over:
         raise Conflict("公示期已结束，不再受理异议", {"text": "公示期已结束"}, code="closed")
-    fields = {}
-    text, contact = (text or "").strip(), (contact or "").strip()
-    if not text or len(text) > TEXT_MAX:
-        fields["text"] = f"不能为空，且不超过 {TEXT_MAX} 个字符"
-    if not contact or len(contact) > CONTACT_MAX:
-        fields["contact"] = f"不能为空，且不超过 {CONTACT_MAX} 个字符"
+    nomination_id, text = data.nomination_id, data.text
     if nomination_id is not None and nomination_id not in {r.nomination_id for r in shortlist(rnd)}:
-        fields["nomination_id"] = "不在公示名单中"
-    if fields:
-        raise ValidationFailed("输入不符合要求：" + "；".join(fields.values()), fields)
-    objection = Objection(round_id=rnd.id, nomination_id=nomination_id, text=text, contact=contact)
+        raise ValidationFailed("输入不符合要求：不在公示名单中", {"nomination_id": "不在公示名单中"})
+    objection = Objection(round_id=rnd.id, nomination_id=nomination_id, text=text, contact=data.contact)
     db.session.add(objection)
     db.session.flush()
     record_audit("selection.objection", "selection_objection", objection.id,
@@ -95,7 +89,7 @@ def submit_objection(round_id: int, *, nomination_id: int | None, text: str | No
     return objection
 
 
-def decide_objection(actor, round_id: int, objection_id: int, *, upheld: bool, reply: str | None) -> Objection:
+def decide_objection(actor, round_id: int, objection_id: int, data: ObjectionDecisionIn) -> Objection:
     """The round's managers decide an open objection during the notice (409 once decided; audited). Upholding one
     that names a shortlisted nomination takes that nomination off the winners."""
     rnd, _ = get_round(actor, round_id, "manage", lock=True)
@@ -105,10 +99,8 @@ def decide_objection(actor, round_id: int, objection_id: int, *, upheld: bool, r
         raise NotFound("异议不存在", {"objection_id": "不存在"})
     if objection.status != "open" or rnd.state != "notice":
         raise Conflict("该异议已处理", {"status": "已处理"}, code="already_decided")
-    reply = (reply or "").strip()
-    if not reply or len(reply) > REPLY_MAX:
-        raise ValidationFailed("请填写处理意见", {"reply": f"不能为空，且不超过 {REPLY_MAX} 个字符"})
-    objection.status = "upheld" if upheld else "dismissed"
+    reply, upheld = data.reply, data.outcome == "upheld"
+    objection.status = data.outcome
     objection.reply, objection.handled_by_id, objection.handled_at = reply, actor.id, utcnow()
     if upheld and objection.nomination_id is not None:
         db.session.get(Nomination, objection.nomination_id).disqualified = True

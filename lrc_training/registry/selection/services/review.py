@@ -22,8 +22,9 @@ from ....core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ....core.notifications import notify
 from ....db import utcnow
 from ....extensions import db
-from ..models import COMMENT_MAX, MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
+from ..models import MAX_SCORE, Nomination, Reviewer, Score, SelectionRound
 from ..queries import reviewers_of
+from ..schemas import ScoreIn
 from .rounds import get_round
 
 CENT = Decimal("0.01")
@@ -100,28 +101,25 @@ def parse_score(value) -> Decimal:
     return score
 
 
-def submit_score(actor, round_id: int, nomination_id: int, *, score, comment: str | None,
-                 version: int | None = None) -> Score:
+def submit_score(actor, round_id: int, data: ScoreIn) -> Score:
     """Save a reviewer's score (audited, old and new). Changing one needs the version the reviewer saw (409 when
-    it moved on, or when a first score was saved by another tab a moment ago)."""
+    it moved on, or when a first score was saved by another tab a moment ago). The schema bounds the score and the
+    comment; at most two decimals is checked here (a float cannot say)."""
     rnd, _ = get_round(actor, round_id, "review", lock=True)
     if rnd.state != "reviewing" or utcnow() >= rnd.review_deadline:
         raise Conflict("评审已截止" if rnd.state == "reviewing" else "本次评选不在评审阶段",
                        {"score": "评审已截止"}, code="closed")
-    nomination = db.session.execute(select(Nomination).where(Nomination.id == nomination_id,
+    nomination = db.session.execute(select(Nomination).where(Nomination.id == data.nomination_id,
                                                              Nomination.round_id == rnd.id)).scalar()
     if nomination is None:
         raise NotFound("推荐人选不存在", {"nomination_id": "不存在"})
     reason = recusal(actor, nomination, _nominee_ids(rnd.id))
     if reason:
         raise Forbidden(reason, {"nomination_id": reason}, code="conflict_of_interest")
-    value = parse_score(score)
-    comment = (comment or "").strip()
-    if not comment or len(comment) > COMMENT_MAX:
-        raise ValidationFailed("请填写评语", {"comment": f"不能为空，且不超过 {COMMENT_MAX} 个字符"})
+    value, comment = parse_score(data.score), data.comment
     row = db.session.execute(select(Score).where(Score.nomination_id == nomination.id,
                                                  Score.reviewer_user_id == actor.id)).scalar()
-    if (row.version if row else None) != version:
+    if (row.version if row else None) != data.version:
         raise Conflict("评分已在别处修改，请刷新后重新填写", {"version": "版本已过期"}, code="stale_version")
     old = {"score": str(row.score), "comment": row.comment} if row else None
     try:

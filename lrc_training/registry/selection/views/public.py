@@ -68,7 +68,7 @@ def _object(round_id: int, form: ObjectionForm) -> int:
 
 
 def _submit(round_id: int, data: ObjectionFormIn):
-    return submit_objection(round_id, nomination_id=data.nomination_id, text=data.text, contact=data.contact)
+    return submit_objection(round_id, data)
 
 
 @bp.route("/selections/honors/<number>")

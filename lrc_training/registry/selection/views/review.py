@@ -15,7 +15,7 @@ from ....extensions import db
 from ...models import WORK_KIND_LABELS
 from ...views import bp
 from ..queries import my_scores, nominations_query, nominee_choices
-from ..schemas import NominationIn, ScoreFormIn
+from ..schemas import NominationIn, ScoreFormIn, ScoreIn
 from ..services.nominations import nominate
 from ..services.review import recusal, submit_score
 from ..services.rounds import get_round
@@ -45,7 +45,7 @@ def selection_nominate(round_id: int):
 def _nominate(round_id: int, data: NominationIn):
     """A person round's form names the nominee (NominationFormIn); an organization round's nominates the
     caller's organization (no user_id)."""
-    return nominate(current_user, round_id, user_id=data.user_id, grounds=data.grounds)
+    return nominate(current_user, round_id, data)
 
 
 def _refused(form, exc: DomainError) -> None:
@@ -69,8 +69,7 @@ def _sheet(round_id: int, errors: dict | None = None, status: int = 200):
 
 
 def _score(round_id: int, nomination_id: int, data: ScoreFormIn):
-    return submit_score(current_user, round_id, nomination_id, score=data.score, comment=data.comment,
-                        version=data.version)
+    return submit_score(current_user, round_id, ScoreIn(nomination_id=nomination_id, **data.model_dump()))
 
 
 @bp.route("/selections/<int:round_id>/review")

@@ -194,7 +194,7 @@ def selection_decide(round_id: int, objection_id: int):
 
 
 def _decide(round_id: int, objection_id: int, data: ObjectionDecisionIn):
-    return decide_objection(current_user, round_id, objection_id, upheld=data.outcome == "upheld", reply=data.reply)
+    return decide_objection(current_user, round_id, objection_id, data)
 
 
 @bp.route("/selections/awards/<number>.pdf")
