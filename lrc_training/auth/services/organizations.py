@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from ...core.audit import record_audit
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.errors import Conflict, Forbidden, ValidationFailed
+from ...core.loading import get_allowed
 from ...extensions import db
 from ..models import Organization, User
 from ..roles import ACCREDITABLE_KINDS, ADMIN, ORG_STAFF, PLATFORM_LEVEL_LABELS
@@ -54,10 +55,8 @@ def visible_organizations(actor) -> Select:
 
 
 def get_organization_for_edit(actor, org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None or not (actor.has_role(ADMIN) or (actor.has_role(ORG_STAFF) and actor.organization_id == org.id)):
-        raise NotFound("机构不存在")
-    return org
+    return get_allowed(Organization, org_id, lambda org: actor.has_role(ADMIN) or (
+        actor.has_role(ORG_STAFF) and actor.organization_id == org.id), "机构不存在")
 
 
 def _validate(name: str, kind: str, region_code: str, exclude_id: int | None = None) -> dict:

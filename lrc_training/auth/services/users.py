@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ...core.audit import record_audit
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.loading import get_allowed
 from ...core.notifications import notify
 from ...extensions import db
 from ..models import Organization, User, UserSession
@@ -62,10 +63,7 @@ def visible_users(actor) -> Select:
 
 def get_user_for_edit(actor, user_id: int) -> User:
     """The user if the actor may manage them; 404 otherwise (ids outside the scope are not revealed)."""
-    user = db.session.get(User, user_id)
-    if user is None or not _in_scope(actor, user):
-        raise NotFound("用户不存在")
-    return user
+    return get_allowed(User, user_id, lambda user: _in_scope(actor, user), "用户不存在")
 
 
 def _in_scope(actor, user: User) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from ...core.audit import record_audit
 from ...core.errors import NotFound, ValidationFailed
 from ...core.filenames import UniqueNames
+from ...core.loading import get_allowed
 from ...core.pdf import render_pdf, render_pdf_pages
 from ...core.scheduler import scheduled
 from ...core.storage import storage
@@ -59,10 +60,9 @@ def _certificates(batch: CertificateBatch):
 
 def get_batch_for_staff(actor, batch_id: int) -> CertificateBatch:
     """A batch of the actor's own organization; anything else is 404."""
-    batch = db.session.get(CertificateBatch, batch_id)
-    if batch is None or actor is None or batch.organization_id != actor.organization_id:
-        raise NotFound("批量下载任务不存在")
-    return batch
+    return get_allowed(CertificateBatch, batch_id,
+                       lambda batch: actor is not None and batch.organization_id == actor.organization_id,
+                       "批量下载任务不存在")
 
 
 def create_batch(actor, organization_id: int, source_type: str, source_id: str | None, fmt: str) -> CertificateBatch:

@@ -4,8 +4,7 @@ anyone else gets 404, the same answer as for a competition that does not exist."
 from __future__ import annotations
 
 from ...auth.roles import ADMIN, ORG_STAFF
-from ...core.errors import NotFound
-from ...extensions import db
+from ...core.loading import get_allowed
 from ..models import Competition
 
 
@@ -15,7 +14,4 @@ def is_committee(actor, competition: Competition) -> bool:
 
 
 def get_competition_for_committee(actor, competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None or not is_committee(actor, competition):
-        raise NotFound("竞赛不存在")
-    return competition
+    return get_allowed(Competition, competition_id, lambda competition: is_committee(actor, competition), "竞赛不存在")

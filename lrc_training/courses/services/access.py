@@ -5,8 +5,7 @@ course stays invisible)."""
 from __future__ import annotations
 
 from ...auth.roles import ADMIN, INSTRUCTOR, ORG_STAFF
-from ...core.errors import NotFound
-from ...extensions import db
+from ...core.loading import get_allowed
 from ..models import Course, CourseMaterial, CourseSession, CourseStatus, Enrollment
 from ..queries import is_attending
 
@@ -46,49 +45,31 @@ def can_download(user, material: CourseMaterial) -> bool:
 
 
 def get_course_for_manage(user, course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None or not can_manage(user, course):
-        raise NotFound("课程不存在")
-    return course
+    return get_allowed(Course, course_id, lambda course: can_manage(user, course), "课程不存在")
 
 
 def get_course_for_view(user, course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None or not can_view(user, course):
-        raise NotFound("课程不存在")
-    return course
+    return get_allowed(Course, course_id, lambda course: can_view(user, course), "课程不存在")
 
 
 def get_session_for_manage(user, session_id: int) -> CourseSession:
-    session = db.session.get(CourseSession, session_id)
-    if session is None or not can_manage(user, session.course):
-        raise NotFound("课次不存在")
-    return session
+    return get_allowed(CourseSession, session_id, lambda session: can_manage(user, session.course), "课次不存在")
 
 
 def get_material_for_manage(user, material_id: int) -> CourseMaterial:
-    material = db.session.get(CourseMaterial, material_id)
-    if material is None or not can_manage(user, material.course):
-        raise NotFound("资料不存在")
-    return material
+    return get_allowed(CourseMaterial, material_id, lambda material: can_manage(user, material.course), "资料不存在")
 
 
 def get_material_for_download(user, material_id: int) -> CourseMaterial:
-    material = db.session.get(CourseMaterial, material_id)
-    if material is None or not can_download(user, material):
-        raise NotFound("资料不存在")
-    return material
+    return get_allowed(CourseMaterial, material_id, lambda material: can_download(user, material), "资料不存在")
 
 
 def get_enrollment_for_manage(user, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or not can_manage(user, enrollment.course):
-        raise NotFound("报名记录不存在")
-    return enrollment
+    return get_allowed(Enrollment, enrollment_id, lambda enrollment: can_manage(user, enrollment.course),
+                       "报名记录不存在")
 
 
 def get_enrollment_for_owner_or_manager(user, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or not (enrollment.user_id == user.id or can_manage(user, enrollment.course)):
-        raise NotFound("报名记录不存在")
-    return enrollment
+    return get_allowed(Enrollment, enrollment_id,
+                       lambda enrollment: enrollment.user_id == user.id or can_manage(user, enrollment.course),
+                       "报名记录不存在")

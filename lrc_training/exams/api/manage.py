@@ -46,6 +46,7 @@ from ..services.applications import apply, decide, get_application_for_staff
 from ..services.bank import BANK_ROLES, QuestionInput, create_question, get_question, search_questions
 from ..services.grading import grade, record_part_score, tasks_for
 from ..services.item_analysis import analyse_session, ensure_analysable
+from ..services.part_scores import get_session_for_examiner
 from ..services.proctoring import extend_attempt, get_session_for_proctor, monitor
 from ..services.results import compute_results, publish, regrade_after_publication
 from ..services.sessions import SessionInput, create_session, get_session_for_staff, open_sessions
@@ -204,9 +205,7 @@ def grading_put(task_id: int, body: GradeIn):
 @api_response(PartScoreOut)
 def practical_scores(session_id: int, body: PracticalScoreIn):
     """Record a candidate's practical score (0–100); a later write replaces it until results are published."""
-    session = db.session.get(ExamSession, session_id)
-    if session is None or session.organization_id != g.api_user.organization_id:
-        raise NotFound("认定批次不存在")
+    session = get_session_for_examiner(g.api_user, session_id)
     row = record_part_score(g.api_user, session, body.application_id, body.score, body.part)
     db.session.commit()
     return jsonify(PartScoreOut(application_id=row.application_id, part=row.part, score=row.score).model_dump())
@@ -218,9 +217,7 @@ def practical_scores(session_id: int, body: PracticalScoreIn):
 @api_response(RegradeOut)
 def regrade(session_id: int, body: RegradeIn):
     """After publication, the chief examiner re-grades a practical or review score with a recorded reason."""
-    session = db.session.get(ExamSession, session_id)
-    if session is None or session.organization_id != g.api_user.organization_id:
-        raise NotFound("认定批次不存在")
+    session = get_session_for_examiner(g.api_user, session_id)
     result = regrade_after_publication(g.api_user, session, body.application_id, body.part, body.score, body.reason)
     db.session.commit()
     return jsonify(RegradeOut(application_id=result.application_id, part=result.part, score=result.score,

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.loading import get_allowed
 from ...db import UTCDateTime, utcnow
 from ...extensions import db
 from ..models import OBJECTIVE_KINDS, Application, Attempt, ExamPaper, ExamSession, PaperItem, QuestionRevision, Response
@@ -151,10 +152,7 @@ def start_attempt(actor, session_id: int, now: datetime | None = None) -> Attemp
 
 
 def get_attempt_for_candidate(actor, attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.application.user_id != actor.id:
-        raise NotFound("答卷不存在")
-    return attempt
+    return get_allowed(Attempt, attempt_id, lambda attempt: attempt.application.user_id == actor.id, "答卷不存在")
 
 
 def paper_text(application_id: int) -> str | None:

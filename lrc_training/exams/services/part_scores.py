@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ...core.errors import DomainError, NotFound, ValidationFailed
+from ...core.errors import DomainError, ValidationFailed
+from ...core.loading import get_allowed
 from ...core.xlsx import SheetError, iter_sheet_rows
 from ...extensions import db
 from ..models import PARTS, Application, ExamSession
@@ -25,10 +26,8 @@ class ScoresSaved:
 
 def get_session_for_examiner(actor, session_id: int) -> ExamSession:
     """A session of the examiner's own organization."""
-    session = db.session.get(ExamSession, session_id)
-    if session is None or session.organization_id != actor.organization_id:
-        raise NotFound("认定批次不存在")
-    return session
+    return get_allowed(ExamSession, session_id, lambda session: session.organization_id == actor.organization_id,
+                       "认定批次不存在")
 
 
 def on_site_parts(session: ExamSession) -> list[str]:

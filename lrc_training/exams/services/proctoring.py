@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...core.audit import record_audit
 from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.loading import get_allowed
 from ...db import utcnow
 from ...extensions import db
 from ..models import Application, Attempt, AttemptEvent, ExamSession, GradingTask, Response
@@ -29,12 +30,9 @@ STATE_LABELS = {"not_started": "未开始", "answering": "答题中", "offline":
 
 def get_session_for_proctor(actor, session_id: int) -> ExamSession:
     """Org staff and examiners of the session's organization (and admins) watch a session."""
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not (actor.has_role(ADMIN) or (
-            (actor.has_role(ORG_STAFF) or actor.has_role(EXAMINER))
-            and actor.organization_id == session.organization_id)):
-        raise NotFound("认定批次不存在")
-    return session
+    return get_allowed(ExamSession, session_id, lambda session: actor.has_role(ADMIN) or (
+        (actor.has_role(ORG_STAFF) or actor.has_role(EXAMINER)) and actor.organization_id == session.organization_id),
+        "认定批次不存在")
 
 
 def session_of_attempt(actor, attempt_id: int) -> ExamSession:

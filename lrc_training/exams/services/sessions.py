@@ -14,8 +14,9 @@ from ...auth.models import User
 from ...auth.roles import ADMIN, EXAMINER, ORG_STAFF
 from ...auth.services.accreditation import require_accreditation
 from ...core.audit import record_audit
-from ...core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...core.errors import Conflict, Forbidden, ValidationFailed
 from ...core.levels import LEVEL_NAMES
+from ...core.loading import get_allowed
 from ...db import utcnow
 from ...extensions import db
 from ..models import LEVEL_PARTS, PARTS, QUESTION_KINDS, Application, Attempt, ExamSession, Question
@@ -209,11 +210,8 @@ def set_chief_examiner(actor, session: ExamSession, user_id: int) -> None:
 
 
 def get_session_for_staff(actor, session_id: int) -> ExamSession:
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not (actor.has_role(ADMIN) or (
-            actor.has_role(ORG_STAFF) and actor.organization_id == session.organization_id)):
-        raise NotFound("认定批次不存在")
-    return session
+    return get_allowed(ExamSession, session_id, lambda session: actor.has_role(ADMIN) or (
+        actor.has_role(ORG_STAFF) and actor.organization_id == session.organization_id), "认定批次不存在")
 
 
 def visible_sessions(actor):
