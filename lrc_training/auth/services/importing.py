@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -22,8 +23,9 @@ MAX_ROWS = 5000
 _ROLE_BY_LABEL = {label: code for code, label in ROLE_LABELS.items()} | {code: code for code in ROLE_LABELS}
 
 
-@dataclass
-class RowError:
+class RowError(NamedTuple):
+    """A refused row: (row, reason), as the import page's reason_rows shows it."""
+
     row: int
     reason: str
 
