@@ -5,30 +5,11 @@ through core.forms.SchemaForm) and the shapes of its API's answers (declared wit
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from ..core.api import ApiModel, InputModel
-from ..core.params import ascii_int
-
-# Optional text: an empty box (or "") is "not given".
-OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
-
-
-def _hidden_int(value: Any) -> Any:
-    """A hidden form field's integer: empty is "not given", anything but ASCII digits is -1 (a tampered version
-    then reads as stale, as if someone had saved first). JSON integers pass through (the API parses strictly)."""
-    if not isinstance(value, str):
-        return value
-    if not value.strip():
-        return None
-    number = ascii_int(value.strip())
-    return -1 if number is None else number
-
-
-HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
-
+from ..core.api import ApiModel, HiddenInt, InputModel, OptionalText
 
 # -- numbering settings ----------------------------------------------------------------------------------------------
 

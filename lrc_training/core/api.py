@@ -7,16 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from flask import current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from .errors import DomainError
-from .params import MAX_DB_INT, date_range_error
+from .params import MAX_DB_INT, ascii_int, date_range_error
 
 # Error types that mean "malformed" (400) rather than "well-formed but breaks a rule" (422).
 _MALFORMED = ("missing", "json_invalid", "json_type", "model_type", "model_attributes_type", "finite_number")
@@ -69,12 +69,8 @@ def _unsafe_scalar(value: Any) -> str | None:
     return None
 
 
-class ApiModel(BaseModel):
-    """Base for request schemas: strict types (a string is not an integer), unknown fields ignored, no NaN or
-    Infinity, no control characters in text, no integer the database cannot hold and no date or time outside
-    core.params' range (422 for those)."""
-
-    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
+class _Storable(BaseModel):
+    """Every field of a request or a query string: a value the database cannot store is refused (422)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -85,6 +81,14 @@ class ApiModel(BaseModel):
         return value
 
 
+class ApiModel(_Storable):
+    """Base for request schemas: strict types (a string is not an integer), unknown fields ignored, no NaN or
+    Infinity, no control characters in text, no integer the database cannot hold and no date or time outside
+    core.params' range (422 for those)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
+
+
 class InputModel(ApiModel):
     """The one declaration of an input that a page form, the API and Python callers (services' tests, demo data,
     jobs) share. The API still parses it strictly (`parse_json`: a string is not a number); a form's text and a
@@ -92,6 +96,28 @@ class InputModel(ApiModel):
     the field's limits is then reported as "<title>应在 <low> 到 <high> 之间"."""
 
     model_config = ConfigDict(strict=False)
+
+
+def _hidden_int(value: Any) -> Any:
+    """A hidden form field's integer (a version): empty is "not given", anything but ASCII digits is -1 (a tampered
+    version then reads as stale, as if someone had saved first). JSON integers pass through (the API parses
+    strictly)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    number = ascii_int(value.strip())
+    return -1 if number is None else number
+
+
+def blank_is_none(value: str | None) -> str | None:
+    return value or None
+
+
+# Optional text: an empty box (or "") is "not given".
+OptionalText = Annotated[str | None, AfterValidator(blank_is_none)]
+# A hidden field's version: see _hidden_int.
+HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
 
 
 @dataclass(frozen=True)
@@ -271,7 +297,7 @@ def created(payload: dict):
 
 # -- query strings ----------------------------------------------------------------------------------------------
 
-class QueryModel(BaseModel):
+class QueryModel(_Storable):
     """Base for query-string schemas, shared by an API list and the page that shows the same list. Values arrive
     as text, so numbers, booleans and dates are parsed from it (ASCII digits only: '²' or '١' is not a number); an
     empty value means "not given"; the same limits as ApiModel apply (control characters, integer and date range).
@@ -287,14 +313,6 @@ class QueryModel(BaseModel):
         if isinstance(data, dict):
             data = {key: value for key, value in data.items() if value != ""}
         return data
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        reason = _unsafe_scalar(value)
-        if reason:
-            raise ValueError(reason)
-        return value
 
 
 def query_errors(schema: type[QueryModel], args: Any) -> tuple[QueryModel, dict[str, str]]:

@@ -7,20 +7,16 @@ the `title` of a field names it in Chinese messages ("总课时应在 0.5 到 20
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from ..core.api import ApiModel, InputModel, QueryModel
+from ..core.api import ApiModel, InputModel, OptionalText, QueryModel
 from ..core.timeutil import local_zone
 from .models import LOCATION_MAX, MATERIAL_TITLE_MAX, REASON_MAX, ROOM_MAX, TITLE_MAX, TOPIC_MAX
 
 DESCRIPTION_MAX = 5000
 DEFAULT_COMPLETION_SHARE = 0.8
-
-
-# Optional text: an empty box (or "") is "not given".
-OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
 
 
 class CourseIn(InputModel):

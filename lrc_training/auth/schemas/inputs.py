@@ -15,10 +15,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo, WrapValidator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, WrapValidator
 
-from ...core.api import AskFor, InputModel, QueryModel
-from ...core.params import ascii_int
+from ...core.api import AskFor, HiddenInt, InputModel, OptionalText, QueryModel, blank_is_none
 from ..models import (
     EMAIL_MAX,
     FILING_NUMBER_MAX,
@@ -66,21 +65,6 @@ def _worded(message: str, *kinds: str) -> WrapValidator:
     return WrapValidator(reword)
 
 
-def _blank_is_none(value: str | None) -> str | None:
-    return value or None
-
-
-def _hidden_int(value: Any) -> Any:
-    """A hidden field's integer (a version): empty is "not given", anything but ASCII digits is -1, which reads as
-    stale. JSON integers pass through (the API parses strictly)."""
-    if not isinstance(value, str):
-        return value
-    if not value.strip():
-        return None
-    number = ascii_int(value.strip())
-    return -1 if number is None else number
-
-
 def _same_as(other: str) -> Callable:
     def check(value: str, info: ValidationInfo) -> str:
         if other in info.data and value != info.data[other]:
@@ -95,10 +79,6 @@ def _policy(password: str, info: ValidationInfo) -> str:
     return clean_password(password, username=info.data.get("username"), id_number=info.data.get("id_number"))
 
 
-# Optional text: an empty box (or "") is "not given".
-OptionalText = Annotated[str | None, AfterValidator(_blank_is_none)]
-HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
-
 # A person's account, as the API, registration and the user pages type it.
 Username = Annotated[str, Field(min_length=1, max_length=USERNAME_MAX), _worded(f"用户名不能超过 {USERNAME_MAX} 位")]
 Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), _worded("密码过长")]
@@ -106,13 +86,13 @@ PersonName = Annotated[str, Field(min_length=1, max_length=NAME_MAX), _worded(f"
 IdNumber = Annotated[str, Field(min_length=1, max_length=ID_NUMBER_MAX), _worded(f"身份证号应为 {ID_NUMBER_MAX} 位")]
 Phone = Annotated[str, Field(min_length=1, max_length=PHONE_TYPED_MAX), _worded("手机号格式不正确")]
 OptionalIdNumber = Annotated[str | None, Field(max_length=ID_NUMBER_MAX), _worded(f"身份证号应为 {ID_NUMBER_MAX} 位"),
-                             AfterValidator(_blank_is_none)]
+                             AfterValidator(blank_is_none)]
 OptionalPhone = Annotated[str | None, Field(max_length=PHONE_TYPED_MAX), _worded("手机号格式不正确"),
-                          AfterValidator(_blank_is_none)]
+                          AfterValidator(blank_is_none)]
 Email = Annotated[str | None, Field(max_length=EMAIL_MAX), _worded(f"邮箱不能超过 {EMAIL_MAX} 个字符"),
-                  AfterValidator(_blank_is_none)]
+                  AfterValidator(blank_is_none)]
 OrgSearch = Annotated[str | None, Field(max_length=ORG_NAME_MAX), _worded(f"不超过 {ORG_NAME_MAX} 个字符"),
-                      AfterValidator(_blank_is_none)]  # the organization picker's typed text
+                      AfterValidator(blank_is_none)]  # the organization picker's typed text
 
 
 # -- signing in and passwords ------------------------------------------------------------------------------------

@@ -9,13 +9,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
-from ...core.api import ApiModel, AskFor, InputModel, QueryModel
+from ...core.api import ApiModel, AskFor, InputModel, OptionalText, QueryModel
 from ...core.timeutil import local_zone
 from ..models import NOTE_MAX, OPTION_MAX, REFERENCE_MAX, STEM_MAX
 
 Kind = Literal["single", "multiple", "true_false", "essay"]
-# Optional text: an empty box (or "") is "not given".
-OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
 
 
 class QuestionFields(InputModel):

@@ -6,32 +6,13 @@ scope, a version, a date not in the future) stay in the services, which name the
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from ...auth.roles import ORG_KINDS
-from ...core.api import ApiModel, InputModel, QueryModel
-from ...core.params import ascii_int
+from ...core.api import ApiModel, HiddenInt, InputModel, OptionalText, QueryModel
 from ..models import CATEGORIES, CATEGORY_LABELS, SEVERITIES, TEXT_MAX, WORK_KINDS
-
-# Optional text: an empty box (or "") is "not given".
-OptionalText = Annotated[str | None, AfterValidator(lambda value: value or None)]
-
-
-def _hidden_int(value: Any) -> Any:
-    """A hidden form field's integer: empty is "not given", anything but ASCII digits is -1 (a tampered version
-    then reads as stale, as if someone had saved first). JSON integers pass through (the API parses strictly)."""
-    if not isinstance(value, str):
-        return value
-    if not value.strip():
-        return None
-    number = ascii_int(value.strip())
-    return -1 if number is None else number
-
-
-HiddenInt = Annotated[int | None, BeforeValidator(_hidden_int)]
-
 
 # -- the coordinator list and records ----------------------------------------------------------------------------
 

@@ -14,9 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BeforeValidator, Field, ValidationInfo, field_validator
 
-from ...core.api import ApiModel, InputModel
+from ...core.api import ApiModel, HiddenInt, InputModel
 from ...core.timeutil import local_zone
-from ..schemas.inputs import HiddenInt
 from .models import (
     COMMENT_MAX,
     CONTACT_MAX,
