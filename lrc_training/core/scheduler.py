@@ -22,9 +22,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import or_, update
@@ -147,6 +148,26 @@ def _record(job: Job, node: str, seconds: float, error: str | None) -> None:
     db.session.execute(update(SchedulerJob).where(SchedulerJob.job_id == job.id, SchedulerJob.claimed_by == node)
                        .values(claimed_by=None, claimed_until=None))
     db.session.commit()
+
+
+def each_in_own_transaction(ids: Iterable[Any], step: Callable[[Any], bool], what: str) -> int:
+    """A job's loop over rows: `step(id)` for each id, in a transaction of its own, committed when it returns True,
+    rolled back when it returns False (nothing to do, or blocked) or fails (logged as "<what> <id> failed"; the
+    others carry on). Returns how many were committed."""
+    from ..extensions import db
+
+    done = 0
+    for row_id in ids:
+        try:
+            if not step(row_id):
+                db.session.rollback()
+                continue
+            db.session.commit()
+            done += 1
+        except Exception:  # noqa: BLE001 - one row's failure must not stop the others
+            db.session.rollback()
+            log.exception("%s %s failed", what, row_id)
+    return done
 
 
 def run_job(app: Flask, job: Job, node: str | None = None, *, force: bool = False) -> bool:

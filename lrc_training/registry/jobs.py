@@ -7,18 +7,14 @@ registry.selections    every five minutes, move selections (评选) on: close du
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select
 
-from ..core.scheduler import scheduled
+from ..core.scheduler import each_in_own_transaction, scheduled
 from ..extensions import db
 from .selection.models import SelectionRound
 from .selection.services.notice import finalize_blocker, finalize_round
 from .selection.services.rounds import close_due_nominations
 from .services.coordinators import rebuild
-
-log = logging.getLogger(__name__)
 
 
 @scheduled("registry.coordinators", seconds=24 * 3600, description="重新核对劳动关系协调员统计底表")
@@ -34,17 +30,13 @@ def selections_due() -> int:
     own transaction. Idempotent: a final round is never looked at again."""
     close_due_nominations()
     db.session.commit()
-    done = 0
-    for round_id in db.session.execute(select(SelectionRound.id).where(SelectionRound.state == "notice")).scalars().all():
-        rnd = db.session.execute(select(SelectionRound).where(SelectionRound.id == round_id).with_for_update()).scalar()
-        if rnd is None or finalize_blocker(rnd):
-            db.session.rollback()
-            continue
-        try:
-            finalize_round(rnd)
-            db.session.commit()
-            done += 1
-        except Exception:
-            db.session.rollback()
-            log.exception("finalizing selection %s failed", round_id)
-    return done
+    due = db.session.execute(select(SelectionRound.id).where(SelectionRound.state == "notice")).scalars().all()
+    return each_in_own_transaction(due, _finalize, "finalizing selection")
+
+
+def _finalize(round_id: int) -> bool:
+    rnd = db.session.execute(select(SelectionRound).where(SelectionRound.id == round_id).with_for_update()).scalar()
+    if rnd is None or finalize_blocker(rnd):
+        return False
+    finalize_round(rnd)
+    return True
