@@ -7,11 +7,10 @@ from flask_login import current_user
 
 from ...auth.roles import ADMIN, ORG_STAFF, TRAINEE
 from ...core.access import login_required, roles_required
-from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
-from ..models import AWARD_LABELS, TIE_BREAKS, TIERS, Competition
+from ..models import AWARD_LABELS, TIE_BREAKS, TIERS
 from ..queries import (
     chaired_competition_ids,
     competition_by_id,
@@ -24,7 +23,6 @@ from ..queries import (
     rewards_of,
     supervised_competition_ids,
 )
-from ..services.access import get_competition_for_committee
 from ..services.appeals import appeals_of
 from ..services.checkin import can_see_mapping, draw, holds_mapping, require_mapping
 from ..services.finalize import blocking_reason
@@ -36,6 +34,7 @@ from ..services.results import all_sheets_submitted, issue_award_certificates, p
 from ..services.setup import allowed_tiers, create_competition, exam_sessions_for_items
 from ..services.stages import qualifier_sources
 from . import bp
+from .common import committee_competition
 from .forms import CompetitionForm, JudgeForm, PromotionRequestForm, QualifiersForm, RegisterForm
 
 NAV = [NavItem("技能竞赛", "contests.index", description="竞赛报名、组织、评分与结果", group="技能竞赛")]
@@ -70,17 +69,10 @@ def new():
     return render_template("contests/form.html", form=form, allowed_tiers=tiers)
 
 
-def _committee(competition_id: int) -> Competition:
-    try:
-        return get_competition_for_committee(current_user, competition_id)
-    except DomainError:
-        abort(404)
-
-
 @bp.route("/<int:competition_id>")
 @roles_required(ORG_STAFF, ADMIN)
 def detail(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     registrations = registrations_of(competition.id)
     judges = judges_of(competition.id)
     rows = result_rows(competition) if competition.state != "registration" else []
@@ -108,7 +100,7 @@ def detail(competition_id: int):
 
 def _run(competition_id: int, action, success: str):
     """A control-room button: run `action(competition)` and come back to the control room."""
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     run_action(ActionForm(), lambda: action(competition), lambda result: success.format(result=result))
     return redirect(url_for("contests.detail", competition_id=competition.id))
 
@@ -138,7 +130,7 @@ def certificates_view(competition_id: int):
 @bp.route("/<int:competition_id>/judges", methods=["POST"])
 @roles_required(ORG_STAFF)
 def judges_view(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     form = JudgeForm()
     form.item_index.choices = [(i.position, i.name) for i in competition.items]
     run_action(form, lambda data: assign_judge_named(current_user, competition, data.username, data.item_index,
@@ -152,7 +144,7 @@ def decide(registration_id: int, decision: str):
     registration = registration_by_id(registration_id)
     if registration is None or decision not in ("approve", "reject"):
         abort(404)
-    competition = _committee(registration.competition_id)
+    competition = committee_competition(registration.competition_id)
     run_action(ActionForm(), lambda: decide_registration(current_user, registration, decision == "approve"),
                f"{registration.user.name}：{'已通过' if decision == 'approve' else '未通过'}。", "审核未成功：")
     return redirect(url_for("contests.detail", competition_id=competition.id))

@@ -12,22 +12,13 @@ from ...auth.roles import ADMIN, JUDGE, ORG_STAFF
 from ...core.access import roles_required
 from ...core.downloads import audit_export, private_download
 from ...core.errors import DomainError
+from ...core.xlsx import XLSX_MIMETYPE as XLSX
 from ...extensions import db
 from ..exports import award_list_pdf, item_score_sheet_pdf, results_workbook, revealed
-from ..models import Competition
 from ..queries import competition_by_id
-from ..services.access import get_competition_for_committee
 from ..services.oversight import overseen_items
 from . import bp
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _committee(competition_id: int) -> Competition:
-    try:
-        return get_competition_for_committee(current_user, competition_id)
-    except DomainError:
-        abort(404)
+from .common import committee_competition
 
 
 def _pdf(data: bytes, name: str):
@@ -37,7 +28,7 @@ def _pdf(data: bytes, name: str):
 @bp.route("/<int:competition_id>/results.xlsx")
 @roles_required(ORG_STAFF, ADMIN)
 def results_xlsx(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     export_file = results_workbook(competition)
     audit_export("competition_results", "competition", competition.id, rows=export_file.rows,
                  scope={"competition": competition.title, "names_shown": revealed(competition)})
@@ -48,7 +39,7 @@ def results_xlsx(competition_id: int):
 @bp.route("/<int:competition_id>/award-list.pdf")
 @roles_required(ORG_STAFF, ADMIN)
 def award_list(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     try:
         data = award_list_pdf(competition)
     except DomainError as exc:  # not published yet: back to the competition with the reason

@@ -11,6 +11,7 @@ from ...core.access import login_required, roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
+from ...core.xlsx import XLSX_MIMETYPE as XLSX
 from ..models import AWARD_LABELS, DUTIES, Competition
 from ..queries import (
     appeal_by_id,
@@ -23,7 +24,7 @@ from ..queries import (
     rewards_of_registration,
     sheet_by_id,
 )
-from ..services.access import get_competition_for_committee, is_committee
+from ..services.access import is_committee
 from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
 from ..services.bulk import MAX_ROWS, build_template, register_excel, register_text
 from ..services.checkin import can_see_mapping, check_in, close_check_in, designate, officials, remove_official
@@ -35,6 +36,7 @@ from ..services.results import result_rows
 from ..services.scoring import reopen_sheet
 from ..services.stages import qualifier_sources, take_qualifiers
 from . import bp
+from .common import committee_competition
 from .forms import (
     AppealDecisionForm,
     AppealForm,
@@ -47,15 +49,6 @@ from .forms import (
     ReasonForm,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _committee(competition_id: int) -> Competition:
-    try:
-        return get_competition_for_committee(current_user, competition_id)
-    except DomainError:
-        abort(404)
-
 
 def _back(competition: Competition, endpoint: str = "contests.detail"):
     return redirect(url_for(endpoint, competition_id=competition.id))
@@ -66,7 +59,7 @@ def _back(competition: Competition, endpoint: str = "contests.detail"):
 @bp.route("/<int:competition_id>/check-in")
 @roles_required(ORG_STAFF, ADMIN)
 def checkin_page(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     if not can_see_mapping(current_user, competition):
         abort(403)
     registrations = check_in_list(competition.id)
@@ -81,7 +74,7 @@ def checkin_page(competition_id: int):
 @bp.route("/<int:competition_id>/check-in/<int:registration_id>", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def checkin_one(competition_id: int, registration_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     registration = registration_by_id(registration_id)
     if registration is None or registration.competition_id != competition.id:
         abort(404)
@@ -93,7 +86,7 @@ def checkin_one(competition_id: int, registration_id: int):
 @bp.route("/<int:competition_id>/check-in/close", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def checkin_close(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     run_action(ActionForm(), lambda: close_check_in(current_user, competition),
                lambda n: f"签到结束，{n} 名选手进入评分。", "未能结束签到：")
     return _back(competition)
@@ -104,7 +97,7 @@ def checkin_close(competition_id: int):
 @bp.route("/<int:competition_id>/panels")
 @roles_required(ORG_STAFF, ADMIN)
 def panels(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     assignments = judges_of(competition.id)
     judge_form = JudgeForm()
     judge_form.item_index.choices = [(i.position, i.name) for i in competition.items if i.exam_session_id is None]
@@ -118,7 +111,7 @@ def panels(competition_id: int):
 @bp.route("/<int:competition_id>/panels/auto", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def panels_auto(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     form = AutoPanelForm()
     run_action(form, lambda data: auto_assign(current_user, competition, data.per_item),
                lambda n: f"已自动安排 {n} 人次裁判（负荷均衡，已回避同单位选手）。", "未能自动组建：")
@@ -128,7 +121,7 @@ def panels_auto(competition_id: int):
 @bp.route("/<int:competition_id>/panels/<int:assignment_id>/<action>", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def panels_change(competition_id: int, assignment_id: int, action: str):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     if action == "chief":
         run_action(ActionForm(), lambda: set_chief(current_user, competition, assignment_id), "已设为裁判长。")
     elif action == "remove":
@@ -141,7 +134,7 @@ def panels_change(competition_id: int, assignment_id: int, action: str):
 @bp.route("/<int:competition_id>/officials", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def officials_add(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     form = OfficialForm()
     run_action(form, lambda data: designate(current_user, competition, data.username, data.duty),
                lambda o: f"已指定 {o.user.name} 为{DUTIES[o.duty]}。", "未能指定：")
@@ -151,7 +144,7 @@ def officials_add(competition_id: int):
 @bp.route("/<int:competition_id>/officials/<int:official_id>/remove", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def officials_remove(competition_id: int, official_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     run_action(ActionForm(), lambda: remove_official(current_user, competition, official_id), "已取消指定。")
     return _back(competition, "contests.panels")
 
@@ -241,7 +234,7 @@ def mine(competition_id: int):
 @bp.route("/<int:competition_id>/qualifiers", methods=["POST"])
 @roles_required(ORG_STAFF, ADMIN)
 def qualifiers(competition_id: int):
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     form = QualifiersForm()
     form.source_id.choices = [(c.id, c.title) for c in qualifier_sources(competition)]
     run_action(form, lambda data: take_qualifiers(current_user, competition, data.source_id, data.top_n),
@@ -287,7 +280,7 @@ def bulk_template():
 @roles_required(ORG_STAFF)
 def promotions(competition_id: int):
     """Send the eligible promotions to the evaluator the committee chose (it issues the level certificates)."""
-    competition = _committee(competition_id)
+    competition = committee_competition(competition_id)
     form = PromotionRequestForm()
     run_action(form, lambda data: send_promotion_requests(current_user, competition.id,
                                                           data.evaluator_organization_id),

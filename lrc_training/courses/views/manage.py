@@ -15,6 +15,7 @@ from ...core.pagination import paginate_page
 from ...core.timeutil import to_local
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
+from ...core.xlsx import XLSX_MIMETYPE as XLSX
 from ...extensions import db
 from ..exports import attendance_workbook, roster_workbook
 from ..queries import attended_hours, course_enrollments, managed_courses, waitlist_positions
@@ -31,7 +32,6 @@ NAV = [
             description="开设课程、审核报名、排课、考勤、结业；查看满员率与结业率", group="培训"),
 ]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _course_form(obj=None) -> CourseForm:

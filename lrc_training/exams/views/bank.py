@@ -13,6 +13,7 @@ from ...core.navigation import NavItem
 from ...core.pagination import page_filters, paginate_page
 from ...core.web_forms import ActionForm
 from ...core.work_areas import active_work_areas
+from ...core.xlsx import XLSX_MIMETYPE as XLSX
 from ...extensions import db
 from ..exports import build_bank_template, export_questions
 from ..queries import revisions_of
@@ -31,7 +32,6 @@ from ..services.bank import (
 from . import bp
 from .forms import BankFilterForm, ImportForm, QuestionForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAV = [
     NavItem("题库", "exams.bank", roles=BANK_ROLES, description="试题录入、修订、检索，Excel 导入导出", group="等级认定"),
 ]
