@@ -28,6 +28,16 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local.strftime(fmt) if local else ""
 
 
+def parse_local(text: str) -> datetime | None:
+    """Typed text ("2026-05-01T09:00", a datetime-local box) as that time where people are; a time with its offset
+    as it is; None when the text is no date and time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=local_zone()) if moment.tzinfo is None else moment
+
+
 def local_today() -> date:
     """Today's date where people are (LRC_TIMEZONE), not the server's."""
     return datetime.now(local_zone()).date()

@@ -4,13 +4,13 @@ names it in Chinese messages ("难度应在 1 到 5 之间")."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from ...core.api import ApiModel, AskFor, InputModel, OptionalText, QueryModel
-from ...core.timeutil import local_zone
+from ...core.timeutil import parse_local
 from ..models import NOTE_MAX, OPTION_MAX, REFERENCE_MAX, STEM_MAX
 
 Kind = Literal["single", "multiple", "true_false", "essay"]
@@ -135,11 +135,8 @@ def _local_time(value: Any) -> Any:
     """"2026-05-01T09:00" as 09:00 local time; anything else as it is (the field says what is wrong)."""
     if not isinstance(value, str):
         return value
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value
-    return moment.replace(tzinfo=local_zone()) if moment.tzinfo is None else moment
+    moment = parse_local(value)
+    return value if moment is None else moment
 
 
 class ApplicationIn(InputModel):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BeforeValidator, Field, ValidationInfo, field_validator
 
 from ...core.api import ApiModel, HiddenInt, InputModel
-from ...core.timeutil import local_zone
+from ...core.timeutil import parse_local
 from .models import (
     COMMENT_MAX,
     CONTACT_MAX,
@@ -75,11 +75,10 @@ def _local_time(value: Any) -> Any:
     """"2026-05-01T09:00" (a datetime-local box) as 09:00 local time; a time with its offset as it is."""
     if not isinstance(value, str):
         return value
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("时间格式不正确") from None
-    return moment.replace(tzinfo=local_zone()) if moment.tzinfo is None else moment
+    moment = parse_local(value)
+    if moment is None:
+        raise ValueError("时间格式不正确")
+    return moment
 
 
 LocalTime = Annotated[AwareDatetime, BeforeValidator(_local_time)]
