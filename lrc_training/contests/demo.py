@@ -30,6 +30,19 @@ def _competition(staff, title: str, **extra):
         items=ITEMS, promotion_awards=["first", "second", "third"], honor_top_n=1, **extra))
 
 
+def _drawn(staff, judge, people, title: str, *, closed_days_ago: int, **extra):
+    """A competition the people registered for, its registration closed, the judge chief of every item's panel,
+    contestant codes drawn: ready to be scored."""
+    competition = _competition(staff, title, **extra)
+    for person in people:
+        register(staff, competition.id, person.id)
+    competition.registration_closes_at = utcnow() - timedelta(days=closed_days_ago)
+    for item in competition.items:
+        assign_judge(staff, competition, judge.id, item.position, is_chief=True)
+    draw(staff, competition)
+    return competition
+
+
 def _score(judge, competition, points: dict[int, float]) -> None:
     """The judge gives each contestant (by registration) the same share of every criterion's maximum."""
     for sheet in sheets_for(judge):
@@ -45,22 +58,10 @@ def seed_competitions(users: dict, orgs: list) -> None:
     staff, judge = users["staff"], users["judge"]
     people = [users["trainee"], users["trainee2"], users["trainee3"]]
 
-    published = _competition(staff, "山东省第二届劳动关系协调师职业技能竞赛（省赛）")
-    for person in people:
-        register(staff, published.id, person.id)
-    published.registration_closes_at = utcnow() - timedelta(days=10)
-    for item in published.items:
-        assign_judge(staff, published, judge.id, item.position, is_chief=True)
-    draw(staff, published)
+    published = _drawn(staff, judge, people, "山东省第二届劳动关系协调师职业技能竞赛（省赛）", closed_days_ago=10)
     _score(judge, published, {people[0].id: 0.86, people[1].id: 0.78, people[2].id: 0.71})
     publish(staff, published)
 
-    scoring = _competition(staff, "2026 年山东省劳动关系协调师技能竞赛（决赛）", stage="final")
-    for person in people:
-        register(staff, scoring.id, person.id)
-    scoring.registration_closes_at = utcnow() - timedelta(days=1)
-    for item in scoring.items:
-        assign_judge(staff, scoring, judge.id, item.position, is_chief=True)
-    draw(staff, scoring)
+    _drawn(staff, judge, people, "2026 年山东省劳动关系协调师技能竞赛（决赛）", closed_days_ago=1, stage="final")
 
     _competition(staff, "聊城市第三届劳动关系协调师职业技能竞赛", days=14, eligibility={"quota_per_organization": 5})

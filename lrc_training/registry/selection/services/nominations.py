@@ -90,12 +90,3 @@ def nominate(actor, round_id: int, data: NominationIn) -> Nomination:
 
 def nominee_name(nomination: Nomination, organization: Organization, user: User | None) -> str:
     return user.name if user is not None else organization.name
-
-
-def nominee_choices(actor) -> list[tuple[int, str]]:
-    """The caller's organization's coordinators (the nomination form's picker)."""
-    if actor.organization_id is None:
-        return []
-    return [(uid, name) for uid, name in db.session.execute(
-        select(User.id, User.name).where(User.organization_id == actor.organization_id, User.active.is_(True),
-                                         is_coordinator(User.id)).order_by(User.name, User.id))]
