@@ -1,5 +1,5 @@
 """The permission walk: every URL rule, every method, anonymous and every role, checked against the view's
-declared policy (indico's permission tests; STYLE.md pattern 9).
+declared policy (the pattern of indico's permission tests).
 
 New routes are covered automatically: the walk reads `app.url_map` when it runs. A route passes when
 

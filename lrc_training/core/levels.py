@@ -1,4 +1,4 @@
-"""Skill levels of the occupation: the one place their names are written (STYLE.md: one source per constant).
+"""Skill levels of the occupation: the one place their names are written.
 
 Level 5 does not exist for this trade. People read a level as "四级/中级工" (the certificate's wording); the
 short name "四级" is for running text ("申报三级需…", "四级标准").
