@@ -3,6 +3,11 @@
 # PostgreSQL. Both passes always run; the exit status is non-zero when either failed. pytest's exit 5
 # ("no tests collected") counts as a failure: the suite has tests, so collecting none means it broke.
 # Extra arguments go to both pytest runs (e.g. `make test PYTEST_ARGS="-x -k login"`).
+#
+# The browser tests (marker e2e) run once: in the PostgreSQL pass when there is one (the production database),
+# else in the SQLite pass. They drive the pages, which are the same on both databases, and they are half of a
+# pass's time; everything the pages do on the database is tested on both by the rest of the suite. With extra
+# arguments both passes run exactly what was asked for.
 set -uo pipefail
 
 PYTEST=${PYTEST:-.venv/bin/pytest}
@@ -31,7 +36,12 @@ run_pass() {
   esac
 }
 
-run_pass "SQLite" sqlite env -u TEST_DATABASE_URL "$PYTEST" "$@"
+sqlite_only=()
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ $# -eq 0 ]; then
+  sqlite_only=(-m "not e2e")
+  echo "== the browser tests run in the PostgreSQL pass"
+fi
+run_pass "SQLite" sqlite env -u TEST_DATABASE_URL "$PYTEST" "${sqlite_only[@]}" "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   shown=$(printf '%s' "$TEST_DATABASE_URL" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')
   run_pass "PostgreSQL ($shown)" postgresql "$PYTEST" "$@"

@@ -25,6 +25,7 @@ atexit.register(shutil.rmtree, _INSTANCE, ignore_errors=True)
 os.environ["LRC_INSTANCE_PATH"] = _INSTANCE
 
 from lrc_training import create_app  # noqa: E402
+from lrc_training.core import metrics  # noqa: E402
 from lrc_training.core.models import DEFAULT_WORK_AREAS, WorkArea  # noqa: E402
 from lrc_training.core.work_areas import ensure_default_work_areas  # noqa: E402
 from lrc_training.extensions import db, limiter  # noqa: E402
@@ -128,11 +129,20 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def _forget_request_metrics() -> None:
+    """Each test counts its own requests, as a fresh process would: the series of a whole run (every endpoint,
+    method and status the suite ever answered) made each /metrics answer take half a second to write."""
+    metrics.REQUEST_SECONDS.clear()
+    metrics._REQUEST_SERIES.clear()
+
+
 @pytest.fixture(autouse=True)
 def _app_context(app, tmp_path):
     """Each test runs inside an app context and leaves every table empty behind it (and its own audit anchor
-    file: checkpoints outside the database must not outlive the rows they describe)."""
+    file: checkpoints outside the database must not outlive the rows they describe). Its request metrics start
+    from none."""
     app.config["LRC_AUDIT_ANCHOR_PATH"] = str(tmp_path / "audit-anchors.jsonl")
+    _forget_request_metrics()
     with app.app_context():
         limiter.reset()
         yield
