@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from lrc_training.core.metrics import PROCESS_REGISTRY
 from lrc_training.db import utcnow
 from lrc_training.exams.models import Application, Attempt, PaperItem, Response
 from lrc_training.exams.services.attempts import start_attempt, submit
@@ -170,6 +171,25 @@ def test_the_page_save_checks_the_device_in_the_same_statement(client, app, exam
         assert bad.status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def _autosaves_counted() -> float:
+    return PROCESS_REGISTRY.get_sample_value("lrc_exam_autosaves_total") or 0.0
+
+
+def test_every_successful_save_is_counted_in_the_metrics_and_a_refusal_is_not(client, app, exam):
+    before = _autosaves_counted()
+    assert _put(client, exam, "single", "A").status_code == 200  # the API
+    assert _put(client, exam, "single", "Z").status_code == 422
+    login(client, "cand")
+    url = f"/exams/attempts/{exam['attempt_id']}/responses/{exam['items']['true_false']}"
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        assert client.put(url, json={"response": True}).status_code == 200  # the exam page
+        assert client.put(url, json={"response": "maybe"}).status_code == 422
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert _autosaves_counted() == before + 2
 
 
 def test_the_one_statement_save_and_a_submission_never_both_win(exam):

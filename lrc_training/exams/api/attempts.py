@@ -13,6 +13,7 @@ from ...auth.roles import ADMIN, ORG_STAFF, TRAINEE
 from ...core.access import api_fast_path, bearer_token_hash, roles_required
 from ...core.api import api_response, json_body
 from ...core.errors import NotFound
+from ...core.metrics import count_autosave
 from ...core.request_log import log_quietly
 from ...core.timeutil import iso_local
 from ...extensions import db, limiter
@@ -119,6 +120,7 @@ def _responses_put_fast(roles: tuple[str, ...], attempt_id: int, question_id: in
     saved_at = save_answer_by_token(token_hash, roles, attempt_id, question_id, body.response)  # committed
     if saved_at is None:
         return None
+    count_autosave()
     log_quietly()
     return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 
@@ -138,6 +140,7 @@ def responses_put(attempt_id: int, question_id: int, body: ResponseIn):
         db.session.commit()  # keep an auto-submission that the late write triggered
         raise
     db.session.commit()
+    count_autosave()
     log_quietly()  # a successful save, whichever path took it
     return jsonify({"saved_at": iso_local(saved_at), "question_id": question_id})
 

@@ -12,6 +12,7 @@ from ...auth.roles import TRAINEE
 from ...core.access import roles_required
 from ...core.errors import Conflict, DomainError
 from ...core.levels import LEVEL_LABELS
+from ...core.metrics import count_autosave
 from ...core.request_log import log_quietly
 from ...core.timeutil import iso_local, to_local
 from ...core.web_forms import ActionForm
@@ -130,6 +131,7 @@ def save_answer(attempt_id: int, question_id: int):
         saved_at = autosave.save_answer(current_user.id, attempt_id, question_id, body["response"], device)
         if saved_at is not None:
             db.session.commit()
+            count_autosave()
             log_quietly()
             return jsonify({"question_id": question_id, "saved_at": iso_local(saved_at),
                             "server_now": _iso_ms(utcnow())})
@@ -151,6 +153,7 @@ def save_answer(attempt_id: int, question_id: int):
         db.session.commit()  # keep the auto-submission a late answer triggered
         return _json_error(exc)
     db.session.commit()
+    count_autosave()
     log_quietly()
     return jsonify({"question_id": question_id, "saved_at": iso_local(saved_at), "server_now": _iso_ms(utcnow())})
 
