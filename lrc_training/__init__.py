@@ -289,13 +289,14 @@ def register_issuing_sources(app: Flask) -> None:
 def register_demo_data(app: Flask) -> None:
     """`flask seed-demo`: the people first, then each area's data on top, in this order."""
     from .auth.demo import seed_people
+    from .certificates.demo import seed_certificates
     from .contests.demo import seed_competitions
     from .core.demo import register_demo
     from .courses.demo import seed_courses
     from .exams.demo import seed_exams
     from .registry.demo import seed_registry
 
-    register_demo(app, seed_people, seed_courses, seed_exams, seed_competitions, seed_registry)
+    register_demo(app, seed_people, seed_courses, seed_exams, seed_competitions, seed_certificates, seed_registry)
 
 
 def register_listeners(app: Flask) -> None:

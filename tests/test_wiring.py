@@ -44,7 +44,7 @@ def test_the_app_is_wired_in_create_app(app):
     assert set(certificate_sources(app)) == SOURCES
     demo = app.extensions[DEMO_KEY]
     assert [seeder.__name__ for seeder in (demo.people, *demo.seeders)] == [
-        "seed_people", "seed_courses", "seed_exams", "seed_competitions", "seed_registry"]
+        "seed_people", "seed_courses", "seed_exams", "seed_competitions", "seed_certificates", "seed_registry"]
     assert {"create-admin", "seed-demo", "scheduler", "stats", "audit"} <= set(app.cli.list_commands(None))
 
 

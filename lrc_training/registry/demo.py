@@ -1,18 +1,16 @@
-"""Demo registry data, so the dashboard has something to show: two demo trainees hold level certificates (issued
-months ago), the teacher is recorded as certified elsewhere, two enterprises carry a headcount (both short of the
+"""Demo registry data, so the dashboard has something to show (besides the level certificates two demo trainees
+hold, from the certificates demo): the teacher is recorded as certified elsewhere, two enterprises carry a headcount (both short of the
 guideline's coordinators), one honor, and 东昌府区's report for the last quarter, submitted to 聊城市 (sign in as
 `city` to review it)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
 from ..auth.models import Organization
 from ..auth.services.accreditation import local_today
-from ..certificates.services.issuing import IssueRequest, issue_certificate
-from ..certificates.services.seals import ensure_drawn_seal
 from ..extensions import db
 from .models import Honor, RegistryEntry
 from .services.periods import default_period
@@ -20,15 +18,7 @@ from .services.reporting import create_report, submit_report
 
 
 def seed_registry(users: dict, orgs: list) -> None:
-    evaluator = orgs[0]
-    ensure_drawn_seal(evaluator)  # certificates are never issued without the issuer's seal
     today = date.today()
-    for username, level, days_ago in (("trainee2", 4, 95), ("trainee3", 3, 240)):
-        person = users[username]
-        issue_certificate(IssueRequest(
-            kind="level", holder_name=person.name, holder_user_id=person.id, id_number=person.id_number,
-            issuer_organization_id=evaluator.id, level=level, source_type="import", source_id="demo",
-            source_key=f"demo:{username}", issued_on=today - timedelta(days=days_ago)))
     db.session.add(RegistryEntry(user_id=users["teacher"].id, position="劳动关系课程教师", full_time=False,
                                  started_on=date(2018, 9, 1), certificate_number="S000037010001242000015", level=2,
                                  added_by_id=users["staff"].id))

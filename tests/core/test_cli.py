@@ -36,3 +36,12 @@ def test_seed_demo_loads_once_with_every_role(runner):
     assert {"school", "evaluator", "enterprise", "union", "employer_org", "platform", "hrss"} <= kinds
     regions = set(db.session.execute(select(Organization.region_code)).scalars())
     assert "371502001" in regions and "660800" in regions  # a street-level platform and a 兵团 department
+
+
+def test_seed_demo_gives_two_trainees_level_certificates_the_registry_counts(runner):
+    from lrc_training.certificates.models import Certificate
+
+    runner.invoke(args=["seed-demo"])
+    held = db.session.execute(select(User.username, Certificate.level).join(
+        Certificate, Certificate.holder_user_id == User.id).where(Certificate.source_type == "import")).all()
+    assert sorted(held) == [("trainee2", 4), ("trainee3", 3)]
