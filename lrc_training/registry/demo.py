@@ -1,7 +1,7 @@
-"""Demo registry data, so the dashboard has something to show (besides the level certificates two demo trainees
-hold, from the certificates demo): the teacher is recorded as certified elsewhere, two enterprises carry a headcount (both short of the
-guideline's coordinators), one honor, and 东昌府区's report for the last quarter, submitted to 聊城市 (sign in as
-`city` to review it)."""
+"""Demo registry data, so the dashboard has something to show (besides the level certificates two demo
+trainees hold, from the certificates demo): the teacher is recorded as certified elsewhere, two enterprises carry
+a headcount (both short of the guideline's coordinators), one honor, and 东昌府区's report for the last quarter,
+submitted to 聊城市 (sign in as `city` to review it)."""
 
 from __future__ import annotations
 
