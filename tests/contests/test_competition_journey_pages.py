@@ -171,6 +171,20 @@ def test_org_staff_register_their_people_in_bulk_through_the_page(app, client):
         Registration.user_id == world.people[1].id)).scalar_one() == "pending"
 
 
+def test_the_bulk_page_names_a_list_too_long_or_a_wrong_file_at_its_field(app, client):
+    world = World()
+    competition = world.competition()
+    make_user("org_staff", username="hr", org=world.companies[1])
+    login(client, "hr")
+    url = f"/contests/{competition.id}/bulk"
+    long_list = post_form(client, url, {"people": "x" * 100_001}).get_data(as_text=True)
+    assert "is-invalid" in long_list and "100000" in long_list and "已报名" not in long_list
+    wrong_file = post_form(client, url, {"people": "", "file": (io.BytesIO(b"a,b"), "people.csv")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    assert "请上传 .xlsx 文件" in wrong_file and "请填写名单" not in wrong_file
+    assert db.session.execute(select(Registration.id)).first() is None
+
+
 def test_qualifiers_from_the_preliminary_through_the_control_room(app, client):
     world = World()
     preliminary = world.ready(stage="preliminary", advance_count=2)

@@ -238,6 +238,13 @@ class BulkRegistrationIn(ApiModel):
     identifiers: list[str] = Field(min_length=1, max_length=2000)
 
 
+class BulkListFormIn(InputModel):
+    """The bulk registration page's typed list: one person a line, by user name or ID number, optionally a comma and
+    the years of work. The page may take an Excel file instead (the form checks that one of them is given)."""
+
+    people: str = Field(default="", max_length=100_000, title="每行一人：用户名或身份证号（可加逗号和工作年限）")
+
+
 class AppealIn(InputModel):
     # 10 to 2,000 characters is the service's rule (file_appeal), checked after the appeal window
     text: str = Field(min_length=1, max_length=2000, title="申诉内容")

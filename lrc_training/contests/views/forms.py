@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -19,7 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from ...core.errors import DomainError, ValidationFailed
 from ...core.form_fields import DateField, DateTimeLocalField
@@ -35,6 +34,7 @@ from ..schemas.inputs import (
     AppealDecisionIn,
     AppealIn,
     AutoPanelIn,
+    BulkListFormIn,
     CompetitionIn,
     JudgeFormIn,
     OfficialIn,
@@ -242,19 +242,22 @@ class QualifiersForm(SchemaForm):
     submit = SubmitField("录入晋级选手")
 
 
-class BulkRegistrationForm(FlaskForm):
-    people = TextAreaField("每行一人：用户名或身份证号（可加逗号和工作年限）", validators=[Optional(), Length(max=100_000)])
-    file = FileField("或上传 Excel", validators=[FileAllowed(["xlsx"], "请上传 .xlsx 文件")])
+class BulkRegistrationForm(SchemaForm):
+    """The typed list (BulkListFormIn) or an Excel file; a file field is WTForms' own (a schema cannot declare an
+    upload), so whether either was given is checked here."""
+
+    schema = BulkListFormIn
+
+    people = TextAreaField()
+    file = FileField("或上传 Excel", validators=[Optional(), FileAllowed(["xlsx"], "请上传 .xlsx 文件")])
     submit = SubmitField("批量报名")
 
-    def validate(self, extra_validators=None) -> bool:
-        """Valid fields, and a list typed or a file chosen (else it says so under the list)."""
-        if not super().validate(extra_validators):
-            return False
-        if not self.file.data and not (self.people.data or "").strip():
+    def parse(self) -> BulkListFormIn | None:
+        data = super().parse()
+        if data is not None and not self.file.data and not data.people.strip():
             self.people.errors.append("请填写名单或上传 Excel 文件")
-            return False
-        return True
+            return None
+        return data
 
 
 class PromotionRequestForm(SchemaForm):

@@ -24,6 +24,7 @@ from ..queries import (
     rewards_of_registration,
     sheet_by_id,
 )
+from ..schemas.inputs import BulkListFormIn
 from ..services.access import is_committee
 from ..services.appeals import appeal_window_open, appeals_of, can_decide, can_view_appeals, decide_appeal, file_appeal
 from ..services.bulk import MAX_ROWS, build_template, register_excel, register_text
@@ -252,18 +253,18 @@ def bulk(competition_id: int):
     # Too many rows, or the hourly bulk budget used up: said under the list, which keeps what was typed, with the
     # refusal's own status (429 for the budget).
     refusal: list[DomainError] = []
-    done = form.validate_on_submit() and run_action(
-        form, lambda: _register_bulk(competition, form), _bulk_registered,
+    done = run_action(
+        form, lambda data: _register_bulk(competition, form, data), _bulk_registered, on_form=True,
         show_error=lambda exc: (refusal.append(exc), form.people.errors.append(exc.message)))
     report, status = done.value if done else None, refusal[0].status if refusal else 200
     return render_template("contests/bulk.html", competition=competition, form=form, report=report,
                            committee=is_committee(current_user, competition), max_rows=MAX_ROWS), status
 
 
-def _register_bulk(competition: Competition, form: BulkRegistrationForm):
+def _register_bulk(competition: Competition, form: BulkRegistrationForm, data: BulkListFormIn):
     if form.file.data:
         return register_excel(current_user, competition.id, form.file.data.stream)
-    return register_text(current_user, competition.id, form.people.data)
+    return register_text(current_user, competition.id, data.people)
 
 
 def _bulk_registered(report) -> str | None:
