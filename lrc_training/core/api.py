@@ -258,6 +258,16 @@ def api_response(schema: type[BaseModel] | None, status: int = 200) -> Callable:
     return decorator
 
 
+def api_file(mimetype: str) -> Callable:
+    """Document that an endpoint answers a file of this type (a PDF), not JSON, in the OpenAPI document."""
+
+    def decorator(view: Callable) -> Callable:
+        view._api_file = mimetype
+        return view
+
+    return decorator
+
+
 def page_args() -> tuple[int, int]:
     """`?page=` (1 … MAX_PAGE) and `?per_page=` (1 and up, capped at 200); 400 naming the bad parameter."""
     fields = {}

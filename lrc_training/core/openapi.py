@@ -9,6 +9,7 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
 from pydantic.json_schema import models_json_schema
+from werkzeug.routing import IntegerConverter
 
 from .access import policy_of, public
 from .occupation import site_name
@@ -82,6 +83,11 @@ def _query_parameters(view) -> list[dict]:
     return parameters + (_PAGE_PARAMETERS if getattr(view, "_api_paginated", False) else [])
 
 
+def _path_schema(converter) -> dict:
+    """A path argument's type, as its URL converter parses it (`<int:id>` an integer, `<number>` a string)."""
+    return {"type": "integer"} if isinstance(converter, IntegerConverter) else {"type": "string"}
+
+
 def _operation(rule, method: str, view) -> dict:
     """One path operation: summary from the docstring, path and query parameters, who may call it, the request body
     and the declared success response, and the common error responses."""
@@ -95,7 +101,7 @@ def _operation(rule, method: str, view) -> dict:
         "tags": [rule.rule.split("/")[3]],
         "responses": {},
         "parameters": [
-            {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
+            {"name": arg, "in": "path", "required": True, "schema": _path_schema(rule._converters[arg])}
             for arg in sorted(rule.arguments)
         ],
     }
@@ -109,8 +115,11 @@ def _operation(rule, method: str, view) -> dict:
             "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
     ok = next(iter(responses_declared), 201 if method == "POST" else 200)
     schema = responses_declared.get(ok)
-    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
-        if schema else {"application/json": {"schema": {"type": "object"}}}
+    if getattr(view, "_api_file", None):
+        content = {view._api_file: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema.__name__}"}}} \
+            if schema else {"application/json": {"schema": {"type": "object"}}}
     operation["responses"][str(ok)] = {"description": "成功", "content": content} if ok != 204 else {"description": "成功"}
     for status, text in _STATUS_TEXT.items():
         operation["responses"][str(status)] = {"description": text, "content": {

@@ -401,6 +401,25 @@ def test_openapi_document_covers_every_api_route(app, spec):
             assert declared == set(rule.arguments), (path, method)
 
 
+def test_every_success_answer_names_its_shape_and_every_path_argument_its_type(app, spec):
+    """A JSON answer names its schema (never a bare object), a file says its type, and a path argument is typed as its
+    URL converter parses it: the certificate number is text, ids are integers."""
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("2") and status != "204":
+                    (mimetype, content), = answer["content"].items()
+                    if mimetype == "application/json":
+                        assert "$ref" in content["schema"], (method, path, status)
+                    else:
+                        assert content["schema"] == {"type": "string", "format": "binary"}, (method, path)
+    pdf = spec["paths"]["/api/v1/certificates/{number}.pdf"]["get"]
+    assert set(pdf["responses"]["200"]["content"]) == {"application/pdf"}
+    assert [p["schema"] for p in pdf["parameters"] if p["in"] == "path"] == [{"type": "string"}]
+    user = spec["paths"]["/api/v1/users/{user_id}"]["get"]
+    assert [p["schema"] for p in user["parameters"] if p["in"] == "path"] == [{"type": "integer"}]
+
+
 def test_openapi_document_is_consistent(spec):
     """Every $ref resolves, operation ids are unique, and no JSON Schema 2020-12 construct that OpenAPI 3.0
     (and the bundled Swagger UI 4) does not know is left in."""

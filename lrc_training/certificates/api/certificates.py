@@ -12,7 +12,7 @@ from ...auth.models import Organization
 from ...auth.roles import ADMIN, ORG_STAFF
 from ...auth.services.identity import mask_id_number
 from ...core.access import login_required, public, roles_required
-from ...core.api import ApiError, api_response, created, json_body
+from ...core.api import ApiError, api_file, api_response, created, json_body
 from ...core.errors import NotFound
 from ...extensions import db, limiter
 from ..schemas import (
@@ -106,6 +106,7 @@ def certificates_issue(body: IssueIn):
 
 @bp.get("/certificates/<string:number>.pdf")
 @login_required
+@api_file("application/pdf")
 def certificates_pdf(number: str):
     """The certificate as a PDF (holder, the issuing organization's staff)."""
     cert = get_for_view(g.api_user, number)
