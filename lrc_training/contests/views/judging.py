@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...auth.roles import JUDGE
 from ...core.access import roles_required
 from ...core.errors import DomainError
-from ...core.forms import to_int
+from ...core.forms import run_action, to_int
 from ...core.navigation import NavItem
 from ...core.web_forms import ActionForm
 from ...extensions import db
@@ -95,26 +95,28 @@ def _after_submit(sheet):
     return redirect(url_for("contests.judging_sheet", sheet_id=following.id))
 
 
+def _save_sheet(sheet, typed: dict, step: str | None) -> None:
+    save_scores(current_user, sheet, typed, to_int(request.form.get("version"), -1))
+    if step == "1":
+        submit_sheet(current_user, sheet)
+
+
 @bp.route("/judging/sheets/<int:sheet_id>", methods=["POST"])
 @roles_required(JUDGE)
 def judging_save(sheet_id: int):
     """The sheet's 保存草稿 (submit_sheet=0), 检查并提交 (review: save, then the confirm step) and 确认提交
     (1: save and lock). JSON for a script's Accept header (version-checked like the page)."""
     sheet = _own_sheet(sheet_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
     typed, step = form_scores(request.form), request.form.get("submit_sheet")
     as_json = request.accept_mimetypes.best == "application/json"
-    try:
-        save_scores(current_user, sheet, typed, to_int(request.form.get("version"), -1))
-        if step == "1":
-            submit_sheet(current_user, sheet)
-    except DomainError as exc:
-        db.session.rollback()
+    refused: list[DomainError] = []
+    if not run_action(form, lambda: _save_sheet(sheet, typed, step), None, show_error=refused.append):
         if as_json:
-            return jsonify({"message": exc.message, "fields": exc.fields}), exc.status
-        return _sheet_error(sheet, {k: v or "" for k, v in typed.items()}, exc)
-    db.session.commit()
+            return jsonify({"message": refused[0].message, "fields": refused[0].fields}), refused[0].status
+        return _sheet_error(sheet, {k: v or "" for k, v in typed.items()}, refused[0])
     if as_json:
         return jsonify(sheet_json(sheet))
     if step == "1":

@@ -10,7 +10,6 @@ from ...core.access import roles_required
 from ...core.errors import DomainError
 from ...core.forms import run_action
 from ...core.web_forms import ActionForm
-from ...extensions import db
 from ..queries import attendance_grid, attended_hours, roster
 from ..services.access import get_course_for_manage, get_material_for_manage, get_session_for_manage
 from ..services.hours import required_hours
@@ -77,22 +76,21 @@ def mark_attendance(session_id: int, enrollment_id: int):
     """One click in the grid: set present/absent. Answers JSON to the grid's script, redirects otherwise."""
     session = get_session_for_manage(current_user, session_id)
     present = request.form.get("present") == "1"
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    mark = lambda: record_attendance(current_user, session, enrollment_id, present)  # noqa: E731
     if request.accept_mimetypes.best == "application/json":
-        return _mark_for_script(session, enrollment_id, present)
-    run_action(ActionForm(), lambda: record_attendance(current_user, session, enrollment_id, present), None)
+        return _mark_for_script(form, mark, enrollment_id, present)
+    run_action(form, mark, None)
     return redirect(url_for("courses.attendance", course_id=session.course_id))
 
 
-def _mark_for_script(session, enrollment_id: int, present: bool):
+def _mark_for_script(form: ActionForm, mark, enrollment_id: int, present: bool):
     """The grid's script reads {"present", "hours"}, or {"error", "message"} with the error's status (a JSON
-    answer, so not run_action's flash message)."""
-    try:
-        record_attendance(current_user, session, enrollment_id, present)
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify({"error": exc.code, "message": exc.message}), exc.status
-    db.session.commit()
+    answer: the refusal is handed back, not flashed)."""
+    refused: list[DomainError] = []
+    if not run_action(form, mark, None, show_error=refused.append):
+        return jsonify({"error": refused[0].code, "message": refused[0].message}), refused[0].status
     total = attended_hours([enrollment_id])[enrollment_id]
     return jsonify({"present": present, "hours": f"{total.normalize():f}"})
