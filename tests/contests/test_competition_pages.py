@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lrc_training.contests.models import Competition, JudgingSheet, Registration
 from lrc_training.contests.services.finalize import finalize
 from lrc_training.extensions import db
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 from tests.factories import make_org, make_user
 
 
@@ -72,6 +72,10 @@ def test_committee_trainee_and_judge_through_the_pages(app, client):
         "version": "1", f"score-{crit[0].id}": "10", "submit_sheet": "0"}, token_from="/contests/judging",
         follow_redirects=True)
     assert "已在别处被修改" in stale.get_data(as_text=True)
+    stale_for_script = judge.post(f"/contests/judging/sheets/{practical.id}", data={
+        "csrf_token": csrf_token(judge, "/contests/judging"), "version": "1", f"score-{crit[0].id}": "10",
+        "submit_sheet": "0"}, headers={"Accept": "application/json"})
+    assert stale_for_script.status_code == 409 and "已在别处被修改" in stale_for_script.get_json()["message"]
     over = post_form(judge, f"/contests/judging/sheets/{practical.id}", {
         "version": "2", f"score-{crit[0].id}": "41", "submit_sheet": "0"}, token_from="/contests/judging",
         follow_redirects=True)

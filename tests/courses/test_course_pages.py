@@ -96,6 +96,9 @@ def test_attendance_grid_click_saves_and_completion_follows(client, teacher):
                                data={"csrf_token": token, "present": "1"}, headers={"Accept": "application/json"})
         assert response.status_code == 200
     assert response.get_json() == {"present": True, "hours": "6"}
+    stranger = client.post(f"/courses/sessions/{sessions[0].id}/attendance/999999",
+                           data={"csrf_token": token, "present": "1"}, headers={"Accept": "application/json"})
+    assert stranger.status_code == 404 and stranger.get_json()["message"] == "该学员不在本课程名单中"
     # Only the first trainee reached the 80% rule.
     post_form(client, f"/courses/enrollments/{enrollments[0].id}/complete", {},
               token_from=f"/courses/{course.id}/manage")
