@@ -209,10 +209,13 @@ def subregions(code: str) -> list[tuple[str, str]]:
 def province_and_city_choices() -> list[tuple[str, str]]:
     """Select options for filtering by region: each province (its scope) followed by its cities (theirs)."""
     table = region_table()
+    cities: dict[str, list[tuple[str, str]]] = {}  # by province, in one pass over the cities
+    for city, city_name in sorted(table.cities.items()):
+        if city_name not in GROUPING_NAMES:
+            cities.setdefault(city[:2], []).append((city, city_name))
     choices = []
     for province, name in sorted(table.provinces.items()):
         whole = next((w for end, w in (("省", "全省"), ("自治区", "全区"), ("市", "全市")) if name.endswith(end)), "全部")
         choices.append((province, f"{name}（{whole}）"))
-        choices.extend((city, f"{name} · {city_name}") for city, city_name in sorted(table.cities.items())
-                       if city.startswith(province) and city_name not in GROUPING_NAMES)
+        choices.extend((city, f"{name} · {city_name}") for city, city_name in cities.get(province, []))
     return choices
