@@ -11,6 +11,9 @@
 set -uo pipefail
 
 PYTEST=${PYTEST:-.venv/bin/pytest}
+# Bytecode caches (__pycache__, ignored by git) even where the environment turns them off: without them every
+# worker of every pass compiles the app and rewrites the test modules' asserts again, 4 s each.
+unset PYTHONDONTWRITEBYTECODE
 # pytest-xdist: one worker per core (LRC_TEST_WORKERS=0 runs in one process, e.g. to debug).
 WORKERS=(-n "${LRC_TEST_WORKERS:-auto}")
 failed=()
