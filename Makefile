@@ -34,8 +34,9 @@ run: install
 	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (both passes run; either
-# failing, or collecting no tests, fails). PYTEST_ARGS go to both, e.g. make test PYTEST_ARGS="-x -k login".
+# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, the browser tests once (in the
+# PostgreSQL pass when there is one). Both passes run; either failing, or collecting no tests, fails. PYTEST_ARGS
+# go to both, e.g. make test PYTEST_ARGS="-x -k login".
 test: install
 	@PYTEST=$(BIN)/pytest bash scripts/run-tests.sh $(PYTEST_ARGS)
 

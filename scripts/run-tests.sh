@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: the whole suite on SQLite, then (when TEST_DATABASE_URL is set) the whole suite again on
-# PostgreSQL. Both passes always run; the exit status is non-zero when either failed. pytest's exit 5
+# `make test`: the whole suite on SQLite, then (when TEST_DATABASE_URL is set) the whole suite on PostgreSQL, the
+# browser tests in that pass only (see below). Both passes always run; the exit status is non-zero when either failed. pytest's exit 5
 # ("no tests collected") counts as a failure: the suite has tests, so collecting none means it broke.
 # Extra arguments go to both pytest runs (e.g. `make test PYTEST_ARGS="-x -k login"`).
 #

@@ -4,6 +4,7 @@ page, bulk registration and qualifiers — each through the site, as the person 
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -163,6 +164,9 @@ def test_org_staff_register_their_people_in_bulk_through_the_page(app, client):
     text = response.get_data(as_text=True)
     assert "已报名 1 人" in text and "待组委会审核" in text and "未找到或不属于本单位" in text
     assert world.people[0].name not in text  # another company's person is never named
+    numbered = post_form(client, f"/contests/{competition.id}/bulk",
+                         {"people": f"\n\n{world.people[0].username}\n"}).get_data(as_text=True)
+    assert re.search(r"<td>3</td><td[^>]*>未找到或不属于本单位", numbered)  # the box's line 3, blanks counted
     empty = post_form(client, f"/contests/{competition.id}/bulk", {"people": ""})
     assert "请填写名单或上传 Excel 文件" in empty.get_data(as_text=True)
     template = client.get("/contests/bulk-template.xlsx")

@@ -240,7 +240,10 @@ class BulkRegistrationIn(ApiModel):
 
 class BulkListFormIn(InputModel):
     """The bulk registration page's typed list: one person a line, by user name or ID number, optionally a comma and
-    the years of work. The page may take an Excel file instead (the form checks that one of them is given)."""
+    the years of work. The page may take an Excel file instead (the form checks that one of them is given). Kept as
+    typed, blank lines too: the report numbers the rows by the lines of the box."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     people: str = Field(default="", max_length=100_000, title="每行一人：用户名或身份证号（可加逗号和工作年限）")
 

@@ -114,6 +114,8 @@ def judging_save(sheet_id: int):
     as_json = request.accept_mimetypes.best == "application/json"
     refused: list[DomainError] = []
     if not run_action(form, lambda: _save_sheet(sheet, typed, step), None, show_error=refused.append):
+        if not refused:  # the form itself failed (checked above, so only if its token ran out in between)
+            abort(400)
         if as_json:
             return jsonify({"message": refused[0].message, "fields": refused[0].fields}), refused[0].status
         return _sheet_error(sheet, {k: v or "" for k, v in typed.items()}, refused[0])

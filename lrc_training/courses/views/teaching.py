@@ -91,6 +91,8 @@ def _mark_for_script(form: ActionForm, mark, enrollment_id: int, present: bool):
     answer: the refusal is handed back, not flashed)."""
     refused: list[DomainError] = []
     if not run_action(form, mark, None, show_error=refused.append):
+        if not refused:  # the form itself failed (checked before, so only if its token ran out in between)
+            abort(400)
         return jsonify({"error": refused[0].code, "message": refused[0].message}), refused[0].status
     total = attended_hours([enrollment_id])[enrollment_id]
     return jsonify({"present": present, "hours": f"{total.normalize():f}"})
