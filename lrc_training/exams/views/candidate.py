@@ -11,6 +11,7 @@ from ...auth.roles import TRAINEE
 from ...auth.services.photos import photos_of
 from ...core.access import roles_required
 from ...core.errors import DomainError
+from ...core.forms import run_action
 from ...core.levels import LEVEL_LABELS
 from ...core.navigation import NavItem
 from ...db import utcnow
@@ -57,33 +58,31 @@ def apply_view(session_id: int):
         flash(f"您已报名“{session.title}”，当前状态：{existing.status_label}。", "info")
         return redirect(url_for("exams.mine"))
     form = ApplyForm()
-    refusal = None
+    refused: list[DomainError] = []
     closed = session.state != "open" or utcnow() > session.applications_close_at
-    data = None if closed else form.parse()
-    if data is not None:
-        # Not run_action: an ineligible candidate sees the reasons in the page's refusal box, fields beside it.
-        try:
-            application = apply(current_user, session.id, **data.model_dump())
-        except Ineligible as exc:
-            db.session.rollback()
-            refusal = exc.message
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                abort(404)
-            for name, message in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None and hasattr(field, "errors"):
-                    field.errors = [*field.errors, message]
-            refusal = exc.message
-        else:
-            db.session.commit()
-            flash(f"已提交“{session.title}”的报名，报名依据：{application.eligibility_note}。请等待评价机构审核。",
-                  "success")
-            return redirect(url_for("exams.mine"))
+    applied = not closed and run_action(
+        form, lambda data: apply(current_user, session.id, **data.model_dump()),
+        lambda application: f"已提交“{session.title}”的报名，报名依据：{application.eligibility_note}。请等待评价机构审核。",
+        on_form=True, show_error=refused.append)
+    if applied:
+        return redirect(url_for("exams.mine"))
+    refusal = _apply_refusal(form, refused[0]) if refused else None
     status = 422 if request.method == "POST" else 200
     return render_template("exams/candidate/apply.html", form=form, session=session, refusal=refusal,
                            closed=closed, levels=LEVEL_LABELS, parts=PARTS), status
+
+
+def _apply_refusal(form: ApplyForm, exc: DomainError) -> str:
+    """What the page's refusal box says: an ineligible candidate sees the reasons there; another refusal also marks
+    the fields it names. A session that is not there (any more) stays a 404."""
+    if exc.status == 404:
+        abort(404)
+    if not isinstance(exc, Ineligible):
+        for name, message in exc.fields.items():
+            field = getattr(form, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message]
+    return exc.message
 
 
 @bp.route("/attempts/<int:attempt_id>/review", endpoint="candidate_review")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from ...auth.roles import TRAINEE
 from ...core.access import roles_required
 from ...core.errors import Conflict, DomainError
+from ...core.forms import run_action
 from ...core.levels import LEVEL_LABELS
 from ...core.metrics import count_autosave
 from ...core.request_log import log_quietly
@@ -73,17 +74,13 @@ def exam(session_id: int):
     error = None
     if attempt is None and request.method == "POST":
         if form.validate_on_submit():
-            # Not run_action: a refusal is shown in the start page's own box (422), and a 404 stays a 404.
-            try:
-                attempt = start_attempt(current_user, session.id)
-            except DomainError as exc:
-                db.session.rollback()
-                if exc.status == 404:
-                    abort(404)
-                error = exc.message
-            else:
-                db.session.commit()
+            # A refusal is shown in the start page's own box (422), and a 404 stays a 404.
+            refused: list[DomainError] = []
+            if run_action(form, lambda: start_attempt(current_user, session.id), None, show_error=refused.append):
                 return redirect(url_for("exams.candidate_exam", session_id=session.id))
+            if refused and refused[0].status == 404:
+                abort(404)
+            error = refused[0].message if refused else "页面已过期，请重新点击“开始考试”。"
         else:
             error = "页面已过期，请重新点击“开始考试”。"
     if attempt is None:
@@ -198,6 +195,14 @@ def focus_lost(attempt_id: int):
     return jsonify({"recorded": recorded})
 
 
+def _already_handed_in(exc: DomainError) -> None:
+    """A Conflict on handing in means the answers were handed in already (another tab, the deadline): the candidate
+    is told so as information. Any other refusal is the error page's, as everywhere."""
+    if not isinstance(exc, Conflict):
+        raise exc
+    flash("答卷已提交。", "info")
+
+
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"], endpoint="candidate_submit")
 @roles_required(TRAINEE)
 def submit_attempt(attempt_id: int):
@@ -212,14 +217,5 @@ def submit_attempt(attempt_id: int):
     elif attempt.paused_at is not None:
         flash("考试已暂停，恢复后才能交卷。", "warning")
     else:
-        # Not run_action: a Conflict here means the answers were already handed in (another tab, the deadline), which
-        # the candidate is told as information, not as an error.
-        try:
-            submit(attempt, by="candidate")
-        except Conflict:
-            db.session.rollback()
-            flash("答卷已提交。", "info")
-        else:
-            db.session.commit()
-            flash("已交卷。", "success")
+        run_action(ActionForm(), lambda: submit(attempt, by="candidate"), "已交卷。", show_error=_already_handed_in)
     return redirect(url_for("exams.candidate_exam", session_id=session_id))
